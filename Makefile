@@ -1,0 +1,48 @@
+# Two commands: `make run` serves the app, `make test` runs every test. Both set everything up.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8050
+WEB_CONCURRENCY ?= 2
+
+.PHONY: run serve test lint data db bench clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Builds (or refreshes) the database from the bundled data in data/; skips what is already loaded.
+db: $(VENV)/.installed
+	$(PY) -m etl refresh --if-stale
+
+run: db
+	$(PY) -m dashboard --host $(HOST) --port $(PORT)
+
+# Production-style: several gunicorn workers over the same database.
+serve: db
+	$(VENV)/bin/gunicorn --workers $(WEB_CONCURRENCY) --bind $(HOST):$(PORT) "dashboard.app:create_server()"
+
+test: $(VENV)/.installed-dev
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(PY) -m ruff check .
+
+# Re-derives the committed extracts in data/ from the raw files in ../shared/data.
+data: $(VENV)/.installed
+	$(PY) -m etl extract
+
+bench: $(VENV)/.installed-dev
+	$(PY) bench/etl.py
+	$(PY) bench/dashboard.py
+
+clean:
+	rm -rf $(VENV) data/atlas.sqlite data/atlas.sqlite-* artifacts

@@ -1,0 +1,1 @@
+"""Kaluga Cluster Atlas ETL: parse sources into tidy frames and load them, with provenance."""

@@ -1,0 +1,337 @@
+"""The database schema: the one module both the ETL (writer) and the dashboard (reader) import."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Load(Base):
+    """One run of the loader over one file: what came in, what it changed, what it refused."""
+
+    __tablename__ = "loads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    adapter: Mapped[str] = mapped_column(String(50))
+    edition: Mapped[str | None] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # running / applied / failed / rolled_back
+    status: Mapped[str] = mapped_column(String(20))
+    rows_added: Mapped[int] = mapped_column(Integer, default=0)
+    rows_changed: Mapped[int] = mapped_column(Integer, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[dict | None] = mapped_column(JSON)
+
+
+class Region(Base):
+    """A country, federal district, federal subject, or a published part of one."""
+
+    __tablename__ = "regions"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name_ru: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    # country / federal_district / region / region_part
+    kind: Mapped[str] = mapped_column(String(20))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RegionAlias(Base):
+    """A spelling of a region's name seen in a source, normalised (see etl.regions.normalise_name)."""
+
+    __tablename__ = "region_aliases"
+
+    alias: Mapped[str] = mapped_column(String(300), primary_key=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+
+
+class Indicator(Base):
+    __tablename__ = "indicators"
+
+    code: Mapped[str] = mapped_column(String(120), primary_key=True)
+    name_ru: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str | None] = mapped_column(Text)
+    unit_ru: Mapped[str | None] = mapped_column(String(200))
+    unit_en: Mapped[str | None] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(String(100))
+    source_table: Mapped[str | None] = mapped_column(String(300))
+    # year / month
+    frequency: Mapped[str] = mapped_column(String(10), default="year")
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
+class Observation(Base):
+    """One published figure: indicator x region x period x edition, with where it was read."""
+
+    __tablename__ = "observations"
+    __table_args__ = (
+        UniqueConstraint("indicator_code", "region_code", "period", "edition", name="uq_observation"),
+        Index("ix_observation_region", "region_code", "indicator_code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicators.code"))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    # "2017" for a year, "2015-03" for a month
+    period: Mapped[str] = mapped_column(String(10))
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int | None] = mapped_column(Integer)
+    value: Mapped[float | None] = mapped_column(Float)
+    # "" for a published number; "not_available" for "…", "not_applicable" for "-", "blank" for an empty cell
+    status: Mapped[str] = mapped_column(String(20), default="")
+    edition: Mapped[str] = mapped_column(String(200))
+    source_file: Mapped[str] = mapped_column(String(500))
+    source_sheet: Mapped[str | None] = mapped_column(String(200))
+    source_cell: Mapped[str | None] = mapped_column(String(40))
+    load_id: Mapped[int] = mapped_column(ForeignKey("loads.id"), index=True)
+
+
+class Source(Base):
+    """A cited public page or bundled file that cluster figures come from."""
+
+    __tablename__ = "sources"
+
+    url: Mapped[str] = mapped_column(String(600), primary_key=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    publisher: Mapped[str | None] = mapped_column(String(200))
+    published: Mapped[str | None] = mapped_column(String(40))
+    cited_rows: Mapped[int | None] = mapped_column(Integer)
+    cited_in: Mapped[str | None] = mapped_column(String(200))
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
+class Company(Base):
+    __tablename__ = "companies"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name_ru: Mapped[str | None] = mapped_column(String(300))
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    site: Mapped[str | None] = mapped_column(String(300))
+    district: Mapped[str | None] = mapped_column(String(100))
+    parent_company: Mapped[str | None] = mapped_column(String(300))
+    parent_country: Mapped[str | None] = mapped_column(String(100))
+    kind: Mapped[str | None] = mapped_column(String(200))
+    year: Mapped[int | None] = mapped_column(Integer)
+    year_raw: Mapped[str | None] = mapped_column(String(100))
+    jobs_low: Mapped[float | None] = mapped_column(Float)
+    jobs_high: Mapped[float | None] = mapped_column(Float)
+    jobs_raw: Mapped[str | None] = mapped_column(String(100))
+    products_text: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(String(600))
+    source_ref: Mapped[str | None] = mapped_column(String(300))
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
+class CompanyRecord(Base):
+    """One cited statement about a company (a row of companies.csv); a company has several."""
+
+    __tablename__ = "company_records"
+
+    record_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    company_key: Mapped[str] = mapped_column(ForeignKey("companies.key"), index=True)
+    name_ru: Mapped[str | None] = mapped_column(String(300))
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    site: Mapped[str | None] = mapped_column(String(300))
+    parent_company: Mapped[str | None] = mapped_column(String(300))
+    parent_country: Mapped[str | None] = mapped_column(String(100))
+    kind: Mapped[str | None] = mapped_column(String(200))
+    year_raw: Mapped[str | None] = mapped_column(String(100))
+    jobs_raw: Mapped[str | None] = mapped_column(String(100))
+    products_text: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str] = mapped_column(String(600))
+    quote: Mapped[str | None] = mapped_column(Text)
+    source_ref: Mapped[str | None] = mapped_column(String(300))
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
+class CompanyAlias(Base):
+    __tablename__ = "company_aliases"
+
+    alias: Mapped[str] = mapped_column(String(300), primary_key=True)
+    company_key: Mapped[str] = mapped_column(ForeignKey("companies.key"))
+
+
+class Investment(Base):
+    """A cited investment figure, kept as written and parsed into a low/high range in millions."""
+
+    __tablename__ = "investments"
+
+    record_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    company_key: Mapped[str] = mapped_column(String(80), index=True)
+    company_label: Mapped[str] = mapped_column(String(300))
+    amount_raw: Mapped[str] = mapped_column(String(50))
+    # ">" more than, "~" about, "range", "" exact
+    qualifier: Mapped[str] = mapped_column(String(10))
+    amount_low_mn: Mapped[float | None] = mapped_column(Float)
+    amount_high_mn: Mapped[float | None] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(3))
+    currency_raw: Mapped[str] = mapped_column(String(20))
+    period_raw: Mapped[str] = mapped_column(String(100))
+    year_from: Mapped[int | None] = mapped_column(Integer)
+    year_to: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(40))
+    scope: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str] = mapped_column(String(600))
+    quote: Mapped[str | None] = mapped_column(Text)
+    source_ref: Mapped[str | None] = mapped_column(String(300))
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
+class TherapyArea(Base):
+    """A therapy area as the cluster speaks of it (cardiology, oncology, ...), tied to ATC groups."""
+
+    __tablename__ = "therapy_areas"
+
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    name_ru: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    atc_prefixes: Mapped[str | None] = mapped_column(String(300))
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
+class AtcGroup(Base):
+    """WHO ATC codes the project needs: levels 1-2 in full, deeper codes for known products."""
+
+    __tablename__ = "atc_groups"
+
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer)
+    name_en: Mapped[str] = mapped_column(String(300))
+    parent_code: Mapped[str | None] = mapped_column(String(10))
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    record_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    company_key: Mapped[str] = mapped_column(String(80), index=True)
+    company_label: Mapped[str | None] = mapped_column(String(300))
+    trade_name: Mapped[str] = mapped_column(String(300))
+    inn: Mapped[str | None] = mapped_column(String(300))
+    dosage_form: Mapped[str | None] = mapped_column(String(300))
+    status_raw: Mapped[str | None] = mapped_column(String(300))
+    year: Mapped[int | None] = mapped_column(Integer)
+    therapy_area_raw: Mapped[str | None] = mapped_column(String(300))
+    atc_code: Mapped[str | None] = mapped_column(String(10))
+    therapy_area_code: Mapped[str | None] = mapped_column(String(60))
+    registration_number: Mapped[str | None] = mapped_column(String(60))
+    note: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str] = mapped_column(String(600))
+    quote: Mapped[str | None] = mapped_column(Text)
+    source_ref: Mapped[str | None] = mapped_column(String(300))
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
+class ClusterIndicator(Base):
+    """A cluster-level figure as cited (participants, output, shares, targets)."""
+
+    __tablename__ = "cluster_indicators"
+
+    record_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(300))
+    year_raw: Mapped[str] = mapped_column(String(100))
+    year: Mapped[int | None] = mapped_column(Integer)
+    is_target: Mapped[int] = mapped_column(Integer, default=0)
+    value_raw: Mapped[str] = mapped_column(String(100))
+    qualifier: Mapped[str] = mapped_column(String(10))
+    value_low: Mapped[float | None] = mapped_column(Float)
+    value_high: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(100))
+    scope: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str] = mapped_column(String(600))
+    quote: Mapped[str | None] = mapped_column(Text)
+    source_ref: Mapped[str | None] = mapped_column(String(300))
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
+class Event(Base):
+    __tablename__ = "events"
+
+    record_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    date_raw: Mapped[str] = mapped_column(String(200))
+    # ISO prefix: "2012", "2012-03" or "2012-03-15"
+    date: Mapped[str | None] = mapped_column(String(10))
+    year: Mapped[int | None] = mapped_column(Integer)
+    is_planned: Mapped[int] = mapped_column(Integer, default=0)
+    event_type: Mapped[str] = mapped_column(String(100))
+    company_label: Mapped[str | None] = mapped_column(String(300))
+    company_key: Mapped[str | None] = mapped_column(String(80), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(String(200))
+    source_url: Mapped[str] = mapped_column(String(600))
+    quote: Mapped[str | None] = mapped_column(Text)
+    source_ref: Mapped[str | None] = mapped_column(String(300))
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
+class SupersededValue(Base):
+    """The previous version of a row a load changed, so a load can be rolled back exactly."""
+
+    __tablename__ = "superseded_values"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(60))
+    row_key: Mapped[dict] = mapped_column(JSON)
+    old_values: Mapped[dict] = mapped_column(JSON)
+    superseded_by_load_id: Mapped[int] = mapped_column(ForeignKey("loads.id"), index=True)
+
+
+# Natural keys the loader upserts on, per table.
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "regions": ("code",),
+    "region_aliases": ("alias",),
+    "indicators": ("code",),
+    "observations": ("indicator_code", "region_code", "period", "edition"),
+    "sources": ("url",),
+    "companies": ("key",),
+    "company_records": ("record_key",),
+    "company_aliases": ("alias",),
+    "investments": ("record_key",),
+    "therapy_areas": ("code",),
+    "atc_groups": ("code",),
+    "products": ("record_key",),
+    "cluster_indicators": ("record_key",),
+    "events": ("record_key",),
+}
+
+# Order in which a load writes tables, so foreign keys are satisfied.
+LOAD_ORDER: tuple[str, ...] = (
+    "regions",
+    "region_aliases",
+    "sources",
+    "indicators",
+    "observations",
+    "therapy_areas",
+    "atc_groups",
+    "companies",
+    "company_aliases",
+    "company_records",
+    "investments",
+    "products",
+    "cluster_indicators",
+    "events",
+)

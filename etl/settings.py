@@ -1,0 +1,37 @@
+"""Every setting the product reads from the environment, declared once as data."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from etl.paths import DATA_DIR
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE_URL", f"sqlite:///{DATA_DIR / 'atlas.sqlite'}",
+            "SQLAlchemy URL of the database (SQLite by default; postgresql+psycopg://... in production)."),
+    Setting("CACHE_REDIS_URL", "", "Redis URL for the shared query/figure cache; empty = in-process cache."),
+    Setting("CACHE_TIMEOUT", "600", "Seconds a cached query result or figure is kept."),
+    Setting("DASH_DEBUG", "0", "1 turns on Dash debug mode (dev tools, hot reload)."),
+    Setting("HOST", "127.0.0.1", "Address `make run` serves on."),
+    Setting("PORT", "8050", "Port `make run` serves on."),
+    Setting("WEB_CONCURRENCY", "2", "Gunicorn worker processes in `make serve`."),
+    Setting("ATLAS_SHARED_DATA", "", "Folder of raw source files for `make data` (default ../shared/data)."),
+    Setting("TEST_POSTGRES_URL", "", "PostgreSQL URL the test suite also runs the database tests on."),
+)
+
+
+def get(name: str) -> str:
+    """The setting's value from the environment, or its declared default."""
+    for setting in SETTINGS:
+        if setting.name == name:
+            return os.environ.get(name) or setting.default
+    raise KeyError(f"unknown setting {name!r}")

@@ -1,0 +1,29 @@
+"""The project's own reference tables in data/reference: regions, indicator registry, editions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from etl.indicators import INDICATOR_COLUMNS, INDICATORS_CSV
+from etl.paths import REFERENCE_DIR
+from etl.regions import REGIONS_CSV, parse_regions
+from etl.sources.base import Parsed
+
+ADAPTER = "reference"
+
+
+def parse_indicator_registry(path: Path = INDICATORS_CSV) -> pd.DataFrame:
+    """One row per indicator code (the registry lists a code once per way sources name it)."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = frame.drop_duplicates("code", keep="first")[INDICATOR_COLUMNS]
+    return frame.replace("", None)
+
+
+def parse(reference_dir: Path = REFERENCE_DIR) -> Parsed:
+    """Regions, aliases and the indicator registry as one load."""
+    regions = parse_regions(reference_dir / REGIONS_CSV.name)
+    parsed = Parsed(adapter=ADAPTER, tables=dict(regions.tables))
+    parsed.tables["indicators"] = parse_indicator_registry(reference_dir / INDICATORS_CSV.name)
+    return parsed

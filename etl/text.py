@@ -1,0 +1,88 @@
+"""Text clean-up shared by the Rosstat adapters: names, footnote markers, years, slugs."""
+
+from __future__ import annotations
+
+import re
+
+# NOTE: Rosstat files sometimes type Latin letters that look Cyrillic ("Калинингpадская" with a
+# Latin "p"); inside a Cyrillic word they are mapped back before matching.
+_LATIN_LOOKALIKES = str.maketrans("aceopxyAEKMHOPCTXBk", "асеорхуАЕКМНОРСТХВк")
+_CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
+_DASHES = re.compile(r"\s*[-‐‑‒–—―]\s*")
+_SPACES = re.compile(r"\s+")
+# Footnote markers glued to a name: "Российская Федерация1)", "ЧИСЛО КОЕК1);2)", "г.Москва 2",
+# "Российская Федерация 1 ", superscript digits.
+_FOOTNOTE_TAIL = re.compile(r"(\s*\d{1,2}\)\s*;?)+$|\s+\d{1,2}$|[¹²³⁴⁵⁶⁷⁸⁹⁰]+$")
+_LEADING_PHRASES = re.compile(r"^(в том числе|из них|в т\.ч\.|включая)\s*:?\s*", re.IGNORECASE)
+_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
+
+_TRANSLIT = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch - y - e yu ya".split(),
+        strict=True,
+    )
+)
+_TRANSLIT["ъ"] = _TRANSLIT["ь"] = ""
+
+
+def clean_spaces(text: str) -> str:
+    """Collapse runs of white space (including newlines and NBSP) into single spaces."""
+    return _SPACES.sub(" ", text.replace("\xa0", " ")).strip()
+
+
+def fix_lookalikes(text: str) -> str:
+    """Map Latin look-alike letters to Cyrillic in words that are otherwise Cyrillic."""
+    return " ".join(
+        word.translate(_LATIN_LOOKALIKES) if _CYRILLIC.search(word) else word
+        for word in text.split(" ")
+    )
+
+
+def strip_footnotes(text: str) -> str:
+    """Remove footnote markers glued to the end of a label."""
+    previous = None
+    while previous != text:
+        previous = text
+        text = _FOOTNOTE_TAIL.sub("", text).strip()
+    return text
+
+
+def normalise_name(text: str) -> str:
+    """The key a region or indicator label is matched on: case, spacing, dashes, footnotes folded."""
+    text = fix_lookalikes(clean_spaces(str(text)))
+    text = strip_footnotes(text)
+    text = _LEADING_PHRASES.sub("", text)
+    text = _DASHES.sub("-", text)
+    text = re.sub(r"^г\.\s*", "г. ", text)
+    text = text.rstrip(" :;,.").lower().replace("ё", "е")
+    return text
+
+
+def find_year(value: object) -> int | None:
+    """The year a header cell stands for (2017, 2017.0, '2017 год ', '2017 г.1)'), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        if float(value).is_integer() and 1950 <= value <= 2049:
+            return int(value)
+        return None
+    if not isinstance(value, str):
+        return None
+    text = clean_spaces(value)
+    match = _YEAR.search(text)
+    if not match:
+        return None
+    # Header text beyond the year ("2017 в % к 2016") means the column is not a plain year.
+    rest = _YEAR.sub("", text, count=1)
+    rest = re.sub(r"(год|гг?\.?|г\.)", "", rest)
+    rest = strip_footnotes(rest).strip(" .*")
+    return int(match.group(1)) if not rest else None
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """An ASCII identifier made from Russian or English text (transliterated)."""
+    text = text.lower().replace("ё", "е")
+    out = "".join(_TRANSLIT.get(ch, ch) for ch in text)
+    out = re.sub(r"[^a-z0-9]+", "_", out).strip("_")
+    return re.sub(r"_+", "_", out)[:max_length].rstrip("_")
