@@ -22,7 +22,6 @@ from sqlalchemy import (
     Table,
     and_,
     exists,
-
     func,
     insert,
     literal,
@@ -30,9 +29,10 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from etl.checks import run_checks
-from etl.errors import EtlError, Rejection, RejectedInput
+from etl.errors import EtlError, RejectedInput, Rejection
 from etl.indicators import normalise_unit
 from etl.schema import LOAD_ORDER, NATURAL_KEYS, Base, Load, SupersededValue
 from etl.sources.base import Parsed
@@ -118,7 +118,7 @@ def apply(
         report.status = "rejected"
         report.error = str(RejectedInput(report.rejections))
         if not dry_run:
-            _record_failure(engine, report)
+            record_failure(engine, report)
         return report
     try:
         with engine.connect() as conn:
@@ -141,14 +141,12 @@ def apply(
             except BaseException:
                 transaction.rollback()
                 raise
-    except (EtlError, Exception) as exc:
+    except (EtlError, SQLAlchemyError) as exc:
         report.status = "failed"
-        report.error = f"{type(exc).__name__}: {exc}"
+        report.error = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
         report.tables = []
         if not dry_run:
-            _record_failure(engine, report)
-        if not isinstance(exc, EtlError):
-            raise
+            record_failure(engine, report)
     return report
 
 
@@ -168,7 +166,7 @@ def _finish_load(conn: Connection, report: LoadReport) -> None:
     ))
 
 
-def _record_failure(engine: Engine, report: LoadReport) -> None:
+def record_failure(engine: Engine, report: LoadReport) -> None:
     """Record a refused or failed load in its own transaction, after the data was rolled back."""
     now = datetime.now(UTC).replace(tzinfo=None)
     with engine.begin() as conn:

@@ -1,4 +1,4 @@
-"""Small pure helpers for values quoted in cluster sources: figures, periods, dates, names, frames."""
+"""Small pure helpers for quoted cluster values: figures, periods, dates, names, frames."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import Integer
 from etl.schema import Base
 
 YEAR = r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)"
-# NOTE: sources write figures in English style: "500,000" is five hundred thousand, "93.3" a decimal.
+# NOTE: figures are written English style: "500,000" is five hundred thousand, "93.3" a decimal.
 NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 
 _YEAR_RE = re.compile(YEAR)
@@ -43,7 +43,7 @@ class Quantity:
 
 
 def _number(text: str, scale: int) -> float:
-    """Convert an English-style number to float, scaled exactly (1.1 bn is 1100 mln, not 1100.0000002)."""
+    """An English-style number times `scale`, exact in decimal (1.1 bn -> 1100.0 mln)."""
     try:
         return float(Decimal(text.replace(",", "")) * scale)
     except InvalidOperation as error:
@@ -56,7 +56,7 @@ def strip_remark(text: str) -> str:
 
 
 def parse_quantity(text: str, scale: int = 1) -> Quantity:
-    """Parse '93.3', '>8', '~100', '80-100', 'up to 3.5' (times `scale`); raise ValueError otherwise."""
+    """Parse '93.3', '>8', '~100', '80-100', 'up to 3.5' (times `scale`); else ValueError."""
     core = strip_remark(text.strip())
     if match := _EXACT_RE.match(core):
         value = _number(match[1], scale)
@@ -87,7 +87,7 @@ def first_year(text: str | None) -> int | None:
 
 
 def parse_period(text: str | None) -> tuple[int | None, int | None]:
-    """Years a quoted period covers: '2011-2015' -> both; 'to 2015' -> (None, 2015); '2014' -> 2014."""
+    """Years a period covers: '2011-2015' -> both; 'to 2015' -> (None, 2015); '2014' -> 2014."""
     text = text or ""
     if match := _RANGE_RE.search(text):
         start, end = int(match[1]), int(match[2])
@@ -97,7 +97,7 @@ def parse_period(text: str | None) -> tuple[int | None, int | None]:
         return None, None
     if _TO_PREFIX_RE.match(text):
         return None, year
-    # NOTE: "2010s (cumulative)" is a decade that is not over in the quote: the start is all we know.
+    # NOTE: "2010s (cumulative)" names a decade still running when quoted: only the start is known.
     if re.search(rf"(?<!\d){year}s\b", text):
         return year, None
     return year, year
@@ -127,7 +127,8 @@ def table_columns(table: str) -> list[str]:
     return [
         column.name
         for column in columns
-        if column.name != "load_id" and not (column.primary_key and isinstance(column.type, Integer))
+        if column.name != "load_id"
+        and not (column.primary_key and isinstance(column.type, Integer))
     ]
 
 

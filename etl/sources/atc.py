@@ -7,10 +7,11 @@ from pathlib import Path
 import pandas as pd
 
 from etl.errors import InputError, Rejection
+from etl.paths import REFERENCE_DIR
 from etl.sources.base import Parsed
 from etl.values import to_frame
 
-DEFAULT_THERAPY_AREAS = Path(__file__).resolve().parents[2] / "data" / "reference" / "therapy_areas.csv"
+DEFAULT_THERAPY_AREAS = REFERENCE_DIR / "therapy_areas.csv"
 
 ATC_COLUMNS = ("atc_code", "level", "atc_name")
 AREA_COLUMNS = ("code", "name_ru", "name_en", "atc_prefixes")

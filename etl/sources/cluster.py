@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import re
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from etl.errors import InputError, Rejection
+from etl.paths import REFERENCE_DIR
 from etl.sources import atc
 from etl.sources.base import Parsed
 from etl.values import (
@@ -27,8 +29,7 @@ from etl.values import (
     to_frame,
 )
 
-REFERENCE = Path(__file__).resolve().parents[2] / "data" / "reference"
-DEFAULT_SITE_DISTRICTS = REFERENCE / "site_districts.csv"
+DEFAULT_SITE_DISTRICTS = REFERENCE_DIR / "site_districts.csv"
 
 COMPANY_COLUMNS = (
     "name_ru", "name_en", "city_or_park", "parent_company", "parent_country", "kind",
@@ -152,22 +153,27 @@ def read_rows(path: Path, required: Sequence[str],
             if problem:
                 rejections.append(problem)
                 continue
-            cells = {column: cell.strip() or None for column, cell in zip(header, record, strict=True)}
-            rows.append(Row(line, cells))
+            cells = zip(header, record, strict=True)
+            rows.append(Row(line, {column: cell.strip() or None for column, cell in cells}))
     return rows, rejections
 
 
-def record_keys(rows: Sequence[Row], stem: str, key_column: str | None) -> list[str]:
-    """Keys stable under edits: stem, company, url hash, and n-th time that pair occurs."""
+def record_keys(stem: str, pairs: Sequence[tuple[str | None, str | None]]) -> list[str]:
+    """Keys stable under edits: stem, company, url hash, n-th occurrence of (company, url)."""
     counts: Counter[tuple[str, str]] = Counter()
     keys = []
-    for row in rows:
-        company = (row.get(key_column) if key_column else None) or "none"
-        url = row.get("source_url") or ""
-        counts[(company, url)] += 1
-        digest = hashlib.sha1(url.encode("utf-8")).hexdigest()[:10]
-        keys.append(f"{stem}:{company}:{digest}:{counts[(company, url)]}")
+    for company, url in pairs:
+        pair = (company or "none", url or "")
+        counts[pair] += 1
+        digest = hashlib.sha1(pair[1].encode("utf-8")).hexdigest()[:10]
+        keys.append(f"{stem}:{pair[0]}:{digest}:{counts[pair]}")
     return keys
+
+
+def _row_keys(rows: Sequence[Row], stem: str, key_column: str | None) -> list[str]:
+    """record_keys for CSV rows; files without a company column count as company 'none'."""
+    return record_keys(stem, [(row.get(key_column) if key_column else None, row.get("source_url"))
+                              for row in rows])
 
 
 def source_ref(path: Path, line: int) -> str:
@@ -286,7 +292,7 @@ def parse_companies(path: Path, districts_path: Path = DEFAULT_SITE_DISTRICTS) -
     rows, rejections = read_rows(path, COMPANY_COLUMNS, ("company_key", "source_url"))
     keywords = read_site_districts(districts_path)
     notes: list[str] = []
-    keys = record_keys(rows, path.stem, "company_key")
+    keys = _row_keys(rows, path.stem, "company_key")
     records = [_company_record(row, key, path) for row, key in zip(rows, keys, strict=True)]
     by_key: dict[str, list[Row]] = {}
     for row in rows:
@@ -306,10 +312,10 @@ def parse_companies(path: Path, districts_path: Path = DEFAULT_SITE_DISTRICTS) -
 
 def parse_currency(text: str | None) -> tuple[str, int]:
     """'bn RUB' -> ('RUB', 1000): the ISO code and the factor to millions; ValueError otherwise."""
-    parts = (text or "").split()
-    if len(parts) != 2 or parts[0].lower() not in CURRENCY_SCALE or parts[1].upper() not in CURRENCIES:
+    scale, _, code = (text or "").strip().partition(" ")
+    if scale.lower() not in CURRENCY_SCALE or code.strip().upper() not in CURRENCIES:
         raise ValueError(f"unknown currency {text!r}")
-    return parts[1].upper(), CURRENCY_SCALE[parts[0].lower()]
+    return code.strip().upper(), CURRENCY_SCALE[scale.lower()]
 
 
 def _investment(row: Row, key: str, path: Path) -> dict | Rejection:
@@ -338,12 +344,12 @@ def _investment(row: Row, key: str, path: Path) -> dict | Rejection:
 
 
 def parse_investments(path: Path) -> Parsed:
-    """investments: amounts in millions of the quoted currency (never converted between currencies)."""
+    """investments: amounts in millions of the quoted currency, never converted to another."""
     path = Path(path)
     non_empty = ("company", "amount", "currency", "year_or_period", "status", "source_url",
                  "company_key")
     rows, rejections = read_rows(path, INVESTMENT_COLUMNS, non_empty)
-    keys = record_keys(rows, path.stem, "company_key")
+    keys = _row_keys(rows, path.stem, "company_key")
     results = [_investment(row, key, path) for row, key in zip(rows, keys, strict=True)]
     records = [result for result in results if isinstance(result, dict)]
     rejections += [result for result in results if isinstance(result, Rejection)]
@@ -355,7 +361,7 @@ def parse_investments(path: Path) -> Parsed:
 
 
 def english_inn(inn: str | None, trade_name: str | None) -> str | None:
-    """The English INN: text in parentheses, the field itself if Latin, or the trade name's gloss."""
+    """The English INN: text in parentheses, the field if Latin, or the trade name's gloss."""
     if not inn:
         return None
     inside = _PARENTHESES.search(inn)
@@ -407,10 +413,11 @@ def parse_products(path: Path, atc_path: Path,
     index = atc.inn_index(atc.read_atc(atc_path))
     areas = atc.parse_therapy_areas(areas_path).tables["therapy_areas"]
     notes: list[str] = []
-    keys = record_keys(rows, path.stem, "company_key")
+    keys = _row_keys(rows, path.stem, "company_key")
     records = [_product(row, key, path, index, areas, notes)
                for row, key in zip(rows, keys, strict=True)]
-    return Parsed("cluster_products", {"products": to_frame("products", records)}, rejections, notes)
+    tables = {"products": to_frame("products", records)}
+    return Parsed("cluster_products", tables, rejections, notes)
 
 
 # --- indicators ----------------------------------------------------------------------------
@@ -445,7 +452,7 @@ def parse_indicators(path: Path) -> Parsed:
     rows, rejections = read_rows(path, INDICATOR_COLUMNS, ("year", "indicator", "value",
                                                            "source_url"))
     notes: list[str] = []
-    keys = record_keys(rows, path.stem, None)
+    keys = _row_keys(rows, path.stem, None)
     results = [_indicator(row, key, path, notes) for row, key in zip(rows, keys, strict=True)]
     records = [result for result in results if isinstance(result, dict)]
     rejections += [result for result in results if isinstance(result, Rejection)]
@@ -476,7 +483,7 @@ def parse_events(path: Path) -> Parsed:
     path = Path(path)
     rows, rejections = read_rows(path, EVENT_COLUMNS, ("date", "event_type", "description",
                                                        "source_url"))
-    keys = record_keys(rows, path.stem, "company_key")
+    keys = _row_keys(rows, path.stem, "company_key")
     records = [_event(row, key, path) for row, key in zip(rows, keys, strict=True)]
     return Parsed("cluster_events", {"events": to_frame("events", records)}, rejections)
 
@@ -489,10 +496,8 @@ def publisher_of(url: str) -> str | None:
     host = urlsplit(url).hostname
     if not host:
         return None
-    try:
+    with contextlib.suppress(UnicodeError):
         host = host.encode("ascii").decode("idna")
-    except UnicodeError:
-        pass
     return host.removeprefix("www.")
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 from etl.indicators import INDICATOR_COLUMNS, INDICATORS_CSV
 from etl.paths import REFERENCE_DIR
 from etl.regions import REGIONS_CSV, parse_regions
+from etl.sources import atc
 from etl.sources.base import Parsed
 
 ADAPTER = "reference"
@@ -22,8 +23,10 @@ def parse_indicator_registry(path: Path = INDICATORS_CSV) -> pd.DataFrame:
 
 
 def parse(reference_dir: Path = REFERENCE_DIR) -> Parsed:
-    """Regions, aliases and the indicator registry as one load."""
+    """Regions, aliases, the indicator registry and therapy areas as one load."""
     regions = parse_regions(reference_dir / REGIONS_CSV.name)
     parsed = Parsed(adapter=ADAPTER, tables=dict(regions.tables))
     parsed.tables["indicators"] = parse_indicator_registry(reference_dir / INDICATORS_CSV.name)
+    areas = atc.parse_therapy_areas(reference_dir / atc.DEFAULT_THERAPY_AREAS.name)
+    parsed.tables["therapy_areas"] = areas.tables["therapy_areas"]
     return parsed

@@ -17,7 +17,7 @@ from etl.indicators import IndicatorRegistry
 from etl.regions import RegionResolver
 from etl.sources.base import Parsed
 from etl.sources.cells import CellValue, cell_ref, column_letter, open_workbook, parse_value, read_sheet
-from etl.sources.rosstat_workbook import OBSERVATION_COLUMNS, _END_OF_TABLE
+from etl.sources.rosstat_workbook import _END_OF_TABLE, OBSERVATION_COLUMNS
 from etl.text import clean_spaces, find_year, normalise_name, strip_footnotes
 
 ADAPTER = "rosstat_monthly"

@@ -1,0 +1,251 @@
+"""`python -m etl ...`: refresh, load, dry-run, history, roll back and query the database."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import Engine, select
+
+from etl import extracts, load, pipeline
+from etl.db import make_engine, migrate
+from etl.errors import EtlError
+from etl.lookup import find_indicators, find_regions, loads_query, observations_query
+from etl.paths import EXTRACTS_DIR, REFERENCE_DIR, REPO_ROOT
+from etl.schema import Load
+
+EXIT_OK, EXIT_ERROR, EXIT_REJECTED = 0, 1, 2
+console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+
+def _bundled_items() -> list[tuple[Path, str]]:
+    return [(REFERENCE_DIR, "reference"),
+            *[(path, "extract") for path in extracts.bundled_in_load_order(EXTRACTS_DIR)]]
+
+
+def _display_name(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return path.name
+
+
+def _already_loaded(engine: Engine, name: str, sha: str) -> bool:
+    with engine.connect() as conn:
+        last = conn.execute(select(Load.sha256).where(Load.file_name == name, Load.status == "applied")
+                            .order_by(Load.id.desc()).limit(1)).scalar()
+    return last == sha
+
+
+def _summary_table(reports: list[load.LoadReport], title: str) -> Table:
+    table = Table(title=title)
+    for column in ("load", "file", "adapter", "status", "added", "changed", "unchanged", "rejected"):
+        table.add_column(column, justify="right" if column in ("added", "changed", "unchanged",
+                                                               "rejected", "load") else "left")
+    for r in reports:
+        table.add_row(str(r.load_id or "-"), r.file_name, r.adapter, r.status, str(r.added),
+                      str(r.changed), str(r.unchanged), str(len(r.rejections)))
+    return table
+
+
+def _print_problems(report: load.LoadReport) -> None:
+    for rejection in report.rejections[:50]:
+        console.print(f"[red]rejected[/red] {rejection}", highlight=False, markup=True)
+    if len(report.rejections) > 50:
+        console.print(f"... and {len(report.rejections) - 50} more rejections")
+    if report.error and not report.rejections:
+        console.print(f"[red]error[/red] {report.error}", highlight=False)
+
+
+def _exit_code(reports: list[load.LoadReport]) -> int:
+    if any(r.status == "rejected" or r.rejections for r in reports):
+        return EXIT_REJECTED
+    if any(r.status == "failed" for r in reports):
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def cmd_refresh(engine: Engine, args) -> int:
+    migrate(engine)
+    items = _bundled_items()
+    reports = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task("loading bundled data", total=len(items))
+        for path, adapter in items:
+            name = _display_name(path)
+            progress.update(task, description=f"loading {name}")
+            sha = load.sha256_of(path)
+            if args.if_stale and _already_loaded(engine, name, sha):
+                progress.advance(task)
+                continue
+            parsed = pipeline.parse_path(path, adapter)
+            report = load.apply(engine, parsed, file_name=name, sha256=sha, dry_run=args.dry_run)
+            reports.append(report)
+            _print_problems(report)
+            progress.advance(task)
+    if reports:
+        console.print(_summary_table(reports, "refresh"))
+    else:
+        console.print("database is up to date with the bundled data")
+    return _exit_code(reports)
+
+
+def cmd_load(engine: Engine, args) -> int:
+    migrate(engine)
+    options = pipeline.Options(edition=args.edition, sheets=args.sheet or None,
+                               atc_path=Path(args.atc) if args.atc else None)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task(f"loading {args.path}", total=None)
+
+        def on_table(table: str, done: int, total: int) -> None:
+            progress.update(task, total=total, completed=done, description=f"wrote {table}")
+
+        report = pipeline.load_path(engine, Path(args.path), args.adapter, options, dry_run=args.dry_run,
+                                    allow_rejections=args.allow_rejections, on_table_done=on_table)
+    _print_problems(report)
+    console.print(_summary_table([report], "dry run: nothing was written" if args.dry_run else "load"))
+    if args.dry_run:
+        _print_diff(report)
+    return _exit_code([report])
+
+
+def _print_diff(report: load.LoadReport) -> None:
+    for change in report.tables:
+        for row in change.changed_sample[:20]:
+            console.print(f"[yellow]~ {change.table}[/yellow] {row}", highlight=False)
+        for row in change.added_sample[:10]:
+            console.print(f"[green]+ {change.table}[/green] {row}", highlight=False)
+
+
+def cmd_loads(engine: Engine, args) -> int:
+    with engine.connect() as conn:
+        rows = conn.execute(loads_query(args.limit)).all()
+    table = Table(title="loads")
+    for column in ("id", "file", "adapter", "status", "started", "added", "changed", "unchanged",
+                   "rejected", "sha256"):
+        table.add_column(column)
+    for (load_row,) in rows:
+        table.add_row(str(load_row.id), load_row.file_name, load_row.adapter, load_row.status,
+                      f"{load_row.started_at:%Y-%m-%d %H:%M:%S}", str(load_row.rows_added),
+                      str(load_row.rows_changed), str(load_row.rows_unchanged), str(load_row.rows_rejected),
+                      load_row.sha256[:12])
+    Console().print(table)
+    return EXIT_OK
+
+
+def _source_text(row) -> str:
+    parts = [row.source_file, f"sheet {row.source_sheet}" if row.source_sheet else None,
+             row.source_cell, f"load {row.load_id}"]
+    return ", ".join(p for p in parts if p)
+
+
+def cmd_observations(engine: Engine, args) -> int:
+    with engine.connect() as conn:
+        indicators = find_indicators(conn, args.indicator)
+        regions = find_regions(conn, args.region)
+        if not indicators or not regions:
+            what = "indicator" if not indicators else "region"
+            console.print(f"no {what} matches {getattr(args, what)!r}")
+            return EXIT_ERROR
+        rows = conn.execute(observations_query(indicators, regions, args.year_from, args.year_to)).all()
+    header = ["indicator", "region", "period", "value", "unit", "edition", "source"]
+    records = [[r.indicator, r.region, r.period, "" if r.value is None else repr(r.value), r.unit or "",
+                r.edition, _source_text(r)] for r in rows]
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(records)
+    else:
+        table = Table(title=f"{len(records)} observations")
+        for column in header:
+            table.add_column(column, justify="right" if column == "value" else "left")
+        for record, row in zip(records, rows, strict=True):
+            if row.value is None:
+                record[3] = f"missing ({row.status})"
+            table.add_row(*record)
+        Console().print(table)
+    return EXIT_OK
+
+
+def cmd_rollback(engine: Engine, args) -> int:
+    restored = load.rollback_load(engine, args.load_id)
+    console.print(f"load {args.load_id} rolled back: {restored or 'nothing to undo'}")
+    return EXIT_OK
+
+
+def cmd_extract(engine: Engine | None, args) -> int:
+    shared = Path(args.shared) if args.shared else None
+    written = extracts.build_all(shared, progress=lambda name: console.print(f"extracted {name}"))
+    console.print(f"{len(written)} extracts written to {_display_name(EXTRACTS_DIR)}")
+    return EXIT_OK
+
+
+def cmd_migrate(engine: Engine, args) -> int:
+    migrate(engine)
+    console.print("schema is at the newest revision")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__)
+    parser.add_argument("--database-url", help="overrides DATABASE_URL")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    refresh = sub.add_parser("refresh", help="load every bundled source in data/")
+    refresh.add_argument("--if-stale", action="store_true", help="skip sources already loaded unchanged")
+    refresh.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    refresh.set_defaults(func=cmd_refresh)
+
+    load_cmd = sub.add_parser("load", help="load one file (adapter detected unless named)")
+    load_cmd.add_argument("path")
+    load_cmd.add_argument("--adapter", choices=sorted(pipeline.ADAPTERS))
+    load_cmd.add_argument("--edition", help="edition label, e.g. RR-2020 (default: from the file name)")
+    load_cmd.add_argument("--sheet", action="append", help="only this sheet (repeatable)")
+    load_cmd.add_argument("--atc", help="WHO ATC codes CSV for product files")
+    load_cmd.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    load_cmd.add_argument("--allow-rejections", action="store_true",
+                          help="load the good rows even when some rows are rejected")
+    load_cmd.set_defaults(func=cmd_load)
+
+    loads_cmd = sub.add_parser("loads", help="load history")
+    loads_cmd.add_argument("--limit", type=int, default=50)
+    loads_cmd.set_defaults(func=cmd_loads)
+
+    obs = sub.add_parser("observations", help="query observations")
+    obs.add_argument("--indicator", help="code or name, RU or EN, case-insensitive substring")
+    obs.add_argument("--region", help="code or name, RU or EN, case-insensitive substring")
+    obs.add_argument("--from", dest="year_from", type=int)
+    obs.add_argument("--to", dest="year_to", type=int)
+    obs.add_argument("--format", choices=("csv", "table"), default="table")
+    obs.set_defaults(func=cmd_observations)
+
+    rollback = sub.add_parser("rollback", help="undo one load exactly")
+    rollback.add_argument("load_id", type=int)
+    rollback.set_defaults(func=cmd_rollback)
+
+    extract = sub.add_parser("extract", help="rebuild data/extracts from ../shared/data (make data)")
+    extract.add_argument("--shared", help="folder of raw files (default ../shared/data)")
+    extract.set_defaults(func=cmd_extract, needs_db=False)
+
+    sub.add_parser("migrate", help="apply schema migrations").set_defaults(func=cmd_migrate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    engine = make_engine(args.database_url) if getattr(args, "needs_db", True) else None
+    try:
+        return args.func(engine, args)
+    except EtlError as exc:
+        console.print(f"[red]error[/red] {exc}", highlight=False)
+        return EXIT_REJECTED
+    finally:
+        if engine is not None:
+            engine.dispose()

@@ -1,0 +1,161 @@
+"""Compact, cited extracts of the raw files, committed under data/extracts so a fresh clone can
+build its database without ../shared. `make data` writes them; the `extract` adapter reads them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Float, Integer
+
+from etl import load
+from etl.checks import run_checks
+from etl.errors import InputError, RejectedInput, Rejection
+from etl.paths import EXTRACTS_DIR, REFERENCE_DIR, shared_data_dir
+from etl.pipeline import Options, parse_path
+from etl.schema import Base
+from etl.sources import atc
+from etl.sources.base import Parsed
+
+PROVENANCE = "provenance.json"
+# Observation columns that are the same for a whole extract live in its provenance record.
+_CONSTANT_OBSERVATION_COLUMNS = ("edition", "source_file", "year", "month")
+
+
+@dataclass(frozen=True)
+class ExtractSpec:
+    name: str
+    raw: str  # path relative to ../shared/data
+    adapter: str
+
+
+EXTRACTS: tuple[ExtractSpec, ...] = (
+    ExtractSpec("rr2019_s09_grp", "rosstat/regions_of_russia_2019_s09_grp.xlsx", "rosstat_workbook"),
+    ExtractSpec("rr2019_s05_health", "rosstat/regions_of_russia_2019_s05_health.xlsx", "rosstat_workbook"),
+    ExtractSpec("rr2021_panel", "rosstat/regions_panel_2000_2020.csv", "rosstat_panel"),
+    ExtractSpec("m806_2016_01_wage", "rosstat/monthly_806_2016-01_average_wage.xls", "rosstat_monthly"),
+    ExtractSpec("m806_2016_01_ipi", "rosstat/monthly_806_2016-01_industrial_production_index.xls",
+                "rosstat_monthly"),
+    ExtractSpec("cluster_sources", "cluster/sources.csv", "cluster_sources"),
+    ExtractSpec("cluster_companies", "cluster/companies.csv", "cluster_companies"),
+    ExtractSpec("cluster_investments", "cluster/investments.csv", "cluster_investments"),
+    ExtractSpec("cluster_products", "cluster/products.csv", "cluster_products"),
+    ExtractSpec("cluster_indicators", "cluster/indicators.csv", "cluster_indicators"),
+    ExtractSpec("cluster_events", "cluster/events.csv", "cluster_events"),
+    ExtractSpec("interview", "../seed/kaluga_pharma_cluster_interview.txt", "interview"),
+)
+ATC_EXTRACT = "atc"
+ATC_RAW = "reference/who_atc_codes.csv"
+
+
+def raw_metadata(raw: str) -> dict:
+    """Producer, publication, origin and licence of a raw file, from data/reference/raw_sources.csv."""
+    table = pd.read_csv(REFERENCE_DIR / "raw_sources.csv", dtype=str, keep_default_na=False)
+    key = raw.removeprefix("../")
+    match = table[table["file"] == key]
+    if match.empty:
+        raise KeyError(f"{raw} has no entry in data/reference/raw_sources.csv")
+    return match.iloc[0].to_dict()
+
+
+def write_extract(parsed: Parsed, name: str, raw_path: Path, raw: str,
+                  out_dir: Path = EXTRACTS_DIR) -> Path:
+    """Write parsed tables and their provenance record into out_dir/name."""
+    rejections = run_checks(parsed, raw_path.name)
+    if rejections:
+        raise RejectedInput(rejections)
+    target = out_dir / name
+    target.mkdir(parents=True, exist_ok=True)
+    for stale in target.iterdir():
+        stale.unlink()
+    tables = {}
+    for table, frame in parsed.tables.items():
+        if table == "observations":
+            frame = frame.drop(columns=list(_CONSTANT_OBSERVATION_COLUMNS))
+            file_name = f"{table}.csv.gz"
+            frame.to_csv(target / file_name, index=False,
+                         compression={"method": "gzip", "mtime": 0, "compresslevel": 9})
+        else:
+            file_name = f"{table}.csv"
+            frame.to_csv(target / file_name, index=False)
+        tables[table] = {"file": file_name, "rows": len(frame), "sha256": load.sha256_of(target / file_name)}
+    provenance = {
+        "name": name,
+        "adapter": parsed.adapter,
+        "edition": parsed.edition,
+        "source_file": raw_path.name,
+        "source": raw_metadata(raw),
+        "raw_sha256": load.sha256_of(raw_path),
+        "tables": tables,
+        "notes": parsed.notes,
+    }
+    (target / PROVENANCE).write_text(json.dumps(provenance, ensure_ascii=False, indent=2) + "\n")
+    return target
+
+
+def _coerce(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Text read back from CSV typed as the schema says; empty cells become None."""
+    columns = Base.metadata.tables[table].c
+    required_text = [n for n in frame.columns if n in columns and not columns[n].nullable]
+    for name in frame.columns:
+        kind = columns[name].type if name in columns else None
+        if isinstance(kind, (Float, Integer)):
+            numbers = pd.to_numeric(frame[name].replace("", None))
+            if isinstance(kind, Integer):
+                numbers = numbers.astype("Int64")
+            frame[name] = numbers
+    frame = frame.astype(object)
+    keep = frame.notna() & (frame != "")
+    # NOTE: "" is a value in NOT NULL text columns (status "" = a published number).
+    keep[required_text] = True
+    return frame.where(keep, None)
+
+
+def read_extract(path: Path) -> Parsed:
+    """The `extract` adapter: an extract folder back into the tables its source produced."""
+    try:
+        provenance = json.loads((path / PROVENANCE).read_text())
+    except (OSError, ValueError) as exc:
+        raise InputError(Rejection(path.name, None, None, None, f"unreadable provenance record: {exc}")) from exc
+    parsed = Parsed(adapter=provenance["adapter"], edition=provenance.get("edition"))
+    for table, entry in provenance["tables"].items():
+        frame = pd.read_csv(path / entry["file"], dtype=str, keep_default_na=False)
+        if len(frame) != entry["rows"]:
+            raise InputError(Rejection(entry["file"], None, None, None,
+                                       f"expected {entry['rows']} rows, found {len(frame)}"))
+        if table == "observations":
+            frame["edition"] = provenance["edition"]
+            frame["source_file"] = provenance["source_file"]
+            frame["year"] = frame["period"].str[:4]
+            frame["month"] = frame["period"].str[5:7]
+        parsed.tables[table] = _coerce(table, frame)
+    return parsed
+
+
+def build_all(shared: Path | None = None, out_dir: Path = EXTRACTS_DIR,
+              progress=None) -> list[Path]:
+    """Derive every extract from the raw files (the `make data` step)."""
+    shared = shared or shared_data_dir()
+    written = []
+    needed_atc: set[str] = set()
+    options = Options(atc_path=shared / ATC_RAW)
+    for spec in EXTRACTS:
+        raw_path = (shared / spec.raw).resolve()
+        parsed = parse_path(raw_path, spec.adapter, options)
+        if "products" in parsed.tables:
+            needed_atc |= set(parsed.tables["products"]["atc_code"].dropna())
+        written.append(write_extract(parsed, spec.name, raw_path, spec.raw, out_dir))
+        if progress:
+            progress(spec.name)
+    atc_parsed = atc.parse_atc(shared / ATC_RAW, needed_atc)
+    written.append(write_extract(atc_parsed, ATC_EXTRACT, shared / ATC_RAW, ATC_RAW, out_dir))
+    return written
+
+
+def bundled_in_load_order(extracts_dir: Path = EXTRACTS_DIR) -> list[Path]:
+    """Extract folders in the order a refresh loads them (ATC before products)."""
+    names = [ATC_EXTRACT, *[spec.name for spec in EXTRACTS]]
+    return [extracts_dir / name for name in names if (extracts_dir / name / PROVENANCE).exists()]
