@@ -42,12 +42,13 @@ def duplicate_keys(parsed: Parsed, file_name: str) -> list[Rejection]:
 
 def _location(row: pd.Series) -> tuple[str | None, int | None, str | None]:
     cell = row.get("source_cell") if "source_cell" in row else None
+    # NOTE: "column:line" (a CSV cell, e.g. "grp:124") is tested first: it also starts with a letter.
+    if cell and ":" in cell:
+        column, line = cell.rsplit(":", 1)
+        return None, int(line), column
     if cell and cell[0].isalpha():
         letters = "".join(ch for ch in cell if ch.isalpha())
         return row.get("source_sheet"), int(cell[len(letters):]), letters
-    if cell and ":" in cell:
-        column, line = cell.split(":", 1)
-        return None, int(line), column
     ref = row.get("source_ref") if "source_ref" in row else None
     if ref and "row " in str(ref):
         return None, int(str(ref).rsplit("row ", 1)[1]), None

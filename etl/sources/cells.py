@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
@@ -33,6 +34,7 @@ class CellValue:
     status: str
 
 
+@cache
 def column_letter(index: int) -> str:
     """0 -> 'A', 27 -> 'AB'."""
     letters = ""

@@ -218,7 +218,7 @@ def opening_year(year_raw: str | None) -> int | None:
     year = first_year(year_raw)
     if year is None or year_raw is None:
         return None
-    remark = year_raw.replace(str(year), "", 1).strip()
+    remark = year_raw.replace(str(year), "", 1).strip().lower()
     # NOTE: the column mixes opening years with agreement, approval and planned-start years.
     if not remark or (re.search(r"\bopen(ed|ing)\b|\bjoined\b", remark) and "plan" not in remark):
         return year

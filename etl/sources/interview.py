@@ -100,18 +100,21 @@ _VITAL_STATUS = "made by cluster participants (vital and essential drug)"
 
 
 def _mir_pharm(trade_name: str, inn: str | None) -> dict:
+    """A Mir-Pharm drug the interview says is now made to STADA's order."""
     return {"company_key": "mir_pharm", "company_label": "Mir-Pharm", "trade_name": trade_name,
             "inn": inn, "status_raw": _MIR_PHARM_STATUS, "therapy_area_raw": None,
             "quote": _MIR_PHARM_QUOTE}
 
 
 def _in_development(trade_name: str, inn: str) -> dict:
+    """A Mir-Pharm gynecological drug in development."""
     return {"company_key": "mir_pharm", "company_label": "Mir-Pharm", "trade_name": trade_name,
             "inn": inn, "status_raw": "in development", "therapy_area_raw": "gynecology",
             "quote": _GYNECOLOGY_QUOTE}
 
 
 def _vital(trade_name: str, inn: str | None) -> dict:
+    """A vital and essential drug made by unnamed cluster participants."""
     return {"company_key": "cluster", "company_label": "cluster participants (not named)",
             "trade_name": trade_name, "inn": inn, "status_raw": _VITAL_STATUS,
             "therapy_area_raw": None, "quote": _VITAL_QUOTE}
@@ -137,6 +140,7 @@ PRODUCTS: tuple[dict, ...] = (
 
 
 def _collapse(text: str) -> str:
+    """Whitespace runs as one space, so a re-wrapped file still matches its quotes."""
     return " ".join(text.split())
 
 
@@ -163,6 +167,7 @@ def _keys(path: Path, facts: tuple[dict, ...]) -> list[str]:
 
 
 def _indicator_records(path: Path, lines: list[str]) -> list[dict]:
+    """cluster_indicators rows from INDICATORS, values parsed like the CSV's."""
     records = []
     for key, fact in zip(_keys(path, INDICATORS), INDICATORS, strict=True):
         value = parse_quantity(fact["value_raw"])
@@ -175,6 +180,7 @@ def _indicator_records(path: Path, lines: list[str]) -> list[dict]:
 
 
 def _event_records(path: Path, lines: list[str]) -> list[dict]:
+    """events rows from EVENTS."""
     records = []
     for key, fact in zip(_keys(path, EVENTS), EVENTS, strict=True):
         date = iso_date_prefix(fact["date_raw"])
@@ -200,6 +206,7 @@ def _atc_code(inn: str | None, index: dict[str, list[str]] | None,
 
 def _product_records(path: Path, lines: list[str], atc_path: Path | None,
                      areas_path: Path) -> list[dict]:
+    """products rows from PRODUCTS; ATC codes only when an ATC file is given."""
     index = atc.inn_index(atc.read_atc(atc_path)) if atc_path else None
     areas = atc.parse_therapy_areas(areas_path).tables["therapy_areas"]
     records = []

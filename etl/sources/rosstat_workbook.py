@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -74,7 +75,12 @@ def _year_columns(row: list) -> dict[int, int]:
 
 
 def _is_header(row: list) -> bool:
-    return len(_year_columns(row)) >= 2 and not isinstance(row[0] if row else None, (int, float))
+    if not row or isinstance(row[0], (int, float)):
+        return False
+    # NOTE: every row of every sheet is tested; blanks and numbers outside 1950-2049 (most cells)
+    # cannot be years, so they are skipped before the slower year lookup.
+    plausible = [c for c in row[1:] if c != "" and (type(c) is not float or 1950 <= c <= 2049)]
+    return sum(1 for c in plausible if find_year(c)) >= 2
 
 
 def _sentence_case(text: str) -> str:
@@ -136,6 +142,11 @@ def find_tables(sheet: str, rows: list[list]) -> list[TableBlock]:
             for c in rows[i][:2]
             if _text(c) and not re.fullmatch(r"[\d.\s]+", _text(c))
         ]
+        # NOTE: above a second table sit the previous table's separator and footnotes; they are
+        # not part of this table's title.
+        ends = [k for k, (_, line) in enumerate(title_lines) if _END_OF_TABLE.match(line)]
+        if n and ends:
+            title_lines = title_lines[ends[-1] + 1:]
         block = _read_title_block(title_lines)
         section = block["section"] or section
         sub_header = header + 1 if _is_sub_header(rows, header) else None
@@ -221,6 +232,8 @@ def parse(
     parsed = Parsed(adapter=ADAPTER, edition=edition)
     observations: list[tuple] = []
     indicators: dict[str, dict] = {}
+    # Each region label recurs in every table of the workbook; resolve it once.
+    resolve_region = cache(resolver.resolve)
     for sheet in sheets or available:
         rows = read_sheet(path, workbook, sheet)
         blocks = find_tables(sheet, rows)
@@ -228,7 +241,8 @@ def parse(
             parsed.notes.append(f"sheet {sheet!r}: no table with a row of years; skipped")
             continue
         for block in blocks:
-            _parse_block(path, rows, block, edition, registry, resolver, parsed, observations, indicators)
+            _parse_block(path, rows, block, edition, registry, resolve_region, parsed, observations,
+                         indicators)
     if not indicators and not parsed.rejections:
         raise InputError(Rejection(path.name, None, None, None,
                                    "no table with a header row of years found in any sheet"))
@@ -257,7 +271,7 @@ def _indicator_for(
                            f"wrong unit for {meta.code}: expected {expected_unit!r}", block.unit)
 
 
-def _parse_block(path, rows, block, edition, registry, resolver, parsed, observations, indicators):
+def _parse_block(path, rows, block, edition, registry, resolve_region, parsed, observations, indicators):
     columns = _column_keys(rows, block)
     header = rows[block.header_row]
     ignored = [cell_ref(block.header_row, i) for i, c in enumerate(header)
@@ -273,25 +287,35 @@ def _parse_block(path, rows, block, edition, registry, resolver, parsed, observa
             return
         metas[sub_label] = meta
         indicators.setdefault(meta.code, meta.as_row())
+    # Everything an observation takes from its column, worked out once per table.
+    targets = [(i, metas[sub_label].code, str(year), year, column_letter(i))
+               for i, (year, sub_label) in columns.items()]
+    file_name, sheet = path.name, block.sheet
     for r in range(block.first_data_row, block.last_row):
         row = rows[r]
         label = _text(row[0]) if row else ""
         if not label:
             continue
-        cells = {i: (row[i] if i < len(row) else None) for i in columns}
-        has_values = any(c not in ("", None) for c in cells.values())
-        region = resolver.resolve(label)
+        width = len(row)
+        cells = [row[i] if i < width else None for i, *_ in targets]
+        region = resolve_region(label)
         if region is None:
-            if has_values:
+            if any(c not in ("", None) for c in cells):
                 parsed.rejections.append(
-                    Rejection(path.name, block.sheet, r + 1, "A", "unknown region name", label))
+                    Rejection(file_name, sheet, r + 1, "A", "unknown region name", label))
             continue
-        for i, cell in cells.items():
-            result = parse_value(cell)
-            if not isinstance(result, CellValue):
-                parsed.rejections.append(Rejection(path.name, block.sheet, r + 1, column_letter(i),
-                                                   result, str(cell)[:100]))
-                continue
-            year, sub_label = columns[i]
-            observations.append((metas[sub_label].code, region, str(year), year, None, result.value,
-                                 result.status, edition, path.name, block.sheet, cell_ref(r, i)))
+        row_number = str(r + 1)
+        for (i, code, period, year, letter), cell in zip(targets, cells, strict=True):
+            # NOTE: this runs once per observation; a number cell (the common case) is taken as
+            # it is, which is what parse_value would make of it, without building a CellValue.
+            if type(cell) is float and cell == cell:
+                value, status = cell, ""
+            else:
+                result = parse_value(cell)
+                if not isinstance(result, CellValue):
+                    parsed.rejections.append(Rejection(file_name, sheet, r + 1, column_letter(i), result,
+                                                       str(cell)[:100]))
+                    continue
+                value, status = result.value, result.status
+            observations.append((code, region, period, year, None, value, status, edition, file_name,
+                                 sheet, letter + row_number))

@@ -1,4 +1,4 @@
-"""Unit tests of the quoted-value helpers (inputs are synthetic strings, written like the sources)."""
+"""Unit tests of the quoted-value helpers (inputs: synthetic strings written like the sources)."""
 
 from __future__ import annotations
 
@@ -119,7 +119,8 @@ def test_looks_like_formula(text: str | None, expected: bool) -> None:
 
 
 def test_to_frame_has_exactly_the_schema_columns_and_no_nan() -> None:
-    frame = to_frame("investments", [{"record_key": "k", "amount_low_mn": math.nan, "year_to": 2015}])
+    record = {"record_key": "k", "amount_low_mn": math.nan, "year_to": 2015}
+    frame = to_frame("investments", [record])
     assert list(frame.columns) == table_columns("investments")
     assert "load_id" not in frame.columns
     assert frame.loc[0, "amount_low_mn"] is None

@@ -1,4 +1,4 @@
-"""Tests of the cluster CSV adapter: real values pinned from ../shared/data, quirks on synthetic files."""
+"""Tests of the cluster CSV adapter: real values from ../shared/data, quirks on synthetic files."""
 
 from __future__ import annotations
 
@@ -29,9 +29,10 @@ needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data is
 
 
 def assert_clean(frame: pd.DataFrame, table: str) -> None:
-    """Exactly the schema's columns; missing values are None, never NaN or ''."""
+    """Exactly the schema's columns; missing values are None, never NaN or '' (bar qualifier)."""
     assert list(frame.columns) == table_columns(table)
-    for value in frame.to_numpy().ravel():
+    # qualifier "" is a value: the schema's code for an exact figure.
+    for value in frame.drop(columns=["qualifier"], errors="ignore").to_numpy().ravel():
         assert value != ""
         assert not (isinstance(value, float) and math.isnan(value))
 
@@ -58,49 +59,64 @@ def investment(**cells: str) -> dict:
 # --- real data ------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def companies() -> cluster.Parsed:
+    return cluster.parse_companies(CLUSTER / "companies.csv")
+
+
+@pytest.fixture(scope="module")
+def investments() -> pd.DataFrame:
+    parsed = cluster.parse_investments(CLUSTER / "investments.csv")
+    assert parsed.rejections == []
+    return parsed.tables["investments"]
+
+
+@pytest.fixture(scope="module")
+def products() -> cluster.Parsed:
+    return cluster.parse_products(CLUSTER / "products.csv", ATC_FILE)
+
+
 @pytest.mark.shared_data
 @needs_shared
 class TestRealCompanies:
-    @pytest.fixture(scope="class")
-    def parsed(self) -> cluster.Parsed:
-        return cluster.parse_companies(CLUSTER / "companies.csv")
 
-    def test_counts_and_shape(self, parsed) -> None:
-        assert parsed.rejections == []
-        assert len(parsed.tables["companies"]) == 22
-        assert len(parsed.tables["company_records"]) == 43
-        for table, frame in parsed.tables.items():
+    def test_counts_and_shape(self, companies) -> None:
+        assert companies.rejections == []
+        assert len(companies.tables["companies"]) == 22
+        assert len(companies.tables["company_records"]) == 43
+        for table, frame in companies.tables.items():
             assert_clean(frame, table)
 
-    def test_pharm_sintez_and_pharmasyntez_are_two_companies(self, parsed) -> None:
-        companies = parsed.tables["companies"].set_index("key")
-        assert companies.loc["pharm_sintez", "name_ru"] == "Фарм-Синтез"
-        assert companies.loc["pharmasyntez", "name_ru"] == "Фармасинтез"
-        aliases = dict(zip(parsed.tables["company_aliases"]["alias"],
-                           parsed.tables["company_aliases"]["company_key"], strict=True))
+    def test_pharm_sintez_and_pharmasyntez_are_two_companies(self, companies) -> None:
+        frame = companies.tables["companies"].set_index("key")
+        assert frame.loc["pharm_sintez", "name_ru"] == "Фарм-Синтез"
+        assert frame.loc["pharmasyntez", "name_ru"] == "Фармасинтез"
+        aliases = dict(zip(companies.tables["company_aliases"]["alias"],
+                           companies.tables["company_aliases"]["company_key"], strict=True))
         assert aliases["фарм-синтез"] == "pharm_sintez"
         assert aliases["фармасинтез"] == "pharmasyntez"
         assert aliases["novo_nordisk"] == "novo_nordisk"
         assert aliases["ново нордиск"] == "novo_nordisk"
 
-    def test_company_fields(self, parsed) -> None:
-        novo = parsed.tables["companies"].set_index("key").loc["novo_nordisk"]
-        assert (novo["district"], novo["year"], novo["parent_country"]) == ("Калуга", 2015, "Denmark")
+    def test_company_fields(self, companies) -> None:
+        novo = companies.tables["companies"].set_index("key").loc["novo_nordisk"]
+        assert (novo["district"], novo["year"], novo["parent_country"]) == (
+            "Калуга", 2015, "Denmark")
         # The first row of the key that gives jobs says 150.
         assert (novo["jobs_raw"], novo["jobs_low"], novo["jobs_high"]) == ("150", 150.0, 150.0)
-        companies = parsed.tables["companies"].set_index("key")
-        assert companies.loc["astrazeneca", "district"] == "Боровский район"
-        assert companies.loc["pharmasyntez", "district"] == "Бабынинский район"
-        assert companies.loc["bion", "district"] == "Обнинск"
+        frame = companies.tables["companies"].set_index("key")
+        assert frame.loc["astrazeneca", "district"] == "Боровский район"
+        assert frame.loc["pharmasyntez", "district"] == "Бабынинский район"
+        assert frame.loc["bion", "district"] == "Обнинск"
         # "SEZ Kaluga" has sites in several districts: no district is claimed.
-        assert companies.loc["astrafarm_kaluga", "district"] is None
+        assert frame.loc["astrafarm_kaluga", "district"] is None
         # Hemofarm's first row says "2006 (planned opening)"; a later row gives the opening, 2006.
-        assert companies.loc["hemofarm_stada", "year"] == 2006
+        assert frame.loc["hemofarm_stada", "year"] == 2006
         # An agreement year is not an opening year.
-        assert companies.loc["galenika", "year"] is None
+        assert frame.loc["galenika", "year"] is None
 
-    def test_record_keys_are_unique(self, parsed) -> None:
-        keys = parsed.tables["company_records"]["record_key"]
+    def test_record_keys_are_unique(self, companies) -> None:
+        keys = companies.tables["company_records"]["record_key"]
         assert keys.is_unique
         assert keys.iloc[2].startswith("companies:novo_nordisk:")
 
@@ -118,37 +134,35 @@ def test_site_districts_are_municipal_units() -> None:
 @pytest.mark.shared_data
 @needs_shared
 class TestRealInvestments:
-    @pytest.fixture(scope="class")
-    def frame(self) -> pd.DataFrame:
-        parsed = cluster.parse_investments(CLUSTER / "investments.csv")
-        assert parsed.rejections == []
-        return parsed.tables["investments"]
 
-    def test_shape(self, frame) -> None:
-        assert len(frame) == 50
-        assert_clean(frame, "investments")
-        assert frame["record_key"].is_unique
+    def test_shape(self, investments) -> None:
+        assert len(investments) == 50
+        assert_clean(investments, "investments")
+        assert investments["record_key"].is_unique
 
-    def test_novo_nordisk_more_than_8_bn_rub(self, frame) -> None:
+    def test_novo_nordisk_more_than_8_bn_rub(self, investments) -> None:
+        frame = investments
         row = frame[(frame.company_key == "novo_nordisk") & (frame.amount_raw == ">8")].iloc[0]
         assert (row.qualifier, row.amount_low_mn, row.amount_high_mn) == (">", 8000.0, None)
         assert (row.currency, row.currency_raw) == ("RUB", "bn RUB")
 
-    def test_range_and_about(self, frame) -> None:
-        row = frame[frame.amount_raw == "80-100"].iloc[0]
+    def test_range_and_about(self, investments) -> None:
+        row = investments[investments.amount_raw == "80-100"].iloc[0]
         assert (row.qualifier, row.amount_low_mn, row.amount_high_mn, row.currency) == (
             "range", 80.0, 100.0, "USD")
+        frame = investments
         row = frame[(frame.amount_raw == "~100") & (frame.currency == "USD")].iloc[0]
         assert (row.qualifier, row.amount_low_mn, row.amount_high_mn) == ("~", 100.0, 100.0)
 
-    def test_currencies_are_never_converted(self, frame) -> None:
-        assert set(frame.currency) == {"RUB", "USD", "EUR"}
+    def test_currencies_are_never_converted(self, investments) -> None:
+        assert set(investments.currency) == {"RUB", "USD", "EUR"}
+        frame = investments
         astrazeneca = frame[(frame.company_key == "astrazeneca") & (frame.amount_raw == "224")]
         assert set(astrazeneca.amount_low_mn) == {224.0}
         assert set(astrazeneca.currency) == {"USD"}
 
-    def test_periods(self, frame) -> None:
-        periods = {row.period_raw: (row.year_from, row.year_to) for row in frame.itertuples()}
+    def test_periods(self, investments) -> None:
+        periods = {row.period_raw: (row.year_from, row.year_to) for row in investments.itertuples()}
         assert periods["to 2015"] == (None, 2015)
         assert periods["2011-2015"] == (2011, 2015)
         assert periods["2014"] == (2014, 2014)
@@ -159,19 +173,16 @@ class TestRealInvestments:
 @pytest.mark.shared_data
 @needs_shared
 class TestRealProducts:
-    @pytest.fixture(scope="class")
-    def parsed(self) -> cluster.Parsed:
-        return cluster.parse_products(CLUSTER / "products.csv", ATC_FILE)
 
-    def test_shape(self, parsed) -> None:
-        frame = parsed.tables["products"]
-        assert parsed.rejections == []
+    def test_shape(self, products) -> None:
+        frame = products.tables["products"]
+        assert products.rejections == []
         assert len(frame) == 14
         assert_clean(frame, "products")
         assert frame["registration_number"].isna().all()
 
-    def test_atc_codes_from_the_file(self, parsed) -> None:
-        frame = parsed.tables["products"]
+    def test_atc_codes_from_the_file(self, products) -> None:
+        frame = products.tables["products"]
         osimertinib = frame[frame.inn == "osimertinib"].iloc[0]
         assert osimertinib.atc_code == "L01EB04" and osimertinib.atc_code.startswith("L01")
         assert osimertinib.therapy_area_code == "oncology"
@@ -180,10 +191,10 @@ class TestRealProducts:
         assert (meloxicam.atc_code, meloxicam.therapy_area_code) == ("M01AC06", "musculoskeletal")
         forxiga = frame[frame.trade_name == "Форсига (Forxiga)"].iloc[0]
         assert (forxiga.atc_code, forxiga.therapy_area_code) == ("A10BK01", "endocrinology")
-        assert any("A10AB05, A10AD05" in note for note in parsed.notes)
+        assert any("A10AB05, A10AD05" in note for note in products.notes)
 
-    def test_areas_from_text_when_no_atc(self, parsed) -> None:
-        frame = parsed.tables["products"]
+    def test_areas_from_text_when_no_atc(self, products) -> None:
+        frame = products.tables["products"]
         kagocel = frame[frame.trade_name == "Кагоцел (Kagocel)"]
         assert set(kagocel.therapy_area_code) == {"anti_infectives"}
         assert set(kagocel.atc_code.dropna()) == set()
@@ -204,7 +215,7 @@ class TestRealIndicatorsEventsSources:
         dozen = frame[frame.value_raw == "~20 (two dozen)"].iloc[0]
         assert (dozen.qualifier, dozen.value_low, dozen.value_high, dozen.year) == (
             "~", 20.0, 20.0, None)
-        assert frame.is_target.sum() == 6
+        assert frame.is_target.sum() == 7
         assert frame[frame.value_raw == "100 -> 272"].iloc[0].qualifier == "compound"
 
     def test_events(self) -> None:
@@ -326,7 +337,8 @@ def test_company_fields_come_from_the_first_row_that_has_them(tmp_path: Path) ->
             company(year_opened_or_joined="2015", jobs="up to 145 (planned)")]
     parsed = cluster.parse_companies(write_csv(tmp_path, "companies.csv", COMPANY_COLUMNS, rows))
     row = parsed.tables["companies"].iloc[0]
-    assert (row.name_en, row.jobs_raw, row.jobs_low, row.jobs_high) == ("Acme", "~300", 300.0, 300.0)
+    assert (row.name_en, row.jobs_raw, row.jobs_low, row.jobs_high) == (
+        "Acme", "~300", 300.0, 300.0)
     assert (row.site, row.district, row.year, row.year_raw) == (
         "Vorsino", "Боровский район", 2015, "2015")
     assert row.source_ref == "companies.csv, row 2"
@@ -365,7 +377,8 @@ def test_district_for(site: str | None, district: str | None) -> None:
 def test_district_table_is_a_parameter(tmp_path: Path) -> None:
     table = tmp_path / "districts.csv"  # synthetic keyword table
     table.write_text("keyword,district\nAcmeville,Тарусский район\n", encoding="utf-8")
-    path = write_csv(tmp_path, "companies.csv", COMPANY_COLUMNS, [company(city_or_park="Acmeville")])
+    rows = [company(city_or_park="Acmeville")]
+    path = write_csv(tmp_path, "companies.csv", COMPANY_COLUMNS, rows)
     parsed = cluster.parse_companies(path, districts_path=table)
     assert parsed.tables["companies"].iloc[0].district == "Тарусский район"
 
@@ -398,7 +411,8 @@ def test_indicator_values(tmp_path: Path) -> None:
             {"year": "2018", "indicator": "target: jobs", "value": "25 / 30"},
             {"year": "2018", "indicator": "x", "value": "many"}]
     rows = [row | {"source_url": "https://example.org/i"} for row in rows]
-    parsed = cluster.parse_indicators(write_csv(tmp_path, "indicators.csv", INDICATOR_COLUMNS, rows))
+    path = write_csv(tmp_path, "indicators.csv", INDICATOR_COLUMNS, rows)
+    parsed = cluster.parse_indicators(path)
     frame = parsed.tables["cluster_indicators"]
     assert list(frame.qualifier) == ["~", "compound"]
     assert list(frame.is_target) == [1, 1]

@@ -1,0 +1,1 @@
+"""Kaluga Cluster Atlas dashboard: the read side (Dash Pages over the ETL's database)."""

@@ -1,0 +1,166 @@
+"""App factory: the Dash app, its shell (header, navigation, global filters) and shared callbacks."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import dash
+import dash_mantine_components as dmc
+import pandas as pd
+from dash import MATCH, Dash, Input, Output, State, clientside_callback, dcc, html
+from flask import Flask
+from sqlalchemy import Engine
+
+from dashboard import queries
+from dashboard.cache import init_cache
+from dashboard.components import csv_safe
+from dashboard.i18n import LANGUAGES, normalise_language, pick, t
+from etl import settings
+from etl.db import make_engine
+from etl.paths import REPO_ROOT
+
+PAGES_FOLDER = Path(__file__).parent / "pages"
+
+
+def nav_pages() -> list[dict]:
+    """Pages shown in the navigation, in their declared order."""
+    pages = [p for p in dash.page_registry.values() if p.get("nav", True)]
+    return sorted(pages, key=lambda p: p.get("order", 99))
+
+
+def header() -> html.Header:
+    links = [
+        dcc.Link(t(p["label_key"], None), href=p["path"], id=f"nav-{p['module'].split('.')[-1]}",
+                 className="nav-link")
+        for p in nav_pages()
+    ]
+    return html.Header(className="site-header", children=[
+        html.Div(className="brand", children=[
+            dcc.Link(t("app.title", None), href="/", id="brand-title", className="brand-title"),
+            html.Span(t("app.tagline", None), id="brand-tagline", className="brand-tagline"),
+        ]),
+        html.Nav(links, className="site-nav", id="site-nav", **{"aria-label": "sections"}),
+        html.Div(className="global-controls", children=[
+            dmc.Select(id="global-area", label=t("filter.area", None), data=[], clearable=True,
+                       searchable=True, placeholder=t("filter.area.all", None), w=230, size="sm",
+                       comboboxProps={"withinPortal": True}),
+            html.Div(className="language-switch", role="group", **{"aria-label": "language"}, children=[
+                html.Button(lang.upper(), id=f"lang-{lang}", className="lang-button", lang=lang,
+                            **{"aria-label": {"ru": "Русский", "en": "English"}[lang]})
+                for lang in LANGUAGES
+            ]),
+        ]),
+    ])
+
+
+def shell() -> dmc.MantineProvider:
+    """The layout around every page."""
+    return dmc.MantineProvider(
+        html.Div(className="app", children=[
+            dcc.Location(id="url", refresh=False),
+            html.A(t("nav.menu", None), href="#main", className="skip-link"),
+            header(),
+            html.Main(dash.page_container, id="main", className="page"),
+            html.Footer(html.P(t("footer.note", None), id="footer-note"), className="site-footer"),
+        ]),
+    )
+
+
+def register_shared_callbacks(app: Dash) -> None:
+    """Callbacks of the shell and the chart cards (registered per app, so tests can build many)."""
+
+    @app.callback(
+        Output({"type": "chart-download", "card": MATCH}, "data"),
+        Input({"type": "chart-download-button", "card": MATCH}, "n_clicks"),
+        State({"type": "chart-data", "card": MATCH}, "data"),
+        prevent_initial_call=True,
+    )
+    def download_chart_data(_clicks, data):
+        if not data or not data.get("rows"):
+            return dash.no_update
+        frame = csv_safe(pd.DataFrame(data["rows"], columns=data["columns"]))
+        buffer = io.StringIO()
+        frame.to_csv(buffer, index=False)
+        return {"content": buffer.getvalue(), "filename": data["filename"], "type": "text/csv"}
+
+    nav_ids = [f"nav-{p['module'].split('.')[-1]}" for p in nav_pages()]
+    nav_paths = [p["path"] for p in nav_pages()]
+
+    @app.callback(
+        [Output(i, "children") for i in nav_ids]
+        + [Output("brand-title", "children"), Output("brand-tagline", "children"),
+           Output("footer-note", "children"), Output("global-area", "label"),
+           Output("global-area", "placeholder"), Output("global-area", "data")],
+        Input("url", "search"),
+    )
+    def translate_shell(search):
+        lang = normalise_language(_query_value(search, "lang"))
+        areas = queries.therapy_areas()
+        data = [{"value": r.code, "label": pick(lang, r.name_ru, r.name_en)} for r in areas.itertuples()]
+        return ([t(p["label_key"], lang) for p in nav_pages()]
+                + [t("app.title", lang), t("app.tagline", lang), t("footer.note", lang),
+                   t("filter.area", lang), t("filter.area.all", lang), data])
+
+    clientside_callback(
+        """function(search) {
+            var params = new URLSearchParams(search || "");
+            document.documentElement.lang = params.get("lang") || "ru";
+            return params.get("area");
+        }""",
+        Output("global-area", "value"),
+        Input("url", "search"),
+    )
+    for nav_id, path in zip(nav_ids, nav_paths, strict=True):
+        clientside_callback(
+            f"function(area, pathname) {{ return window.atlas.navHref({path!r}, area); }}",
+            Output(nav_id, "href"),
+            Input("global-area", "value"),
+            Input("url", "pathname"),
+        )
+    for lang in LANGUAGES:
+        clientside_callback(
+            f"function(n) {{ if (n) {{ window.atlas.switchLanguage({lang!r}); }} return null; }}",
+            Output(f"lang-{lang}", "data-clicked"),
+            Input(f"lang-{lang}", "n_clicks"),
+            prevent_initial_call=True,
+        )
+
+
+def _query_value(search: str | None, name: str) -> str | None:
+    from urllib.parse import parse_qs
+
+    values = parse_qs((search or "").lstrip("?")).get(name)
+    return values[0] if values else None
+
+
+def create_app(engine: Engine | None = None, cache_config: dict | None = None) -> Dash:
+    """A configured Dash app over `engine` (default: DATABASE_URL)."""
+    server = Flask(__name__)
+    server.extensions[queries.ENGINE_KEY] = engine or make_engine()
+    init_cache(server, cache_config)
+    app = Dash(
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder=str(PAGES_FOLDER),
+        assets_folder=str(REPO_ROOT / "assets"),
+        title="Kaluga Cluster Atlas",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        compress=True,
+        serve_locally=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.layout = shell
+    register_shared_callbacks(app)
+    return app
+
+
+def create_server() -> Flask:
+    """WSGI entry point for gunicorn: `gunicorn "dashboard.app:create_server()"`."""
+    return create_app().server
+
+
+def debug_enabled() -> bool:
+    return settings.get("DASH_DEBUG") == "1"

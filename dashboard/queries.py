@@ -1,0 +1,173 @@
+"""Read-only queries for the pages: `select()` builders with bound parameters, returned as frames.
+
+Pages never touch SQL; they call these functions, which are memoized in the app's cache (so a
+refresh of the database is visible after CACHE_TIMEOUT, or at once after a restart).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from flask import current_app
+from sqlalchemy import Engine, Select, case, distinct, func, select
+
+from dashboard.cache import cache
+from etl.schema import (
+    AtcGroup,
+    ClusterIndicator,
+    Company,
+    CompanyRecord,
+    Event,
+    Indicator,
+    Investment,
+    Load,
+    Observation,
+    Product,
+    Region,
+    Source,
+    TherapyArea,
+)
+
+ENGINE_KEY = "atlas_engine"
+
+
+def engine() -> Engine:
+    """The engine the running app was created with."""
+    return current_app.extensions[ENGINE_KEY]
+
+
+def run(query: Select) -> pd.DataFrame:
+    """Execute a select and return its rows as a frame (columns named as selected)."""
+    with engine().connect() as conn:
+        result = conn.execute(query)
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+# --- regions and indicators -------------------------------------------------------------------
+
+@cache.memoize()
+def regions() -> pd.DataFrame:
+    return run(select(Region.code, Region.name_ru, Region.name_en, Region.kind, Region.parent_code,
+                      Region.sort_order).order_by(Region.sort_order))
+
+
+@cache.memoize()
+def indicators() -> pd.DataFrame:
+    """Indicators that have observations, with how many regions, years and editions they cover."""
+    coverage = (
+        select(
+            Observation.indicator_code,
+            func.count(distinct(Observation.region_code)).label("regions"),
+            # Years with a published number (missing-value rows do not extend the range).
+            func.min(case((Observation.value.is_not(None), Observation.year))).label("first_year"),
+            func.max(case((Observation.value.is_not(None), Observation.year))).label("last_year"),
+            func.count(distinct(Observation.edition)).label("editions"),
+        )
+        .group_by(Observation.indicator_code)
+        .subquery()
+    )
+    query = (
+        select(Indicator.code, Indicator.name_ru, Indicator.name_en, Indicator.unit_ru, Indicator.unit_en,
+               Indicator.topic, Indicator.source_table, Indicator.frequency, coverage.c.regions,
+               coverage.c.first_year, coverage.c.last_year, coverage.c.editions)
+        .join(coverage, coverage.c.indicator_code == Indicator.code)
+        .order_by(Indicator.topic, Indicator.code)
+    )
+    return run(query)
+
+
+def _observation_columns():
+    return (Observation.indicator_code, Observation.region_code, Observation.period, Observation.year,
+            Observation.month, Observation.value, Observation.status, Observation.edition,
+            Observation.source_file, Observation.source_sheet, Observation.source_cell,
+            Observation.load_id)
+
+
+@cache.memoize()
+def observations(indicator: str, region_codes: tuple[str, ...], year_from: int | None = None,
+                 year_to: int | None = None, edition: str | None = None) -> pd.DataFrame:
+    """Observations of one indicator for some regions, every edition unless one is named."""
+    query = (select(*_observation_columns())
+             .where(Observation.indicator_code == indicator, Observation.region_code.in_(region_codes))
+             .order_by(Observation.region_code, Observation.period, Observation.edition))
+    if year_from is not None:
+        query = query.where(Observation.year >= year_from)
+    if year_to is not None:
+        query = query.where(Observation.year <= year_to)
+    if edition:
+        query = query.where(Observation.edition == edition)
+    return run(query)
+
+
+@cache.memoize()
+def cross_section(indicator: str, period: str, edition: str) -> pd.DataFrame:
+    """Every region's value of one indicator for one period and edition (rankings, maps)."""
+    query = (select(*_observation_columns())
+             .where(Observation.indicator_code == indicator, Observation.period == period,
+                    Observation.edition == edition))
+    return run(query)
+
+
+@cache.memoize()
+def editions(indicator: str) -> list[str]:
+    query = (select(Observation.edition).distinct().where(Observation.indicator_code == indicator)
+             .order_by(Observation.edition))
+    return run(query).iloc[:, 0].tolist() if indicator else []
+
+
+# --- the cluster ------------------------------------------------------------------------------
+
+@cache.memoize()
+def companies() -> pd.DataFrame:
+    return run(select(Company.__table__).order_by(Company.name_en))
+
+
+@cache.memoize()
+def company_records(company_key: str | None = None) -> pd.DataFrame:
+    query = select(CompanyRecord.__table__)
+    if company_key:
+        query = query.where(CompanyRecord.company_key == company_key)
+    return run(query.order_by(CompanyRecord.record_key))
+
+
+@cache.memoize()
+def investments() -> pd.DataFrame:
+    return run(select(Investment.__table__).order_by(Investment.year_from, Investment.record_key))
+
+
+@cache.memoize()
+def products() -> pd.DataFrame:
+    return run(select(Product.__table__).order_by(Product.company_key, Product.trade_name))
+
+
+@cache.memoize()
+def therapy_areas() -> pd.DataFrame:
+    return run(select(TherapyArea.code, TherapyArea.name_ru, TherapyArea.name_en, TherapyArea.atc_prefixes)
+               .order_by(TherapyArea.name_en))
+
+
+@cache.memoize()
+def atc_groups() -> pd.DataFrame:
+    return run(select(AtcGroup.code, AtcGroup.level, AtcGroup.name_en, AtcGroup.parent_code)
+               .order_by(AtcGroup.code))
+
+
+@cache.memoize()
+def cluster_indicators() -> pd.DataFrame:
+    return run(select(ClusterIndicator.__table__).order_by(ClusterIndicator.year, ClusterIndicator.record_key))
+
+
+@cache.memoize()
+def events() -> pd.DataFrame:
+    return run(select(Event.__table__).order_by(Event.date, Event.record_key))
+
+
+@cache.memoize()
+def sources() -> pd.DataFrame:
+    return run(select(Source.__table__).order_by(Source.url))
+
+
+@cache.memoize()
+def loads(limit: int = 200) -> pd.DataFrame:
+    return run(select(Load.id, Load.file_name, Load.sha256, Load.adapter, Load.edition, Load.started_at,
+                      Load.finished_at, Load.status, Load.rows_added, Load.rows_changed,
+                      Load.rows_unchanged, Load.rows_rejected).order_by(Load.id.desc()).limit(limit))

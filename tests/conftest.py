@@ -1,0 +1,99 @@
+"""Shared fixtures: a database engine on each backend, a reference-loaded database, ../shared/data."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from etl import load
+from etl.db import make_engine, migrate
+from etl.sources import reference
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that read ../shared/data carry the `shared_data` marker, so they can be selected."""
+    for item in items:
+        if {"shared_data", "parse_shared"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.shared_data)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The folder of raw source files beside the checkout; the test is skipped when it is absent."""
+    if not (SHARED_DATA / "rosstat").is_dir():
+        pytest.skip(f"{SHARED_DATA} is not present")
+    return SHARED_DATA
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on an empty database: a temp SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path}/t.sqlite")
+        yield engine
+        engine.dispose()
+        return
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("TEST_POSTGRES_URL is not set")
+    schema = f"t_{uuid.uuid4().hex}"
+    admin = make_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(empty_engine: Engine) -> Engine:
+    """A migrated, empty database on each backend."""
+    migrate(empty_engine)
+    return empty_engine
+
+
+@pytest.fixture
+def loaded_engine(engine: Engine) -> Engine:
+    """A migrated database holding the project's reference tables (regions, indicators, ...)."""
+    report = load.apply(engine, reference.parse(), file_name="reference", sha256="test")
+    assert report.status == "applied", report.error
+    return engine
+
+
+@pytest.fixture(scope="session")
+def parse_shared():
+    """Parse a raw Rosstat file from ../shared/data once per session: parse_shared(name) -> Parsed.
+
+    Callers must not modify the frames they get back.
+    """
+    from etl.pipeline import parse_path
+
+    cache: dict[str, object] = {}
+
+    def parse(name: str):
+        path = SHARED_DATA / "rosstat" / name
+        if not path.is_file():
+            pytest.skip(f"{path} is not present")
+        if name not in cache:
+            cache[name] = parse_path(path)
+        return cache[name]
+
+    return parse

@@ -1,0 +1,70 @@
+"""Browser tests of /indicators in real headless Chromium."""
+
+from __future__ import annotations
+
+import pytest
+from dash.testing.wait import until
+
+from tests.dashboard.conftest import (
+    console_errors,
+    current_query,
+    has_horizontal_scroll,
+    save_screenshot,
+    wait_for_graph,
+)
+
+pytestmark = pytest.mark.browser
+
+GRAPH = "indicators-chart-graph"
+TRACES = f"return document.querySelector('#{GRAPH} .js-plotly-plot').data"
+
+
+def traces(dash_duo) -> list:
+    return dash_duo.driver.execute_script(TRACES) or []
+
+
+def click_segment(dash_duo, control_id: str, label: str) -> None:
+    for element in dash_duo.find_elements(f"#{control_id} label"):
+        if element.text.strip() == label:
+            element.click()
+            return
+    raise AssertionError(f"no segment {label!r} in #{control_id}")
+
+
+def test_line_chart_then_ranking_and_url_reproduces_view(dash_duo, atlas_app):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(1280, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/indicators?lang=en&regions=RU-KLU,RU-TUL")
+    wait_for_graph(dash_duo, GRAPH)
+    dash_duo.wait_for_text_to_equal("#indicators-chart-title", "Gross regional product")
+    # Two regions x two editions of GRP (Regions of Russia 2019 and 2021).
+    until(lambda: len(traces(dash_duo)) == 4, timeout=10)
+    names = {trace["name"] for trace in traces(dash_duo)}
+    assert any(name.startswith("Kaluga Oblast") for name in names)
+
+    click_segment(dash_duo, "indicators-view", "Ranking")
+    until(lambda: traces(dash_duo) and traces(dash_duo)[0]["type"] == "bar", timeout=10)
+    bars = traces(dash_duo)[0]
+    assert len(bars["y"]) >= 80  # every federal subject with a figure for the year
+    until(lambda: "view=ranking" in current_query(dash_duo), timeout=5)
+    save_screenshot(dash_duo, "indicators-ranking")
+
+    # A copied URL reproduces the view in a fresh page load.
+    url = dash_duo.driver.current_url
+    dash_duo.driver.get("about:blank")
+    dash_duo.wait_for_page(url)
+    wait_for_graph(dash_duo, GRAPH)
+    until(lambda: traces(dash_duo) and traces(dash_duo)[0]["type"] == "bar", timeout=10)
+    assert console_errors(dash_duo) == []
+
+
+def test_russian_labels_and_narrow_viewport(dash_duo, atlas_app):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(375, 800)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/indicators?lang=ru")
+    wait_for_graph(dash_duo, GRAPH)
+    dash_duo.wait_for_text_to_equal("#indicators-chart-title", "Валовой региональный продукт")
+    dash_duo.wait_for_text_to_equal("#nav-indicators", "Показатели регионов")
+    assert not has_horizontal_scroll(dash_duo)
+    save_screenshot(dash_duo, "indicators-375px")
+    assert console_errors(dash_duo) == []

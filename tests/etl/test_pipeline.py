@@ -1,0 +1,204 @@
+"""From a file on disk to a load report: adapter detection, and bad input refused on both backends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from etl import pipeline
+from etl.errors import InputError
+from etl.paths import EXTRACTS_DIR, REFERENCE_DIR
+from etl.pipeline import Options, detect_adapter, load_path, parse_path
+from tests.fixtures import (
+    DATA_TABLES,
+    GRP_ROWS,
+    PANEL_HEADER,
+    grp_table,
+    loads_rows,
+    monthly_sheet,
+    row_counts,
+    table_rows,
+    write_csv,
+    write_rr_workbook,
+    write_workbook,
+)
+
+FORMULA = "text that looks like a spreadsheet formula where a number was expected"
+
+
+# --- which adapter reads which file ---------------------------------------------------------------
+
+
+def test_detect_adapter(tmp_path: Path) -> None:
+    workbook = write_rr_workbook(tmp_path / "rr_2019.xlsx", grp_table(GRP_ROWS))
+    monthly = write_workbook(tmp_path / "m_2016-01.xlsx", {"рублей": monthly_sheet(
+        "SYNTHETIC заработная плата", "Рублей", ["2009 год"], [["Калужская область", 1, 2, 3]])})
+    panel = write_csv(tmp_path / "p.csv", PANEL_HEADER, [["Калужская область", "2016", "1", "2"]])
+    assert detect_adapter(workbook) == "rosstat_workbook"
+    assert detect_adapter(monthly) == "rosstat_monthly"
+    assert detect_adapter(panel) == "rosstat_panel"
+    assert detect_adapter(REFERENCE_DIR) == "reference"
+    assert detect_adapter(EXTRACTS_DIR / "rr2019_s09_grp") == "extract"
+
+
+def test_unrecognised_files(tmp_path: Path) -> None:
+    other = write_csv(tmp_path / "other.csv", ["a", "b"], [["1", "2"]])
+    with pytest.raises(InputError, match="no adapter recognises this file; name one with --adapter"):
+        detect_adapter(other)
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes("région,année\n".encode("latin-1"))
+    with pytest.raises(InputError, match=r"latin1\.csv, row 1: not UTF-8 text"):
+        detect_adapter(latin1)
+    with pytest.raises(InputError, match=r"^absent\.xlsx: no such file$"):
+        parse_path(tmp_path / "absent.xlsx")
+    with pytest.raises(InputError, match="unknown adapter 'nope'; choose from "):
+        parse_path(other, "nope")
+
+
+def test_options_reach_the_adapter(tmp_path: Path) -> None:
+    path = write_rr_workbook(tmp_path / "rr_2019.xlsx", grp_table(GRP_ROWS))
+    parsed = parse_path(path, options=Options(edition="RR-2099", sheets=["9.1."]))
+    assert set(parsed.tables["observations"]["edition"]) == {"RR-2099"}
+    assert parsed.notes == []  # the contents sheet was not even looked at
+    assert set(pipeline.ADAPTERS) >= {"rosstat_workbook", "rosstat_monthly", "rosstat_panel", "extract",
+                                      "reference"}
+
+
+# --- bad input: refused, recorded, and the database untouched (both backends) ---------------------
+
+
+def corrupt(tmp_path: Path) -> tuple[Path, Options]:
+    path = tmp_path / "corrupt.xlsx"
+    path.write_bytes(b"PK\x03\x04 SYNTHETIC garbage " + bytes(range(256)) * 4)
+    return path, Options()
+
+
+def wrong_sheet(tmp_path: Path) -> tuple[Path, Options]:
+    return write_rr_workbook(tmp_path / "sheet_2019.xlsx", grp_table(GRP_ROWS)), Options(sheets=["9.7."])
+
+
+def text_in_number(tmp_path: Path) -> tuple[Path, Options]:
+    rows = [*GRP_ROWS[:2], ["Калужская область", "12,3abc", 12.2]]
+    return write_rr_workbook(tmp_path / "text_2019.xlsx", grp_table(rows)), Options()
+
+
+def hyperlink(tmp_path: Path) -> tuple[Path, Options]:
+    rows = [*GRP_ROWS[:2], ["Калужская область", 11.1, '=HYPERLINK("http://x","y")']]
+    return write_rr_workbook(tmp_path / "link_2019.xlsx", grp_table(rows)), Options()
+
+
+def dde(tmp_path: Path) -> tuple[Path, Options]:
+    return write_csv(tmp_path / "dde.csv", PANEL_HEADER, [
+        ["Калужская область", "2016", "1", "2"], ["Тульская область", "2016", "=cmd|' /C calc'!A0", "2"],
+    ]), Options()
+
+
+def duplicate(tmp_path: Path) -> tuple[Path, Options]:
+    rows = [*GRP_ROWS, ["Калужская  область", 1, 2]]
+    return write_rr_workbook(tmp_path / "dup_2019.xlsx", grp_table(rows)), Options()
+
+
+def unknown_region(tmp_path: Path) -> tuple[Path, Options]:
+    rows = [*GRP_ROWS, ["Атлантида", 1, 2]]
+    return write_rr_workbook(tmp_path / "atl_2019.xlsx", grp_table(rows)), Options()
+
+
+def wrong_unit(tmp_path: Path) -> tuple[Path, Options]:
+    return write_rr_workbook(tmp_path / "unit_2019.xlsx", grp_table(GRP_ROWS, unit="тысяч рублей")), Options()
+
+
+# case -> (builder, expected rejections as (sheet, row, column, reason fragment, found))
+BAD_INPUTS: dict[str, tuple[Callable, list[tuple]]] = {
+    "corrupt": (corrupt, [(None, None, None, "cannot be read as a workbook", None)]),
+    "wrong_sheet": (wrong_sheet, [("9.7.", None, None, "no such sheet; the workbook has: Раздел 9, 9.1.", None)]),
+    "text_in_number": (text_in_number, [("9.1.", 8, "B", "text where a number was expected", "12,3abc")]),
+    "hyperlink": (hyperlink, [("9.1.", 8, "C", FORMULA, '=HYPERLINK("http://x","y")')]),
+    "dde": (dde, [(None, 3, "grp", FORMULA, "=cmd|' /C calc'!A0")]),
+    "duplicate": (duplicate, [
+        ("9.1.", 10, "B", "duplicate observations row (indicator_code=grp, region_code=RU-KLU, period=2016, "
+                          "edition=RR-2019); same as sheet '9.1.' cell B8", None),
+        ("9.1.", 10, "C", "same as sheet '9.1.' cell C8", None),
+    ]),
+    "unknown_region": (unknown_region, [("9.1.", 10, "A", "unknown region name", "Атлантида")]),
+    "wrong_unit": (wrong_unit, [("9.1.", 4, "A", "wrong unit for grp: expected 'миллионов рублей'",
+                                 "тысяч рублей")]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_bad_input_changes_nothing_and_is_recorded(loaded_engine: Engine, tmp_path: Path, case: str) -> None:
+    builder, expected = BAD_INPUTS[case]
+    # Something already loaded, so "nothing changed" is tested against real rows.
+    good = write_rr_workbook(tmp_path / "good_2019.xlsx", grp_table(GRP_ROWS))
+    assert load_path(loaded_engine, good).status == "applied"
+    before = table_rows(loaded_engine)
+    loads_before = len(loads_rows(loaded_engine))
+
+    path, options = builder(tmp_path)
+    report = load_path(loaded_engine, path, options=options)
+
+    assert report.status == "rejected"
+    got = [(r.sheet, r.row, r.column) for r in report.rejections]
+    assert got == [(sheet, row, column) for sheet, row, column, *_ in expected]
+    for rejection, (*_, reason, found) in zip(report.rejections, expected, strict=True):
+        assert rejection.file == path.name
+        assert reason in rejection.reason
+        if found is not None:
+            assert rejection.found == found
+    assert report.error and path.name in report.error
+
+    assert table_rows(loaded_engine) == before
+    loads = loads_rows(loaded_engine)
+    assert len(loads) == loads_before + 1
+    record = loads[-1]
+    assert (record.file_name, record.status, record.rows_added, record.rows_rejected) == (
+        path.name, "rejected", 0, len(expected))
+    assert record.report["rejections_total"] == len(expected)
+    assert [r["row"] for r in record.report["rejections"]] == [row for _, row, *_ in expected]
+    assert record.report["rejections"][0]["reason"] == report.rejections[0].reason
+    assert path.name in record.report["error"]
+
+
+def test_hostile_text_is_never_stored(loaded_engine: Engine, tmp_path: Path) -> None:
+    for builder in (hyperlink, dde):
+        path, options = builder(tmp_path)
+        load_path(loaded_engine, path, options=options)
+        # Even when told to load the good rows, the hostile cell is not among them.
+        report = load_path(loaded_engine, path, options=options, allow_rejections=True)
+        assert report.status == "applied"
+        assert len(report.rejections) == 1
+    for table, rows in table_rows(loaded_engine).items():
+        for row in rows:
+            assert not any(isinstance(v, str) and ("HYPERLINK" in v or "cmd|" in v) for v in row), table
+
+
+def test_allow_rejections_loads_the_good_rows(loaded_engine: Engine, tmp_path: Path) -> None:
+    path, options = unknown_region(tmp_path)
+    report = load_path(loaded_engine, path, options=options, allow_rejections=True)
+    assert report.status == "applied"
+    assert [t.added for t in report.tables if t.table == "observations"] == [8]
+    record = loads_rows(loaded_engine)[-1]
+    assert (record.status, record.rows_added, record.rows_rejected) == ("applied", 8, 1)
+    assert record.report["rejections"][0]["found"] == "Атлантида"
+
+
+def test_dry_run_of_bad_input_records_nothing(loaded_engine: Engine, tmp_path: Path) -> None:
+    before = table_rows(loaded_engine, (*DATA_TABLES, "loads"))
+    for builder in (corrupt, unknown_region):
+        path, options = builder(tmp_path)
+        report = load_path(loaded_engine, path, options=options, dry_run=True)
+        assert report.status == "rejected"
+        assert report.load_id is None
+    assert table_rows(loaded_engine, (*DATA_TABLES, "loads")) == before
+
+
+def test_missing_file_is_recorded(engine: Engine, tmp_path: Path) -> None:
+    report = load_path(engine, tmp_path / "absent.xlsx")
+    assert report.status == "rejected"
+    assert report.rejections[0].reason == "no such file"
+    record = loads_rows(engine)[-1]
+    assert (record.file_name, record.sha256, record.adapter) == ("absent.xlsx", "", "unknown")
+    assert row_counts(engine) == dict.fromkeys(DATA_TABLES, 0)
