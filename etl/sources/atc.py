@@ -95,8 +95,18 @@ def match_inn(inn: str | None, index: dict[str, list[str]]) -> tuple[str | None,
     if not codes:
         return None, f"no level-5 ATC name equals {inn!r}"
     if len(codes) > 1:
-        return codes[0], f"{inn!r} has ATC codes {', '.join(codes)}; took the first, {codes[0]}"
+        chosen = sorted(codes, key=_systemic_first)[0]
+        return chosen, f"{inn!r} has ATC codes {', '.join(codes)}; took {chosen} (systemic before topical)"
     return codes[0], None
+
+
+# NOTE: an INN without a dosage form (the interview's "diclofenac") is read as its systemic use:
+# ATC groups D (dermatological) and S (sensory organs) hold topical forms of systemic substances.
+_TOPICAL_GROUPS = ("D", "S")
+
+
+def _systemic_first(code: str) -> int:
+    return 1 if code.startswith(_TOPICAL_GROUPS) else 0
 
 
 def parse_therapy_areas(path: Path = DEFAULT_THERAPY_AREAS) -> Parsed:

@@ -50,8 +50,8 @@ class TestRealAtcFile:
         index = atc.inn_index(atc.read_atc(ATC_FILE))
         assert atc.match_inn("Meloxicam", index) == ("M01AC06", None)
         code, note = atc.match_inn("diclofenac", index)
-        # Several codes: the first in file order, with a note naming all of them.
-        assert code == "D11AX18" and "M01AB05" in note
+        # Several codes: systemic before topical (ATC groups D and S), with a note naming all.
+        assert code == "M01AB05" and "D11AX18" in note
         assert atc.match_inn("dalargin", index)[0] is None
 
 

@@ -398,9 +398,9 @@ def test_products_quirks(tmp_path: Path) -> None:
     path = write_csv(tmp_path, "products.csv", PRODUCT_COLUMNS, rows)
     parsed = cluster.parse_products(path, atc_file)
     frame = parsed.tables["products"]
-    assert list(frame.atc_code) == ["M01AC06", "D11AX18", None, None]
+    assert list(frame.atc_code) == ["M01AC06", "M01AB05", None, None]
     assert list(frame.therapy_area_code) == [
-        "musculoskeletal", "dermatology", "anti_infectives", "musculoskeletal"]
+        "musculoskeletal", "musculoskeletal", "anti_infectives", "musculoskeletal"]
     assert list(frame.year) == [None, None, 2012, None]
     assert frame.registration_number.isna().all()
     assert any("D11AX18, M01AB05" in note for note in parsed.notes)

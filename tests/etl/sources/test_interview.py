@@ -83,9 +83,9 @@ def test_products_and_inns_come_from_the_atc_file(parsed) -> None:
     assert frame.loc["Carbetocin", "atc_code"] == "H01BB03"
     assert frame.loc["indapamide", "atc_code"] == "C03BA11"
     assert frame.loc["articaine", "atc_code"] == "N01BB08"
-    # Several codes: the first in file order, noted on the row.
-    assert frame.loc["diclofenac", "atc_code"] == "D11AX18"
-    assert "M01AB05" in frame.loc["diclofenac", "note"]
+    # Several codes: systemic before topical (D, S), noted on the row.
+    assert frame.loc["diclofenac", "atc_code"] == "M01AB05"
+    assert "D11AX18" in frame.loc["diclofenac", "note"]
     assert frame.loc["Mifepristone", "status_raw"] == (
         "introduced by Mir-Pharm; now made to STADA's order")
     assert frame.loc["Atosiban", "status_raw"] == "in development"
