@@ -24,6 +24,14 @@ def edition_label(code: str, lang: str) -> str:
     return pick(lang, row["name_ru"], row["name_en"])
 
 
+def edition_short(code: str, lang: str) -> str:
+    """A compact edition name for legends ("RR 2019")."""
+    row = _editions().get(code)
+    if row is None:
+        return code
+    return pick(lang, row["short_ru"], row["short_en"])
+
+
 def edition_url(code: str) -> str | None:
     row = _editions().get(code)
     return (row or {}).get("url") or None

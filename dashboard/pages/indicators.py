@@ -11,7 +11,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import queries
 from dashboard.cache import cache
 from dashboard.components import chart_card, chart_outputs, chart_result, source_line, sync_url, url_state
-from dashboard.editions import edition_label
+from dashboard.editions import edition_label, edition_short
 from dashboard.figures import KALUGA_COLOUR, MUTED, base_layout, colour_for, empty_figure
 from dashboard.geo import russia_regions
 from dashboard.i18n import format_number, normalise_language, pick, t
@@ -213,7 +213,7 @@ def render_view(indicator: str, regions: tuple[str, ...], start: int | None, end
     elif view == "table":
         figure = _table_figure(frame, lang)
     else:
-        figure = _line_figure(frame, unit, lang, meta["frequency"] == "month")
+        figure = _line_figure(frame, unit, lang, meta["frequency"] == "month", regions)
     shown = frame[["region_code", "region", "period", "value", "status", "edition", "source"]]
     return chart_result(figure, shown, _sources(frame, transform, lang), unit,
                         f"{indicator}_{view}_{transform}.csv")
@@ -276,14 +276,17 @@ def _hover(unit: str, lang: str) -> str:
             + f"<br>{t('card.source', lang)}: " + "%{customdata[3]}<extra></extra>")
 
 
-def _line_figure(frame: pd.DataFrame, unit: str, lang: str, monthly: bool) -> go.Figure:
+def _line_figure(frame: pd.DataFrame, unit: str, lang: str, monthly: bool,
+                 regions: tuple[str, ...]) -> go.Figure:
     traces = []
     editions = sorted(frame["edition"].unique())
-    for n, ((region_code, edition), part) in enumerate(frame.groupby(["region_code", "edition"], sort=False)):
+    order = {code: n for n, code in enumerate(regions)}
+    frame = frame.assign(_order=frame["region_code"].map(order)).sort_values(["_order", "edition"])
+    for (region_code, edition), part in frame.groupby(["region_code", "edition"], sort=False):
         part = part.sort_values("period")
         x = (part["period"] + "-01") if monthly else part["year"]
-        colour = colour_for(region_code, n // max(len(editions), 1))
-        label = part["region"].iat[0] + (f" · {edition_label(edition, lang)}" if len(editions) > 1 else "")
+        colour = colour_for(region_code, order[region_code])
+        label = part["region"].iat[0] + (f" · {edition_short(edition, lang)}" if len(editions) > 1 else "")
         traces.append(go.Scatter(
             x=x, y=part["value"], name=label, mode="lines+markers",
             line={"color": colour, "width": 3 if region_code == KALUGA_CODE else 1.8,
