@@ -97,7 +97,7 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Neutralise text cells a spreadsheet would run as formulas ('=', '+', '-', '@' first)."""
     safe = frame.copy()
     for column in safe.columns:
-        if safe[column].dtype == object:
+        if not pd.api.types.is_numeric_dtype(safe[column]):
             safe[column] = safe[column].map(
                 lambda v: f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v)
     return safe

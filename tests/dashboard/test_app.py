@@ -1,0 +1,79 @@
+"""The app factory, the shell, caching and the shared chart-card callbacks (no browser)."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from dashboard import queries
+from dashboard.cache import cache_config
+from dashboard.components import csv_safe
+
+
+def test_pages_are_served_and_compressed(client):
+    for path in ("/", "/indicators", "/investments", "/products", "/companies", "/timeline", "/sources"):
+        response = client.get(path, headers={"Accept-Encoding": "gzip"})
+        assert response.status_code == 200, path
+    script = client.get("/_dash-component-suites/plotly/package_data/plotly.min.js",
+                        headers={"Accept-Encoding": "br, gzip"})
+    assert script.headers.get("Content-Encoding") in ("br", "gzip")
+
+
+def test_queries_read_real_figures(atlas_app):
+    with atlas_app.server.app_context():
+        grp = queries.observations("grp", ("RU-KLU",), 2017, 2017)
+        values = dict(zip(grp["edition"], grp["value"], strict=True))
+        assert values == {"RR-2019": 417065.0, "RR-2021": 457052.5}
+        assert set(grp["source_file"]) == {"regions_of_russia_2019_s09_grp.xlsx", "regions_panel_2000_2020.csv"}
+        catalogue = queries.indicators().set_index("code")
+        assert catalogue.at["grp", "first_year"] == 2000
+        assert catalogue.at["grp", "regions"] >= 85
+
+
+def test_chart_download_is_csv_of_the_rows_shown_and_formula_safe(client):
+    data = {"filename": "x.csv", "columns": ["region", "value"], "rows": [["=HYPERLINK(1)", 1.5], ["Калуга", None]]}
+    payload = {
+        "output": '{"card":["MATCH"],"type":"chart-download"}.data',
+        "outputs": {"id": {"card": "c", "type": "chart-download"}, "property": "data"},
+        "inputs": [{"id": {"card": "c", "type": "chart-download-button"}, "property": "n_clicks", "value": 1}],
+        "state": [{"id": {"card": "c", "type": "chart-data"}, "property": "data", "value": data}],
+        "changedPropIds": ['{"card":"c","type":"chart-download-button"}.n_clicks'],
+    }
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code == 200
+    body = json.loads(response.data)["response"]
+    content = body['{"card":"c","type":"chart-download"}']["data"]["content"]
+    assert content.splitlines() == ["region,value", "'=HYPERLINK(1),1.5", "Калуга,"]
+
+
+def test_csv_safe_leaves_numbers_alone():
+    frame = csv_safe(pd.DataFrame({"a": ["+7", "ok"], "b": [-1.0, 2.0]}))
+    assert frame["a"].tolist() == ["'+7", "ok"] and frame["b"].tolist() == [-1.0, 2.0]
+
+
+def test_cache_uses_redis_when_configured(monkeypatch):
+    monkeypatch.setenv("CACHE_REDIS_URL", "redis://127.0.0.1:6379/15")
+    assert cache_config()["CACHE_TYPE"] == "RedisCache"
+    monkeypatch.delenv("CACHE_REDIS_URL")
+    assert cache_config()["CACHE_TYPE"] == "SimpleCache"
+
+
+def test_queries_are_cached_in_redis(bundled_db_url, monkeypatch):
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    from dashboard.app import create_app
+    from etl.db import make_engine
+
+    monkeypatch.setenv("CACHE_REDIS_URL", url)
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    app = create_app(make_engine(bundled_db_url))
+    with app.server.app_context():
+        first = queries.regions()
+        assert client.dbsize() > 0  # the result went to Redis
+        assert queries.regions().equals(first)
+    client.flushdb()
