@@ -16,13 +16,8 @@ _FOOTNOTE_TAIL = re.compile(r"(\s*\d{1,2}\)\s*;?)+$|\s+\d{1,2}$|[¹²³⁴⁵⁶
 _LEADING_PHRASES = re.compile(r"^(в том числе|из них|в т\.ч\.|включая)\s*:?\s*", re.IGNORECASE)
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
 
-_TRANSLIT = dict(
-    zip(
-        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-        ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "-", "y", "-", "e", "yu", "ya"],
-        strict=True,
-    )
-)
+_LATIN = "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch - y - e yu ya".split()
+_TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", _LATIN, strict=True))
 _TRANSLIT["ъ"] = _TRANSLIT["ь"] = ""
 
 

@@ -1,0 +1,21 @@
+"""The page for an unknown address: say so, and offer the way back."""
+
+from __future__ import annotations
+
+import dash
+from dash import dcc, html
+
+from dashboard.i18n import normalise_language
+
+dash.register_page(__name__, nav=False, label_key="nav.overview", title="Not found — Kaluga Cluster Atlas")
+
+TEXT = {
+    "ru": ("Страница не найдена", "Такой страницы в атласе нет.", "На главную"),
+    "en": ("Page not found", "The atlas has no page at this address.", "Back to the overview"),
+}
+
+
+def layout(lang: str | None = None, **_ignored) -> html.Div:
+    title, body, back = TEXT[normalise_language(lang)]
+    return html.Div([html.H1(title, className="page-title"), html.P(body, className="page-lead"),
+                     dcc.Link(back, href=f"/?lang={normalise_language(lang)}")])
