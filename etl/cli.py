@@ -131,7 +131,7 @@ def cmd_loads(engine: Engine, args) -> int:
     for column in ("id", "file", "adapter", "status", "started", "added", "changed", "unchanged",
                    "rejected", "sha256"):
         table.add_column(column)
-    for (load_row,) in rows:
+    for load_row in rows:
         table.add_row(str(load_row.id), load_row.file_name, load_row.adapter, load_row.status,
                       f"{load_row.started_at:%Y-%m-%d %H:%M:%S}", str(load_row.rows_added),
                       str(load_row.rows_changed), str(load_row.rows_unchanged), str(load_row.rows_rejected),

@@ -144,6 +144,12 @@ def apply(
     except (EtlError, SQLAlchemyError) as exc:
         report.status = "failed"
         report.error = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+        if isinstance(exc, RejectedInput):
+            # A check against the database (an indicator's unit) refused rows: report them as the
+            # parser's rejections are reported, not as a bare "1 rejected row(s):".
+            report.status = "rejected"
+            report.rejections = [*report.rejections, *exc.rejections]
+            report.error = str(exc)
         report.tables = []
         if not dry_run:
             record_failure(engine, report)
@@ -226,36 +232,37 @@ def _upsert(conn: Connection, table: str, frame: pd.DataFrame, report: LoadRepor
     if table == "indicators":
         _check_units(conn, target, frame, report)
     staging = _stage(conn, target, frame)
-    try:
-        join = and_(*[target.c[k] == staging.c[k] for k in keys])
-        change = TableChange(table)
-        target_has_rows = conn.execute(select(exists().select_from(target))).scalar()
-        if target_has_rows and value_columns and not insert_only:
-            differs = or_(*[target.c[c].is_distinct_from(staging.c[c]) for c in value_columns])
-            _supersede(conn, target, staging, join, differs, keys, value_columns, report, change)
-            if change.changed:
-                values = {c: staging.c[c] for c in value_columns}
-                if "load_id" in target.c:
-                    values["load_id"] = report.load_id
-                conn.execute(update(target).where(join).where(differs).values(values))
-        if collect_added:
-            sample = conn.execute(select(staging).where(~exists().where(join)).limit(SAMPLE_ROWS))
-            change.added_sample = [dict(r._mapping) for r in sample]
-        provenance = ["load_id"] if "load_id" in target.c else []
-        new_rows = select(*[staging.c[c] for c in columns],
-                          *[literal(report.load_id).label(c) for c in provenance])
-        if target_has_rows:
-            new_rows = new_rows.where(~exists().where(join))
-        # NOTE: drivers disagree on rowcount for INSERT ... SELECT (psycopg reports -1 here),
-        # so the rows added are counted directly.
-        count = select(func.count()).select_from(target)
-        before = conn.execute(count).scalar() if target_has_rows else 0
-        conn.execute(insert(target).from_select([*columns, *provenance], new_rows))
-        change.added = conn.execute(count).scalar() - before
-        change.unchanged = len(frame) - change.added - change.changed
-        return change
-    finally:
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {staging.name}")
+    join = and_(*[target.c[k] == staging.c[k] for k in keys])
+    change = TableChange(table)
+    target_has_rows = conn.execute(select(exists().select_from(target))).scalar()
+    if target_has_rows and value_columns and not insert_only:
+        differs = or_(*[target.c[c].is_distinct_from(staging.c[c]) for c in value_columns])
+        _supersede(conn, target, staging, join, differs, keys, value_columns, report, change)
+        if change.changed:
+            values = {c: staging.c[c] for c in value_columns}
+            if "load_id" in target.c:
+                values["load_id"] = report.load_id
+            conn.execute(update(target).where(join).where(differs).values(values))
+    if collect_added:
+        sample = conn.execute(select(staging).where(~exists().where(join)).limit(SAMPLE_ROWS))
+        change.added_sample = [dict(r._mapping) for r in sample]
+    provenance = ["load_id"] if "load_id" in target.c else []
+    new_rows = select(*[staging.c[c] for c in columns],
+                      *[literal(report.load_id).label(c) for c in provenance])
+    if target_has_rows:
+        new_rows = new_rows.where(~exists().where(join))
+    # NOTE: drivers disagree on rowcount for INSERT ... SELECT (psycopg reports -1 here),
+    # so the rows added are counted directly.
+    count = select(func.count()).select_from(target)
+    before = conn.execute(count).scalar() if target_has_rows else 0
+    conn.execute(insert(target).from_select([*columns, *provenance], new_rows))
+    change.added = conn.execute(count).scalar() - before
+    change.unchanged = len(frame) - change.added - change.changed
+    # NOTE: dropped only on success: after a failed statement PostgreSQL refuses every command
+    # until the rollback (a DROP in `finally` hid the real error), and the rollback removes the
+    # staging table anyway.
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {staging.name}")
+    return change
 
 
 def _supersede(conn, target, staging, join, differs, keys, value_columns, report, change) -> None:

@@ -13,7 +13,7 @@ EXTRACTS_DIR = DATA_DIR / "extracts"
 
 def shared_data_dir() -> Path:
     """The raw source files (../shared/data beside the checkout, or ATLAS_SHARED_DATA)."""
-    return Path(os.environ.get("ATLAS_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+    return Path(os.environ.get("ATLAS_SHARED_DATA") or REPO_ROOT.parent / "shared" / "data")
 
 
 def shared_seed_dir() -> Path:

@@ -12,10 +12,8 @@ from sqlalchemy import Engine, text
 
 from etl import load
 from etl.db import make_engine, migrate
+from etl.paths import shared_data_dir
 from etl.sources import reference
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
@@ -32,10 +30,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture
 def shared_data() -> Path:
-    """The folder of raw source files beside the checkout; the test is skipped when it is absent."""
-    if not (SHARED_DATA / "rosstat").is_dir():
-        pytest.skip(f"{SHARED_DATA} is not present")
-    return SHARED_DATA
+    """The raw source files (../shared/data beside the checkout, or ATLAS_SHARED_DATA); skip if absent."""
+    folder = shared_data_dir()
+    if not (folder / "rosstat").is_dir():
+        pytest.skip(f"{folder} is not present")
+    return folder
 
 
 @pytest.fixture(params=BACKENDS)
@@ -89,7 +88,7 @@ def parse_shared():
     cache: dict[str, object] = {}
 
     def parse(name: str):
-        path = SHARED_DATA / "rosstat" / name
+        path = shared_data_dir() / "rosstat" / name
         if not path.is_file():
             pytest.skip(f"{path} is not present")
         if name not in cache:

@@ -22,8 +22,8 @@ def test_same_region_twice_in_a_table_names_both_cells(tmp_path: Path) -> None:
     assert [(r.sheet, r.row, r.column) for r in rejections] == [("9.1.", 10, "B"), ("9.1.", 10, "C")]
     first = rejections[0]
     assert first.file == "dup_2019.xlsx"
-    assert first.reason == ("duplicate observations row (indicator_code=grp, region_code=RU-KLU, period=2016, "
-                            "edition=RR-2019); same as sheet '9.1.' cell B8")
+    assert first.reason == ("duplicate observations row (indicator_code=grp, region_code=RU-KLU, "
+                            "period=2016, edition=RR-2019); same as sheet '9.1.' cell B8")
     assert rejections[1].reason.endswith("period=2017, edition=RR-2019); same as sheet '9.1.' cell C8")
     assert str(first).startswith("dup_2019.xlsx, sheet '9.1.', row 10, column B: duplicate observations row")
 
@@ -49,7 +49,7 @@ def test_duplicate_panel_rows_name_the_csv_line(tmp_path: Path) -> None:
 
 def test_rows_located_by_source_ref() -> None:
     frame = pd.DataFrame({"record_key": ["a", "b", "a"],
-                          "source_ref": ["SYNTHETIC.csv row 2", "SYNTHETIC.csv row 3", "SYNTHETIC.csv row 4"]})
+                          "source_ref": [f"SYNTHETIC.csv row {n}" for n in (2, 3, 4)]})
     parsed = Parsed(adapter="cluster_events", tables={"events": frame})
     [rejection] = duplicate_keys(parsed, "SYNTHETIC.csv")
     assert (rejection.row, rejection.column) == (4, None)

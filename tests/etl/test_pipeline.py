@@ -113,7 +113,8 @@ def wrong_unit(tmp_path: Path) -> tuple[Path, Options]:
 # case -> (builder, expected rejections as (sheet, row, column, reason fragment, found))
 BAD_INPUTS: dict[str, tuple[Callable, list[tuple]]] = {
     "corrupt": (corrupt, [(None, None, None, "cannot be read as a workbook", None)]),
-    "wrong_sheet": (wrong_sheet, [("9.7.", None, None, "no such sheet; the workbook has: Раздел 9, 9.1.", None)]),
+    "wrong_sheet": (wrong_sheet, [
+        ("9.7.", None, None, "no such sheet; the workbook has: Раздел 9, 9.1.", None)]),
     "text_in_number": (text_in_number, [("9.1.", 8, "B", "text where a number was expected", "12,3abc")]),
     "hyperlink": (hyperlink, [("9.1.", 8, "C", FORMULA, '=HYPERLINK("http://x","y")')]),
     "dde": (dde, [(None, 3, "grp", FORMULA, "=cmd|' /C calc'!A0")]),

@@ -155,7 +155,8 @@ def test_synthetic_bulletin(tmp_path: Path) -> None:
         ("avg_wage_yoy", "RU-KLU", "2009-02"): (101.0, ""),
         ("avg_wage_yoy", "RU-KLU", "2009-03"): (102.0, ""),
     }
-    assert one(frame, indicator_code="avg_wage", region_code="RU-KLU", period="2010-01")["source_cell"] == "E7"
+    kaluga = one(frame, indicator_code="avg_wage", region_code="RU-KLU", period="2010-01")
+    assert kaluga["source_cell"] == "E7"
     assert set(frame["month"]) == {1, 2, 3}
 
 
@@ -171,7 +172,8 @@ def test_footnotes_below_the_table_end_it(tmp_path: Path) -> None:
 def test_bad_cells_and_unknown_regions_are_rejected(tmp_path: Path) -> None:
     rows = [["Калужская область", 1, "12,3abc", 3], ["Атлантида", 1, 2, 3],
             ["Тульская область", "=cmd|' /C calc'!A0", 2, 3]]
-    path = write_workbook(tmp_path / "bad.xlsx", {"рублей": monthly_sheet(WAGE_TITLE, "Рублей", ["2009 год"], rows)})
+    sheet = monthly_sheet(WAGE_TITLE, "Рублей", ["2009 год"], rows)
+    path = write_workbook(tmp_path / "bad.xlsx", {"рублей": sheet})
     parsed = parse(path)
     found = [(r.sheet, r.row, r.column, r.reason, r.found) for r in parsed.rejections]
     assert found == [

@@ -17,6 +17,7 @@ from tests.fixtures import GRP_ROWS, SEPARATOR, grp_table, rr_table, write_rr_wo
 
 S09 = "regions_of_russia_2019_s09_grp.xlsx"
 S05 = "regions_of_russia_2019_s05_health.xlsx"
+FORMULA = "text that looks like a spreadsheet formula where a number was expected"
 
 
 def observation(parsed, **where) -> pd.Series:
@@ -315,9 +316,9 @@ def test_workbook_without_any_table(tmp_path: Path) -> None:
     ("cell", "reason"),
     [
         ("12,3abc", "text where a number was expected"),
-        ('=HYPERLINK("http://x","y")', "text that looks like a spreadsheet formula where a number was expected"),
-        ("=cmd|' /C calc'!A0", "text that looks like a spreadsheet formula where a number was expected"),
-        ("@SUM(1+1)", "text that looks like a spreadsheet formula where a number was expected"),
+        ('=HYPERLINK("http://x","y")', FORMULA),
+        ("=cmd|' /C calc'!A0", FORMULA),
+        ("@SUM(1+1)", FORMULA),
         (True, "a boolean where a number was expected"),
     ],
 )
@@ -325,7 +326,8 @@ def test_bad_cell_is_rejected_with_its_location(tmp_path: Path, cell: object, re
     rows = [*GRP_ROWS[:2], ["Калужская область", 11.1, cell]]
     parsed = parse(write_rr_workbook(tmp_path / "bad_2019.xlsx", grp_table(rows)))
     [rejection] = parsed.rejections
-    assert (rejection.file, rejection.sheet, rejection.row, rejection.column) == ("bad_2019.xlsx", "9.1.", 8, "C")
+    where = (rejection.file, rejection.sheet, rejection.row, rejection.column)
+    assert where == ("bad_2019.xlsx", "9.1.", 8, "C")
     assert rejection.reason == reason
     assert rejection.found == str(cell)
     assert str(rejection).startswith("bad_2019.xlsx, sheet '9.1.', row 8, column C: ")
@@ -348,7 +350,8 @@ def test_wrong_unit_for_a_known_indicator(tmp_path: Path) -> None:
     parsed = parse(write_rr_workbook(tmp_path / "unit_2019.xlsx",
                                      grp_table(GRP_ROWS, unit="тысяч рублей")))
     [rejection] = parsed.rejections
-    assert (rejection.file, rejection.sheet, rejection.row, rejection.column) == ("unit_2019.xlsx", "9.1.", 4, "A")
+    where = (rejection.file, rejection.sheet, rejection.row, rejection.column)
+    assert where == ("unit_2019.xlsx", "9.1.", 4, "A")
     assert rejection.reason == "wrong unit for grp: expected 'миллионов рублей'"
     assert rejection.found == "тысяч рублей"
     assert parsed.tables["observations"].empty

@@ -1,0 +1,207 @@
+"""`python -m etl`: refresh, load, dry run, history, queries and rollback, through etl.cli.main."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from etl.cli import EXIT_ERROR, EXIT_OK, EXIT_REJECTED, main
+from etl.db import make_engine
+from etl.extracts import bundled_in_load_order
+from etl.paths import REFERENCE_DIR
+from tests.fixtures import GRP_ROWS, grp_table, loads_rows, row_counts, write_rr_workbook
+
+HEADER = "indicator,region,period,value,unit,edition,source"
+# Kaluga's GRP, million RUB, as the two editions publish it.
+KALUGA_GRP_2016_2017 = [
+    ["grp", "RU-KLU", "2016", "372345.1", "миллионов рублей", "RR-2019"],
+    ["grp", "RU-KLU", "2016", "409462.3", "миллионов рублей", "RR-2021"],
+    ["grp", "RU-KLU", "2017", "417065.0", "миллионов рублей", "RR-2019"],
+    ["grp", "RU-KLU", "2017", "457052.5", "миллионов рублей", "RR-2021"],
+]
+
+
+@pytest.fixture(scope="module")
+def refreshed(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database URL after one `refresh` of the bundled data (shared by read-only tests)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('cli')}/atlas.sqlite"
+    assert main(["--database-url", url, "refresh"]) == EXIT_OK
+    return url
+
+
+@pytest.fixture
+def fresh_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path}/fresh.sqlite"
+
+
+def run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def loads_of(url: str) -> list:
+    engine = make_engine(url)
+    try:
+        return loads_rows(engine)
+    finally:
+        engine.dispose()
+
+
+def test_refresh_loads_every_bundled_source(refreshed: str) -> None:
+    loads = loads_of(refreshed)
+    assert [r.file_name for r in loads] == ["data/reference"] + [
+        f"data/extracts/{p.name}" for p in bundled_in_load_order()]
+    assert {r.status for r in loads} == {"applied"}
+    assert {r.rows_rejected for r in loads} == {0}
+    engine = make_engine(refreshed)
+    try:
+        counts = row_counts(engine)
+    finally:
+        engine.dispose()
+    assert counts["observations"] == 13632 + 46752 + 29232 + 24444 + 24735
+    assert counts["superseded_values"] == 0
+
+
+def test_refresh_if_stale_loads_nothing(refreshed: str, capsys: pytest.CaptureFixture) -> None:
+    before = loads_of(refreshed)
+    code, _, err = run(capsys, "--database-url", refreshed, "refresh", "--if-stale")
+    assert code == EXIT_OK
+    assert "database is up to date with the bundled data" in err
+    assert loads_of(refreshed) == before
+
+
+def test_observations_csv(refreshed: str, capsys: pytest.CaptureFixture) -> None:
+    code, out, _ = run(capsys, "--database-url", refreshed, "observations", "--indicator", "валовой",
+                       "--region", "калуж", "--from", "2016", "--to", "2017", "--format", "csv")
+    assert code == EXIT_OK
+    lines = out.splitlines()
+    assert lines[0] == HEADER
+    rows = list(csv.reader(io.StringIO(out)))[1:]
+    assert [r[:6] for r in rows if r[0] == "grp"] == KALUGA_GRP_2016_2017
+    sources = [r[6] for r in rows if r[0] == "grp"]
+    assert sources[0].startswith("regions_of_russia_2019_s09_grp.xlsx, sheet 9.1., R13, load ")
+    assert sources[1].startswith("regions_panel_2000_2020.csv, grp:123, load ")
+    assert sources[2].startswith("regions_of_russia_2019_s09_grp.xlsx, sheet 9.1., S13, load ")
+    # "валовой" also names GRP per capita; every row is Kaluga's, 2016-2017.
+    assert {r[0] for r in rows} == {"grp", "grp_per_capita"}
+    assert [r[:4] for r in rows if r[0] == "grp_per_capita"] == [
+        ["grp_per_capita", "RU-KLU", "2016", "367867.8"], ["grp_per_capita", "RU-KLU", "2017", "411565.3"]]
+    assert {(r[1], r[2]) for r in rows} == {("RU-KLU", "2016"), ("RU-KLU", "2017")}
+
+
+@pytest.mark.parametrize(
+    ("indicator", "region"),
+    [("Gross regional product", "kaluga"), ("ВАЛОВОЙ РЕГИОНАЛЬНЫЙ ПРОДУКТ", "КАЛУЖ"), ("grp", "RU-KLU")],
+)
+def test_observation_filters_in_english_and_any_case(refreshed: str, capsys: pytest.CaptureFixture,
+                                                     indicator: str, region: str) -> None:
+    code, out, _ = run(capsys, "--database-url", refreshed, "observations", "--indicator", indicator,
+                       "--region", region, "--from", "2016", "--to", "2017", "--format", "csv")
+    assert code == EXIT_OK
+    rows = list(csv.reader(io.StringIO(out)))
+    assert ",".join(rows[0]) == HEADER
+    assert [r[:6] for r in rows[1:] if r[0] == "grp"] == KALUGA_GRP_2016_2017
+
+
+def test_observations_table_shows_missing_values(refreshed: str, capsys: pytest.CaptureFixture,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "250")
+    code, out, _ = run(capsys, "--database-url", refreshed, "observations", "--indicator",
+                       "Gross regional product", "--region", "Chechen", "--from", "2000", "--to", "2000")
+    assert code == EXIT_OK
+    assert "missing (not_available)" in out
+    assert "RU-CE" in out
+
+
+def test_observations_without_a_match(refreshed: str, capsys: pytest.CaptureFixture) -> None:
+    code, out, err = run(capsys, "--database-url", refreshed, "observations", "--region", "Атлантида")
+    assert code == EXIT_ERROR
+    assert out == ""
+    assert "no region matches 'Атлантида'" in err
+
+
+def test_loads_history(refreshed: str, capsys: pytest.CaptureFixture,
+                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "250")
+    code, out, _ = run(capsys, "--database-url", refreshed, "loads", "--limit", "100")
+    assert code == EXIT_OK
+    assert "data/extracts/rr2019_s09_grp" in out
+    assert "rosstat_workbook" in out
+    assert out.count("applied") == len(loads_of(refreshed))
+
+
+def test_load_dry_run_shows_the_diff_and_writes_nothing(refreshed: str, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture) -> None:
+    before = loads_of(refreshed)
+    # SYNTHETIC figures under the 2019 edition: every one differs from the bundled RR-2019 figure.
+    path = write_rr_workbook(tmp_path / "grp_2019.xlsx", grp_table(GRP_ROWS))
+    code, _, err = run(capsys, "--database-url", refreshed, "load", str(path), "--dry-run")
+    assert code == EXIT_OK
+    assert "dry run: nothing was written" in err
+    assert "~ observations" in err
+    assert ("'region_code': 'RU-KLU', 'period': '2017', 'edition': 'RR-2019', "
+            "'value': {'old': 417065.0, 'new': 12.2}") in err
+    assert loads_of(refreshed) == before
+
+
+def test_load_and_rollback(fresh_url: str, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert run(capsys, "--database-url", fresh_url, "load", str(REFERENCE_DIR))[0] == EXIT_OK
+    path = write_rr_workbook(tmp_path / "grp_2019.xlsx", grp_table(GRP_ROWS))
+    code, _, err = run(capsys, "--database-url", fresh_url, "load", str(path))
+    assert code == EXIT_OK
+    assert "grp_2019.xlsx" in err
+    load_id = loads_of(fresh_url)[-1].id
+    code, _, err = run(capsys, "--database-url", fresh_url, "rollback", str(load_id))
+    assert code == EXIT_OK
+    assert f"load {load_id} rolled back: {{'observations': 8}}" in err
+    assert loads_of(fresh_url)[-1].status == "rolled_back"
+
+
+def test_load_of_a_bad_file_exits_2_with_reasons(fresh_url: str, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture) -> None:
+    assert run(capsys, "--database-url", fresh_url, "load", str(REFERENCE_DIR))[0] == EXIT_OK
+    path = write_rr_workbook(tmp_path / "atl_2019.xlsx", grp_table([*GRP_ROWS, ["Атлантида", 1, 2]]))
+    code, _, err = run(capsys, "--database-url", fresh_url, "load", str(path))
+    assert code == EXIT_REJECTED
+    assert ("rejected atl_2019.xlsx, sheet '9.1.', row 10, column A: "
+            "unknown region name (found 'Атлантида')") in err
+    assert loads_of(fresh_url)[-1].status == "rejected"
+
+    corrupt = tmp_path / "corrupt.xlsx"
+    corrupt.write_bytes(b"SYNTHETIC not a workbook")
+    code, _, err = run(capsys, "--database-url", fresh_url, "load", str(corrupt))
+    assert code == EXIT_REJECTED
+    assert "rejected corrupt.xlsx: cannot be read as a workbook" in err
+
+
+def test_load_of_a_missing_sheet_lists_the_sheets(fresh_url: str, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture) -> None:
+    path = write_rr_workbook(tmp_path / "s_2019.xlsx", grp_table(GRP_ROWS))
+    code, _, err = run(capsys, "--database-url", fresh_url, "load", str(path), "--sheet", "9.7.")
+    assert code == EXIT_REJECTED
+    assert "s_2019.xlsx, sheet '9.7.': no such sheet; the workbook has: Раздел 9, 9.1." in err
+
+
+def test_rollback_refusal_is_an_error_exit(fresh_url: str, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture) -> None:
+    run(capsys, "--database-url", fresh_url, "load", str(REFERENCE_DIR))
+    for folder, value in (("v1", 1.0), ("v2", 2.0), ("v3", 3.0)):
+        rows = [list(r) for r in GRP_ROWS]
+        rows[2][2] = value
+        (tmp_path / folder).mkdir()
+        run(capsys, "--database-url", fresh_url, "load",
+            str(write_rr_workbook(tmp_path / folder / "grp_2019.xlsx", grp_table(rows))))
+    middle = loads_of(fresh_url)[-2].id
+    code, _, err = run(capsys, "--database-url", fresh_url, "rollback", str(middle))
+    assert code == EXIT_REJECTED
+    assert f"load {middle} was partly superseded by a later load" in err
+
+
+def test_migrate(fresh_url: str, capsys: pytest.CaptureFixture) -> None:
+    code, _, err = run(capsys, "--database-url", fresh_url, "migrate")
+    assert code == EXIT_OK
+    assert "schema is at the newest revision" in err

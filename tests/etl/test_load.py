@@ -1,0 +1,297 @@
+"""The one writer: idempotent upserts, change history, exact rollback, dry runs, failures mid-load."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, select
+
+from etl import load
+from etl.errors import EtlError
+from etl.extracts import read_extract
+from etl.paths import EXTRACTS_DIR
+from etl.pipeline import load_path, parse_path
+from etl.schema import Indicator, Observation
+from etl.sources import reference
+from etl.sources.base import Parsed
+from tests.fixtures import (
+    DATA_TABLES,
+    GRP_ROWS,
+    grp_table,
+    loads_rows,
+    row_counts,
+    table_rows,
+    write_rr_workbook,
+)
+
+
+def grp_workbook(folder: Path, kaluga_2017: float = 12.2) -> Path:
+    """The SYNTHETIC GRP table, always under the same file name, with Kaluga 2017 set as given."""
+    rows = [list(r) for r in GRP_ROWS]
+    rows[2][2] = kaluga_2017
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_rr_workbook(folder / "grp_2019.xlsx", grp_table(rows))
+
+
+def kaluga_2017(engine: Engine) -> tuple:
+    with engine.connect() as conn:
+        return conn.execute(select(Observation.value, Observation.load_id, Observation.source_cell).where(
+            Observation.indicator_code == "grp", Observation.region_code == "RU-KLU",
+            Observation.period == "2017")).one()
+
+
+def observations_parsed(rows: list[dict], indicators: list[dict] | None = None) -> Parsed:
+    """A SYNTHETIC parsed workbook, built directly."""
+    base = {"period": "2017", "year": 2017, "month": None, "status": "", "edition": "SYNTHETIC",
+            "source_file": "synthetic.xlsx", "source_sheet": "S", "source_cell": "B2"}
+    tables = {"observations": pd.DataFrame([{**base, **row} for row in rows])}
+    if indicators is not None:
+        tables["indicators"] = pd.DataFrame(indicators)
+    return Parsed(adapter="rosstat_workbook", tables=tables, edition="SYNTHETIC")
+
+
+# --- the reference load ---------------------------------------------------------------------------
+
+
+def test_reference_load(engine: Engine) -> None:
+    parsed = reference.parse()
+    report = load.apply(engine, parsed, file_name="reference", sha256="abc")
+    assert report.status == "applied"
+    counts = row_counts(engine)
+    for table, frame in parsed.tables.items():
+        assert counts[table] == len(frame), table
+        assert [t.added for t in report.tables if t.table == table] == [len(frame)]
+    assert report.added == parsed.row_count()
+    record = loads_rows(engine)[-1]
+    assert (record.file_name, record.sha256, record.adapter) == ("reference", "abc", "reference")
+    assert record.status == "applied"
+    assert record.rows_added == parsed.row_count()
+    assert record.finished_at >= record.started_at
+    assert record.report["tables"]["regions"] == {"added": counts["regions"], "changed": 0, "unchanged": 0}
+
+
+# --- idempotence ----------------------------------------------------------------------------------
+
+
+def test_second_load_of_the_same_file_changes_nothing(loaded_engine: Engine, tmp_path: Path) -> None:
+    path = grp_workbook(tmp_path)
+    first = load_path(loaded_engine, path)
+    assert (first.status, first.added, first.changed) == ("applied", 8, 0)
+    before = table_rows(loaded_engine)
+    second = load_path(loaded_engine, path)
+    assert (second.status, second.added, second.changed, second.unchanged) == ("applied", 0, 0, 9)
+    assert table_rows(loaded_engine) == before
+    # The rows keep pointing at the load that wrote them.
+    assert kaluga_2017(loaded_engine) == (12.2, first.load_id, "C8")
+    # "…" is stored as a missing value with its status, never as a number.
+    with loaded_engine.connect() as conn:
+        missing = conn.execute(select(Observation.value, Observation.status).where(
+            Observation.region_code == "RU-TUL", Observation.period == "2017")).one()
+    assert tuple(missing) == (None, "not_available")
+
+
+def test_bundled_extract_loads_idempotently(loaded_engine: Engine) -> None:
+    path = EXTRACTS_DIR / "rr2019_s09_grp"
+    first = load_path(loaded_engine, path)
+    assert first.status == "applied", first.error
+    observations = next(t for t in first.tables if t.table == "observations")
+    assert (observations.added, observations.changed) == (13632, 0)
+    second = load_path(loaded_engine, path)
+    assert (second.added, second.changed, second.unchanged) == (0, 0, 13640)
+    assert row_counts(loaded_engine)["observations"] == 13632
+    assert kaluga_2017(loaded_engine) == (417065.0, first.load_id, "S13")
+
+
+# --- changes, history and rollback ----------------------------------------------------------------
+
+
+def test_changed_value_is_kept_and_rolled_back_exactly(loaded_engine: Engine, tmp_path: Path) -> None:
+    first = load_path(loaded_engine, grp_workbook(tmp_path / "v1"))
+    before = table_rows(loaded_engine)
+
+    second = load_path(loaded_engine, grp_workbook(tmp_path / "v2", kaluga_2017=99.9))
+    assert (second.status, second.added, second.changed, second.unchanged) == ("applied", 0, 1, 8)
+    [change] = [t for t in second.tables if t.table == "observations"]
+    assert change.changed_sample == [{"indicator_code": "grp", "region_code": "RU-KLU", "period": "2017",
+                                      "edition": "RR-2019", "value": {"old": 12.2, "new": 99.9}}]
+    assert kaluga_2017(loaded_engine) == (99.9, second.load_id, "C8")
+    [history] = table_rows(loaded_engine, ("superseded_values",))["superseded_values"]
+    _, table, row_key, old_values, superseded_by = history
+    assert (table, superseded_by) == ("observations", second.load_id)
+    assert row_key == {"indicator_code": "grp", "region_code": "RU-KLU", "period": "2017",
+                       "edition": "RR-2019"}
+    assert old_values["value"] == 12.2
+    assert old_values["load_id"] == first.load_id
+    assert loads_rows(loaded_engine)[-1].rows_changed == 1
+
+    restored = load.rollback_load(loaded_engine, second.load_id)
+    assert restored == {"observations": 1}
+    assert table_rows(loaded_engine) == before
+    assert loads_rows(loaded_engine)[-1].status == "rolled_back"
+
+
+def test_rollback_of_a_first_load_deletes_what_it_added(loaded_engine: Engine, tmp_path: Path) -> None:
+    before = table_rows(loaded_engine)
+    report = load_path(loaded_engine, grp_workbook(tmp_path))
+    assert row_counts(loaded_engine)["observations"] == 8
+    assert load.rollback_load(loaded_engine, report.load_id) == {"observations": 8}
+    assert table_rows(loaded_engine) == before
+
+
+def test_rollback_refuses_when_a_later_load_changed_the_same_rows(loaded_engine: Engine,
+                                                                  tmp_path: Path) -> None:
+    load_path(loaded_engine, grp_workbook(tmp_path / "v1"))
+    middle = load_path(loaded_engine, grp_workbook(tmp_path / "v2", kaluga_2017=20.0))
+    last = load_path(loaded_engine, grp_workbook(tmp_path / "v3", kaluga_2017=30.0))
+    before = table_rows(loaded_engine)
+    with pytest.raises(EtlError, match=f"load {middle.load_id} was partly superseded by a later load"):
+        load.rollback_load(loaded_engine, middle.load_id)
+    assert table_rows(loaded_engine) == before
+    # Undoing the newest first, then the middle one, walks back to the first version.
+    load.rollback_load(loaded_engine, last.load_id)
+    assert kaluga_2017(loaded_engine)[0] == 20.0
+    load.rollback_load(loaded_engine, middle.load_id)
+    assert kaluga_2017(loaded_engine)[0] == 12.2
+
+
+# --- dry runs -------------------------------------------------------------------------------------
+
+
+def test_dry_run_writes_nothing_but_reports(loaded_engine: Engine, tmp_path: Path) -> None:
+    load_path(loaded_engine, grp_workbook(tmp_path / "v1"))
+    rows = [*GRP_ROWS, ["Брянская область", 7.0, 8.0]]
+    rows[2] = ["Калужская область", 11.1, 99.9]
+    (tmp_path / "v2").mkdir()
+    path = write_rr_workbook(tmp_path / "v2" / "grp_2019.xlsx", grp_table(rows))
+    before = table_rows(loaded_engine, (*DATA_TABLES, "loads"))
+
+    report = load_path(loaded_engine, path, dry_run=True)
+
+    assert (report.status, report.added, report.changed, report.unchanged) == ("dry_run", 2, 1, 8)
+    assert report.load_id is None
+    [change] = [t for t in report.tables if t.table == "observations"]
+    assert change.changed_sample == [{"indicator_code": "grp", "region_code": "RU-KLU", "period": "2017",
+                                      "edition": "RR-2019", "value": {"old": 12.2, "new": 99.9}}]
+    added = sorted((r["region_code"], r["period"], r["value"]) for r in change.added_sample)
+    assert added == [("RU-BRY", "2016", 7.0), ("RU-BRY", "2017", 8.0)]
+    assert table_rows(loaded_engine, (*DATA_TABLES, "loads")) == before
+
+
+# --- failures -------------------------------------------------------------------------------------
+
+
+class InjectedFailure(EtlError):
+    """Raised from the progress callback to fail a load half-way."""
+
+
+def test_failure_after_the_first_table_rolls_everything_back(loaded_engine: Engine, tmp_path: Path) -> None:
+    load_path(loaded_engine, grp_workbook(tmp_path / "v1"))
+    before = table_rows(loaded_engine)
+    seen = []
+
+    def fail_after_first(table: str, done: int, total: int) -> None:
+        seen.append((table, done, total))
+        raise InjectedFailure(f"injected after {table}")
+
+    # New indicator + changed observations: two tables, the first of which is written before the failure.
+    parsed = parse_path(grp_workbook(tmp_path / "v2", kaluga_2017=99.9))
+    parsed.tables["indicators"] = pd.concat([parsed.tables["indicators"], pd.DataFrame([{
+        "code": "synthetic_new", "name_ru": "SYNTHETIC", "topic": "other", "frequency": "year"}])])
+    report = load.apply(loaded_engine, parsed, file_name="grp_2019.xlsx", sha256="x",
+                        on_table_done=fail_after_first)
+
+    assert seen == [("indicators", 1, 2)]
+    assert report.status == "failed"
+    assert report.error == "InjectedFailure: injected after indicators"
+    assert report.tables == []
+    assert table_rows(loaded_engine) == before
+    record = loads_rows(loaded_engine)[-1]
+    assert (record.status, record.rows_added, record.report["error"]) == ("failed", 0, report.error)
+
+
+def test_unexpected_exception_mid_load_leaves_the_database_as_before(loaded_engine: Engine,
+                                                                    tmp_path: Path) -> None:
+    load_path(loaded_engine, grp_workbook(tmp_path / "v1"))
+    before = table_rows(loaded_engine, (*DATA_TABLES, "loads"))
+
+    def crash(table: str, done: int, total: int) -> None:
+        raise RuntimeError("SYNTHETIC crash")
+
+    with pytest.raises(RuntimeError, match="SYNTHETIC crash"):
+        load_path(loaded_engine, grp_workbook(tmp_path / "v2", kaluga_2017=99.9), on_table_done=crash)
+    # Not an ETL error, so it propagates; the transaction (and its `running` load record) is undone.
+    assert table_rows(loaded_engine, (*DATA_TABLES, "loads")) == before
+
+
+def test_foreign_key_violation_fails_the_whole_load(loaded_engine: Engine) -> None:
+    before = table_rows(loaded_engine)
+    parsed = observations_parsed([
+        {"indicator_code": "grp", "region_code": "RU-KLU", "value": 1.0},
+        {"indicator_code": "grp", "region_code": "XX-SYNTHETIC", "value": 2.0},
+    ])
+    report = load.apply(loaded_engine, parsed, file_name="synthetic.xlsx", sha256="x")
+    assert report.status == "failed"
+    # The driver's own error is reported, not a follow-up "current transaction is aborted".
+    assert report.error.startswith("IntegrityError: ")
+    assert "foreign key" in report.error.lower()
+    assert table_rows(loaded_engine) == before
+    assert loads_rows(loaded_engine)[-1].status == "failed"
+
+
+def test_unit_conflicting_with_the_database_fails_the_load(loaded_engine: Engine) -> None:
+    before = table_rows(loaded_engine)
+    parsed = observations_parsed(
+        [{"indicator_code": "grp", "region_code": "RU-KLU", "value": 1.0}],
+        indicators=[{"code": "grp", "name_ru": "ВРП", "unit_ru": "тысяч рублей", "topic": "economy",
+                     "frequency": "year"}],
+    )
+    report = load.apply(loaded_engine, parsed, file_name="synthetic.xlsx", sha256="x")
+    assert report.status == "rejected"
+    [rejection] = report.rejections
+    assert (rejection.file, rejection.column, rejection.found) == ("synthetic.xlsx", "unit", "тысяч рублей")
+    assert rejection.reason == "wrong unit for grp: expected 'миллионов рублей'"
+    assert "wrong unit for grp: expected 'миллионов рублей'" in report.error
+    record = loads_rows(loaded_engine)[-1]
+    assert (record.status, record.rows_rejected) == ("rejected", 1)
+    assert record.report["rejections"][0]["reason"] == rejection.reason
+    assert table_rows(loaded_engine) == before
+
+
+def test_data_files_never_overwrite_reference_indicators(loaded_engine: Engine) -> None:
+    parsed = observations_parsed(
+        [{"indicator_code": "grp", "region_code": "RU-KLU", "value": 1.0}],
+        indicators=[{"code": "grp", "name_ru": "SYNTHETIC другое имя", "unit_ru": "миллионов рублей",
+                     "topic": "other", "frequency": "year"}],
+    )
+    report = load.apply(loaded_engine, parsed, file_name="synthetic.xlsx", sha256="x")
+    assert report.status == "applied"
+    assert [(t.table, t.added, t.changed, t.unchanged) for t in report.tables] == [
+        ("indicators", 0, 0, 1), ("observations", 1, 0, 0)]
+    with loaded_engine.connect() as conn:
+        query = select(Indicator.name_ru, Indicator.topic).where(Indicator.code == "grp")
+        name, topic = conn.execute(query).one()
+    assert (name, topic) == ("Валовой региональный продукт", "economy")
+
+
+def test_extract_and_raw_file_load_the_same_observations(engine: Engine, parse_shared) -> None:
+    """The committed extract and the raw file it came from give identical observations."""
+    raw = parse_shared("regions_of_russia_2019_s09_grp.xlsx")
+    extract = read_extract(EXTRACTS_DIR / "rr2019_s09_grp")
+    load.apply(engine, reference.parse(), file_name="reference", sha256="x")
+    load.apply(engine, extract, file_name="extract", sha256="x")
+    again = load.apply(engine, raw, file_name="raw", sha256="x")
+    assert (again.status, again.added, again.changed, again.unchanged) == ("applied", 0, 0, 13640)
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def test_sha256_of_file_and_folder(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "b.txt").write_bytes(b"beta")
+    (tmp_path / "d" / "a.txt").write_bytes(b"alpha")
+    assert load.sha256_of(tmp_path / "d" / "a.txt") == hashlib.sha256(b"alpha").hexdigest()
+    assert load.sha256_of(tmp_path / "d") == hashlib.sha256(b"alphabeta").hexdigest()
