@@ -29,9 +29,11 @@ run: db
 serve: db
 	$(VENV)/bin/gunicorn --workers $(WEB_CONCURRENCY) --bind $(HOST):$(PORT) "dashboard.app:create_server()"
 
+# Database and unit tests run on two processes; browser tests share one server port, so they run after.
 test: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not browser" -n 2 -q
+	$(PY) -m pytest -m browser -q
 
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
