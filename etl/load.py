@@ -8,11 +8,13 @@ serves SQLite and PostgreSQL and a million rows stay fast. The rows a load chang
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
     Column,
@@ -29,7 +31,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from etl.checks import run_checks
 from etl.errors import EtlError, RejectedInput, Rejection
@@ -184,9 +186,28 @@ def record_failure(engine: Engine, report: LoadReport) -> None:
         report.load_id = result.inserted_primary_key[0]
 
 
-def _records(frame: pd.DataFrame) -> list[tuple]:
-    clean = frame.astype(object).where(frame.notna(), None)
-    return list(clean.itertuples(index=False, name=None))
+def _records(frame: pd.DataFrame) -> Iterator[tuple]:
+    """The frame's rows as tuples of plain Python values, with None for every missing value."""
+    # NOTE: converted column by column and zipped lazily: for a million rows this is ~3x faster
+    # than astype(object).where(notna).itertuples() on the whole frame, with the same values.
+    columns = []
+    for _, column in frame.items():
+        values = column.to_numpy(dtype=object)
+        missing = column.isna().to_numpy()
+        if missing.any():
+            values = np.where(missing, None, values)
+        columns.append(values.tolist())
+    return zip(*columns, strict=True)
+
+
+@contextmanager
+def _driver_errors(conn: Connection, statement: str) -> Iterator[None]:
+    """Make a failure of a raw driver call a DBAPIError, as it is for statements SQLAlchemy runs."""
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    try:
+        yield
+    except dbapi_error as exc:
+        raise DBAPIError.instance(statement, None, exc, dbapi_error, dialect=conn.dialect) from exc
 
 
 def _stage(conn: Connection, target: Table, frame: pd.DataFrame) -> Table:
@@ -198,14 +219,21 @@ def _stage(conn: Connection, target: Table, frame: pd.DataFrame) -> Table:
     staging.create(conn)
     rows = _records(frame)
     columns = ", ".join(frame.columns)
+    raw = conn.connection.driver_connection
     if conn.dialect.name == "postgresql":
-        raw = conn.connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
+        statement = f"COPY {name} ({columns}) FROM STDIN"
+        with _driver_errors(conn, statement), raw.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
+        # NOTE: autovacuum never analyses temporary tables; without statistics the planner takes
+        # the staging table for a small one and probes the target's index row by row (a nested-loop
+        # anti-join: ~2x slower for a million rows).
+        conn.exec_driver_sql(f"ANALYZE {name}")
     elif conn.dialect.name == "sqlite":
-        marks = ", ".join("?" * len(frame.columns))
-        conn.exec_driver_sql(f"INSERT INTO {name} ({columns}) VALUES ({marks})", rows)
+        # The driver's own executemany takes the rows as they are zipped, without a list of them.
+        statement = f"INSERT INTO {name} ({columns}) VALUES ({', '.join('?' * len(frame.columns))})"
+        with _driver_errors(conn, statement):
+            raw.executemany(statement, rows)
     else:
         conn.execute(insert(staging), [dict(zip(frame.columns, r, strict=True)) for r in rows])
     return staging
@@ -253,10 +281,11 @@ def _upsert(conn: Connection, table: str, frame: pd.DataFrame, report: LoadRepor
         new_rows = new_rows.where(~exists().where(join))
     # NOTE: drivers disagree on rowcount for INSERT ... SELECT (psycopg reports -1 here),
     # so the rows added are counted directly.
+    # An empty target takes every staged row, so only a non-empty one needs counting.
     count = select(func.count()).select_from(target)
     before = conn.execute(count).scalar() if target_has_rows else 0
     conn.execute(insert(target).from_select([*columns, *provenance], new_rows))
-    change.added = conn.execute(count).scalar() - before
+    change.added = conn.execute(count).scalar() - before if target_has_rows else len(frame)
     change.unchanged = len(frame) - change.added - change.changed
     # NOTE: dropped only on success: after a failed statement PostgreSQL refuses every command
     # until the rollback (a DROP in `finally` hid the real error), and the rollback removes the
