@@ -1,16 +1,363 @@
-"""Overview: headline figures, each linking to the page behind it."""
+"""Overview: headline figures, each a link to the page behind it, with its period, edition and source."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import dash
-from dash import html
+import dash_mantine_components as dmc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, dcc, html
 
-from dashboard.i18n import normalise_language
+from dashboard import investments_data, overview_data, queries
+from dashboard.components import chart_card, chart_outputs, chart_result, source_line, sync_url, url_state
+from dashboard.editions import edition_label, edition_url
+from dashboard.figures import KALUGA_COLOUR, PALETTE, base_layout, empty_figure
+from dashboard.i18n import format_number, normalise_language, pick, t
+from etl.regions import KALUGA_CODE
 
-dash.register_page(__name__, path="/", order=0, label_key="nav.overview",
-                   title="Kaluga Cluster Atlas")
+dash.register_page(__name__, path="/", order=0, label_key="nav.overview", title="Kaluga Cluster Atlas")
+
+PAGE = "overview"
+RUSSIA_CODE = "RU"
+PARTICIPANTS, COMPARE = f"{PAGE}-participants", f"{PAGE}-compare"
+# Kaluga against Russia: published series that have both (RR-2021 has no all-Russia row).
+COMPARISONS = {"grp_per_capita": "RR-2019", "avg_wage": "806-2016-01"}
+GRP, INVESTMENT, POPULATION, WAGE = "grp", "investment_fixed_capital", "population", "avg_wage"
+PER_CAPITA_EDITION = "RR-2021"  # investment and population from the same edition, as the brief's card asks
+WAGE_EDITION = "806-2016-01"
+
+TEXT = {
+    "title": {"ru": "Калужская область и её фармкластер",
+              "en": "Kaluga region and its pharmaceutical cluster"},
+    "lead": {"ru": "Главные цифры — каждая с периодом, изданием и источником. Нажмите на карточку, чтобы "
+                   "открыть страницу с подробностями.",
+             "en": "Headline figures, each with its period, edition and source. Open a card for the page "
+                   "behind it."},
+    "investment": {"ru": "Инвестиции в кластер с 2007 года", "en": "Cluster investment since 2007"},
+    "investment_caveat": {"ru": "Собственная оценка ассоциации кластера, не проверенный итог. Цифры по "
+                                "компаниям в рублях в сумме дают не менее {sum} млрд руб. (по одной на "
+                                "компанию, до {year} г.).",
+                          "en": "The cluster association's own figure, not an audited total. Per-company "
+                                "rouble figures add up to at least {sum} bn RUB (one per company, up to "
+                                "{year})."},
+    "participants": {"ru": "Участники кластера", "en": "Cluster participants"},
+    "participants_note": {"ru": "{year}; в {first_year} г. — {first}",
+                          "en": "{year}; {first} in {first_year}"},
+    "companies_unit": {"ru": "компаний", "en": "companies"},
+    "products": {"ru": "Продукция и терапевтические области", "en": "Products and therapy areas"},
+    "products_value": {"ru": "{n} препаратов", "en": "{n} products"},
+    "products_note": {"ru": "{areas} терапевтических областей; у {unclassified} строк область не определена; "
+                            "{companies} компаний",
+                      "en": "{areas} therapy areas; {unclassified} rows with no area; {companies} companies"},
+    "products_area": {"ru": "В области «{area}»: {n}", "en": "In {area}: {n}"},
+    "products_source": {"ru": "{n} цитируемых страниц (список на странице «Продукция»)",
+                        "en": "{n} cited pages (listed on the Products page)"},
+    "grp": {"ru": "Место Калужской области по ВРП", "en": "Kaluga's rank among regions by GRP"},
+    "rank": {"ru": "{rank}-е место из {n}", "en": "No. {rank} of {n}"},
+    "grp_note": {"ru": "ВРП {period} г.: {value} млн руб.; {edition}",
+                 "en": "GRP {period}: {value} million RUB; {edition}"},
+    "per_capita": {"ru": "Инвестиции в основной капитал на душу",
+                   "en": "Investment in fixed capital per capita"},
+    "per_capita_unit": {"ru": "тыс. руб. на человека", "en": "thousand RUB per person"},
+    "per_capita_note": {"ru": "{period} г.: {invest} млн руб. / {pop} тыс. чел. (на 1 января); {rank}; "
+                              "{edition}",
+                        "en": "{period}: {invest} million RUB / {pop} thousand people (1 January); {rank}; "
+                              "{edition}"},
+    "wages": {"ru": "Средняя начисленная зарплата", "en": "Average monthly wage"},
+    "wages_value": {"ru": "{value} руб.", "en": "{value} RUB"},
+    "wages_note": {"ru": "{period}; Россия — {russia} руб.; {rank}; {edition}",
+                   "en": "{period}; Russia {russia} RUB; {rank}; {edition}"},
+    "kaluga": {"ru": "Калужская область", "en": "Kaluga Oblast"},
+    "missing": {"ru": "нет данных", "en": "no data"},
+    "open": {"ru": "Открыть: {page} →", "en": "Open: {page} →"},
+    "participants_chart": {"ru": "Число участников кластера по годам (как в источниках)",
+                           "en": "Cluster participants over time (as cited)"},
+    "participants_desc": {"ru": "Каждая точка — отдельная цитата; ▲ — «более N» (нижняя граница), "
+                                "○ — «около N». Источники считают участников по-разному, поэтому точки "
+                                "не соединены.",
+                          "en": "Each point is one citation; ▲ 'more than N' (a lower bound), ○ 'about N'. "
+                                "Sources count members differently, so the points are not joined."},
+    "compare_chart": {"ru": "Калужская область и Россия", "en": "Kaluga Oblast and Russia"},
+    "compare": {"ru": "Показатель", "en": "Indicator"},
+    "grp_per_capita": {"ru": "ВРП на душу", "en": "GRP per capita"},
+    "avg_wage": {"ru": "Средняя зарплата", "en": "Average wage"},
+    "year": {"ru": "Год", "en": "Year"},
+}
+MONTHS = {"ru": ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
+                 "октябрь", "ноябрь", "декабрь"),
+          "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                 "October", "November", "December")}
+CLUSTER_UNITS = {"bn RUB": {"ru": "млрд руб.", "en": "bn RUB"}}
 
 
-def layout(lang: str | None = None, **_ignored) -> html.Div:
+def tx(key: str, lang: str, **kwargs) -> str:
+    return TEXT[key][lang].format(**kwargs)
+
+
+def layout(lang: str | None = None, area: str | None = None, compare: str | None = None,
+           **_ignored) -> html.Div:
     lang = normalise_language(lang)
-    return html.Div([html.H1("Kaluga Cluster Atlas", className="page-title")])
+    compare = compare if compare in COMPARISONS else "grp_per_capita"
+    return html.Div([
+        url_state(PAGE),
+        dcc.Store(id=f"{PAGE}-lang", data=lang),
+        html.H1(tx("title", lang), className="page-title"),
+        html.P(tx("lead", lang), className="page-lead"),
+        html.Div(_cards(lang, area), id=f"{PAGE}-cards", className="overview-cards"),
+        html.Div(className="grid overview-charts", children=[
+            chart_card(PARTICIPANTS, tx("participants_chart", lang), lang, height=300,
+                       description=tx("participants_desc", lang)),
+            chart_card(COMPARE, tx("compare_chart", lang), lang, height=300, controls=[
+                html.Div([dmc.Text(tx("compare", lang), size="sm", fw=500, id=f"{PAGE}-compare-label"),
+                          dmc.SegmentedControl(id=f"{PAGE}-compare", value=compare,
+                                               data=[{"value": c, "label": tx(c, lang)} for c in COMPARISONS],
+                                               **{"aria-labelledby": f"{PAGE}-compare-label"})]),
+            ]),
+        ]),
+    ])
+
+
+sync_url(PAGE, [("compare", f"{PAGE}-compare", "value")])
+
+
+@callback(
+    Output(f"{PAGE}-cards", "children"),
+    Input("global-area", "value"),
+    State(f"{PAGE}-lang", "data"),
+    prevent_initial_call=True,
+)
+def update_cards(area, lang):
+    return _cards(normalise_language(lang), area)
+
+
+# --- cards --------------------------------------------------------------------------------------
+
+
+def _href(path: str, lang: str, area: str | None, **params) -> str:
+    """A link that keeps the language and the global therapy area, plus the target page's view."""
+    query = {"lang": lang, **({"area": area} if area else {}), **params}
+    return f"{path}?{urlencode(query, safe=',')}"
+
+
+def _card(card_id: str, title: str, value: str, note: str, href: str, page_key: str, lang: str,
+          sources: list, caveat: str | None = None, unit: str | None = None) -> html.Article:
+    """A headline card: the linked figure (title, value, period/edition) and its source line below."""
+    return html.Article(className="card overview-card", id=f"{PAGE}-card-{card_id}", children=[
+        dcc.Link(href=href, className="overview-card-link", id=f"{PAGE}-card-{card_id}-link", children=[
+            html.Span(title, className="stat-label"),
+            html.Span([html.Span(value, id=f"{PAGE}-card-{card_id}-value"),
+                       html.Span(f" {unit}", className="overview-unit") if unit else None],
+                      className="stat-value"),
+            html.Span(note, className="stat-note"),
+            html.Span(tx("open", lang, page=t(page_key, lang)), className="overview-open"),
+        ]),
+        html.P(caveat, className="overview-caveat") if caveat else None,
+        html.P(sources, className="source-line"),
+    ])
+
+
+def _cards(lang: str, area: str | None) -> list:
+    return [_investment_card(lang, area), _participants_card(lang, area), _products_card(lang, area),
+            _grp_card(lang, area), _per_capita_card(lang, area), _wage_card(lang, area)]
+
+
+def _cited_source(url: str | None, lang: str) -> list:
+    label = investments_data.source_label(url, queries.sources())
+    return source_line([(label, url if investments_data.is_web_url(url) else None)], lang)
+
+
+def _number(value: float | None, lang: str) -> str:
+    """A published figure with exactly the decimals it has (no rounding of what was published)."""
+    if value is None or pd.isna(value):
+        return t("value.missing", lang)
+    return format_number(value, lang, investments_data.exact_decimals(value, 3))
+
+
+def _investment_card(lang: str, area: str | None) -> html.Article:
+    row = overview_data.investment_headline(queries.cluster_indicators())
+    href = _href("/investments", lang, area)
+    if row is None:
+        return _card("investment", tx("investment", lang), tx("missing", lang), "", href, "nav.investments",
+                     lang, [])
+    unit = CLUSTER_UNITS.get(row["unit"], {}).get(lang, row["unit"])
+    curve = investments_data.cumulative_curve(investments_data.prepare(queries.investments()), "RUB", "made")
+    caveat = None
+    if not curve.empty:
+        last = curve.iloc[-1]
+        billions = last["low"] / 1000
+        caveat = tx("investment_caveat", lang, year=int(last["year"]),
+                    sum=format_number(billions, lang, investments_data.exact_decimals(billions)))
+    return _card("investment", tx("investment", lang), f"{row['value_raw']} {unit}", row["year_raw"], href,
+                 "nav.investments", lang, _cited_source(row["source_url"], lang), caveat)
+
+
+def _participants_card(lang: str, area: str | None) -> html.Article:
+    rows = overview_data.participants(queries.cluster_indicators())
+    href = _href("/companies", lang, area)
+    if rows.empty:
+        return _card("participants", tx("participants", lang), tx("missing", lang), "", href, "nav.companies",
+                     lang, [])
+    first, last = rows.iloc[0], rows.iloc[-1]
+    note = tx("participants_note", lang, year=last["year_raw"], first=first["value_raw"],
+              first_year=int(first["year"]))
+    value = f"{last['value_raw']} {tx('companies_unit', lang)}"
+    return _card("participants", tx("participants", lang), value, note, href, "nav.companies", lang,
+                 _cited_source(last["source_url"], lang))
+
+
+def _products_card(lang: str, area: str | None) -> html.Article:
+    products = queries.products()
+    summary = overview_data.products_summary(products, area)
+    note = tx("products_note", lang, **{k: summary[k] for k in ("areas", "unclassified", "companies")})
+    if area:
+        names = queries.therapy_areas().set_index("code")
+        name = (pick(lang, names.at[area, "name_ru"], names.at[area, "name_en"]) if area in names.index
+                else area)
+        note = f"{tx('products_area', lang, area=name, n=summary['in_area'])}; {note}"
+    sources = source_line([(tx("products_source", lang, n=products["source_url"].nunique()), None)], lang,
+                          "card.sources")
+    return _card("products", tx("products", lang), tx("products_value", lang, n=summary["products"]), note,
+                 _href("/products", lang, area), "nav.products", lang, sources)
+
+
+def _rosstat_source(edition: str, lang: str) -> list:
+    label = f"{'Росстат' if lang == 'ru' else 'Rosstat'} · {edition_label(edition, lang)}"
+    return source_line([(label, edition_url(edition))], lang)
+
+
+def _grp_card(lang: str, area: str | None) -> html.Article:
+    edition = overview_data.newest_edition(queries.editions(GRP))
+    kaluga = queries.observations(GRP, (KALUGA_CODE,), edition=edition) if edition else pd.DataFrame()
+    period = overview_data.latest_period(kaluga, KALUGA_CODE) if not kaluga.empty else None
+    rank = (overview_data.rank_among_subjects(queries.cross_section(GRP, period, edition), queries.regions(),
+                                              KALUGA_CODE) if period else None)
+    href = _href("/indicators", lang, area, indicator=GRP, view="ranking", year=period or "",
+                 edition=edition or "")
+    if rank is None:
+        return _card("grp", tx("grp", lang), tx("missing", lang), "", href, "nav.indicators", lang, [])
+    note = tx("grp_note", lang, period=period, value=_number(rank["value"], lang),
+              edition=edition_label(edition, lang))
+    return _card("grp", tx("grp", lang), tx("rank", lang, rank=rank["rank"], n=rank["n"]), note, href,
+                 "nav.indicators", lang, _rosstat_source(edition, lang))
+
+
+def _per_capita_card(lang: str, area: str | None) -> html.Article:
+    edition = PER_CAPITA_EDITION
+    invest = queries.observations(INVESTMENT, (KALUGA_CODE,), edition=edition)
+    population = queries.observations(POPULATION, (KALUGA_CODE,), edition=edition)
+    years = (set(invest.dropna(subset=["value"])["period"])
+             & set(population.dropna(subset=["value"])["period"]))
+    period = max(years) if years else None
+    href = _href("/indicators", lang, area, indicator=INVESTMENT, transform="per_capita", view="ranking",
+                 year=period or "")
+    if period is None:
+        return _card("per-capita", tx("per_capita", lang), tx("missing", lang), "", href, "nav.indicators",
+                     lang, [])
+    values = overview_data.per_capita_cross_section(queries.cross_section(INVESTMENT, period, edition),
+                                                     queries.cross_section(POPULATION, period, edition))
+    rank = overview_data.rank_among_subjects(values, queries.regions(), KALUGA_CODE)
+    own_invest = invest.loc[invest["period"] == period, "value"].iloc[0]
+    own_pop = population.loc[population["period"] == period, "value"].iloc[0]
+    # million RUB per thousand people = thousand RUB per person; a derived ratio, shown to 1 decimal.
+    value = format_number(rank["value"], lang, 1) if rank else tx("missing", lang)
+    rank_text = tx("rank", lang, rank=rank["rank"], n=rank["n"]) if rank else tx("missing", lang)
+    note = tx("per_capita_note", lang, period=period, invest=_number(own_invest, lang),
+              pop=_number(own_pop, lang), rank=rank_text, edition=edition_label(edition, lang))
+    return _card("per-capita", tx("per_capita", lang), value, note, href, "nav.indicators", lang,
+                 _rosstat_source(edition, lang), unit=tx("per_capita_unit", lang) if rank else None)
+
+
+def _month(period: str, lang: str) -> str:
+    year, month = period.split("-")
+    return f"{MONTHS[lang][int(month) - 1]} {year}"
+
+
+def _wage_card(lang: str, area: str | None) -> html.Article:
+    edition = WAGE_EDITION
+    frame = queries.observations(WAGE, (KALUGA_CODE, RUSSIA_CODE), edition=edition)
+    period = overview_data.latest_period(frame, KALUGA_CODE)
+    href = _href("/indicators", lang, area, indicator=WAGE, regions=f"{KALUGA_CODE},{RUSSIA_CODE}",
+                 edition=edition)
+    if period is None:
+        return _card("wages", tx("wages", lang), tx("missing", lang), "", href, "nav.indicators", lang, [])
+    at = frame[frame["period"] == period].set_index("region_code")["value"]
+    rank = overview_data.rank_among_subjects(queries.cross_section(WAGE, period, edition), queries.regions(),
+                                             KALUGA_CODE)
+    note = tx("wages_note", lang, period=_month(period, lang), russia=_number(at.get(RUSSIA_CODE), lang),
+              rank=tx("rank", lang, rank=rank["rank"], n=rank["n"]) if rank else tx("missing", lang),
+              edition=edition_label(edition, lang))
+    value = tx("wages_value", lang, value=_number(at.get(KALUGA_CODE), lang))
+    return _card("wages", tx("wages", lang), value, note, href, "nav.indicators", lang,
+                 _rosstat_source(edition, lang))
+
+
+# --- charts -------------------------------------------------------------------------------------
+
+
+@callback(*chart_outputs(PARTICIPANTS), Input(f"{PAGE}-lang", "data"))
+def update_participants(lang):
+    lang = normalise_language(lang)
+    rows = overview_data.participants(queries.cluster_indicators())
+    unit = tx("companies_unit", lang)
+    if rows.empty:
+        return chart_result(empty_figure(t("empty.no_data", lang), lang, 300), pd.DataFrame(), [], unit,
+                            "cluster_participants.csv")
+    sources = queries.sources()
+    rows = rows.assign(source=[investments_data.source_label(u, sources) for u in rows["source_url"]])
+    symbols = {">": "triangle-up", "~": "circle-open"}
+    figure = go.Figure([go.Scatter(
+        x=rows["year"], y=rows["value_low"], mode="markers", name=tx("participants", lang),
+        marker={"size": 11, "color": PALETTE[0], "line": {"width": 2, "color": PALETTE[0]},
+                "symbol": [symbols.get(q, "circle") for q in rows["qualifier"]]},
+        customdata=list(zip(rows["value_raw"], rows["year_raw"], rows["indicator"], rows["source"],
+                            strict=True)),
+        hovertemplate=("<b>%{customdata[0]} " + unit + "</b><br>%{customdata[2]}<br>"
+                       + f"{t('card.period', lang)}: " + "%{customdata[1]}<br>"
+                       + f"{t('card.source', lang)}: " + "%{customdata[3]}<extra></extra>"))],
+        base_layout(lang, 300, showlegend=False, margin={"l": 48, "r": 16, "t": 12, "b": 36},
+                    yaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee", "rangemode": "tozero"},
+                    xaxis={"gridcolor": "#e6e9ee", "dtick": 2}))
+    shown = rows[["year", "year_raw", "indicator", "value_raw", "qualifier", "value_low", "value_high",
+                  "unit", "source_url"]]
+    items = [(investments_data.source_label(u, sources), u if investments_data.is_web_url(u) else None)
+             for u in rows["source_url"]]
+    return chart_result(figure, shown, source_line(items, lang, "card.sources"), unit,
+                        "cluster_participants.csv")
+
+
+@callback(*chart_outputs(COMPARE), Input(f"{PAGE}-compare", "value"), State(f"{PAGE}-lang", "data"))
+def update_compare(compare, lang):
+    lang = normalise_language(lang)
+    compare = compare if compare in COMPARISONS else "grp_per_capita"
+    edition = COMPARISONS[compare]
+    meta = queries.indicators().set_index("code")
+    unit = (pick(lang, meta.at[compare, "unit_ru"], meta.at[compare, "unit_en"]) if compare in meta.index
+            else "")
+    frame = queries.observations(compare, (KALUGA_CODE, RUSSIA_CODE), edition=edition)
+    frame = frame.dropna(subset=["value"])
+    if frame.empty:
+        return chart_result(empty_figure(t("empty.no_data", lang), lang, 300), pd.DataFrame(), [], unit,
+                            f"{compare}.csv")
+    monthly = frame["month"].notna().any()
+    names = queries.regions().set_index("code")
+    traces = []
+    for code, colour in ((KALUGA_CODE, KALUGA_COLOUR), (RUSSIA_CODE, PALETTE[0])):
+        part = frame[frame["region_code"] == code].sort_values("period")
+        if part.empty:
+            continue
+        name = pick(lang, names.at[code, "name_ru"], names.at[code, "name_en"])
+        traces.append(go.Scatter(
+            x=(part["period"] + "-01") if monthly else part["year"], y=part["value"], name=name,
+            mode="lines", line={"color": colour, "width": 3 if code == KALUGA_CODE else 2},
+            customdata=[[name, p, edition_label(edition, lang)] for p in part["period"]],
+            hovertemplate=("<b>%{customdata[0]}</b><br>%{y:,.6~g} " + unit + "<br>"
+                           + f"{t('card.period', lang)}: " + "%{customdata[1]}<br>"
+                           + f"{t('card.source', lang)}: Rosstat · " + "%{customdata[2]}<extra></extra>")))
+    figure = go.Figure(traces, base_layout(lang, 300, margin={"l": 56, "r": 16, "t": 12, "b": 36},
+                                           legend={"orientation": "h", "y": -0.2},
+                                           yaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee",
+                                                  "tickformat": ",.0f"}))
+    shown = frame[["region_code", "period", "value", "edition", "source_file", "source_sheet", "source_cell"]]
+    return chart_result(figure, shown, _rosstat_source(edition, lang), unit, f"{compare}_kaluga_russia.csv")

@@ -1,0 +1,89 @@
+"""Headline figures for the overview: pure functions over the frames dashboard.queries returns."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from dashboard.investments_data import CLUSTER_KEYS
+from dashboard.transforms import per_capita
+
+# Counts of cluster members, however the source words it. Other "companies" rows are not member
+# counts: "new companies joined cluster" (a flow), "companies negotiating SEZ placement", "pharma
+# companies operating in region" (the region, not the cluster), "production and R&D companies" (a subset).
+PARTICIPANT_INDICATORS = re.compile(r"^\s*cluster (participants|companies|enterprises)\s*$", re.IGNORECASE)
+# The association's own cumulative total ("over 50 bn RUB since 2007", interview).
+HEADLINE_INVESTMENT = re.compile(r"investment.*since 2007", re.IGNORECASE)
+
+
+def investment_headline(cluster_indicators: pd.DataFrame) -> dict | None:
+    """The cited cluster investment since 2007, as written; None when no such row is loaded."""
+    rows = cluster_indicators[cluster_indicators["indicator"].fillna("").str.contains(HEADLINE_INVESTMENT)]
+    if rows.empty:
+        return None
+    return rows.sort_values("record_key").iloc[0].to_dict()
+
+
+def participants(cluster_indicators: pd.DataFrame) -> pd.DataFrame:
+    """Cited counts of cluster members by year (targets and undated rows left out), oldest first."""
+    frame = cluster_indicators
+    mask = (frame["indicator"].fillna("").str.match(PARTICIPANT_INDICATORS) & frame["year"].notna()
+            & (frame["is_target"].fillna(0).astype(int) == 0))
+    columns = ["year", "value_raw", "qualifier", "value_low", "value_high", "unit", "indicator", "year_raw",
+               "source_url", "record_key"]
+    rows = frame.loc[mask, columns].copy()
+    rows["year"] = rows["year"].astype(int)
+    return rows.sort_values(["year", "record_key"]).reset_index(drop=True)
+
+
+def products_summary(products: pd.DataFrame, area: str | None = None) -> dict:
+    """Product rows, distinct therapy areas, companies; and the rows in `area` when one is chosen.
+
+    Rows tied to the cluster as a whole (company key "cluster") count as products, not as a company.
+    """
+    areas = products["therapy_area_code"].replace("", None).dropna()
+    companies = products.loc[~products["company_key"].isin(CLUSTER_KEYS), "company_key"]
+    return {
+        "products": len(products),
+        "areas": int(areas.nunique()),
+        "companies": int(companies.nunique()),
+        "unclassified": int(len(products) - len(areas)),
+        "in_area": None if not area else int((products["therapy_area_code"] == area).sum()),
+    }
+
+
+def newest_edition(editions: list[str]) -> str | None:
+    """The latest edition code (codes sort by year: RR-2019 < RR-2021)."""
+    return sorted(editions)[-1] if editions else None
+
+
+def latest_period(frame: pd.DataFrame, region_code: str) -> str | None:
+    """The latest period with a published value for one region."""
+    rows = frame[(frame["region_code"] == region_code) & frame["value"].notna()]
+    return None if rows.empty else str(rows["period"].max())
+
+
+def subjects_only(frame: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
+    """Rows of federal subjects (regions.kind == "region"): no country, districts or region parts."""
+    codes = set(regions.loc[regions["kind"] == "region", "code"])
+    return frame[frame["region_code"].isin(codes)]
+
+
+def rank_among_subjects(frame: pd.DataFrame, regions: pd.DataFrame, region_code: str) -> dict | None:
+    """Rank of one region by value (1 = highest) among federal subjects with a value.
+
+    Ties share the better rank. None when the region has no value.
+    """
+    rows = subjects_only(frame, regions).dropna(subset=["value"])
+    own = rows[rows["region_code"] == region_code]
+    if own.empty:
+        return None
+    value = float(own["value"].iloc[0])
+    return {"rank": int((rows["value"] > value).sum()) + 1, "n": len(rows), "value": value,
+            "period": str(own["period"].iloc[0]), "edition": str(own["edition"].iloc[0])}
+
+
+def per_capita_cross_section(values: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
+    """Value per 1,000 inhabitants for every region, as the indicators page computes it."""
+    return per_capita(values.astype({"value": "float64"}), population.astype({"value": "float64"}))

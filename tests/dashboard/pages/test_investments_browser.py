@@ -1,0 +1,129 @@
+"""Browser tests of /investments in real headless Chromium."""
+
+from __future__ import annotations
+
+import pytest
+from dash.testing.wait import until
+
+from tests.dashboard.conftest import (
+    console_errors,
+    current_query,
+    has_horizontal_scroll,
+    save_screenshot,
+    wait_for_graph,
+)
+
+pytestmark = pytest.mark.browser
+
+CURVE = "investments-curve-graph"
+COMPANY = "investments-company-graph"
+
+
+# The plotted data: .data as the figure gave it; numbers may arrive base64-encoded ({dtype, bdata}),
+# so x and y are read from the decoded copy plotly keeps beside it (same trace order).
+TRACES_JS = """
+var el = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');
+if (!el || !el.data) { return []; }
+return el.data.map(function (tr, i) {
+  var full = (el._fullData || [])[i] || tr;
+  var out = {name: tr.name, meta: tr.meta, type: tr.type};
+  ['x', 'y'].forEach(function (k) { out[k] = full[k] ? Array.from(full[k]) : []; });
+  return out;
+});
+"""
+
+
+def traces(dash_duo, graph: str) -> list:
+    return dash_duo.driver.execute_script(TRACES_JS, graph) or []
+
+
+def made_line(dash_duo, label: str = "Made") -> dict | None:
+    """The 'made' step line of the cumulative curve (the trace whose hover meta names the status)."""
+    return next((tr for tr in traces(dash_duo, CURVE) if tr.get("meta") == label), None)
+
+
+def table_statuses(dash_duo) -> set[str]:
+    """The Status column of the every-row table (read in one script: the table is re-rendered)."""
+    return set(dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#investments-table-rows tbody td:nth-child(5)'))"
+        ".map(function (td) { return td.textContent; });") or [])
+
+
+def click_segment(dash_duo, control_id: str, label: str) -> None:
+    for element in dash_duo.find_elements(f"#{control_id} label"):
+        if element.text.strip() == label:
+            element.click()
+            return
+    raise AssertionError(f"no segment {label!r} in #{control_id}")
+
+
+def test_curve_currency_switch_table_filter_and_url(dash_duo, atlas_app):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(1280, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/investments?lang=en")
+    wait_for_graph(dash_duo, CURVE)
+    until(lambda: made_line(dash_duo) is not None, timeout=10)
+    # One figure per company, RUB, made: Novo Nordisk >10, AstraZeneca >10, Nearmedic 4, Rosatom ~100 mln,
+    # IATE MEPhI 94 mln -> at least 24.194 bn RUB by 2021; never the sum of every row.
+    assert made_line(dash_duo)["y"][-1] == pytest.approx(24.194)
+    names = [tr.get("name", "") for tr in traces(dash_duo, CURVE)]
+    assert any(">50 bn RUB" in n for n in names) and any("52 bn RUB" in n for n in names)
+    assert "48.4%" in dash_duo.find_element("#investments-reconcile-body").text
+    save_screenshot(dash_duo, "investments")
+
+    click_segment(dash_duo, "investments-currency", "EUR")
+    until(lambda: made_line(dash_duo) is not None and made_line(dash_duo)["y"][-1] == 44, timeout=10)
+    dash_duo.wait_for_text_to_equal("#investments-curve-unit", "mln EUR")
+    until(lambda: "currency=EUR" in current_query(dash_duo), timeout=5)
+
+    click_segment(dash_duo, "investments-status", "Planned")
+    until(lambda: table_statuses(dash_duo) == {"planned"}, timeout=10)
+    until(lambda: "status=planned" in current_query(dash_duo), timeout=5)
+
+    # A copied URL reproduces the view.
+    url = dash_duo.driver.current_url
+    dash_duo.driver.get("about:blank")
+    dash_duo.wait_for_page(url)
+    wait_for_graph(dash_duo, CURVE)
+    until(lambda: made_line(dash_duo) is not None and made_line(dash_duo)["y"][-1] == 44, timeout=10)
+    until(lambda: table_statuses(dash_duo) == {"planned"}, timeout=10)
+    assert console_errors(dash_duo) == []
+
+
+def test_area_filter_carries_across_pages_and_language_switch(dash_duo, atlas_app):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(1280, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/investments?lang=en&area=oncology")
+    wait_for_graph(dash_duo, COMPANY)
+    # Oncology: AstraZeneca (osimertinib), Pharm-Sintez (cytostatics), MiraksBioPharma ("cancer prevention").
+    until(lambda: traces(dash_duo, COMPANY)
+          and {y for tr in traces(dash_duo, COMPANY) for y in tr["y"]}
+          and all("Novo" not in y for tr in traces(dash_duo, COMPANY) for y in tr["y"]), timeout=10)
+    labels = " ".join(y for tr in traces(dash_duo, COMPANY) for y in tr["y"])
+    assert "AstraZeneca" in labels and "Pharm-Sintez" in labels
+    assert "Oncology" in dash_duo.find_element("#investments-area-note").text
+
+    dash_duo.find_element("#nav-overview").click()
+    until(lambda: dash_duo.driver.execute_script("return window.location.pathname;") == "/", timeout=10)
+    until(lambda: "area=oncology" in current_query(dash_duo), timeout=10)
+    until(lambda: dash_duo.find_element("#global-area").get_attribute("value") == "Oncology", timeout=10)
+
+    dash_duo.find_element("#nav-investments").click()
+    dash_duo.wait_for_text_to_equal("h1.page-title", "Investments")
+    dash_duo.find_element("#lang-ru").click()
+    dash_duo.wait_for_text_to_equal("h1.page-title", "Инвестиции")
+    dash_duo.wait_for_text_to_equal("#investments-curve-title", "Накопленные инвестиции с 2007 года")
+    assert "lang=ru" in current_query(dash_duo) and "area=oncology" in current_query(dash_duo)
+    assert console_errors(dash_duo) == []
+
+
+def test_narrow_viewport(dash_duo, atlas_app):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(375, 800)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/investments?lang=ru")
+    wait_for_graph(dash_duo, CURVE)
+    until(lambda: made_line(dash_duo, "Осуществлённые") is not None, timeout=10)
+    dash_duo.wait_for_element("#investments-table-rows", timeout=10)
+    assert not has_horizontal_scroll(dash_duo)
+    save_screenshot(dash_duo, "investments-375px")
+    assert console_errors(dash_duo) == []

@@ -1,0 +1,121 @@
+"""Browser tests of the overview (/) in real headless Chromium."""
+
+from __future__ import annotations
+
+import pytest
+from dash.testing.wait import until
+
+from tests.dashboard.conftest import (
+    console_errors,
+    current_query,
+    has_horizontal_scroll,
+    save_screenshot,
+    wait_for_graph,
+)
+
+pytestmark = pytest.mark.browser
+
+COMPARE = "overview-compare-graph"
+PARTICIPANTS = "overview-participants-graph"
+# The plotted data: .data as the figure gave it; numbers may arrive base64-encoded ({dtype, bdata}),
+# so x and y are read from the decoded copy plotly keeps beside it (same trace order).
+TRACES_JS = """
+var el = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');
+if (!el || !el.data) { return []; }
+return el.data.map(function (tr, i) {
+  var full = (el._fullData || [])[i] || tr;
+  var out = {name: tr.name, type: tr.type};
+  ['x', 'y'].forEach(function (k) { out[k] = full[k] ? Array.from(full[k]) : []; });
+  return out;
+});
+"""
+
+
+def traces(dash_duo, graph: str) -> list:
+    return dash_duo.driver.execute_script(TRACES_JS, graph) or []
+
+
+def first_x(dash_duo) -> object:
+    data = traces(dash_duo, COMPARE)
+    return data[0]["x"][0] if data and data[0]["x"] else None
+
+
+def click_segment(dash_duo, control_id: str, label: str) -> None:
+    for element in dash_duo.find_elements(f"#{control_id} label"):
+        if element.text.strip() == label:
+            element.click()
+            return
+    raise AssertionError(f"no segment {label!r} in #{control_id}")
+
+
+def test_cards_and_comparison_switch_reproduced_by_url(dash_duo, atlas_app):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(1280, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/?lang=en")
+    # Headline figures from the bundled data, each with its page behind it.
+    dash_duo.wait_for_text_to_equal("#overview-card-investment-value", ">50 bn RUB")
+    dash_duo.wait_for_text_to_equal("#overview-card-grp-value", "No. 44 of 85")
+    dash_duo.wait_for_text_to_equal("#overview-card-wages-value", "35,556 RUB")
+    grp_link = dash_duo.find_element("#overview-card-grp-link").get_attribute("href")
+    assert "/indicators?" in grp_link and "indicator=grp" in grp_link and "view=ranking" in grp_link
+    per_capita_link = dash_duo.find_element("#overview-card-per-capita-link").get_attribute("href")
+    assert "indicator=investment_fixed_capital" in per_capita_link
+    assert "transform=per_capita" in per_capita_link
+    wait_for_graph(dash_duo, PARTICIPANTS)
+    until(lambda: traces(dash_duo, PARTICIPANTS) and 70 in traces(dash_duo, PARTICIPANTS)[0]["y"], timeout=10)
+
+    wait_for_graph(dash_duo, COMPARE)
+    until(lambda: first_x(dash_duo) == 2000, timeout=10)  # GRP per capita, yearly from 2000
+    names = {trace["name"] for trace in traces(dash_duo, COMPARE)}
+    assert names == {"Kaluga Oblast", "Russian Federation"}
+    save_screenshot(dash_duo, "overview")
+
+    click_segment(dash_duo, "overview-compare", "Average wage")
+    until(lambda: str(first_x(dash_duo)).startswith("2009-01"), timeout=10)  # monthly wages from 2009
+    until(lambda: "compare=avg_wage" in current_query(dash_duo), timeout=5)
+
+    url = dash_duo.driver.current_url
+    dash_duo.driver.get("about:blank")
+    dash_duo.wait_for_page(url)
+    wait_for_graph(dash_duo, COMPARE)
+    until(lambda: str(first_x(dash_duo)).startswith("2009-01"), timeout=10)
+    assert console_errors(dash_duo) == []
+
+
+def test_area_carries_to_other_pages_card_links_and_language(dash_duo, atlas_app):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(1280, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/?lang=en&area=oncology")
+    until(lambda: "In Oncology: 2" in dash_duo.find_element("#overview-card-products").text, timeout=10)
+    assert "area=oncology" in dash_duo.find_element("#overview-card-products-link").get_attribute("href")
+
+    dash_duo.find_element("#nav-investments").click()
+    until(lambda: dash_duo.driver.execute_script("return window.location.pathname;") == "/investments",
+          timeout=10)
+    until(lambda: "area=oncology" in current_query(dash_duo), timeout=10)
+    until(lambda: dash_duo.find_element("#global-area").get_attribute("value") == "Oncology", timeout=10)
+
+    dash_duo.find_element("#nav-overview").click()
+    dash_duo.wait_for_element("#overview-card-grp-link", timeout=10).click()
+    until(lambda: dash_duo.driver.execute_script("return window.location.pathname;") == "/indicators",
+          timeout=10)
+    assert "view=ranking" in current_query(dash_duo) and "area=oncology" in current_query(dash_duo)
+
+    dash_duo.find_element("#nav-overview").click()
+    dash_duo.wait_for_text_to_equal("h1.page-title", "Kaluga region and its pharmaceutical cluster")
+    dash_duo.find_element("#lang-ru").click()
+    dash_duo.wait_for_text_to_equal("h1.page-title", "Калужская область и её фармкластер")
+    dash_duo.wait_for_text_to_equal("#overview-card-grp-value", "44-е место из 85")
+    assert "area=oncology" in current_query(dash_duo)
+    assert console_errors(dash_duo) == []
+
+
+def test_narrow_viewport(dash_duo, atlas_app):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(375, 800)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/?lang=ru")
+    wait_for_graph(dash_duo, COMPARE)
+    dash_duo.wait_for_text_to_equal("#overview-card-wages-value", "35\u202f556 руб.")
+    assert not has_horizontal_scroll(dash_duo)
+    save_screenshot(dash_duo, "overview-375px")
+    assert console_errors(dash_duo) == []

@@ -1,0 +1,150 @@
+"""Investment shaping: one figure per company, per currency; curves, totals and reconciliation."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dashboard import investments_data as data
+from dashboard import queries
+from dashboard.areas import companies_in_area
+
+
+@pytest.fixture
+def bundled(atlas_app) -> dict[str, pd.DataFrame]:
+    with atlas_app.server.app_context():
+        return {"investments": queries.investments(), "companies": queries.companies(),
+                "products": queries.products(), "cluster_indicators": queries.cluster_indicators(),
+                "sources": queries.sources()}
+
+
+@pytest.fixture
+def rows(bundled) -> pd.DataFrame:
+    return data.prepare(bundled["investments"])
+
+
+def row(frame: pd.DataFrame, company: str, amount: str) -> pd.Series:
+    match = frame[(frame["company_key"] == company) & (frame["amount_raw"] == amount)]
+    assert len(match) == 1, f"expected one {company} {amount} row, found {len(match)}"
+    return match.iloc[0]
+
+
+def test_status_groups_and_levels():
+    assert data.status_group("made/under way") == "made"
+    assert data.status_group("planned") == "planned"
+    assert data.status_group("allocated") == "allocated"
+    assert data.level("cluster", "cluster") == "cluster"
+    assert data.level("sez_kaluga", "cluster (SEZ pharma site)") == "cluster"
+    # Stada's >600 mln EUR was spent across Russia, not in Kaluga.
+    assert data.level("hemofarm_stada", "company (Russia-wide)") == "outside"
+    assert data.level("iate_mephi", "education infrastructure") == "company"
+
+
+def test_years_made_at_end_planned_at_announcement_undated_left_alone(rows):
+    assert row(rows, "astrazeneca", ">10")["year"] == 2015  # made "to 2015"
+    assert row(rows, "astrazeneca", ">150")["year"] == 2011  # planned, "announced 2011-02"
+    assert row(rows, "pharmasyntez", "5")["year"] == 2025  # planned "2025-2026": announced for 2025
+    assert row(rows, "iate_mephi", "94 (of which 27 regional budget)")["year"] == 2016  # made "2015-2016"
+    assert pd.isna(row(rows, "novo_nordisk", "~100")["year"])  # "by plant commissioning": no year
+
+
+def test_one_figure_per_company_never_adds_citations(rows):
+    made = data.one_figure_per_company(rows, "RUB", "made").set_index("company_key")
+    # Novo Nordisk is cited at >8, ~8 and >10 bn RUB: the figure is >10, not 26.
+    assert made.at["novo_nordisk", "amount_raw"] == ">10"
+    # AstraZeneca: >10 bn to 2015 and a later >700 mln line; the larger stands, nothing is added.
+    assert made.at["astrazeneca", "amount_low_mn"] == 10000
+    assert set(made.index) == {"novo_nordisk", "astrazeneca", "nearmedic", "nifkhi_rosatom", "iate_mephi"}
+    # Never other currencies, never the cluster's own totals.
+    assert "cluster" not in made.index and (made["currency"] == "RUB").all()
+
+
+def test_tie_goes_to_the_later_figure():
+    frame = data.prepare(pd.DataFrame([
+        {"record_key": "a", "company_key": "x", "company_label": "X", "amount_raw": "4", "qualifier": "",
+         "amount_low_mn": 4000.0, "amount_high_mn": 4000.0, "currency": "RUB", "period_raw": "to 2013",
+         "year_from": None, "year_to": 2013, "status": "made", "scope": "company"},
+        {"record_key": "b", "company_key": "x", "company_label": "X", "amount_raw": ">4", "qualifier": ">",
+         "amount_low_mn": 4000.0, "amount_high_mn": None, "currency": "RUB", "period_raw": "to 2015",
+         "year_from": None, "year_to": 2015, "status": "made", "scope": "company"},
+    ]))
+    assert data.one_figure_per_company(frame, "RUB", "made")["record_key"].tolist() == ["b"]
+    curve = data.cumulative_curve(frame, "RUB", "made").set_index("year")
+    assert curve.at[2013, "low"] == 4000 and curve.at[2013, "open_ended"] == 0
+    assert curve.at[2015, "low"] == 4000 and curve.at[2015, "open_ended"] == 1
+
+
+def test_cumulative_curves_made_and_planned_apart(rows):
+    made = data.cumulative_curve(rows, "RUB", "made").set_index("year")
+    assert made.index[0] == 2007 and made.at[2007, "low"] == 0
+    # 2017: AstraZeneca >10, Novo Nordisk ~8 is dated 2018, so >8 ("2010s"), Nearmedic >4,
+    # Rosatom ~100 mln, IATE MEPhI 94 mln.
+    assert made.at[2017, "low"] == 22194
+    assert made.at[2021, "low"] == 24194 and made.at[2021, "companies"] == 5
+    assert made.at[2021, "open_ended"] == 3
+    # Far below what blindly adding every made RUB row would claim.
+    every_row = rows[(rows["currency"] == "RUB") & (rows["status_group"] == "made")
+                     & (rows["level"] == "company")]["amount_low_mn"].sum()
+    assert every_row > made.at[2021, "low"]
+    planned = data.cumulative_curve(rows, "RUB", "planned")
+    assert planned["year"].max() == 2027 and planned["low"].iloc[-1] == 72328
+    eur = data.cumulative_curve(rows, "EUR", "made").set_index("year")
+    assert eur.at[2019, "low"] == 44  # Berlin-Chemie; Stada's Russia-wide 600 mln is not Kaluga
+
+
+def test_by_company_and_by_country(rows, bundled):
+    by_company = data.by_company(rows, "RUB")
+    assert not by_company.duplicated(["company_key", "status_group"]).any()
+    assert by_company.iloc[0]["company_key"] == "pharmasyntez"  # >20 bn RUB planned
+    countries = data.by_country(rows, bundled["companies"], "RUB").set_index("country", drop=False)
+    assert countries["companies"].sum() == len(bundled["companies"])
+    assert countries.at["Russia", "companies"] == 14 and countries.at["Russia", "with_figure"] == 3
+    assert countries.at["Denmark", "low"] == 10000
+    assert pd.isna(countries.at["Serbia", "low"])  # Galenika: participant, no figure
+
+
+def test_cited_totals_and_reconciliation(rows, bundled):
+    totals = data.cited_totals(bundled["cluster_indicators"], bundled["investments"]).set_index("record_key")
+    interview = totals.loc["kaluga_pharma_cluster_interview:cluster:d1113dc37a:1"]
+    assert interview["low_mn"] == 50000 and interview["currency"] == "RUB" and interview["year_from"] == 2007
+    assert interview["source_url"] == "file:seed/kaluga_pharma_cluster_interview.txt"
+    six_years = totals.loc["investments:cluster:8adfbe0b08:1"]
+    assert (six_years["low_mn"], six_years["year_from"], six_years["year_to"]) == (52000, 2012, 2017)
+    assert set(totals["currency"]) == {"RUB", "EUR"}
+    # Budget allocations, growth rates and the all-sector SEZ figure are not cluster investment totals.
+    assert not totals["amount_raw"].str.contains("%|jobs|93.3|1.7", regex=True).any()
+
+    compared = data.reconcile(rows, totals.reset_index(), "RUB").set_index("record_key")
+    assert compared.at[interview.name, "compared_to_year"] == 2021
+    assert compared.at[interview.name, "gap_mn"] == 50000 - 24194
+    assert compared.at[interview.name, "share"] == pytest.approx(24194 / 50000)
+    assert compared.at[six_years.name, "compared_to_year"] == 2017
+    assert compared.at[six_years.name, "companies_low"] == 22194
+    assert pd.isna(compared.at["indicators:none:45be6c89d1:1", "compared_to_year"])  # ">6 bn", undated
+
+
+def test_why_the_sums_differ(rows, bundled):
+    missing = data.missing_from_sum(rows, bundled["companies"], "RUB")
+    assert missing["other_currency"] == ["berlin_chemie_menarini", "hemofarm_stada"]
+    assert "galenika" in missing["no_figure"] and "novo_nordisk" not in missing["no_figure"]
+    undated = data.undated(rows)
+    assert set(undated["company_key"]) == {"novo_nordisk", "berlin_chemie_menarini", "hemofarm_stada",
+                                           "kiev_investment_group"}
+
+
+def test_area_filter_keeps_only_companies_in_the_area(rows, bundled):
+    keys = companies_in_area("endocrinology", bundled["products"], bundled["companies"])
+    filtered = data.filter_companies(rows, keys)
+    # Novo Nordisk (insulins), AstraZeneca (Forxiga, A10), Mir-Pharm (carbetocin, ATC H01 -> endocrinology).
+    assert set(filtered["company_key"]) == {"novo_nordisk", "astrazeneca", "mir_pharm"}
+    assert data.filter_companies(rows, None) is rows
+
+
+def test_formatting_helpers(bundled):
+    assert data.exact_decimals(24.194) == 3
+    assert data.exact_decimals(0.0933) == 4
+    assert data.exact_decimals(10.0) == 0
+    assert data.source_label("https://www.kp40.ru/news/invest/45314/", bundled["sources"]) == "kp40.ru"
+    assert data.source_label("file:seed/kaluga_pharma_cluster_interview.txt", bundled["sources"]).startswith(
+        "Kaluga Pharmaceutical Cluster")
+    assert data.is_web_url("https://kp40.ru") and not data.is_web_url("file:seed/x.txt")

@@ -1,0 +1,79 @@
+"""Overview headline figures: cited cluster figures and Kaluga's ranks among federal subjects."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dashboard import overview_data, queries
+from etl.regions import KALUGA_CODE
+
+
+def test_investment_headline_is_the_associations_figure(atlas_app):
+    with atlas_app.server.app_context():
+        row = overview_data.investment_headline(queries.cluster_indicators())
+    assert (row["value_raw"], row["unit"]) == (">50", "bn RUB")
+    assert row["source_url"] == "file:seed/kaluga_pharma_cluster_interview.txt"
+
+
+def test_participants_are_member_counts_only(atlas_app):
+    with atlas_app.server.app_context():
+        rows = overview_data.participants(queries.cluster_indicators())
+    assert rows["year"].is_monotonic_increasing
+    assert (rows.iloc[0]["year"], rows.iloc[0]["value_raw"]) == (2013, ">50")
+    assert (rows.iloc[-1]["year"], rows.iloc[-1]["value_raw"]) == (2025, "70")
+    # Not member counts: flows, negotiations, a subset, the region's companies, undated rows.
+    indicators = set(rows["indicator"])
+    assert indicators <= {"cluster participants", "cluster companies", "cluster enterprises"}
+    assert len(rows) == 9
+
+
+def test_products_summary():
+    products = pd.DataFrame({
+        "company_key": ["a", "a", "b", "cluster", "cluster"],
+        "therapy_area_code": ["oncology", "oncology", "cardiology", None, "dermatology"]})
+    summary = overview_data.products_summary(products)
+    assert summary == {"products": 5, "areas": 3, "companies": 2, "unclassified": 1, "in_area": None}
+    assert overview_data.products_summary(products, "oncology")["in_area"] == 2
+
+
+def test_products_summary_bundled(atlas_app):
+    with atlas_app.server.app_context():
+        products = queries.products()
+    summary = overview_data.products_summary(products, "oncology")
+    assert summary["products"] == len(products) == 27
+    assert summary["in_area"] == 2  # osimertinib, cited twice (AstraZeneca)
+    # "cluster" rows (products not tied to one company) do not count as a company.
+    assert summary["companies"] == products.loc[products["company_key"] != "cluster", "company_key"].nunique()
+
+
+def test_ranks_among_federal_subjects_only(atlas_app):
+    with atlas_app.server.app_context():
+        regions = queries.regions()
+        edition = overview_data.newest_edition(queries.editions("grp"))
+        kaluga = queries.observations("grp", (KALUGA_CODE,), edition=edition)
+        period = overview_data.latest_period(kaluga, KALUGA_CODE)
+        grp = queries.cross_section("grp", period, edition)
+        wages = queries.cross_section("avg_wage", "2015-12", "806-2016-01")
+        invest = queries.cross_section("investment_fixed_capital", "2020", "RR-2021")
+        population = queries.cross_section("population", "2020", "RR-2021")
+    assert (edition, period) == ("RR-2021", "2019")
+    rank = overview_data.rank_among_subjects(grp, regions, KALUGA_CODE)
+    assert (rank["rank"], rank["n"], rank["value"]) == (44, 85, 545109.4)
+    # The 806 monitoring lists Russia and the districts too: they are not ranked.
+    assert wages["region_code"].isin(["RU", "CFD"]).any()
+    assert overview_data.rank_among_subjects(wages, regions, KALUGA_CODE)["n"] == 85
+    per_capita = overview_data.per_capita_cross_section(invest, population)
+    rank = overview_data.rank_among_subjects(per_capita, regions, KALUGA_CODE)
+    assert rank["value"] == pytest.approx(112040.161 / 1001.8)
+    assert rank["n"] == 85
+
+
+def test_rank_ties_and_missing():
+    regions = pd.DataFrame({"code": ["A", "B", "C", "RU"], "kind": ["region", "region", "region", "country"]})
+    frame = pd.DataFrame({"region_code": ["A", "B", "C", "RU"], "value": [5.0, 5.0, None, 9.0],
+                          "period": "2019", "edition": "E"})
+    # A tie with A shares the rank; Russia (9) is not a federal subject, so it is not ranked.
+    assert overview_data.rank_among_subjects(frame, regions, "B")["rank"] == 1
+    assert overview_data.rank_among_subjects(frame, regions, "B")["n"] == 2
+    assert overview_data.rank_among_subjects(frame, regions, "C") is None
