@@ -152,6 +152,10 @@ def build_all(shared: Path | None = None, out_dir: Path = EXTRACTS_DIR,
             progress(spec.name)
     atc_parsed = atc.parse_atc(shared / ATC_RAW, needed_atc)
     written.append(write_extract(atc_parsed, ATC_EXTRACT, shared / ATC_RAW, ATC_RAW, out_dir))
+    import etl.geo
+    from etl.paths import DATA_DIR
+
+    written.extend(etl.geo.build_geo(shared, DATA_DIR / "geo"))
     return written
 
 

@@ -1,0 +1,234 @@
+"""Shaping for the companies directory and profiles: filters, counts per district, district outlines
+(and the districts map drawn from them), each company's cited investments and events, as written.
+
+Pure functions over the frames dashboard.queries returns and the GeoJSON dashboard.geo reads.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures import KALUGA_COLOUR, PALETTE, base_layout
+from dashboard.i18n import format_number, normalise_language, pick, t
+
+UNMAPPED = "__unmapped__"
+# The municipal units' names are Russian only in the boundary file; these are their usual English forms.
+DISTRICT_EN = {
+    "Бабынинский район": "Babyninsky District", "Барятинский район": "Baryatinsky District",
+    "Боровский район": "Borovsky District", "Дзержинский район": "Dzerzhinsky District",
+    "Думиничский район": "Duminichsky District", "Жиздринский район": "Zhizdrinsky District",
+    "Жуковский район": "Zhukovsky District", "Износковский район": "Iznoskovsky District",
+    "Калуга": "Kaluga (city)", "Кировский район": "Kirovsky District", "Козельский район": "Kozelsky District",
+    "Куйбышевский район": "Kuybyshevsky District", "Людиновский район": "Lyudinovsky District",
+    "Малоярославецкий район": "Maloyaroslavetsky District", "Медынский район": "Medynsky District",
+    "Мещовский район": "Meshchovsky District", "Мосальский район": "Mosalsky District",
+    "Обнинск": "Obninsk (city)", "Перемышльский район": "Peremyshlsky District",
+    "Спас-Деменский район": "Spas-Demensky District", "Сухиничский район": "Sukhinichsky District",
+    "Тарусский район": "Tarussky District", "Ульяновский район": "Ulyanovsky District",
+    "Ферзиковский район": "Ferzikovsky District", "Хвастовичский район": "Khvastovichsky District",
+    "Юхновский район": "Yukhnovsky District",
+}
+SEARCH_COLUMNS = ("name_ru", "name_en", "site", "district", "parent_company", "parent_country", "kind",
+                  "products_text")
+
+
+def clean(value: object) -> str:
+    """Text of a cell, stripped; empty for a missing value."""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def district_label(district: str | None, lang: str | None) -> str:
+    """A district's name in the page language (Russian as in the boundary file, else its English form)."""
+    name = clean(district)
+    return DISTRICT_EN.get(name, name) if normalise_language(lang) == "en" else name
+
+
+def company_name(row: pd.Series | dict, lang: str | None) -> str:
+    return pick(lang, row.get("name_ru"), row.get("name_en")) or str(row.get("key", ""))
+
+
+# --- the directory ----------------------------------------------------------------------------
+
+def filter_companies(companies: pd.DataFrame, keys: set[str] | None = None, district: str | None = None,
+                     query: str | None = None) -> pd.DataFrame:
+    """Companies among `keys` (None = all), in `district` (UNMAPPED = without one), matching `query`."""
+    frame = companies
+    if keys is not None:
+        frame = frame[frame["key"].isin(keys)]
+    if district == UNMAPPED:
+        frame = frame[frame["district"].map(clean) == ""]
+    elif district:
+        frame = frame[frame["district"] == district]
+    words = clean(query).casefold().split()
+    if words:
+        haystack = frame[[c for c in SEARCH_COLUMNS if c in frame.columns]].fillna("").astype(str).agg(
+            " ".join, axis=1).str.casefold()
+        frame = frame[[all(w in text for w in words) for text in haystack]]
+    return frame
+
+
+def district_counts(companies: pd.DataFrame, districts: Iterable[str], lang: str | None) -> pd.DataFrame:
+    """Every district of the map with how many of `companies` have a site there, and which."""
+    rows = []
+    for district in districts:
+        part = companies[companies["district"] == district]
+        rows.append({"district": district, "label": district_label(district, lang), "companies": len(part),
+                     "names": ", ".join(company_name(r, lang) for _, r in part.iterrows())})
+    return pd.DataFrame(rows, columns=["district", "label", "companies", "names"])
+
+
+def unmapped(companies: pd.DataFrame) -> pd.DataFrame:
+    """Companies whose cited site names no single district (e.g. "SEZ Kaluga", two planned sites)."""
+    return companies[companies["district"].map(clean) == ""]
+
+
+# --- district outlines ------------------------------------------------------------------------
+
+def _polygons(geometry: dict) -> list:
+    return [geometry["coordinates"]] if geometry["type"] == "Polygon" else list(geometry["coordinates"])
+
+
+def _centroid(ring: list) -> tuple[float, float, float]:
+    """(x, y, |area|) of a closed ring (planar, in degrees)."""
+    xy = np.asarray(ring, dtype=float)
+    x, y = xy[:, 0], xy[:, 1]
+    cross = x[:-1] * y[1:] - x[1:] * y[:-1]
+    area = cross.sum() / 2
+    if area == 0:
+        return float(x.mean()), float(y.mean()), 0.0
+    cx = ((x[:-1] + x[1:]) * cross).sum() / (6 * area)
+    cy = ((y[:-1] + y[1:]) * cross).sum() / (6 * area)
+    return float(cx), float(cy), abs(float(area))
+
+
+def district_shapes(geojson: dict | None) -> pd.DataFrame:
+    """One row per district: outline coordinates (rings separated by None, for a filled scatter), the
+    centre of its largest part, and its area; largest first, so enclaves are drawn on top."""
+    rows = []
+    for feature in (geojson or {}).get("features", []):
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        best = (0.0, 0.0, -1.0)
+        for polygon in _polygons(feature["geometry"]):
+            exterior = polygon[0]  # holes are left out: a filled hole would hide nothing but itself
+            xs.extend([p[0] for p in exterior] + [None])
+            ys.extend([p[1] for p in exterior] + [None])
+            centre = _centroid(exterior)
+            if centre[2] > best[2]:
+                best = centre
+        rows.append({"district": feature["properties"]["district"], "x": xs[:-1], "y": ys[:-1],
+                     "cx": best[0], "cy": best[1], "area": best[2]})
+    frame = pd.DataFrame(rows, columns=["district", "x", "y", "cx", "cy", "area"])
+    return frame.sort_values("area", ascending=False).reset_index(drop=True)
+
+
+def aspect_ratio(shapes: pd.DataFrame) -> float:
+    """How many times a degree of latitude is longer than one of longitude at the map's mean latitude."""
+    if shapes.empty:
+        return 1.0
+    return 1 / math.cos(math.radians(float(shapes["cy"].mean())))
+
+
+# --- one company's profile --------------------------------------------------------------------
+
+def find_company(companies: pd.DataFrame, key: str | None) -> pd.Series | None:
+    """The directory row of `key`, or None for a key the directory does not know."""
+    if not key:
+        return None
+    match = companies[companies["key"] == key]
+    return None if match.empty else match.iloc[0]
+
+
+def amount_as_written(amount_raw: object, currency_raw: object) -> str:
+    """'>8 bn RUB': the cited amount and its unit exactly as the source gives them."""
+    return " ".join(p for p in (clean(amount_raw), clean(currency_raw)) if p)
+
+
+def company_investments(investments: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The company's investment rows as written: amount with its currency, status, period, scope, note."""
+    part = investments[investments["company_key"] == key]
+    return pd.DataFrame({
+        "amount": [amount_as_written(a, c) for a, c in zip(part["amount_raw"], part["currency_raw"], strict=True)],
+        "status": part["status"].map(clean).to_numpy(),
+        "period": part["period_raw"].map(clean).to_numpy(),
+        "label": part["company_label"].map(clean).to_numpy(),
+        "note": part["note"].map(clean).to_numpy(),
+        "source_url": part["source_url"].to_numpy(),
+    })
+
+
+def company_events(events: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The company's events in date order (dates as written; undated last)."""
+    part = events[events["company_key"] == key].copy()
+    part["_order"] = part["date"].fillna("9999")
+    part = part.sort_values(["_order", "record_key"])
+    return pd.DataFrame({
+        "date": part["date_raw"].map(clean).to_numpy(),
+        "planned": part["is_planned"].fillna(0).astype(int).astype(bool).to_numpy(),
+        "type": part["event_type"].map(clean).to_numpy(),
+        "description": part["description"].map(clean).to_numpy(),
+        "location": part["location"].map(clean).to_numpy(),
+        "source_url": part["source_url"].to_numpy(),
+    })
+
+
+def company_products(products: pd.DataFrame, key: str) -> pd.DataFrame:
+    return products[products["company_key"] == key]
+
+
+def profile_source_urls(*frames: pd.DataFrame) -> list[str]:
+    """Every source cited on a profile, once, in the order the page shows them."""
+    urls: list[str] = []
+    for frame in frames:
+        if "source_url" in frame.columns:
+            urls.extend(u for u in frame["source_url"] if isinstance(u, str) and u)
+    return list(dict.fromkeys(urls))
+
+
+# --- the districts map ------------------------------------------------------------------------
+
+def district_map_figure(shapes: pd.DataFrame, counts: pd.DataFrame, lang: str, *, selected: str | None = None,
+                        height: int = 460, unit: str = "", period: str = "", source: str = "") -> go.Figure:
+    """Kaluga region's districts filled by how many companies have a site there, with a marker per
+    district that has any. Drawn on plain axes (longitude, latitude at true proportions): it needs
+    no map tiles or topojson from a CDN, so it works wherever the dashboard runs.
+    """
+    count_of = dict(zip(counts["district"], counts["companies"], strict=True))
+    names_of = dict(zip(counts["district"], counts["names"], strict=True))
+    most = max(count_of.values(), default=0) or 1
+    traces = []
+    for row in shapes.itertuples():
+        n = int(count_of.get(row.district, 0))
+        fill = f"rgba(0, 114, 178, {0.18 + 0.5 * n / most:.2f})" if n else "#eef1f4"
+        label = district_label(row.district, lang)
+        traces.append(go.Scatter(
+            x=row.x, y=row.y, mode="lines", fill="toself", fillcolor=fill, name=label,
+            line={"color": "#ffffff", "width": 1}, hoveron="fills", hoverinfo="text",
+            text=f"{label}: {format_number(n, lang)} {unit}", showlegend=False))
+    if selected and selected in set(shapes["district"]):
+        row = shapes[shapes["district"] == selected].iloc[0]
+        traces.append(go.Scatter(x=row["x"], y=row["y"], mode="lines", name="selected", hoverinfo="skip",
+                                 line={"color": KALUGA_COLOUR, "width": 3}, showlegend=False))
+    placed = shapes[shapes["district"].map(lambda d: count_of.get(d, 0) > 0)]
+    if not placed.empty:
+        numbers = [int(count_of[d]) for d in placed["district"]]
+        traces.append(go.Scatter(
+            x=placed["cx"], y=placed["cy"], mode="markers+text", name="companies",
+            marker={"size": [20 + 1.5 * n for n in numbers], "color": PALETTE[0],
+                    "line": {"color": "#ffffff", "width": 1.5}},
+            text=[format_number(n, lang) for n in numbers], textfont={"color": "#ffffff", "size": 13},
+            customdata=[[d, district_label(d, lang), format_number(n, lang), names_of.get(d, "")]
+                        for d, n in zip(placed["district"], numbers, strict=True)],
+            hovertemplate=("<b>%{customdata[1]}</b><br>" + f"{t('card.value', lang)}: " + "%{customdata[2]} "
+                           + unit + f"<br>{t('card.period', lang)}: {period}" + "<br>%{customdata[3]}"
+                           + f"<br>{t('card.source', lang)}: {source}<extra></extra>"),
+            showlegend=False))
+    layout = base_layout(lang, height, margin={"l": 4, "r": 4, "t": 4, "b": 4}, dragmode="pan",
+                         xaxis={"visible": False, "fixedrange": False},
+                         yaxis={"visible": False, "scaleanchor": "x", "scaleratio": aspect_ratio(shapes)})
+    return go.Figure(traces, layout)

@@ -1,0 +1,401 @@
+"""Products and therapy areas: the ATC tree, products by company and year, cited registration counts,
+and the product list."""
+
+from __future__ import annotations
+
+import dash
+import dash_ag_grid as dag
+import dash_mantine_components as dmc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, Patch, State, callback, dcc, html
+
+from dashboard import products_data as pdata
+from dashboard import queries
+from dashboard.areas import companies_in_area
+from dashboard.components import chart_card, chart_outputs, chart_result, source_line, sync_url, url_state
+from dashboard.figures import MUTED, PALETTE, base_layout, empty_figure
+from dashboard.i18n import format_number, normalise_language, t
+
+dash.register_page(__name__, path="/products", order=3, label_key="nav.products",
+                   title="Products and therapy areas — Kaluga Cluster Atlas")
+
+PAGE = "products"
+TREE, BY_COMPANY, BY_YEAR, REGISTRATIONS = (f"{PAGE}-tree", f"{PAGE}-by-company", f"{PAGE}-by-year",
+                                            f"{PAGE}-registrations")
+GRID = f"{PAGE}-grid"
+CHARTS = ("treemap", "sunburst")
+TEXT = {
+    "title": {"ru": "Продукция и терапевтические области", "en": "Products and therapy areas"},
+    "lead": {"ru": "Препараты, которые выпускают или готовят к выпуску компании кластера, — как их называют "
+                   "источники и интервью исполнительного директора ассоциации. Каждая строка — со ссылкой.",
+             "en": "Medicines cluster companies make or prepare to make, as cited sources and the association's "
+                   "interview name them. Every row links to its source."},
+    "company": {"ru": "Компании", "en": "Companies"},
+    "all_companies": {"ru": "Все компании", "en": "All companies"},
+    "chart": {"ru": "Диаграмма", "en": "Chart"},
+    "treemap": {"ru": "Плитки", "en": "Treemap"},
+    "sunburst": {"ru": "Круговая", "en": "Sunburst"},
+    "tree_title": {"ru": "Продукты по терапевтическим областям (АТХ)",
+                   "en": "Products by therapy area (ATC)"},
+    "tree_desc": {"ru": "Анатомическая группа АТХ → терапевтическая подгруппа → продукт. Названия групп АТХ — "
+                        "по-английски (ВОЗ). Продукты без кода АТХ — в группе «Код АТХ не присвоен» по их "
+                        "терапевтической области.",
+                  "en": "ATC anatomical group → therapeutic subgroup → product (WHO names). Products without an "
+                        "ATC code are under “ATC not assigned”, by their therapy area."},
+    "by_company_title": {"ru": "Продукты по компаниям", "en": "Products by company"},
+    "by_year_title": {"ru": "Продукты по году, названному в источнике",
+                      "en": "Products by the year their source gives"},
+    "by_year_desc": {"ru": "Год — тот, что указан в источнике: начало выпуска, регистрация, план. "
+                           "Без года: {n}.",
+                     "en": "The year is whatever the source gives: launch, registration or plan. "
+                           "No year stated: {n}."},
+    "reg_title": {"ru": "Регистрации и выводы на рынок по годам (как процитировано)",
+                  "en": "Registrations and launches by year (cited counts)"},
+    "reg_desc": {"ru": "Числа из интервью; сами препараты не названы, поэтому их нет в списке продуктов.",
+                 "en": "Counts from the interview; the products themselves are not named, so they are not "
+                       "in the product list."},
+    "pipeline": {"ru": "Также процитировано (в разработке и регистрации), как написано:",
+                 "en": "Also cited (in development and registration), as written:"},
+    "products_unit": {"ru": "продуктов", "en": "products"},
+    "count_unit": {"ru": "число, как процитировано", "en": "count, as cited"},
+    "records": {"ru": "строк с источниками", "en": "cited rows"},
+    "product": {"ru": "Продукт", "en": "Product"},
+    "company_col": {"ru": "Компания", "en": "Company"},
+    "year": {"ru": "Год", "en": "Year"},
+    "status": {"ru": "Статус (как в источнике)", "en": "Status (as written)"},
+    "inn": {"ru": "МНН", "en": "INN"},
+    "form": {"ru": "Лекарственная форма", "en": "Dosage form"},
+    "area": {"ru": "Терапевтическая область", "en": "Therapy area"},
+    "atc": {"ru": "АТХ", "en": "ATC"},
+    "reg_number": {"ru": "Рег. номер", "en": "Registration no."},
+    "reg_unknown": {"ru": "неизвестен", "en": "unknown"},
+    "note": {"ru": "Примечание", "en": "Note"},
+    "source": {"ru": "Источник", "en": "Source"},
+    "table_title": {"ru": "Список продуктов", "en": "Product list"},
+    "table_note": {"ru": "Регистрационные номера неизвестны: выгрузки Государственного реестра лекарственных "
+                         "средств (ГРЛС) нет, поэтому в колонке «Рег. номер» написано «неизвестен».",
+                   "en": "Registration numbers are unknown: no export of the State Register of Medicinal "
+                         "Products (GRLS) was available, so the column says “unknown”."},
+    "search": {"ru": "Быстрый поиск по таблице", "en": "Quick search in the table"},
+    "search_placeholder": {"ru": "название, МНН, компания…", "en": "name, INN, company…"},
+    "download_table": {"ru": "Скачать таблицу (CSV)", "en": "Download table (CSV)"},
+    "no_products": {"ru": "Нет продуктов для выбранной области и компаний",
+                    "en": "No products for this therapy area and these companies"},
+    "no_counts": {"ru": "Для выбранных компаний и области процитированных чисел нет",
+                  "en": "No cited counts for these companies and this therapy area"},
+}
+
+
+def tx(key: str, lang: str, **kwargs) -> str:
+    return TEXT[key][lang].format(**kwargs)
+
+
+def _company_options(lang: str) -> list[dict]:
+    products = queries.products()
+    names = pdata.company_names(queries.companies(), products, lang)
+    keys = sorted(set(products["company_key"].dropna()), key=lambda k: names.get(k, k).casefold())
+    return [{"value": k, "label": names.get(k, k)} for k in keys]
+
+
+def layout(lang: str | None = None, area: str | None = None, company: str | None = None,
+           chart: str | None = None, q: str | None = None, **_ignored) -> html.Div:
+    lang = normalise_language(lang)
+    options = _company_options(lang)
+    known = {o["value"] for o in options}
+    chosen = [c for c in (company or "").split(",") if c in known]
+    return html.Div(className="products-page", children=[
+        url_state(PAGE),
+        dcc.Store(id=f"{PAGE}-lang", data=lang),
+        html.H1(tx("title", lang), className="page-title"),
+        html.P(tx("lead", lang), className="page-lead"),
+        html.Div(className="controls", children=[
+            dmc.MultiSelect(id=f"{PAGE}-company", label=tx("company", lang), data=options, value=chosen,
+                            placeholder=tx("all_companies", lang), searchable=True, clearable=True, w=420,
+                            comboboxProps={"withinPortal": True}),
+            html.Div([dmc.Text(tx("chart", lang), size="sm", fw=500, id=f"{PAGE}-chart-label"),
+                      dmc.SegmentedControl(id=f"{PAGE}-chart", value=chart if chart in CHARTS else "treemap",
+                                           data=[{"value": c, "label": tx(c, lang)} for c in CHARTS],
+                                           **{"aria-labelledby": f"{PAGE}-chart-label"})]),
+        ]),
+        chart_card(TREE, tx("tree_title", lang), lang, height=520, description=tx("tree_desc", lang)),
+        html.Div(className="grid products-grid", children=[
+            chart_card(BY_COMPANY, tx("by_company_title", lang), lang, height=380),
+            chart_card(BY_YEAR, tx("by_year_title", lang), lang, height=380,
+                       description=html.Span("\u00a0", id=f"{BY_YEAR}-note")),
+        ]),
+        html.Div(className="products-registrations", children=[
+            chart_card(REGISTRATIONS, tx("reg_title", lang), lang, height=340, description=tx("reg_desc", lang)),
+            html.Div(id=f"{PAGE}-pipeline", className="card products-pipeline"),
+        ]),
+        html.Section(className="card products-table", **{"aria-labelledby": f"{PAGE}-table-title"}, children=[
+            html.Div(className="card-head", children=[
+                html.H2(tx("table_title", lang), id=f"{PAGE}-table-title", className="card-title"),
+                html.Button(tx("download_table", lang), id=f"{PAGE}-export", className="button-secondary"),
+            ]),
+            html.P(tx("table_note", lang), className="products-registration-note", role="note"),
+            dmc.TextInput(id=f"{PAGE}-search", label=tx("search", lang), value=q or "", debounce=250,
+                          placeholder=tx("search_placeholder", lang), w=340, className="products-search"),
+            dag.AgGrid(id=GRID, columnDefs=_columns(lang), rowData=[], getRowId="params.data.record_key",
+                       defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 110,
+                                      "wrapText": True, "autoHeight": True},
+                       dashGridOptions={"quickFilterText": q or "", "animateRows": False,
+                                        "enableCellTextSelection": True, "ensureDomOrder": True},
+                       csvExportParams={"fileName": "kaluga_cluster_products.csv"},
+                       style={"height": "560px", "width": "100%"}),
+        ]),
+    ])
+
+
+def _columns(lang: str) -> list[dict]:
+    return [
+        {"field": "trade_name", "headerName": tx("product", lang), "pinned": "left", "minWidth": 170},
+        {"field": "company", "headerName": tx("company_col", lang), "minWidth": 150},
+        {"field": "inn", "headerName": tx("inn", lang)},
+        {"field": "dosage_form", "headerName": tx("form", lang)},
+        {"field": "status", "headerName": tx("status", lang), "minWidth": 200},
+        {"field": "year", "headerName": tx("year", lang), "filter": "agNumberColumnFilter", "maxWidth": 100},
+        {"field": "therapy_area", "headerName": tx("area", lang), "minWidth": 160},
+        {"field": "atc", "headerName": tx("atc", lang), "minWidth": 160},
+        {"field": "registration_number", "headerName": tx("reg_number", lang),
+         "cellClass": "products-unknown"},
+        {"field": "note", "headerName": tx("note", lang), "minWidth": 200},
+        {"field": "source_link", "headerName": tx("source", lang), "cellRenderer": "markdown",
+         "cellRendererParams": {"linkTarget": "_blank"}, "minWidth": 150,
+         "getQuickFilterText": {"function": "params.data.source"}},
+    ]
+
+
+sync_url(PAGE, [("company", f"{PAGE}-company", "value"), ("chart", f"{PAGE}-chart", "value"),
+                ("q", f"{PAGE}-search", "value")])
+
+
+def _filtered(area: str | None, chosen: list | None) -> pd.DataFrame:
+    return pdata.filter_products(queries.products(), area, chosen)
+
+
+def _names(lang: str) -> dict[str, str]:
+    return pdata.company_names(queries.companies(), queries.products(), lang)
+
+
+def _hover(lang: str, value_key: str = "card.value") -> str:
+    """value, unit, period and source lines from customdata [0 value text, 1 unit, 2 period, 3 source]."""
+    return (f"{t(value_key, lang)}: " + "%{customdata[0]} %{customdata[1]}"
+            + f"<br>{t('card.period', lang)}: " + "%{customdata[2]}"
+            + f"<br>{t('card.source', lang)}: " + "%{customdata[3]}")
+
+
+@callback(
+    *chart_outputs(TREE),
+    Input(f"{PAGE}-company", "value"),
+    Input(f"{PAGE}-chart", "value"),
+    Input("global-area", "value"),
+    State(f"{PAGE}-lang", "data"),
+)
+def update_tree(chosen, chart, area, lang):
+    lang = normalise_language(lang)
+    products = _filtered(area, chosen)
+    sources = queries.sources()
+    nodes = pdata.therapy_tree(products, queries.atc_groups(), queries.therapy_areas(), _names(lang),
+                               sources, lang)
+    unit = tx("products_unit", lang)
+    if nodes.empty:
+        return chart_result(empty_figure(tx("no_products", lang), lang, 520), nodes, [], unit,
+                            "products_by_therapy_area.csv")
+    figure = tree_figure(nodes, "sunburst" if chart == "sunburst" else "treemap", lang)
+    shown = nodes[nodes["level"] == 3][["label", "company", "parent", "period", "source"]].rename(
+        columns={"label": "product", "parent": "atc_or_area_node"})
+    return chart_result(figure, shown, source_line(pdata.source_items(products["source_url"], sources), lang,
+                                                   "card.sources"), unit, "products_by_therapy_area.csv")
+
+
+def tree_figure(nodes: pd.DataFrame, kind: str, lang: str) -> go.Figure:
+    """The ATC tree as a treemap or a sunburst; each top-level branch has one palette colour."""
+    # Colours follow the ATC letters in order, so a filter that keeps a group keeps most colours.
+    groups = sorted(g for g in set(nodes["group"]) if g and g != pdata.NO_ATC)
+    colour = {g: PALETTE[n % len(PALETTE)] for n, g in enumerate(groups)}
+    colour[pdata.NO_ATC] = MUTED
+    colours = ["#ffffff" if level == 0 else colour.get(group, MUTED)
+               for level, group in zip(nodes["level"], nodes["group"], strict=True)]
+    unit = tx("products_unit", lang)
+    customdata = [
+        [format_number(v, lang), unit, period or "—", source or "—", company]
+        for v, period, source, company in zip(nodes["value"], nodes["period"], nodes["source"], nodes["company"],
+                                              strict=True)]
+    hover = ("<b>%{label}</b><br>%{customdata[4]}<br>" + _hover(lang) + "<extra></extra>")
+    common = {"ids": nodes["id"], "labels": nodes["label"], "parents": nodes["parent"], "values": nodes["value"],
+              "branchvalues": "total", "customdata": customdata, "hovertemplate": hover,
+              "marker": {"colors": colours, "line": {"color": "#ffffff", "width": 1}}}
+    if kind == "sunburst":
+        trace = go.Sunburst(**common, insidetextorientation="radial", maxdepth=4)
+    else:
+        trace = go.Treemap(**common, tiling={"packing": "squarify", "pad": 2}, pathbar={"visible": True},
+                           texttemplate="<b>%{label}</b><br>%{customdata[4]}", textposition="top left")
+    return go.Figure([trace], base_layout(lang, 520, margin={"l": 4, "r": 4, "t": 28, "b": 4}))
+
+
+@callback(
+    *chart_outputs(BY_COMPANY),
+    Input(f"{PAGE}-company", "value"),
+    Input("global-area", "value"),
+    State(f"{PAGE}-lang", "data"),
+)
+def update_by_company(chosen, area, lang):
+    lang = normalise_language(lang)
+    products = _filtered(area, chosen)
+    sources = queries.sources()
+    counts = pdata.products_by_company(products, _names(lang), sources)
+    unit = tx("products_unit", lang)
+    if counts.empty:
+        return chart_result(empty_figure(tx("no_products", lang), lang, 380), counts, [], unit,
+                            "products_by_company.csv")
+    ordered = counts.iloc[::-1]
+    label_missing = pdata.label("no_year", lang)
+    colours = [MUTED if k == pdata.CLUSTER_KEY else PALETTE[0] for k in ordered["company_key"]]
+    customdata = [[format_number(n, lang), unit, years or label_missing, sources_text, names,
+                   f"{format_number(r, lang)} {tx('records', lang)}"]
+                  for n, r, names, years, sources_text in zip(
+                      ordered["products"], ordered["records"], ordered["product_names"], ordered["years"],
+                      ordered["sources"], strict=True)]
+    bar = go.Bar(x=ordered["products"], y=ordered["company"], orientation="h", marker={"color": colours},
+                 text=[format_number(n, lang) for n in ordered["products"]], textposition="outside",
+                 customdata=customdata, cliponaxis=False,
+                 hovertemplate=("<b>%{y}</b><br>" + _hover(lang)
+                                + "<br>%{customdata[4]}<br><i>%{customdata[5]}</i><extra></extra>"))
+    height = max(380, 30 * len(ordered) + 80)
+    figure = go.Figure([bar], base_layout(lang, height, margin={"l": 8, "r": 24, "t": 8, "b": 40},
+                                          xaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee", "dtick": 1},
+                                          yaxis={"automargin": True}, showlegend=False))
+    return chart_result(figure, counts, source_line(pdata.source_items(products["source_url"], sources), lang,
+                                                    "card.sources"), unit, "products_by_company.csv")
+
+
+@callback(
+    *chart_outputs(BY_YEAR),
+    Output(f"{BY_YEAR}-note", "children"),
+    Input(f"{PAGE}-company", "value"),
+    Input("global-area", "value"),
+    State(f"{PAGE}-lang", "data"),
+)
+def update_by_year(chosen, area, lang):
+    lang = normalise_language(lang)
+    products = _filtered(area, chosen)
+    sources = queries.sources()
+    counts, missing = pdata.products_by_year(products, sources)
+    unit = tx("products_unit", lang)
+    note = tx("by_year_desc", lang, n=format_number(missing, lang))
+    if counts.empty:
+        return (*chart_result(empty_figure(tx("no_products", lang), lang, 380), counts, [], unit,
+                              "products_by_year.csv"), note)
+    customdata = [[format_number(n, lang), unit, str(y), source, names, statuses]
+                  for n, y, source, names, statuses in zip(counts["products"], counts["year"], counts["sources"],
+                                                           counts["product_names"], counts["statuses"],
+                                                           strict=True)]
+    bar = go.Bar(x=counts["year"].astype(str), y=counts["products"], marker={"color": PALETTE[2]},
+                 customdata=customdata,
+                 hovertemplate=(_hover(lang) + "<br>%{customdata[4]}<br><i>%{customdata[5]}</i><extra></extra>"))
+    figure = go.Figure([bar], base_layout(lang, 380, xaxis={"type": "category", "gridcolor": "#e6e9ee"},
+                                          yaxis={"title": {"text": unit}, "dtick": 1, "gridcolor": "#e6e9ee"},
+                                          showlegend=False))
+    return (*chart_result(figure, counts, source_line(pdata.source_items(products["source_url"], sources), lang,
+                                                      "card.sources"), unit, "products_by_year.csv"), note)
+
+
+def _registration_companies(area: str | None, chosen: list | None) -> set[str] | None:
+    """Companies whose cited counts to show: the chosen ones, within the therapy area (None = all)."""
+    keys = companies_in_area(area, queries.products(), queries.companies())
+    if chosen:
+        keys = set(chosen) if keys is None else keys & set(chosen)
+    return keys
+
+
+@callback(
+    *chart_outputs(REGISTRATIONS),
+    Output(f"{PAGE}-pipeline", "children"),
+    Input(f"{PAGE}-company", "value"),
+    Input("global-area", "value"),
+    State(f"{PAGE}-lang", "data"),
+)
+def update_registrations(chosen, area, lang):
+    lang = normalise_language(lang)
+    names = _names(lang)
+    indicators = queries.cluster_indicators()
+    sources = queries.sources()
+    counts = pdata.registration_counts(indicators, names)
+    pipeline = pdata.pipeline_figures(indicators, names)
+    keys = _registration_companies(area, chosen)
+    if keys is not None:
+        counts = counts[counts["company_key"].isin(keys)]
+        pipeline = pipeline[pipeline["company_key"].isin(keys)]
+    unit = tx("count_unit", lang)
+    pipeline_block = _pipeline_block(pipeline, sources, lang)
+    if counts.empty:
+        return (*chart_result(empty_figure(tx("no_counts", lang), lang, 340), counts, [], unit,
+                              "registrations_by_year.csv"), pipeline_block)
+    traces = []
+    for n, (company, part) in enumerate(counts.groupby("company", sort=False)):
+        customdata = [[value_raw, f"{unit_raw} · {indicator}", year_raw, pdata.source_label(url, sources)[0], note]
+                      for value_raw, unit_raw, indicator, year_raw, url, note in
+                      zip(part["value_raw"], part["unit"], part["indicator"], part["year_raw"],
+                          part["source_url"], part["note"], strict=True)]
+        traces.append(go.Bar(x=part["year"].astype(str), y=part["value"], name=company,
+                             marker={"color": PALETTE[n % len(PALETTE)]},
+                             text=part["value_raw"], textposition="outside", cliponaxis=False,
+                             customdata=customdata,
+                             hovertemplate=("<b>%{fullData.name}</b><br>" + _hover(lang, "card.value")
+                                            + "<br><i>%{customdata[4]}</i><extra></extra>")))
+    figure = go.Figure(traces, base_layout(lang, 340, barmode="group",
+                                           xaxis={"type": "category", "title": {"text": tx("year", lang)}},
+                                           yaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee"}))
+    return (*chart_result(figure, counts, source_line(pdata.source_items(counts["source_url"], sources), lang,
+                                                      "card.sources"), unit, "registrations_by_year.csv"),
+            pipeline_block)
+
+
+def _pipeline_block(pipeline: pd.DataFrame, sources: pd.DataFrame, lang: str) -> list:
+    if pipeline.empty:
+        return []
+    items = []
+    for row in pipeline.itertuples():
+        text, url = pdata.source_label(row.source_url, sources)
+        link = html.A(text, href=url, target="_blank", rel="noopener") if url else html.Span(text)
+        items.append(html.Li([html.Strong(f"{row.value_raw} {row.unit}".strip()), f" — {row.indicator}",
+                              f" ({row.company}, {row.year_raw}) · ", link]))
+    return [html.P(tx("pipeline", lang), className="products-pipeline-title"), html.Ul(items)]
+
+
+@callback(
+    Output(GRID, "rowData"),
+    Input(f"{PAGE}-company", "value"),
+    Input("global-area", "value"),
+    State(f"{PAGE}-lang", "data"),
+)
+def update_grid(chosen, area, lang):
+    lang = normalise_language(lang)
+    table = pdata.product_table(_filtered(area, chosen), _names(lang), queries.atc_groups(),
+                                queries.therapy_areas(), queries.sources(), lang, tx("reg_unknown", lang))
+    if table.empty:
+        return []
+    table["source_link"] = [f"[{_escape_md(s)}]({u})" if u else _escape_md(s)
+                            for s, u in zip(table["source"], table["source_url"], strict=True)]
+    table["year"] = pd.Series([int(y) if pd.notna(y) else None for y in table["year"]], dtype=object)
+    return table.to_dict("records")
+
+
+def _escape_md(text: str) -> str:
+    """Markdown-safe text for the grid's link cells (labels come from data)."""
+    for char in "\\[]()*_`<>#":
+        text = text.replace(char, f"\\{char}")
+    return text
+
+
+@callback(Output(GRID, "dashGridOptions"), Input(f"{PAGE}-search", "value"), prevent_initial_call=True)
+def quick_search(value):
+    patch = Patch()
+    patch["quickFilterText"] = value or ""
+    return patch
+
+
+@callback(Output(GRID, "exportDataAsCsv"), Input(f"{PAGE}-export", "n_clicks"), prevent_initial_call=True)
+def export_table(_clicks):
+    return True

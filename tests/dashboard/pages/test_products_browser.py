@@ -1,0 +1,147 @@
+"""Browser tests of /products in real headless Chromium."""
+
+from __future__ import annotations
+
+import pytest
+from dash.testing.wait import until
+
+from tests.dashboard.conftest import (
+    console_errors,
+    current_query,
+    has_horizontal_scroll,
+    save_screenshot,
+    wait_for_graph,
+)
+
+pytestmark = pytest.mark.browser
+
+TREE = "products-tree-graph"
+REGISTRATIONS = "products-registrations-graph"
+ALL_PRODUCTS = 25  # distinct products in the bundled data (27 cited rows)
+
+
+def traces(dash_duo, graph: str) -> list:
+    """The plotted traces, with typed arrays (numbers sent as binary) turned into plain lists."""
+    return dash_duo.driver.execute_script(
+        f"var el = document.querySelector('#{graph} .js-plotly-plot'); if (!el || !el.data) return null;"
+        "return el.data.map(function (trace) { var out = {}; Object.keys(trace).forEach(function (key) {"
+        " var v = trace[key]; if (v && v._inputArray) { v = v._inputArray; }"
+        " out[key] = ArrayBuffer.isView(v) ? Array.from(v) : v; }); return out; });") or []
+
+
+def root_value(dash_duo) -> int | None:
+    """Products under the tree's root (the first node is the root)."""
+    data = traces(dash_duo, TREE)
+    if not data or "values" not in data[0]:
+        return None
+    return data[0]["values"][0]
+
+
+def grid_rows(dash_duo) -> int | None:
+    """Rows the grid displays after its filters and quick search (rendered or not)."""
+    return dash_duo.driver.execute_script(
+        "try { return window.dash_ag_grid.getApi('products-grid').getDisplayedRowCount(); }"
+        " catch (e) { return null; }")
+
+
+def pick_option(dash_duo, input_selector: str, label: str) -> None:
+    """Open a Mantine select and click the option with this label."""
+    dash_duo.find_element(input_selector).click()
+    until(lambda: any(o.text.strip() == label for o in dash_duo.find_elements("[role='option']")), timeout=10)
+    next(o for o in dash_duo.find_elements("[role='option']") if o.text.strip() == label).click()
+
+
+def test_company_filter_search_and_url_reproduce_the_view(dash_duo, atlas_app):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(1280, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/products?lang=en")
+    wait_for_graph(dash_duo, TREE)
+    until(lambda: root_value(dash_duo) == ALL_PRODUCTS, timeout=15)
+    assert traces(dash_duo, TREE)[0]["type"] == "treemap"
+    assert "ATC not assigned" in traces(dash_duo, TREE)[0]["labels"]
+    # The cited registration counts: Bion 7 (2016), Mir-Pharm 6 (2017) and 3 (2018), as written.
+    wait_for_graph(dash_duo, REGISTRATIONS)
+    until(lambda: len(traces(dash_duo, REGISTRATIONS)) == 2, timeout=10)
+    assert sorted(v for tr in traces(dash_duo, REGISTRATIONS) for v in tr["text"]) == ["3", "6", "7"]
+    until(lambda: grid_rows(dash_duo) == 27, timeout=10)
+    assert "unknown" in dash_duo.find_element("#products-grid").text
+
+    pick_option(dash_duo, "#products-company", "Mir-Pharm Kaluga")
+    until(lambda: root_value(dash_duo) == 8, timeout=10)
+    until(lambda: grid_rows(dash_duo) == 8, timeout=10)
+    until(lambda: len(traces(dash_duo, REGISTRATIONS)) == 1, timeout=10)
+    until(lambda: "company=mir_pharm" in current_query(dash_duo), timeout=5)
+
+    search = dash_duo.find_element("#products-search")
+    search.send_keys("atosiban")
+    until(lambda: grid_rows(dash_duo) == 1, timeout=10)
+    until(lambda: "q=atosiban" in current_query(dash_duo), timeout=5)
+
+    next(e for e in dash_duo.find_elements("#products-chart label") if e.text.strip() == "Sunburst").click()
+    until(lambda: traces(dash_duo, TREE) and traces(dash_duo, TREE)[0]["type"] == "sunburst", timeout=10)
+    until(lambda: "chart=sunburst" in current_query(dash_duo), timeout=5)
+
+    # A copied URL reproduces the view in a fresh page load.
+    url = dash_duo.driver.current_url
+    dash_duo.driver.get("about:blank")
+    dash_duo.wait_for_page(url)
+    wait_for_graph(dash_duo, TREE)
+    until(lambda: traces(dash_duo, TREE) and traces(dash_duo, TREE)[0]["type"] == "sunburst", timeout=15)
+    until(lambda: root_value(dash_duo) == 8, timeout=10)
+    until(lambda: grid_rows(dash_duo) == 1, timeout=10)
+    assert dash_duo.find_element("#products-search").get_attribute("value") == "atosiban"
+    assert console_errors(dash_duo) == []
+
+
+def test_area_filter_carries_across_pages_and_language_switch(dash_duo, atlas_app):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(1280, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/products?lang=en&area=endocrinology")
+    wait_for_graph(dash_duo, TREE)
+    # Endocrinology: Fiasp and Forxiga (A10), carbetocin (H01).
+    until(lambda: root_value(dash_duo) == 3, timeout=15)
+    ids = traces(dash_duo, TREE)[0]["ids"]
+    assert {"atc:A10", "atc:H01"} <= set(ids) and "atc:L" not in ids
+    until(lambda: dash_duo.find_element("#global-area").get_attribute("value") == "Endocrinology (incl. diabetes)",
+          timeout=10)
+
+    dash_duo.find_element("#nav-companies").click()
+    until(lambda: dash_duo.driver.execute_script("return window.location.pathname;") == "/companies", timeout=10)
+    until(lambda: "area=endocrinology" in current_query(dash_duo), timeout=10)
+    until(lambda: dash_duo.find_element("#global-area").get_attribute("value") == "Endocrinology (incl. diabetes)",
+          timeout=10)
+
+    dash_duo.find_element("#nav-products").click()
+    dash_duo.wait_for_text_to_equal("h1.page-title", "Products and therapy areas")
+    dash_duo.find_element("#lang-ru").click()
+    dash_duo.wait_for_text_to_equal("h1.page-title", "Продукция и терапевтические области")
+    dash_duo.wait_for_text_to_equal("#products-tree-title", "Продукты по терапевтическим областям (АТХ)")
+    until(lambda: root_value(dash_duo) == 3, timeout=15)
+    assert "Все продукты" in traces(dash_duo, TREE)[0]["labels"]
+    assert "lang=ru" in current_query(dash_duo) and "area=endocrinology" in current_query(dash_duo)
+    dash_duo.find_element("#lang-en").click()
+    dash_duo.wait_for_text_to_equal("h1.page-title", "Products and therapy areas")
+    save_screenshot(dash_duo, "products-endocrinology")
+    assert console_errors(dash_duo) == []
+
+
+def test_full_page_and_narrow_viewport(dash_duo, atlas_app):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(1280, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/products?lang=en")
+    wait_for_graph(dash_duo, TREE)
+    until(lambda: root_value(dash_duo) == ALL_PRODUCTS, timeout=15)
+    until(lambda: grid_rows(dash_duo) == 27, timeout=10)
+    save_screenshot(dash_duo, "products")
+
+    dash_duo.driver.set_window_size(375, 800)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/products?lang=ru")
+    wait_for_graph(dash_duo, TREE)
+    until(lambda: root_value(dash_duo) == ALL_PRODUCTS, timeout=15)
+    assert not has_horizontal_scroll(dash_duo)
+    widths = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('.js-plotly-plot .main-svg:first-child'))"
+        ".map(function (svg) { return svg.getBoundingClientRect().right; });")
+    assert all(right <= 375 + 1 for right in widths), widths
+    save_screenshot(dash_duo, "products-375px")
+    assert console_errors(dash_duo) == []

@@ -1,0 +1,146 @@
+"""Products page shaping: the ATC tree, counts by company and year, cited registration counts, the table."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dashboard import products_data as pdata
+from dashboard import queries
+
+INTERVIEW = "file:seed/kaluga_pharma_cluster_interview.txt"
+
+
+@pytest.fixture
+def frames(atlas_app):
+    """The bundled database's frames, read once per test inside the app."""
+    with atlas_app.server.app_context():
+        yield {"products": queries.products(), "companies": queries.companies(),
+               "atc": queries.atc_groups(), "areas": queries.therapy_areas(),
+               "indicators": queries.cluster_indicators(), "sources": queries.sources()}
+
+
+def names(frames, lang="en") -> dict[str, str]:
+    return pdata.company_names(frames["companies"], frames["products"], lang)
+
+
+def tree(frames, products=None, lang="en") -> pd.DataFrame:
+    products = frames["products"] if products is None else products
+    return pdata.therapy_tree(products, frames["atc"], frames["areas"], names(frames, lang), frames["sources"],
+                              lang)
+
+
+def synthetic(rows: list[dict]) -> pd.DataFrame:
+    columns = ["record_key", "company_key", "company_label", "trade_name", "inn", "status_raw", "year",
+               "atc_code", "therapy_area_code", "source_url"]
+    return pd.DataFrame([{c: row.get(c) for c in columns} for row in rows], columns=columns)
+
+
+def test_rows_of_one_product_are_one_product():
+    products = synthetic([
+        {"record_key": "1", "company_key": "az", "trade_name": "(osimertinib product; trade name not given)",
+         "atc_code": "L01EB04", "year": 2017, "source_url": "https://a"},
+        {"record_key": "2", "company_key": "az", "trade_name": "(osimertinib)", "atc_code": "L01EB04",
+         "year": 2017, "source_url": "https://b"},
+        {"record_key": "3", "company_key": "nm", "trade_name": "Kagocel", "year": 2015, "source_url": "https://c"},
+        {"record_key": "4", "company_key": "nm", "trade_name": "kagocel ", "year": 2012, "source_url": "https://d"},
+        {"record_key": "5", "company_key": "other", "trade_name": "Kagocel", "source_url": "https://e"},
+    ])
+    items = pdata.distinct_products(products).set_index("product_id")
+    assert len(items) == 3
+    assert items.loc["az|atc:L01EB04", "trade_name"] == "(osimertinib)"  # the shortest name
+    assert items.loc["az|atc:L01EB04", "source_urls"] == ["https://a", "https://b"]
+    assert items.loc["nm|name:kagocel", "year"] == "2012, 2015"
+    by_year, missing = pdata.products_by_year(products)
+    assert dict(zip(by_year["year"], by_year["products"], strict=True)) == {2012: 1, 2015: 1, 2017: 1}
+    assert missing == 1
+
+
+def test_tree_levels_and_totals_from_the_bundled_products(frames):
+    nodes = tree(frames).set_index("id")
+    products = pdata.distinct_products(frames["products"])
+    assert nodes.loc[pdata.ROOT, "value"] == len(products) == 25  # 27 cited rows, two products cited twice
+    # Every parent's value is the sum of its children's (branchvalues="total").
+    children = nodes.reset_index().groupby("parent")["value"].sum()
+    for parent, total in children.items():
+        if parent:
+            assert nodes.loc[parent, "value"] == total, parent
+    assert nodes.loc["atc:L", "label"] == "L · Antineoplastic and immunomodulating agents"
+    assert nodes.loc["atc:L01", "parent"] == "atc:L"
+    osimertinib = nodes[(nodes["parent"] == "atc:L01") & (nodes["level"] == 3)]
+    assert len(osimertinib) == 1 and osimertinib["company"].iat[0] == "AstraZeneca Industries"
+    # Products without an ATC code sit under "ATC not assigned", by therapy area.
+    assert nodes.loc[pdata.NO_ATC, "label"] == "ATC not assigned"
+    gastro = nodes[nodes["parent"] == f"{pdata.NO_ATC}:gastroenterology"]
+    assert {"Мезим (Mezym)", "Мезим форте (Mezym forte)"} <= set(gastro["label"])
+    assert nodes.loc[f"{pdata.NO_ATC}:{pdata.NO_AREA}", "label"] == "Therapy area not recorded"
+    # Hover needs a period and a source for every product.
+    leaves = nodes[nodes["level"] == 3]
+    assert leaves["source"].map(bool).all() and leaves["period"].map(bool).all()
+
+
+def test_tree_in_russian_uses_russian_therapy_areas(frames):
+    nodes = tree(frames, lang="ru").set_index("id")
+    assert nodes.loc[pdata.NO_ATC, "label"] == "Код АТХ не присвоен"
+    assert nodes.loc[f"{pdata.NO_ATC}:gastroenterology", "label"] == "Гастроэнтерология"
+
+
+def test_area_and_company_filters(frames):
+    endocrine = pdata.filter_products(frames["products"], "endocrinology")
+    assert set(endocrine["company_key"]) == {"novo_nordisk", "astrazeneca", "mir_pharm"}
+    assert set(tree(frames, endocrine)["id"]) >= {"atc:A", "atc:A10", "atc:H", "atc:H01"}
+    mir = pdata.filter_products(frames["products"], None, ["mir_pharm"])
+    assert len(mir) == 8
+    assert pdata.filter_products(frames["products"], "oncology", ["mir_pharm"]).empty
+    assert tree(frames, mir.iloc[0:0]).empty
+
+
+def test_products_by_company_and_year(frames):
+    counts = pdata.products_by_company(frames["products"], names(frames), frames["sources"])
+    counts = counts.set_index("company_key")
+    assert counts.loc["mir_pharm", "products"] == 8
+    assert counts.loc["mir_pharm", "years"] == ""  # the interview dates none of them
+    assert counts.loc["astrazeneca", "years"] == "2017, 2020"
+    assert "thepharmaletter.com" in counts.loc["astrazeneca", "sources"]
+    assert counts.loc["cluster", "company"] == "Cluster participants (not named)"
+    assert counts.loc["nearmedic", "products"] == 2 and counts.loc["nearmedic", "records"] == 3
+    by_year, missing = pdata.products_by_year(frames["products"], frames["sources"])
+    by_year = by_year.set_index("year")
+    assert by_year.loc[2022, "sources"] == "mkkaluga.ru"
+    assert by_year.loc[2022, "products"] == 3  # B-Pharm's three injectables, planned 2022
+    assert "Кагоцел (Kagocel)" in by_year.loc[2015, "product_names"]
+    assert missing == 15
+
+
+def test_registration_counts_are_the_cited_figures_only(frames):
+    counts = pdata.registration_counts(frames["indicators"], names(frames))
+    rows = {(r.company_key, r.year): (r.value, r.value_raw) for r in counts.itertuples()}
+    assert rows == {("bion", 2016): (7.0, "7"), ("mir_pharm", 2017): (6.0, "6"), ("mir_pharm", 2018): (3.0, "3")}
+    assert set(counts["source_url"]) == {INTERVIEW}
+    assert counts.set_index("year").loc[2018, "year_raw"] == 'early 2018 ("early this year")'
+    pipeline = pdata.pipeline_figures(frames["indicators"], names(frames))
+    # Kept as written: ranges and "more than" are never turned into numbers here.
+    assert {"25 / 30", ">40 / 20", ">30", "50"} <= set(pipeline["value_raw"])
+
+
+def test_product_table_says_registration_numbers_are_unknown(frames):
+    table = pdata.product_table(frames["products"], names(frames), frames["atc"], frames["areas"],
+                                frames["sources"], "en", "unknown")
+    assert len(table) == len(frames["products"]) == 27
+    assert set(table["registration_number"]) == {"unknown"}
+    interview = table[table["trade_name"] == "Mifepristone"].iloc[0]
+    assert interview["source_url"] == ""  # a bundled file: named, not linked
+    assert interview["source"].startswith("Kaluga Pharmaceutical Cluster")
+    assert interview["atc"] == "G03XB01 · mifepristone"
+    fiasp = table[table["trade_name"].str.startswith("Фиасп")].iloc[0]
+    assert fiasp["source"] == "gxpnews.net" and fiasp["source_url"].startswith("https://gxpnews.net/")
+    assert fiasp["year"] == 2021
+
+
+def test_source_labels(frames):
+    assert pdata.source_label("https://www.example.org/page", frames["sources"]) == (
+        "example.org", "https://www.example.org/page")
+    label, link = pdata.source_label(INTERVIEW, frames["sources"])
+    assert link is None and "Irina Novikova" in label
+    assert pdata.source_items(["https://kp40.ru/a", "https://kp40.ru/a", None], frames["sources"]) == [
+        ("kp40.ru", "https://kp40.ru/a")]
