@@ -10,7 +10,9 @@ from dash import Input, Output, clientside_callback, dcc, html
 
 from dashboard.i18n import t
 
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
+# NOTE: plotly.js fetches a world outline from its CDN for every geo chart; the atlas draws its own
+# boundaries and has no internet at run time, so it points plotly at an empty outline it serves itself.
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "topojsonURL": "/assets/topojson/",
                 "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
                 "toImageButtonOptions": {"format": "png", "scale": 2}}
 

@@ -152,10 +152,9 @@ def build_all(shared: Path | None = None, out_dir: Path = EXTRACTS_DIR,
             progress(spec.name)
     atc_parsed = atc.parse_atc(shared / ATC_RAW, needed_atc)
     written.append(write_extract(atc_parsed, ATC_EXTRACT, shared / ATC_RAW, ATC_RAW, out_dir))
-    import etl.geo
-    from etl.paths import DATA_DIR
+    from etl.geo import build_geo
 
-    written.extend(etl.geo.build_geo(shared, DATA_DIR / "geo"))
+    written.extend(build_geo(shared, out_dir.parent / "geo"))
     return written
 
 

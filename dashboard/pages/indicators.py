@@ -337,8 +337,8 @@ def _map_figure(frame: pd.DataFrame, unit: str, lang: str) -> go.Figure:
                             showscale=False, colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
                             marker={"line": {"width": 2.5, "color": KALUGA_COLOUR}}, hoverinfo="skip")
     layout = base_layout(lang, 460, margin={"l": 0, "r": 0, "t": 0, "b": 0},
-                         geo={"fitbounds": "locations", "visible": False, "projection": {"type": "conic conformal",
-                              "parallels": [52, 64], "rotation": {"lon": 100}}})
+                         geo={"fitbounds": "locations", "visible": False,
+                              "projection": {"type": "conic conformal", "parallels": [52, 64]}})
     return go.Figure([choropleth, outline], layout)
 
 

@@ -68,3 +68,18 @@ def test_russian_labels_and_narrow_viewport(dash_duo, atlas_app):
     assert not has_horizontal_scroll(dash_duo)
     save_screenshot(dash_duo, "indicators-375px")
     assert console_errors(dash_duo) == []
+
+
+def test_map_of_regions_draws_offline(dash_duo, atlas_app):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(1280, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/indicators?lang=en&indicator=grp&view=map&year=2017")
+    wait_for_graph(dash_duo, GRAPH)
+    until(lambda: traces(dash_duo) and traces(dash_duo)[0]["type"] == "choropleth", timeout=10)
+    choropleth = traces(dash_duo)[0]
+    assert "RU-KLU" in choropleth["locations"] and len(choropleth["locations"]) >= 80
+    # The regions are drawn as shapes (plotly's own world outline is not fetched from the internet).
+    until(lambda: dash_duo.driver.execute_script(
+        f"return document.querySelectorAll('#{GRAPH} path.choroplethlocation').length") >= 80, timeout=10)
+    save_screenshot(dash_duo, "indicators-map")
+    assert console_errors(dash_duo) == []
