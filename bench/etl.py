@@ -3,10 +3,12 @@
 A report, not a test: it prints what it measured against each target and writes the same to
 bench/results/etl.json; it never fails because something was slow. The upsert runs on SYNTHETIC
 observations in a scratch SQLite file and a scratch PostgreSQL schema, never in the real database.
+`--only parse` (or upsert, build; repeatable) runs just those sections and writes etl-<sections>.json.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import os
 import secrets
@@ -115,8 +117,8 @@ def parse_speed(shared: Path, scratch: Path) -> tuple[list[Result], dict]:
         [(name, f"{d['observations']:,}", f"{d['ours_s']:.3f}", f"{d['ours_calamine_read_s']:.3f}",
           f"{d['plain_s']:.3f}" if d["plain_s"] else "-", d["plain_engine"] or "(xlrd not installed)",
           f"{d['ratio']:.1f}x" if d["ratio"] else "-") for name, d in details.items()]))
-    say("  ours = rosstat_workbook.parse / rosstat_monthly.parse(path): calamine read, tidy observations,"
-        " indicator registry and region aliases read per call\n"
+    say("  ours = rosstat_workbook.parse / rosstat_monthly.parse(path): calamine read, tidy observations;"
+        " the indicator registry and region aliases are read on the first call of the process and cached\n"
         "  plain = pandas.read_excel(path, sheet_name=None) + DataFrame.to_sql into scratch SQLite;"
         f" best of {PARSE_REPEAT} each")
     timed_xlsx = [d for d in details.values() if d["plain_engine"] == "openpyxl"]
@@ -318,31 +320,49 @@ def postgres_url() -> str:
     return os.environ.get("BENCH_POSTGRES_URL") or os.environ.get("TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
 
 
-def main() -> int:
-    """Run the three benchmarks, print the summary table and write bench/results/etl.json."""
+SECTIONS = ("parse", "upsert", "build")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", action="append", choices=SECTIONS, metavar="SECTION",
+                        help=f"run only this section ({', '.join(SECTIONS)}); may be repeated."
+                             " Default: all. A partial run writes bench/results/etl-<sections>.json"
+                             " and leaves etl.json alone.")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks (all three unless --only), print the summary and write bench/results/."""
+    args = parse_args(argv)
+    sections = [s for s in SECTIONS if s in (args.only or SECTIONS)]
     pg_url = postgres_url()
     results: list[Result] = []
     details: dict = {"postgres_url": make_url(pg_url).render_as_string(hide_password=True),
-                     "load_average_at_start": os.getloadavg(), "cpus": os.cpu_count()}
+                     "load_average_at_start": os.getloadavg(), "cpus": os.cpu_count(), "sections": sections}
     say(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start"
         " (other work on the machine slows every number below)\n")
     with tempfile.TemporaryDirectory(prefix="atlas-bench-") as tmp:
         scratch = Path(tmp)
-        say("== 1. Parse speed: ours vs plain pandas ==")
-        more, details["parse"] = parse_speed(shared_data_dir(), scratch)
-        results += more
-        say(f"\n== 2. Upsert throughput: {SYNTHETIC_ROWS:,} SYNTHETIC observations (scratch databases) ==")
-        seconds, data = timed(synthetic_data)
-        say(f"  generated in {seconds:.1f} s")
-        more, details["upsert"] = upsert_section(data, scratch, pg_url)
-        results += more
-        del data
-        say("\n== 3. Full build from data/: python -m etl refresh (fresh scratch databases) ==")
-        results += full_build(scratch, pg_url)
+        if "parse" in sections:
+            say("== 1. Parse speed: ours vs plain pandas ==")
+            more, details["parse"] = parse_speed(shared_data_dir(), scratch)
+            results += more
+        if "upsert" in sections:
+            say(f"\n== 2. Upsert throughput: {SYNTHETIC_ROWS:,} SYNTHETIC observations (scratch databases) ==")
+            seconds, data = timed(synthetic_data)
+            say(f"  generated in {seconds:.1f} s")
+            more, details["upsert"] = upsert_section(data, scratch, pg_url)
+            results += more
+            del data
+        if "build" in sections:
+            say("\n== 3. Full build from data/: python -m etl refresh (fresh scratch databases) ==")
+            results += full_build(scratch, pg_url)
     details["load_average_at_end"] = os.getloadavg()
     say(f"\n== Summary == (load average {os.getloadavg()[0]:.2f} at the end)")
     say(summary_table(results))
-    path = write_results("etl", results, details)
+    name = "etl" if len(sections) == len(SECTIONS) else "etl-" + "-".join(sections)
+    path = write_results(name, results, details)
     say(f"\nwritten to {path.relative_to(REPO_ROOT)}")
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -71,7 +72,11 @@ class IndicatorRegistry:
 
     @classmethod
     def from_reference(cls, path: Path = INDICATORS_CSV) -> IndicatorRegistry:
-        return cls(pd.read_csv(path, dtype=str, keep_default_na=False))
+        """The registry read from `path`; read once per process while the file is unchanged."""
+        # NOTE: every parse() call asks for the registry; the cache is keyed on the file's size and
+        # mtime, so an edited indicators.csv is read again. The instance is shared: treat it as read-only.
+        stat = Path(path).stat()
+        return _registry_from(cls, str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size)
 
     def lookup(self, match: str) -> dict | None:
         return self._by_match.get(match)
@@ -105,3 +110,9 @@ class IndicatorRegistry:
             frequency=known.get("frequency") or frequency,
         )
         return meta, mismatch
+
+
+@lru_cache(maxsize=8)
+def _registry_from(cls: type[IndicatorRegistry], path: str, mtime_ns: int, size: int) -> IndicatorRegistry:
+    """IndicatorRegistry.from_reference, cached on (class, path, mtime, size)."""
+    return cls(pd.read_csv(path, dtype=str, keep_default_na=False))

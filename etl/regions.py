@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,7 @@ from etl.text import normalise_name
 REGIONS_CSV = REFERENCE_DIR / "regions.csv"
 COUNTRY_CODE = "RU"
 KALUGA_CODE = "RU-KLU"
+_RESOLVED_MAX = 100_000  # labels a resolver remembers before its memo starts over
 
 
 def read_regions(path: Path = REGIONS_CSV) -> pd.DataFrame:
@@ -40,13 +42,32 @@ class RegionResolver:
 
     def __init__(self, aliases: dict[str, str]):
         self._aliases = aliases
+        # Label as found in a file -> code (or None); the same labels recur in every table and file.
+        self._resolved: dict[str, str | None] = {}
 
     @classmethod
     def from_reference(cls, path: Path = REGIONS_CSV) -> RegionResolver:
-        return cls(alias_map(read_regions(path)))
+        """The resolver for the aliases in `path`; read once per process while the file is unchanged."""
+        # NOTE: every parse() call asks for the resolver; the cache is keyed on the file's size and
+        # mtime, so an edited regions.csv is read again. The instance is shared: treat it as read-only.
+        stat = Path(path).stat()
+        return _resolver_from(cls, str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size)
 
     def resolve(self, label: object) -> str | None:
-        if not isinstance(label, str) or not label.strip():
+        if not isinstance(label, str):
+            return None
+        try:
+            return self._resolved[label]
+        except KeyError:
+            pass
+        code = self._resolve(label)
+        if len(self._resolved) >= _RESOLVED_MAX:
+            self._resolved.clear()
+        self._resolved[label] = code
+        return code
+
+    def _resolve(self, label: str) -> str | None:
+        if not label.strip():
             return None
         key = normalise_name(label)
         if key in self._aliases:
@@ -57,6 +78,12 @@ class RegionResolver:
         if "российской федерации" in key and (key.endswith("всего") or "субъект" in key):
             return COUNTRY_CODE
         return None
+
+
+@lru_cache(maxsize=8)
+def _resolver_from(cls: type[RegionResolver], path: str, mtime_ns: int, size: int) -> RegionResolver:
+    """RegionResolver.from_reference, cached on (class, path, mtime, size)."""
+    return cls(alias_map(read_regions(Path(path))))
 
 
 def parse_regions(path: Path = REGIONS_CSV) -> Parsed:

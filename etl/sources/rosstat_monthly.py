@@ -8,6 +8,7 @@ the year-to-date index whose month cells read 'январь-март'). Continua
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -16,8 +17,8 @@ from etl.errors import InputError, Rejection
 from etl.indicators import IndicatorRegistry
 from etl.regions import RegionResolver
 from etl.sources.base import Parsed
-from etl.sources.cells import CellValue, cell_ref, column_letter, open_workbook, parse_value, read_sheet
-from etl.sources.rosstat_workbook import _END_OF_TABLE, OBSERVATION_COLUMNS
+from etl.sources.cells import open_workbook, read_sheet
+from etl.sources.rosstat_workbook import _END_OF_TABLE, ObservationColumns, ValueColumns, _text
 from etl.text import clean_spaces, find_year, normalise_name, strip_footnotes
 
 ADAPTER = "rosstat_monthly"
@@ -35,6 +36,12 @@ def month_of(cell: object) -> int | None:
     """The (last) month a header cell names: 'март' -> 3, 'январь- март' -> 3, else None."""
     if not isinstance(cell, str):
         return None
+    return _month_of_text(cell)
+
+
+# NOTE: the header rows are searched cell by cell in every sheet; the same texts recur.
+@lru_cache(maxsize=4096)
+def _month_of_text(cell: str) -> int | None:
     words = re.split(r"[\s\-–—]+", clean_spaces(cell).lower())
     words = [w for w in words if w]
     if not words or len(words) > 3:
@@ -73,7 +80,7 @@ def parse(
     edition = edition or default_edition(path)
     workbook = open_workbook(path)
     parsed = Parsed(adapter=ADAPTER, edition=edition)
-    observations: list[tuple] = []
+    observations = ObservationColumns(edition, path.name, monthly=True)
     indicators: dict[str, dict] = {}
     title = None
     for sheet in workbook.sheet_names:
@@ -93,31 +100,31 @@ def parse(
                                    f"{path.name}, sheet {sheet}", frequency="month")
         indicators.setdefault(meta.code, meta.as_row())
         columns = _columns(rows, months_at)
+        keys = list(columns.values())
+        values = ValueColumns(observations, list(columns), [meta.code] * len(keys),
+                              [f"{year}-{month:02d}" for year, month in keys], [year for year, _ in keys],
+                              [month for _, month in keys])
         for r in range(months_at + 1, len(rows)):
             row = rows[r]
-            label = clean_spaces(str(row[0])) if row and row[0] not in ("", None) else ""
+            first = row[0] if row else ""
+            if first in ("", None):
+                continue
+            label = _text(first) if isinstance(first, str) else clean_spaces(str(first))
             if not label:
                 continue
             if _END_OF_TABLE.match(label):
                 break
             region = resolver.resolve(label)
-            cells = {i: row[i] if i < len(row) else None for i in columns}
+            cells = values.cells(row)
             if region is None:
-                if any(c not in ("", None) for c in cells.values()):
+                if any(c not in ("", None) for c in cells):
                     parsed.rejections.append(Rejection(path.name, sheet, r + 1, "A", "unknown region name", label))
                 continue
-            for i, (year, month) in columns.items():
-                result = parse_value(cells[i])
-                if not isinstance(result, CellValue):
-                    parsed.rejections.append(Rejection(path.name, sheet, r + 1, column_letter(i), result,
-                                                       str(cells[i])[:100]))
-                    continue
-                observations.append((meta.code, region, f"{year}-{month:02d}", year, month, result.value,
-                                     result.status, edition, path.name, sheet, cell_ref(r, i)))
+            values.add(parsed, path.name, sheet, r, region, cells)
     if not indicators:
         raise InputError(Rejection(path.name, None, None, None, "no sheet with a month header row"))
     parsed.tables["indicators"] = pd.DataFrame(list(indicators.values()))
-    parsed.tables["observations"] = pd.DataFrame(observations, columns=OBSERVATION_COLUMNS)
+    parsed.tables["observations"] = observations.frame()
     return parsed
 
 

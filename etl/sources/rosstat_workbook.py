@@ -9,10 +9,14 @@ then a separator and footnotes. A sheet may hold several tables one below anothe
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from etl.errors import InputError, Rejection
@@ -67,20 +71,177 @@ def default_edition(path: Path) -> str:
 
 
 def _text(cell: object) -> str:
-    return clean_spaces(str(cell)) if isinstance(cell, str) else ""
+    return _clean_text(cell) if isinstance(cell, str) else ""
 
 
-def _year_columns(row: list) -> dict[int, int]:
-    return {i: year for i, cell in enumerate(row) if i > 0 and (year := find_year(cell))}
+# NOTE: the same labels (region names, markers) recur in every table; each is cleaned once.
+@lru_cache(maxsize=1 << 16)
+def _clean_text(text: str) -> str:
+    return clean_spaces(str(text))
+
+
+class ObservationColumns:
+    """Observations gathered a row at a time, made into the observations frame at the end.
+
+    What an observation takes from its column (indicator, period, year, month, column letter) is
+    registered once per table as a target; a row adds its target ids, values and statuses, and its
+    region, sheet and row number once. The frame is built column-wise with numpy, which is much
+    cheaper than one tuple per observation; values and dtypes are the same as pandas infers from such
+    tuples.
+    """
+
+    def __init__(self, edition: str, source_file: str, monthly: bool = False):
+        self.edition, self.source_file, self.monthly = edition, source_file, monthly
+        self._codes: list[str] = []
+        self._periods: list[str] = []
+        self._years: list[int] = []
+        self._months: list[int | None] = []
+        self._letters: list[str] = []
+        # One tuple per row: target ids, values, statuses, region, sheet, row number (text).
+        self._rows: list[tuple] = []
+
+    def targets(self, codes: list[str], periods: list[str], years: list[int], months: list[int | None],
+                letters: list[str]) -> list[int]:
+        """Ids for the value columns of a table: the indicator, period, year, month and letter of each."""
+        start = len(self._codes)
+        self._codes += codes
+        self._periods += periods
+        self._years += years
+        self._months += months
+        self._letters += letters
+        return list(range(start, len(self._codes)))
+
+    def add_row(self, targets: Sequence[int], values: Sequence[float | None], statuses: Sequence[str],
+                region: str, sheet: str, row_number: str) -> None:
+        """The observations of one row: one per target id, with its value and status."""
+        if targets:
+            self._rows.append((targets, values, statuses, region, sheet, row_number))
+
+    def frame(self) -> pd.DataFrame:
+        """The observations frame, columns OBSERVATION_COLUMNS."""
+        rows = zip(*self._rows, strict=True) if self._rows else [()] * 6
+        targets, values, statuses, regions, sheets, row_numbers = rows
+        sizes = list(map(len, targets))
+        flat_values = list(chain.from_iterable(values))
+        flat_statuses = list(chain.from_iterable(statuses))
+        targets = np.array(list(chain.from_iterable(targets)), dtype=np.intp)
+        value_array = np.array(flat_values, dtype=np.float64)
+        codes = np.array(self._codes, dtype=object)[targets]
+        periods = np.array(self._periods, dtype=object)[targets]
+        years = np.array(self._years, dtype=np.int64)[targets]
+        months = np.array(self._months, dtype=np.int64 if self.monthly else object)[targets]
+        regions = np.repeat(np.array(regions, dtype=object), sizes)
+        sheets = np.repeat(np.array(sheets, dtype=object), sizes)
+        # Cell references: the column letter of each target and the row number of each row.
+        cells = np.array(self._letters, dtype=object)[targets] + np.repeat(np.array(row_numbers, dtype=object), sizes)
+        if not len(value_array) or np.isnan(value_array).all():
+            # No number at all: the dtypes pandas infers from such values (object, not float64).
+            size = len(value_array)
+            columns = [codes.tolist(), regions.tolist(), periods.tolist(), years.tolist(), months.tolist(),
+                       flat_values, flat_statuses, [self.edition] * size, [self.source_file] * size,
+                       sheets.tolist(), cells.tolist()]
+            return pd.DataFrame(list(zip(*columns, strict=True)), columns=OBSERVATION_COLUMNS)
+        # NOTE: the same as pandas infers from one tuple per observation: year (and month in the
+        # monthly bulletins) int64, month None (object) otherwise, value float64 with NaN for None,
+        # the text columns its default string dtype (edition and source file: one value broadcast).
+        return pd.DataFrame({
+            "indicator_code": _strings(codes),
+            "region_code": _strings(regions),
+            "period": _strings(periods),
+            "year": years,
+            "month": months,
+            "value": value_array,
+            "status": _strings(np.array(flat_statuses, dtype=object)),
+            "edition": self.edition,
+            "source_file": self.source_file,
+            "source_sheet": _strings(sheets),
+            "source_cell": _strings(cells),
+        }, copy=False)
+
+
+@cache
+def _string_dtype() -> object | None:
+    """The dtype pandas gives a column of str: its string dtype, None when that is object (pandas 2)."""
+    dtype = pd.Series(["text"]).dtype
+    return None if pd.api.types.is_object_dtype(dtype) else dtype
+
+
+def _strings(values: np.ndarray) -> object:
+    """An object array of str as the column pandas would infer from it."""
+    dtype = _string_dtype()
+    return values if dtype is None else pd.array(values, dtype=dtype)
+
+
+_FLOAT_ONLY = frozenset({float})
+
+
+class ValueColumns:
+    """The value columns of one table: their cells in a row, and the observations those make."""
+
+    def __init__(self, observations: ObservationColumns, indexes: list[int], codes: list[str],
+                 periods: list[str], years: list[int], months: list[int | None]):
+        self.observations = observations
+        self.indexes = indexes
+        self.letters = [column_letter(i) for i in indexes]
+        self.targets = observations.targets(codes, periods, years, months, self.letters)
+        self.no_status = [""] * len(indexes)
+        # A row as wide as the table gives its value cells in one call (a tuple from 2 columns on).
+        self._take = itemgetter(*indexes) if len(indexes) > 1 else None
+        self._needs = max(indexes, default=-1) + 1
+
+    def cells(self, row: list) -> Sequence:
+        """The row's value cells, None where the row is shorter."""
+        if self._take and len(row) >= self._needs:
+            return self._take(row)
+        return [row[i] if i < len(row) else None for i in self.indexes]
+
+    def add(self, parsed: Parsed, file_name: str, sheet: str, r: int, region: str, cells: Sequence) -> None:
+        """The observations of row `r` (0-based) of a region; cells that are not values are rejected."""
+        # NOTE: most rows are numbers only (no NaN: it would make the sum NaN); such a row goes in
+        # whole, as parse_value would take each of its cells.
+        if {*map(type, cells)} == _FLOAT_ONLY and (total := sum(cells)) == total:
+            self.observations.add_row(self.targets, cells, self.no_status, region, sheet, str(r + 1))
+            return
+        kept, values, statuses = [], [], []
+        for target, i, cell in zip(self.targets, self.indexes, cells, strict=True):
+            if type(cell) is float and cell == cell:
+                value, status = cell, ""
+            else:
+                result = parse_value(cell)
+                if not isinstance(result, CellValue):
+                    parsed.rejections.append(Rejection(file_name, sheet, r + 1, column_letter(i), result,
+                                                       str(cell)[:100]))
+                    continue
+                value, status = result.value, result.status
+            kept.append(target)
+            values.append(value)
+            statuses.append(status)
+        self.observations.add_row(kept, values, statuses, region, sheet, str(r + 1))
 
 
 def _is_header(row: list) -> bool:
     if not row or isinstance(row[0], (int, float)):
         return False
-    # NOTE: every row of every sheet is tested; blanks and numbers outside 1950-2049 (most cells)
-    # cannot be years, so they are skipped before the slower year lookup.
-    plausible = [c for c in row[1:] if c != "" and (type(c) is not float or 1950 <= c <= 2049)]
-    return sum(1 for c in plausible if find_year(c)) >= 2
+    # NOTE: every row of every sheet is tested. A number cell is a year when it is a whole number
+    # in 1950-2049 (what find_year makes of it); blanks cannot be years; other cells go to find_year.
+    years = 0
+    for c in row[1:]:
+        if type(c) is float:
+            if 1950 <= c <= 2049 and c.is_integer():
+                years += 1
+        elif c != "" and _find_year(c):
+            years += 1
+        if years == 2:
+            return True
+    return False
+
+
+def _find_year(cell: object) -> int | None:
+    """find_year, remembered for text cells (the same header texts recur in every table)."""
+    return _find_year_in_text(cell) if type(cell) is str else find_year(cell)
+
+
+_find_year_in_text = lru_cache(maxsize=1 << 16)(find_year)
 
 
 def _sentence_case(text: str) -> str:
@@ -230,7 +391,7 @@ def parse(
             raise InputError(Rejection(path.name, missing[0], None, None,
                                        f"no such sheet; the workbook has: {', '.join(available)}"))
     parsed = Parsed(adapter=ADAPTER, edition=edition)
-    observations: list[tuple] = []
+    observations = ObservationColumns(edition, path.name)
     indicators: dict[str, dict] = {}
     # Each region label recurs in every table of the workbook; resolve it once.
     resolve_region = cache(resolver.resolve)
@@ -241,13 +402,12 @@ def parse(
             parsed.notes.append(f"sheet {sheet!r}: no table with a row of years; skipped")
             continue
         for block in blocks:
-            _parse_block(path, rows, block, edition, registry, resolve_region, parsed, observations,
-                         indicators)
+            _parse_block(path, rows, block, registry, resolve_region, parsed, observations, indicators)
     if not indicators and not parsed.rejections:
         raise InputError(Rejection(path.name, None, None, None,
                                    "no table with a header row of years found in any sheet"))
     parsed.tables["indicators"] = pd.DataFrame(list(indicators.values()))
-    parsed.tables["observations"] = pd.DataFrame(observations, columns=OBSERVATION_COLUMNS)
+    parsed.tables["observations"] = observations.frame()
     return parsed
 
 
@@ -271,7 +431,8 @@ def _indicator_for(
                            f"wrong unit for {meta.code}: expected {expected_unit!r}", block.unit)
 
 
-def _parse_block(path, rows, block, edition, registry, resolve_region, parsed, observations, indicators):
+def _parse_block(path, rows, block, registry, resolve_region, parsed, observations: ObservationColumns,
+                 indicators):
     columns = _column_keys(rows, block)
     header = rows[block.header_row]
     ignored = [cell_ref(block.header_row, i) for i, c in enumerate(header)
@@ -288,34 +449,20 @@ def _parse_block(path, rows, block, edition, registry, resolve_region, parsed, o
         metas[sub_label] = meta
         indicators.setdefault(meta.code, meta.as_row())
     # Everything an observation takes from its column, worked out once per table.
-    targets = [(i, metas[sub_label].code, str(year), year, column_letter(i))
-               for i, (year, sub_label) in columns.items()]
+    years = [year for year, _ in columns.values()]
+    values = ValueColumns(observations, list(columns), [metas[sub_label].code for _, sub_label in columns.values()],
+                          [str(year) for year in years], years, [None] * len(years))
     file_name, sheet = path.name, block.sheet
     for r in range(block.first_data_row, block.last_row):
         row = rows[r]
         label = _text(row[0]) if row else ""
         if not label:
             continue
-        width = len(row)
-        cells = [row[i] if i < width else None for i, *_ in targets]
+        cells = values.cells(row)
         region = resolve_region(label)
         if region is None:
             if any(c not in ("", None) for c in cells):
                 parsed.rejections.append(
                     Rejection(file_name, sheet, r + 1, "A", "unknown region name", label))
             continue
-        row_number = str(r + 1)
-        for (i, code, period, year, letter), cell in zip(targets, cells, strict=True):
-            # NOTE: this runs once per observation; a number cell (the common case) is taken as
-            # it is, which is what parse_value would make of it, without building a CellValue.
-            if type(cell) is float and cell == cell:
-                value, status = cell, ""
-            else:
-                result = parse_value(cell)
-                if not isinstance(result, CellValue):
-                    parsed.rejections.append(Rejection(file_name, sheet, r + 1, column_letter(i), result,
-                                                       str(cell)[:100]))
-                    continue
-                value, status = result.value, result.status
-            observations.append((code, region, period, year, None, value, status, edition, file_name,
-                                 sheet, letter + row_number))
+        values.add(parsed, file_name, sheet, r, region, cells)
