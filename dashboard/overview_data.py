@@ -6,6 +6,8 @@ import re
 
 import pandas as pd
 
+from dashboard.products_data import distinct_products
+
 from dashboard.investments_data import CLUSTER_KEYS
 from dashboard.transforms import per_capita
 
@@ -38,10 +40,12 @@ def participants(cluster_indicators: pd.DataFrame) -> pd.DataFrame:
 
 
 def products_summary(products: pd.DataFrame, area: str | None = None) -> dict:
-    """Product rows, distinct therapy areas, companies; and the rows in `area` when one is chosen.
+    """Distinct products, therapy areas, companies; and the products in `area` when one is chosen.
 
-    Rows tied to the cluster as a whole (company key "cluster") count as products, not as a company.
+    A product cited by several rows counts once (products_data.distinct_products). Rows tied to the
+    cluster as a whole (company key "cluster") count as products, not as a company.
     """
+    products = distinct_products(products)
     areas = products["therapy_area_code"].replace("", None).dropna()
     companies = products.loc[~products["company_key"].isin(CLUSTER_KEYS), "company_key"]
     return {
@@ -49,6 +53,7 @@ def products_summary(products: pd.DataFrame, area: str | None = None) -> dict:
         "areas": int(areas.nunique()),
         "companies": int(companies.nunique()),
         "unclassified": int(len(products) - len(areas)),
+        "cited_rows": int(products["records"].sum()) if len(products) else 0,
         "in_area": None if not area else int((products["therapy_area_code"] == area).sum()),
     }
 

@@ -48,9 +48,9 @@ TEXT = {
     "companies_unit": {"ru": "компаний", "en": "companies"},
     "products": {"ru": "Продукция и терапевтические области", "en": "Products and therapy areas"},
     "products_value": {"ru": "{n} препаратов", "en": "{n} products"},
-    "products_note": {"ru": "{areas} терапевтических областей; у {unclassified} строк область не определена; "
+    "products_note": {"ru": "{areas} терапевтических областей; у {unclassified} препаратов область не определена; "
                             "{companies} компаний",
-                      "en": "{areas} therapy areas; {unclassified} rows with no area; {companies} companies"},
+                      "en": "{areas} therapy areas; {unclassified} products with no area; {companies} companies"},
     "products_area": {"ru": "В области «{area}»: {n}", "en": "In {area}: {n}"},
     "products_source": {"ru": "{n} цитируемых страниц (список на странице «Продукция»)",
                         "en": "{n} cited pages (listed on the Products page)"},

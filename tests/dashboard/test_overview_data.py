@@ -29,11 +29,15 @@ def test_participants_are_member_counts_only(atlas_app):
 
 
 def test_products_summary():
-    products = pd.DataFrame({
-        "company_key": ["a", "a", "b", "cluster", "cluster"],
-        "therapy_area_code": ["oncology", "oncology", "cardiology", None, "dermatology"]})
+    products = pd.DataFrame({  # SYNTHETIC rows
+        "company_key": ["a", "a", "b", "cluster", "cluster", "a"],
+        "trade_name": ["P1", "P2", "P3", "P4", "P5", "P1 (again)"],
+        "inn": None, "atc_code": None, "status_raw": None, "year": None, "source_url": "https://example.org",
+        "therapy_area_code": ["oncology", "oncology", "cardiology", None, "dermatology", "oncology"]})
+    products.loc[5, "trade_name"] = "P1"  # the same product cited twice counts once
     summary = overview_data.products_summary(products)
-    assert summary == {"products": 5, "areas": 3, "companies": 2, "unclassified": 1, "in_area": None}
+    assert summary == {"products": 5, "areas": 3, "companies": 2, "unclassified": 1, "cited_rows": 6,
+                       "in_area": None}
     assert overview_data.products_summary(products, "oncology")["in_area"] == 2
 
 
@@ -41,8 +45,9 @@ def test_products_summary_bundled(atlas_app):
     with atlas_app.server.app_context():
         products = queries.products()
     summary = overview_data.products_summary(products, "oncology")
-    assert summary["products"] == len(products) == 27
-    assert summary["in_area"] == 2  # osimertinib, cited twice (AstraZeneca)
+    assert len(products) == summary["cited_rows"] == 27
+    assert summary["products"] == 25  # Kagocel and osimertinib are each cited twice
+    assert summary["in_area"] == 1  # osimertinib (AstraZeneca)
     # "cluster" rows (products not tied to one company) do not count as a company.
     assert summary["companies"] == products.loc[products["company_key"] != "cluster", "company_key"].nunique()
 
