@@ -1,0 +1,423 @@
+"""Timeline: plant openings, agreements and other cluster events over time, each with its source."""
+
+from __future__ import annotations
+
+import textwrap
+
+import dash
+import dash_ag_grid as dag
+import dash_mantine_components as dmc
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard import queries
+from dashboard.areas import companies_in_area
+from dashboard.cache import cache
+from dashboard.components import chart_card, chart_outputs, chart_result, source_line, sync_url, url_state
+from dashboard.figures import PALETTE, base_layout, empty_figure
+from dashboard.i18n import format_number, normalise_language, pick
+from dashboard.sources_data import is_bundled, markdown_link
+from dashboard.timeline_data import (
+    FAMILY_ORDER,
+    STATUSES,
+    filter_events,
+    plot_rows,
+    shape_events,
+    type_counts,
+    year_bounds,
+)
+
+dash.register_page(__name__, path="/timeline", order=5, label_key="nav.timeline",
+                   title="Timeline — Kaluga Cluster Atlas")
+
+PAGE = "timeline"
+CARD = "timeline-chart"
+MAX_SOURCE_LINKS = 12
+HEIGHT = 620
+CSV_COLUMNS = ["date_raw", "date", "precision", "event_type", "planned", "company_label", "description",
+               "location", "source_url", "conflict_dates"]
+FAMILY_COLOURS = dict(zip(FAMILY_ORDER, (*PALETTE[:6], "#5c6773"), strict=True))
+TEXT = {
+    "title": {"ru": "Хронология", "en": "Timeline"},
+    "lead": {"ru": "Открытия заводов, соглашения и другие события кластера. Даты — как в источнике, не точнее; "
+                   "если источники расходятся, показаны все даты. Описания приведены как записаны (на английском).",
+             "en": "Plant openings, agreements and other cluster events. Dates are as the source wrote them, "
+                   "never more precise; where sources disagree, every date is shown."},
+    "types": {"ru": "Тип события", "en": "Event type"},
+    "types_placeholder": {"ru": "Все типы", "en": "All types"},
+    "years": {"ru": "Годы", "en": "Years"},
+    "status": {"ru": "Статус", "en": "Status"},
+    "all": {"ru": "Все", "en": "All"},
+    "happened": {"ru": "Состоялись", "en": "Happened"},
+    "planned": {"ru": "Планы", "en": "Planned"},
+    "company": {"ru": "Компания", "en": "Company"},
+    "company_placeholder": {"ru": "например, Ново Нордиск", "en": "e.g. Novo Nordisk"},
+    "chart_title": {"ru": "События на оси времени", "en": "Events over time"},
+    "chart_description": {"ru": "Закрашенный маркер — состоялось, полый — планировалось; полоса — период, "
+                                "который покрывает дата из источника (год, месяц); ромб — источники расходятся.",
+                          "en": "Filled marker: happened; hollow: planned; band: the period the written date "
+                                "covers (a year, a month); diamond: sources disagree on the date."},
+    "unit": {"ru": "события", "en": "events"},
+    "date_as_written": {"ru": "Дата в источнике", "en": "Date as written"},
+    "type": {"ru": "Тип", "en": "Type"},
+    "location": {"ru": "Место", "en": "Location"},
+    "description": {"ru": "Событие (как записано)", "en": "Event (as recorded)"},
+    "note": {"ru": "Примечание", "en": "Note"},
+    "source": {"ru": "Источник", "en": "Source"},
+    "planned_label": {"ru": "план", "en": "planned"},
+    "happened_label": {"ru": "состоялось", "en": "happened"},
+    "key": {"ru": "Условные обозначения", "en": "Key"},
+    "planned_legend": {"ru": "план (полый маркер)", "en": "planned (hollow)"},
+    "conflict_legend": {"ru": "даты расходятся (ромб)", "en": "dates disagree (diamond)"},
+    "conflict_hover": {"ru": "Даты расходятся: {dates}", "en": "Dates disagree: {dates}"},
+    "undated_note": {"ru": "Без даты в источнике (не на графике): {n}",
+                     "en": "No date in the source (not plotted): {n}"},
+    "empty": {"ru": "Нет событий для выбранных фильтров", "en": "No events for this selection"},
+    "more_sources": {"ru": "и ещё {n} — все на странице «Источники»",
+                     "en": "and {n} more — all on the Sources page"},
+    "list_title": {"ru": "Список событий", "en": "List of events"},
+    "count": {"ru": "Показано событий: {n} из {total}", "en": "{n} of {total} events shown"},
+    "area_note": {"ru": "; терапевтическая область «{area}»: только события компаний, работающих в ней",
+                  "en": "; therapy area “{area}”: only events of companies working in it"},
+    "undated_heading": {"ru": "Дата не указана в источнике", "en": "No date in the source"},
+    "conflicts_title": {"ru": "Источники расходятся в датах", "en": "Sources disagree on dates"},
+    "conflicts_lead": {"ru": "Оставлены все даты; ни одна не выбрана молча.",
+                       "en": "Every date is kept; none is picked silently."},
+    "conflict_badge": {"ru": "даты расходятся", "en": "dates disagree"},
+    "interview": {"ru": "интервью (текст в проекте)", "en": "interview (bundled text)"},
+    "agreement": {"ru": "Соглашения", "en": "Agreements"},
+    "construction": {"ru": "Строительство", "en": "Construction"},
+    "production": {"ru": "Открытия и производство", "en": "Openings and production"},
+    "infrastructure": {"ru": "Инфраструктура", "en": "Infrastructure"},
+    "institutional": {"ru": "Кластер и ОЭЗ", "en": "Cluster and SEZ"},
+    "ownership": {"ru": "Собственность", "en": "Ownership"},
+    "other": {"ru": "Прочее", "en": "Other"},
+}
+# Russian names of the event types the data records; an unknown type is shown as written.
+TYPE_RU = {
+    "agreement": "соглашение", "agreement (SPIC)": "соглашение (СПИК)",
+    "agreement (memorandum)": "соглашение (меморандум)", "negotiations": "переговоры",
+    "construction start": "начало строительства", "construction phase": "этап строительства",
+    "plant opening": "открытие завода", "production launch": "запуск производства", "license": "лицензия",
+    "localization": "локализация", "infrastructure": "инфраструктура",
+    "infrastructure (education)": "инфраструктура (образование)", "institutional": "институциональное",
+    "membership": "членство", "status": "статус", "SEZ expansion": "расширение ОЭЗ",
+    "SEZ expansion approval": "одобрение расширения ОЭЗ", "SEZ residency": "резидентство ОЭЗ",
+    "SEZ residency approval": "одобрение резидентства ОЭЗ", "investment exit": "выход из капитала",
+    "ownership change": "смена владельца", "project transfer": "передача проекта",
+}
+
+
+def tx(key: str, lang: str, **kwargs) -> str:
+    return TEXT[key][lang].format(**kwargs)
+
+
+def type_label(event_type: str, lang: str) -> str:
+    """An event type in the page language (Russian name when known, else as recorded)."""
+    if lang == "ru":
+        return TYPE_RU.get(event_type, event_type)
+    return event_type[:1].upper() + event_type[1:]
+
+
+def _int(value: object, default: int | None) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@cache.memoize()
+def _events() -> pd.DataFrame:
+    return shape_events(queries.events(), queries.companies())
+
+
+@cache.memoize()
+def _area_keys(area: str | None) -> frozenset[str] | None:
+    keys = companies_in_area(area, queries.products(), queries.companies())
+    return None if keys is None else frozenset(keys)
+
+
+def layout(lang: str | None = None, area: str | None = None, types: str | None = None,
+           years: str | None = None, status: str | None = None, company: str | None = None,
+           **_ignored) -> html.Div:
+    lang = normalise_language(lang)
+    events = _events()
+    first, last = year_bounds(events)
+    counts = type_counts(events)
+    known = set(counts["event_type"])
+    chosen = [v for v in (types or "").split(",") if v in known]
+    start, end = ([*(years or "").split(","), None, None])[:2]
+    start_year = min(max(_int(start, first), first), last)
+    end_year = max(min(_int(end, last), last), start_year)
+    return html.Div(className="timeline-page", children=[
+        url_state(PAGE),
+        dcc.Store(id=f"{PAGE}-lang", data=lang),
+        html.H1(tx("title", lang), className="page-title"),
+        html.P(tx("lead", lang), className="page-lead"),
+        html.Div(className="controls", children=[
+            dmc.MultiSelect(id=f"{PAGE}-types", label=tx("types", lang), value=chosen, clearable=True,
+                            searchable=True, placeholder=tx("types_placeholder", lang), w=380,
+                            data=[{"value": r.event_type, "label": f"{type_label(r.event_type, lang)} ({r.events})"}
+                                  for r in counts.itertuples()],
+                            comboboxProps={"withinPortal": True}),
+            html.Div(className="timeline-years", children=[
+                dmc.Text(tx("years", lang), size="sm", fw=500, id=f"{PAGE}-years-label"),
+                dmc.RangeSlider(id=f"{PAGE}-years", min=first, max=last, step=1, minRange=0,
+                                value=[start_year, end_year], w=300,
+                                marks=[{"value": first, "label": str(first)}, {"value": last, "label": str(last)}],
+                                thumbFromLabel=tx("years", lang), thumbToLabel=tx("years", lang)),
+            ]),
+            html.Div([
+                dmc.Text(tx("status", lang), size="sm", fw=500),
+                dmc.SegmentedControl(id=f"{PAGE}-status", value=status if status in STATUSES else "all",
+                                     data=[{"value": v, "label": tx(v, lang)} for v in STATUSES]),
+            ]),
+            dmc.TextInput(id=f"{PAGE}-company", label=tx("company", lang), value=(company or "")[:100],
+                          placeholder=tx("company_placeholder", lang), w=240, debounce=300),
+        ]),
+        chart_card(CARD, tx("chart_title", lang), lang, height=HEIGHT, description=tx("chart_description", lang),
+                   controls=[_key(lang)]),
+        html.Section(id=f"{PAGE}-conflicts", className="card timeline-conflicts", hidden=True,
+                     **{"aria-labelledby": f"{PAGE}-conflicts-title"}),
+        html.Section(className="card timeline-list-card", **{"aria-labelledby": f"{PAGE}-list-title"}, children=[
+            html.H2(tx("list_title", lang), id=f"{PAGE}-list-title", className="card-title"),
+            html.P(id=f"{PAGE}-count", className="card-description", role="status"),
+            # NOTE: a grid (one component, rows virtualised), not an html list: ~80 events as cards were
+            # ~800 Dash components and delayed the page's first chart by about a second.
+            dag.AgGrid(id=f"{PAGE}-grid", columnDefs=_grid_columns(lang), rowData=[],
+                       getRowId="params.data.record_key",
+                       defaultColDef={"sortable": True, "resizable": True, "wrapText": True, "autoHeight": True,
+                                      "filter": False},
+                       dashGridOptions={"animateRows": False, "enableCellTextSelection": True,
+                                        "ensureDomOrder": True},
+                       style={"height": "560px", "width": "100%"}, className="timeline-grid"),
+        ]),
+    ])
+
+
+sync_url(PAGE, [("types", f"{PAGE}-types", "value"), ("years", f"{PAGE}-years", "value"),
+                ("status", f"{PAGE}-status", "value"), ("company", f"{PAGE}-company", "value")])
+
+
+def _key(lang: str) -> html.Ul:
+    """The chart's legend as HTML: family colours, then the planned and conflicting marker shapes."""
+    items = [html.Li([html.Span(className="key-dot", style={"background": FAMILY_COLOURS[f]}), tx(f, lang)])
+             for f in FAMILY_ORDER]
+    items += [html.Li([html.Span(className="key-dot key-hollow"), tx("planned_legend", lang)]),
+              html.Li([html.Span(className="key-diamond"), tx("conflict_legend", lang)])]
+    return html.Ul(items, className="timeline-key", id=f"{PAGE}-key", **{"aria-label": tx("key", lang)})
+
+
+def _selection(types, years, status, company, area) -> tuple:
+    """The callback inputs as hashable, validated arguments for the memoized renderers."""
+    years = years or [None, None]
+    return (tuple(sorted(types or ())), _int(years[0], None), _int(years[1], None),
+            status if status in STATUSES else "all", (company or "").strip()[:100], area or None)
+
+
+def _shown(types: tuple, year_from: int | None, year_to: int | None, status: str, company: str,
+           area: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All events and the ones passing the filters; undated ones only while the year range is full."""
+    events = _events()
+    first, last = year_bounds(events)
+    full_range = (year_from is None or year_from <= first) and (year_to is None or year_to >= last)
+    shown = filter_events(events, list(types), year_from, year_to, status, company, _area_keys(area),
+                          include_undated=full_range)
+    return events, shown
+
+
+# --- the chart -----------------------------------------------------------------------------------
+
+@callback(
+    *chart_outputs(CARD),
+    Input(f"{PAGE}-types", "value"),
+    Input(f"{PAGE}-years", "value"),
+    Input(f"{PAGE}-status", "value"),
+    Input(f"{PAGE}-company", "value"),
+    Input("global-area", "value"),
+    State(f"{PAGE}-lang", "data"),
+)
+def update_chart(types, years, status, company, area, lang):
+    return render_chart(*_selection(types, years, status, company, area), normalise_language(lang))
+
+
+def _wrap(text: str, width: int = 60) -> str:
+    return "<br>".join(textwrap.wrap(str(text), width)) or ""
+
+
+def _source_items(shown: pd.DataFrame, lang: str) -> list:
+    pairs = list(dict.fromkeys(zip(shown["source"], shown["source_url"], strict=True)))
+    items = [(tx("interview", lang), None) if is_bundled(url) else (label, url)
+             for label, url in pairs[:MAX_SOURCE_LINKS]]
+    parts = source_line(items, lang, "card.sources")
+    if len(pairs) > MAX_SOURCE_LINKS:
+        parts += ["; ", dcc.Link(tx("more_sources", lang, n=len(pairs) - MAX_SOURCE_LINKS),
+                                 href=f"/sources?lang={lang}&tables=events")]
+    return parts
+
+
+@cache.memoize()
+def render_chart(types: tuple, year_from: int | None, year_to: int | None, status: str, company: str,
+                 area: str | None, lang: str) -> tuple:
+    """Figure (as a plain dict, cheap to cache), source line, unit and the rows shown for one selection."""
+    _, shown = _shown(types, year_from, year_to, status, company, area)
+    dated = shown[shown["mid"].notna()]
+    if dated.empty:
+        figure = empty_figure(tx("empty", lang), lang, HEIGHT).to_plotly_json()
+        return chart_result(figure, shown[CSV_COLUMNS], [], tx("unit", lang), "timeline.csv")
+    order, y = plot_rows(dated)
+    hovers = _hovers(lang)
+    columns = {c: dated[c].tolist() for c in ("family", "precision", "x", "x0", "x1", "conflict", "planned",
+                                               "record_key")}
+    columns["y"] = y.tolist()
+    traces = []
+    for fam in FAMILY_ORDER:
+        rows = [n for n, f in enumerate(columns["family"]) if f == fam]
+        if not rows:
+            continue
+        colour = FAMILY_COLOURS[fam]
+        xs, ys = [], []
+        for n in rows:
+            if columns["precision"][n] != "day":  # the band: the whole period the written date covers
+                xs += [columns["x0"][n], columns["x1"][n], None]
+                ys += [columns["y"][n], columns["y"][n], None]
+        if xs:
+            traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "opacity": 0.28,
+                           "line": {"color": colour, "width": 6}, "hoverinfo": "skip", "showlegend": False,
+                           "legendgroup": fam})
+        keys = [columns["record_key"][n] for n in rows]
+        symbols = [("diamond" if columns["conflict"][n] else "circle") + ("-open" if columns["planned"][n] else "")
+                   for n in rows]
+        traces.append({
+            "type": "scatter", "x": [columns["x"][n] for n in rows], "y": [columns["y"][n] for n in rows],
+            "mode": "markers", "name": tx(fam, lang), "legendgroup": fam, "showlegend": False,
+            "marker": {"color": colour, "size": 11, "symbol": symbols, "line": {"color": colour, "width": 2}},
+            "customdata": keys, "hovertext": [hovers[k] for k in keys],
+            "hovertemplate": "%{hovertext}<extra></extra>",
+        })
+    layout = base_layout(
+        lang, HEIGHT, margin={"l": 8, "r": 12, "t": 12, "b": 36},
+        # The key is HTML above the chart (it wraps on a phone; a Plotly legend takes the plot's height).
+        showlegend=False,
+        xaxis={"type": "date", "gridcolor": "#e6e9ee"},
+        yaxis={"tickvals": list(range(len(order))), "ticktext": [type_label(v, lang) for v in order],
+               "gridcolor": "#eef1f4", "automargin": True, "zeroline": False,
+               "tickfont": {"size": 11},
+               # Reversed: the first family on top.
+               "range": [len(order) - 0.5, -0.6]},
+    )
+    if year_from is not None and year_to is not None:
+        layout["xaxis"]["range"] = [f"{year_from - 1}-10-01", f"{year_to + 1}-03-31"]
+    undated = len(shown) - len(dated)
+    if undated:
+        layout["annotations"] = [{"text": tx("undated_note", lang, n=undated), "showarrow": False,
+                                  "xref": "paper", "yref": "paper", "x": 1, "y": 0, "xanchor": "right",
+                                  "yanchor": "bottom", "font": {"size": 11, "color": "#5c6773"}}]
+    # NOTE: the figure is the plain dict a plotly.graph_objects.Figure serialises to. Building the
+    # Figure object (validation, deep copies) cost more than the rest of the callback; the tests
+    # validate these dicts in full with go.Figure(figure).
+    figure = {"data": traces, "layout": layout}
+    return chart_result(figure, shown[CSV_COLUMNS], _source_items(shown, lang), tx("unit", lang), "timeline.csv")
+
+
+@cache.memoize()
+def _hovers(lang: str) -> dict[str, str]:
+    """Hover text of every event in one language, keyed by record (built once, not per request)."""
+    return {r.record_key: _hover(r, lang) for r in _events().itertuples()}
+
+
+def _hover(r, lang: str) -> str:
+    lines = [f"<b>{_wrap(r.company_label or '', 50)}</b>", _wrap(r.description),
+             f"{tx('date_as_written', lang)}: {_wrap(r.date_raw, 50)}",
+             f"{tx('type', lang)}: {type_label(r.event_type, lang)}"
+             + f" · {tx('planned_label' if r.planned else 'happened_label', lang)}",
+             f"{tx('source', lang)}: {tx('interview', lang) if is_bundled(r.source_url) else r.source}"]
+    if r.conflict:
+        lines.append(_wrap(tx("conflict_hover", lang, dates=r.conflict_dates), 60))
+    return "<br>".join(lines)
+
+
+# --- the list and the conflicts ------------------------------------------------------------------
+
+def _grid_columns(lang: str) -> list[dict]:
+    return [
+        {"field": "date_raw", "headerName": tx("date_as_written", lang), "minWidth": 150, "maxWidth": 220,
+         # Sorted by the period the date covers, not alphabetically; undated events last.
+         "comparator": {"function": "(a, b, nodeA, nodeB) => nodeA.data.sort_key < nodeB.data.sort_key ? -1 "
+                                    ": (nodeA.data.sort_key > nodeB.data.sort_key ? 1 : 0)"}},
+        {"field": "type", "headerName": tx("type", lang), "minWidth": 140, "maxWidth": 200},
+        {"field": "status", "headerName": tx("status", lang), "minWidth": 110, "maxWidth": 130},
+        {"field": "company", "headerName": tx("company", lang), "minWidth": 150, "flex": 1},
+        {"field": "description", "headerName": tx("description", lang), "minWidth": 280, "flex": 3},
+        {"field": "location", "headerName": tx("location", lang), "minWidth": 120, "flex": 1},
+        {"field": "source", "headerName": tx("source", lang), "cellRenderer": "markdown",
+         "cellRendererParams": {"linkTarget": "_blank"}, "minWidth": 150, "flex": 1},
+        {"field": "note", "headerName": tx("note", lang), "minWidth": 160, "flex": 1,
+         "cellClass": "event-conflict-cell"},
+    ]
+
+
+def _grid_rows(shown: pd.DataFrame, lang: str) -> list[dict]:
+    rows = []
+    for r in shown.itertuples():
+        label = tx("interview", lang) if is_bundled(r.source_url) else r.source
+        rows.append({
+            "record_key": r.record_key, "date_raw": r.date_raw, "sort_key": r.x0 or "9999",
+            "type": type_label(r.event_type, lang),
+            "status": tx("planned_label" if r.planned else "happened_label", lang),
+            "company": r.company_label or "", "description": r.description, "location": r.location or "",
+            "source": markdown_link(label, r.source_url),
+            "note": tx("conflict_hover", lang, dates=r.conflict_dates) if r.conflict else "",
+        })
+    return rows
+
+
+@callback(
+    Output(f"{PAGE}-grid", "rowData"),
+    Output(f"{PAGE}-count", "children"),
+    Output(f"{PAGE}-conflicts", "children"),
+    Output(f"{PAGE}-conflicts", "hidden"),
+    Input(f"{PAGE}-types", "value"),
+    Input(f"{PAGE}-years", "value"),
+    Input(f"{PAGE}-status", "value"),
+    Input(f"{PAGE}-company", "value"),
+    Input("global-area", "value"),
+    State(f"{PAGE}-lang", "data"),
+)
+def update_list(types, years, status, company, area, lang):
+    lang = normalise_language(lang)
+    selection = _selection(types, years, status, company, area)
+    events, shown = _shown(*selection)
+    count = tx("count", lang, n=format_number(len(shown), lang), total=format_number(len(events), lang))
+    if selection[-1]:
+        areas = queries.therapy_areas().set_index("code")
+        if selection[-1] in areas.index:
+            name = pick(lang, areas.at[selection[-1], "name_ru"], areas.at[selection[-1], "name_en"])
+            count += tx("area_note", lang, area=name)
+    conflicts = _conflicts(shown, lang)
+    return _grid_rows(shown, lang), count, conflicts, not conflicts
+
+
+def _source_link(url: str, label: str, lang: str) -> object:
+    if is_bundled(url):
+        return html.Span(tx("interview", lang), className="event-source-bundled")
+    return html.A(label, href=url, target="_blank", rel="noopener")
+
+
+def _conflicts(shown: pd.DataFrame, lang: str) -> list:
+    groups = shown[shown["conflict"] != ""]
+    if groups.empty:
+        return []
+    items = []
+    for _, part in groups.groupby("conflict", sort=False):
+        first = part.iloc[0]
+        dates = []
+        for n, r in enumerate(part.itertuples()):
+            if n:
+                dates.append("; ")
+            dates += [html.Strong(r.date_raw), " (", _source_link(r.source_url, r.source, lang), ")"]
+        items.append(html.Li([html.Span(f"{first['company_label']} — {type_label(first['event_type'], lang)}: ",
+                                        className="conflict-what"), *dates]))
+    return [html.H2(tx("conflicts_title", lang), id=f"{PAGE}-conflicts-title", className="card-title"),
+            html.P(tx("conflicts_lead", lang), className="card-description"),
+            html.Ul(items, className="conflict-list")]

@@ -1,0 +1,110 @@
+"""Browser tests of /timeline in real headless Chromium."""
+
+from __future__ import annotations
+
+import pytest
+from dash.testing.wait import until
+
+from tests.dashboard.conftest import (
+    console_errors,
+    current_query,
+    has_horizontal_scroll,
+    save_screenshot,
+    wait_for_graph,
+)
+
+pytestmark = pytest.mark.browser
+
+GRAPH = "timeline-chart-graph"
+TRACES = f"return document.querySelector('#{GRAPH} .js-plotly-plot').data"
+
+
+def traces(dash_duo) -> list:
+    return dash_duo.driver.execute_script(TRACES) or []
+
+
+def symbols(dash_duo) -> list[str]:
+    """The marker symbol of every plotted event (band traces carry no symbols)."""
+    return [s for trace in traces(dash_duo) if trace.get("mode") == "markers" for s in trace["marker"]["symbol"]]
+
+
+def click_segment(dash_duo, control_id: str, label: str) -> None:
+    for element in dash_duo.find_elements(f"#{control_id} label"):
+        if element.text.strip() == label:
+            element.click()
+            return
+    raise AssertionError(f"no segment {label!r} in #{control_id}")
+
+
+def test_status_filter_updates_chart_and_url_reproduces_view(dash_duo, atlas_app):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(1280, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/timeline?lang=en")
+    wait_for_graph(dash_duo, GRAPH)
+    until(lambda: len(symbols(dash_duo)) == 80, timeout=10)  # every dated event; 2 have no date
+    assert symbols(dash_duo).count("diamond") == 4  # Novo Nordisk opening: four dates, all kept
+    dash_duo.wait_for_contains_text("#timeline-conflicts", "2014-04-10")
+    dash_duo.wait_for_contains_text("#timeline-conflicts", "2015-04-13")
+    dash_duo.wait_for_contains_text("#timeline-count", "82 of 82 events shown")
+    save_screenshot(dash_duo, "timeline")
+
+    click_segment(dash_duo, "timeline-status", "Planned")
+    until(lambda: symbols(dash_duo) and all(s.endswith("-open") for s in symbols(dash_duo)), timeout=10)
+    planned = len(symbols(dash_duo))
+    assert 0 < planned < 80
+    until(lambda: "status=planned" in current_query(dash_duo), timeout=5)
+
+    # A copied URL reproduces the view in a fresh page load.
+    url = dash_duo.driver.current_url
+    dash_duo.driver.get("about:blank")
+    dash_duo.wait_for_page(url)
+    wait_for_graph(dash_duo, GRAPH)
+    until(lambda: len(symbols(dash_duo)) == planned, timeout=10)
+    assert all(s.endswith("-open") for s in symbols(dash_duo))
+    assert console_errors(dash_duo) == []
+
+
+def test_company_search_and_therapy_area_carry_across_pages(dash_duo, atlas_app):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(1280, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/timeline?lang=en&area=endocrinology&years=2010,2019")
+    wait_for_graph(dash_duo, GRAPH)
+    dash_duo.wait_for_contains_text("#timeline-count", "therapy area")
+    until(lambda: 0 < len(symbols(dash_duo)) < 80, timeout=10)
+    in_area = len(symbols(dash_duo))
+
+    search = dash_duo.find_element("#timeline-company")
+    search.send_keys("Novo Nordisk")
+    until(lambda: 0 < len(symbols(dash_duo)) < in_area, timeout=10)
+    until(lambda: "company=Novo+Nordisk" in current_query(dash_duo), timeout=5)
+    dash_duo.wait_for_contains_text("#timeline-grid", "Commissioning ceremony of insulin plant")
+    # Dates are shown as written, conflicting ones included.
+    dash_duo.wait_for_contains_text("#timeline-grid", "2014-04-10 (as dated on page")
+
+    dash_duo.find_element("#nav-sources").click()
+    until(lambda: dash_duo.driver.execute_script("return window.location.pathname") == "/sources", timeout=10)
+    until(lambda: "area=endocrinology" in current_query(dash_duo), timeout=5)
+    until(lambda: dash_duo.find_element("#global-area").get_attribute("value")
+          == "Endocrinology (incl. diabetes)", timeout=5)
+    assert console_errors(dash_duo) == []
+
+
+def test_language_switch_and_narrow_viewport(dash_duo, atlas_app):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(375, 800)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/timeline?lang=ru")
+    wait_for_graph(dash_duo, GRAPH)
+    dash_duo.wait_for_text_to_equal("#timeline-chart-title", "События на оси времени")
+    dash_duo.wait_for_text_to_equal("#nav-timeline", "Хронология")
+    until(lambda: len(symbols(dash_duo)) == 80, timeout=10)
+    assert not has_horizontal_scroll(dash_duo)
+    save_screenshot(dash_duo, "timeline-375px")
+
+    dash_duo.find_element("#lang-en").click()
+    dash_duo.wait_for_text_to_equal("#timeline-chart-title", "Events over time")
+    dash_duo.wait_for_text_to_equal("#nav-timeline", "Timeline")
+    until(lambda: "lang=en" in current_query(dash_duo), timeout=5)
+    wait_for_graph(dash_duo, GRAPH)
+    until(lambda: len(symbols(dash_duo)) == 80, timeout=10)
+    assert not has_horizontal_scroll(dash_duo)
+    assert console_errors(dash_duo) == []
