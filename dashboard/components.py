@@ -58,7 +58,13 @@ def chart_outputs(card_id: str) -> list[Output]:
 
 
 def chart_result(figure, shown: pd.DataFrame, sources: list, unit: str | None, filename: str) -> tuple:
-    """What chart_outputs expects: the figure, source line, unit, and the rows shown (for CSV)."""
+    """What chart_outputs expects: the figure, source line, unit, and the rows shown (for CSV).
+
+    A graph_objects figure is turned into its plain dict here, so memoized results hold dicts:
+    unpickling a go.Figure from the cache re-validates it, which costs more than building it.
+    """
+    if hasattr(figure, "to_plotly_json"):
+        figure = figure.to_plotly_json()
     data = {"filename": filename, "columns": list(shown.columns),
             "rows": json.loads(shown.to_json(orient="values", date_format="iso"))}
     return figure, sources, unit or "", data

@@ -37,10 +37,15 @@ def base_layout(lang: str, height: int = 360, **overrides) -> dict:
 
 def empty_figure(message: str, lang: str, height: int = 360) -> go.Figure:
     """A blank chart that says why it is blank."""
+    return go.Figure(layout=empty_layout(message, lang, height))
+
+
+def empty_layout(message: str, lang: str, height: int = 360) -> dict:
+    """The layout of a blank chart whose annotation says why it is blank."""
     layout = base_layout(lang, height)
     layout.update({
         "xaxis": {"visible": False}, "yaxis": {"visible": False},
         "annotations": [{"text": message, "showarrow": False, "xref": "paper", "yref": "paper",
                          "x": 0.5, "y": 0.5, "font": {"size": 15, "color": "#5c6773"}}],
     })
-    return go.Figure(layout=layout)
+    return layout

@@ -55,11 +55,17 @@ def t(key: str, lang: str | None) -> str:
     return entry.get(normalise_language(lang)) or entry[DEFAULT_LANGUAGE]
 
 
+def _text(value: object) -> str:
+    """A label from a data frame cell: NaN and None (no name recorded) become ""."""
+    return value if isinstance(value, str) else ""
+
+
 def pick(lang: str | None, ru: str | None, en: str | None) -> str:
     """A data label in the chosen language; Russian when no English name is recorded."""
+    ru, en = _text(ru), _text(en)
     if normalise_language(lang) == "en" and en:
         return en
-    return ru or en or ""
+    return ru or en
 
 
 def format_number(value: float | None, lang: str | None, decimals: int | None = None) -> str:

@@ -16,8 +16,11 @@ _RATE_MARKERS = ("%", "процент", " на ", "на 1", "на 10", "на 100
 
 
 def per_capita_allowed(unit_ru: str | None) -> bool:
-    unit = f" {(unit_ru or '').lower()} "
-    return bool(unit_ru) and not any(marker in unit for marker in _RATE_MARKERS)
+    """Per capita only for absolute amounts; not for rates, shares, indices or an unknown unit."""
+    if not isinstance(unit_ru, str) or not unit_ru:
+        return False
+    unit = f" {unit_ru.lower()} "
+    return not any(marker in unit for marker in _RATE_MARKERS)
 
 
 def per_capita(frame: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import dash
 import dash_mantine_components as dmc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import queries
 from dashboard.cache import cache
 from dashboard.components import chart_card, chart_outputs, chart_result, source_line, sync_url, url_state
 from dashboard.editions import edition_label, edition_short
-from dashboard.figures import KALUGA_COLOUR, MUTED, base_layout, colour_for, empty_figure
+from dashboard.figures import KALUGA_COLOUR, MUTED, base_layout, colour_for, empty_figure, empty_layout
 from dashboard.geo import russia_regions
 from dashboard.i18n import format_number, normalise_language, pick, t
 from dashboard.transforms import POPULATION_INDICATOR, TRANSFORMS, apply_transform, per_capita_allowed
@@ -160,7 +159,7 @@ sync_url(PAGE, [("indicator", f"{PAGE}-indicator", "value"), ("regions", f"{PAGE
     prevent_initial_call=True,
 )
 def indicator_changed(indicator: str, lang: str):
-    meta = queries.indicators().set_index("code").loc[indicator]
+    meta = indicator_meta(indicator)
     first, last = int(meta["first_year"]), int(meta["last_year"])
     marks = [{"value": first, "label": str(first)}, {"value": last, "label": str(last)}]
     editions = [{"value": e, "label": edition_label(e, lang)} for e in queries.editions(indicator)]
@@ -189,23 +188,23 @@ def update_chart(indicator, regions, years, view, transform, year, edition, lang
 def render_view(indicator: str, regions: tuple[str, ...], start: int | None, end: int | None, view: str,
                 transform: str, year: int | None, edition: str | None, lang: str) -> tuple:
     """Figure, source line, unit and the rows shown, for one state of the page's controls."""
-    meta = queries.indicators().set_index("code").loc[indicator]
-    unit = pick(lang, meta["unit_ru"], meta["unit_en"]) or ""
+    meta = indicator_meta(indicator)
+    unit = pick(lang, meta["unit_ru"], meta["unit_en"])
     if transform == "per_capita" and not per_capita_allowed(meta["unit_ru"]):
         return _empty(tx("per_capita_na", lang), lang, unit, indicator)
     if view in ("ranking", "map"):
         frame = _cross_section(indicator, year, edition, transform, start)
         regions = tuple(frame["region_code"].unique())
     else:
-        frame = queries.observations(indicator, regions, start, end, edition)
+        frame = queries.observations(indicator, regions, None, None, edition)
         frame = _transform(frame, transform, start, regions)
+        frame = frame[frame["year"].between(start or 0, end or 9999)]
     unit = _unit_label(unit, transform, start, lang)
     if frame.empty or frame["value"].notna().sum() == 0:
         return _empty(t("empty.no_data", lang), lang, unit, indicator)
-    names = queries.regions().set_index("code")
-    frame = frame.assign(region=[pick(lang, names.at[c, "name_ru"], names.at[c, "name_en"])
-                                 for c in frame["region_code"]])
-    frame["source"] = [_cell_source(r) for r in frame.itertuples()]
+    frame = frame.assign(region=frame["region_code"].map(region_names(lang)))
+    frame["source"] = [_cell_source(*row) for row in zip(frame["source_file"], frame["source_sheet"],
+                                                          frame["source_cell"], frame["load_id"], strict=True)]
     if view == "ranking":
         figure = _ranking_figure(frame, unit, lang, year)
     elif view == "map":
@@ -233,16 +232,20 @@ def _transform(frame: pd.DataFrame, transform: str, start: int | None, regions) 
 def _cross_section(indicator: str, year: int | None, edition: str | None, transform: str,
                    start: int | None) -> pd.DataFrame:
     """All federal subjects for one year, in the chosen (else the newest) edition with that year."""
-    regions = queries.regions()
-    subjects = tuple(regions.loc[regions["kind"] == "region", "code"])
-    frame = queries.observations(indicator, subjects, min(year, start or year) - 1 if year else None, year)
-    if frame.empty:
-        return frame
-    chosen = edition or sorted(frame.loc[frame["year"] == year, "edition"].unique())[-1:] or [None]
-    chosen = chosen if isinstance(chosen, str) else chosen[0]
+    frame = queries.observations(indicator, federal_subjects())
+    if frame.empty or year is None:
+        return frame.iloc[0:0]
+    chosen = edition or next(iter(sorted(frame.loc[frame["year"] == year, "edition"].unique(), reverse=True)), None)
     frame = frame[frame["edition"] == chosen]
-    frame = _transform(frame, transform, start, subjects)
+    if transform != "published":
+        frame = _transform(frame[frame["year"].isin({year, year - 1, start})], transform, start, federal_subjects())
     return frame[frame["year"] == year]
+
+
+@cache.memoize()
+def federal_subjects() -> tuple[str, ...]:
+    regions = queries.regions()
+    return tuple(regions.loc[regions["kind"] == "region", "code"])
 
 
 def _unit_label(unit: str, transform: str, start: int | None, lang: str) -> str:
@@ -255,10 +258,23 @@ def _unit_label(unit: str, transform: str, start: int | None, lang: str) -> str:
     return unit
 
 
-def _cell_source(row) -> str:
-    where = ", ".join(p for p in (row.source_file, row.source_sheet and f"sheet {row.source_sheet}",
-                                  row.source_cell) if p)
-    return f"{where} (load {row.load_id})"
+def _cell_source(source_file: str, sheet: str | None, cell: str | None, load_id: int) -> str:
+    sheet = f"sheet {sheet}" if isinstance(sheet, str) and sheet else None
+    where = ", ".join(p for p in (source_file, sheet, cell if isinstance(cell, str) else None) if p)
+    return f"{where} (load {load_id})"
+
+
+@cache.memoize()
+def indicator_meta(indicator: str) -> dict:
+    """One indicator's catalogue row as a dict."""
+    return queries.indicators().set_index("code").loc[indicator].to_dict()
+
+
+@cache.memoize()
+def region_names(lang: str) -> dict[str, str]:
+    frame = queries.regions()
+    names = zip(frame["code"], frame["name_ru"], frame["name_en"], strict=True)
+    return {code: pick(lang, ru, en) for code, ru, en in names}
 
 
 def _sources(frame: pd.DataFrame, transform: str, lang: str) -> list:
@@ -269,84 +285,97 @@ def _sources(frame: pd.DataFrame, transform: str, lang: str) -> list:
     return source_line(items, lang, "card.sources")
 
 
-def _hover(unit: str, lang: str) -> str:
-    return ("<b>%{customdata[0]}</b><br>" + f"{t('card.value', lang)}: " + "%{y:,.6~g} " + unit
+def _hover(unit: str, lang: str, axis: str = "y") -> str:
+    return ("<b>%{customdata[0]}</b><br>" + f"{t('card.value', lang)}: " + "%{" + axis + ":,.6~g} " + unit
             + f"<br>{t('card.period', lang)}: " + "%{customdata[1]}"
             + f"<br>{t('card.edition', lang)}: " + "%{customdata[2]}"
             + f"<br>{t('card.source', lang)}: " + "%{customdata[3]}<extra></extra>")
 
 
+def _customdata(frame: pd.DataFrame, lang: str) -> list[list]:
+    labels = {e: edition_label(e, lang) for e in frame["edition"].unique()}
+    return [[region, period, labels[edition], source] for region, period, edition, source
+            in zip(frame["region"], frame["period"], frame["edition"], frame["source"], strict=True)]
+
+
+def _values(series: pd.Series) -> list:
+    """Plain floats with None for gaps (a figure dict must not carry NaN)."""
+    return [None if v != v else float(v) for v in series.astype("float64")]
+
+
+# Figures are plotly figure dicts (the graph_objects schema; tests validate them with go.Figure):
+# building and caching dicts keeps a chart callback within a few milliseconds.
 def _line_figure(frame: pd.DataFrame, unit: str, lang: str, monthly: bool,
-                 regions: tuple[str, ...]) -> go.Figure:
-    traces = []
+                 regions: tuple[str, ...]) -> dict:
     editions = sorted(frame["edition"].unique())
+    labels = {e: edition_label(e, lang) for e in editions}
     order = {code: n for n, code in enumerate(regions)}
-    frame = frame.assign(_order=frame["region_code"].map(order)).sort_values(["_order", "edition"])
-    for (region_code, edition), part in frame.groupby(["region_code", "edition"], sort=False):
-        part = part.sort_values("period")
-        x = (part["period"] + "-01") if monthly else part["year"]
-        colour = colour_for(region_code, order[region_code])
-        label = part["region"].iat[0] + (f" · {edition_short(edition, lang)}" if len(editions) > 1 else "")
-        traces.append(go.Scatter(
-            x=x, y=part["value"], name=label, mode="lines+markers",
-            line={"color": colour, "width": 3 if region_code == KALUGA_CODE else 1.8,
-                  "dash": "solid" if edition == editions[-1] else "dot"},
-            marker={"size": 5}, connectgaps=False,
-            customdata=list(zip(part["region"], part["period"],
-                                [edition_label(e, lang) for e in part["edition"]], part["source"], strict=True)),
-            hovertemplate=_hover(unit, lang),
-        ))
+    series: dict[tuple[str, str], list] = {}
+    columns = ("region_code", "edition", "period", "year", "value", "region", "source")
+    for code, edition, period, year, value, region, source in zip(*(frame[c].tolist() for c in columns),
+                                                                  strict=True):
+        series.setdefault((code, edition), []).append((period, year, value, region, source))
+    traces = []
+    for (code, edition) in sorted(series, key=lambda key: (order.get(key[0], len(order)), key[1])):
+        points = sorted(series[(code, edition)])
+        label = points[0][3] + (f" · {edition_short(edition, lang)}" if len(editions) > 1 else "")
+        traces.append({
+            "type": "scatter", "name": label, "mode": "lines+markers", "connectgaps": False,
+            "x": [f"{p[0]}-01" if monthly else int(p[1]) for p in points],
+            "y": [None if p[2] is None or p[2] != p[2] else float(p[2]) for p in points],
+            "line": {"color": colour_for(code, order.get(code, 0)), "width": 3 if code == KALUGA_CODE else 1.8,
+                     "dash": "solid" if edition == editions[-1] else "dot"},
+            "marker": {"size": 5},
+            "customdata": [[p[3], p[0], labels[edition], p[4]] for p in points],
+            "hovertemplate": _hover(unit, lang),
+        })
     layout = base_layout(lang, 460, yaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee"})
-    return go.Figure(traces, layout)
+    return {"data": traces, "layout": layout}
 
 
-def _ranking_figure(frame: pd.DataFrame, unit: str, lang: str, year: int | None) -> go.Figure:
+def _ranking_figure(frame: pd.DataFrame, unit: str, lang: str, year: int | None) -> dict:
     ranked = frame.dropna(subset=["value"]).sort_values("value")
     n = len(ranked)
-    colours = [KALUGA_COLOUR if c == KALUGA_CODE else MUTED for c in ranked["region_code"]]
-    kaluga = ranked.reset_index(drop=True).index[ranked["region_code"].to_numpy() == KALUGA_CODE]
-    title = (tx("kaluga_rank", lang, rank=n - int(kaluga[0]), n=n, year=year) if len(kaluga)
+    codes = ranked["region_code"].tolist()
+    title = (tx("kaluga_rank", lang, rank=n - codes.index(KALUGA_CODE), n=n, year=year) if KALUGA_CODE in codes
              else tx("kaluga_missing", lang, year=year))
-    bar = go.Bar(x=ranked["value"], y=ranked["region"], orientation="h", marker={"color": colours},
-                 customdata=list(zip(ranked["region"], ranked["period"],
-                                     [edition_label(e, lang) for e in ranked["edition"]], ranked["source"],
-                                     strict=True)),
-                 hovertemplate=_hover(unit, lang).replace("%{y:,.6~g}", "%{x:,.6~g}"))
-    height = max(460, 14 * n + 80)
-    layout = base_layout(lang, height, margin={"l": 200, "r": 16, "t": 40, "b": 40},
+    bar = {"type": "bar", "x": _values(ranked["value"]), "y": ranked["region"].tolist(), "orientation": "h",
+           "marker": {"color": [KALUGA_COLOUR if c == KALUGA_CODE else MUTED for c in codes]},
+           "customdata": _customdata(ranked, lang), "hovertemplate": _hover(unit, lang, "x")}
+    layout = base_layout(lang, max(460, 14 * n + 80), margin={"l": 200, "r": 16, "t": 40, "b": 40},
                          title={"text": title, "font": {"size": 14, "color": KALUGA_COLOUR}, "x": 0},
                          yaxis={"tickfont": {"size": 10}, "automargin": True},
                          xaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee"})
-    return go.Figure([bar], layout)
+    return {"data": [bar], "layout": layout}
 
 
-def _map_figure(frame: pd.DataFrame, unit: str, lang: str) -> go.Figure:
+def _map_figure(frame: pd.DataFrame, unit: str, lang: str) -> dict:
     geojson = russia_regions()
     if geojson is None:
-        return empty_figure(tx("no_map", lang), lang, 460)
+        return {"data": [], "layout": empty_layout(tx("no_map", lang), lang, 460)}
     shown = frame.dropna(subset=["value"])
-    choropleth = go.Choropleth(
-        geojson=geojson, featureidkey="properties.code", locations=shown["region_code"], z=shown["value"],
-        colorscale="Cividis", marker={"line": {"width": 0.4, "color": "#ffffff"}},
-        colorbar={"title": {"text": unit, "side": "right"}, "thickness": 12},
-        customdata=list(zip(shown["region"], shown["period"], [edition_label(e, lang) for e in shown["edition"]],
-                            shown["source"], strict=True)),
-        hovertemplate=_hover(unit, lang).replace("%{y:,.6~g}", "%{z:,.6~g}"),
-    )
-    outline = go.Choropleth(geojson=geojson, featureidkey="properties.code", locations=[KALUGA_CODE], z=[0],
-                            showscale=False, colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-                            marker={"line": {"width": 2.5, "color": KALUGA_COLOUR}}, hoverinfo="skip")
+    choropleth = {
+        "type": "choropleth", "geojson": geojson, "featureidkey": "properties.code",
+        "locations": shown["region_code"].tolist(), "z": _values(shown["value"]), "colorscale": "Cividis",
+        "marker": {"line": {"width": 0.4, "color": "#ffffff"}},
+        "colorbar": {"title": {"text": unit, "side": "right"}, "thickness": 12},
+        "customdata": _customdata(shown, lang), "hovertemplate": _hover(unit, lang, "z"),
+    }
+    outline = {"type": "choropleth", "geojson": geojson, "featureidkey": "properties.code",
+               "locations": [KALUGA_CODE], "z": [0], "showscale": False,
+               "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+               "marker": {"line": {"width": 2.5, "color": KALUGA_COLOUR}}, "hoverinfo": "skip"}
     layout = base_layout(lang, 460, margin={"l": 0, "r": 0, "t": 0, "b": 0},
                          geo={"fitbounds": "locations", "visible": False,
                               "projection": {"type": "conic conformal", "parallels": [52, 64]}})
-    return go.Figure([choropleth, outline], layout)
+    return {"data": [choropleth, outline], "layout": layout}
 
 
-def _table_figure(frame: pd.DataFrame, lang: str) -> go.Figure:
+def _table_figure(frame: pd.DataFrame, lang: str) -> dict:
     table = frame.pivot_table(index="region", columns="period", values="value", aggfunc="first")
     cells = [[format_number(v, lang) if pd.notna(v) else t("value.missing", lang) for v in table[c]]
              for c in table.columns]
-    figure = go.Table(header={"values": ["", *map(str, table.columns)], "fill": {"color": "#eef1f4"},
-                              "align": "left"},
-                      cells={"values": [list(table.index), *cells], "align": ["left", "right"]})
-    return go.Figure([figure], base_layout(lang, 460, margin={"l": 0, "r": 0, "t": 0, "b": 0}))
+    figure = {"type": "table",
+              "header": {"values": ["", *map(str, table.columns)], "fill": {"color": "#eef1f4"}, "align": "left"},
+              "cells": {"values": [list(table.index), *cells], "align": ["left", "right"]}}
+    return {"data": [figure], "layout": base_layout(lang, 460, margin={"l": 0, "r": 0, "t": 0, "b": 0})}
