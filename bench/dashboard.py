@@ -652,7 +652,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-synthetic", action="store_true", help="skip the 1M-observation database")
     parser.add_argument("--seconds", type=float, default=THROUGHPUT_SECONDS, help="throughput duration")
+    parser.add_argument("--pages", help="only these pages, comma-separated (e.g. investments,companies)")
     args = parser.parse_args()
+    only = set(args.pages.split(",")) if args.pages else None
     started = time.monotonic()
     results: list[Result] = []
     details: dict = {"workers": WORKERS, "clients": CLIENTS, "throughput_seconds": args.seconds}
@@ -665,7 +667,7 @@ def main() -> int:
         pages, vocabulary = app_pages(bundled)
         say(f"  pages: {', '.join(f'{p.name} {p.path}' for p in pages)}")
         with gunicorn(bundled, scratch / "gunicorn.log") as base:
-            report = bench_server(base, bundled, pages, vocabulary, "bundled", args.seconds)
+            report = bench_server(base, bundled, pages, vocabulary, "bundled", args.seconds, only=only)
         details["bundled"] = report
         if report["not_benched"]:
             say("  not benched: " + "; ".join(report["not_benched"]))

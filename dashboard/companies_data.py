@@ -6,17 +6,23 @@ Pure functions over the frames dashboard.queries returns and the GeoJSON dashboa
 
 from __future__ import annotations
 
+import base64
+import json
 import math
 from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
+from dashboard import figure_dicts as plain
 from dashboard.figures import KALUGA_COLOUR, PALETTE, base_layout
+from dashboard.geo import GEO_DIR
 from dashboard.i18n import format_number, normalise_language, pick, t
 
 UNMAPPED = "__unmapped__"
+DISTRICTS_FILE = GEO_DIR / "kaluga_districts.geojson"  # what geo.kaluga_districts() reads
 # The municipal units' names are Russian only in the boundary file; these are their usual English forms.
 DISTRICT_EN = {
     "Бабынинский район": "Babyninsky District", "Барятинский район": "Baryatinsky District",
@@ -66,19 +72,29 @@ def filter_companies(companies: pd.DataFrame, keys: set[str] | None = None, dist
         frame = frame[frame["district"] == district]
     words = clean(query).casefold().split()
     if words:
-        haystack = frame[[c for c in SEARCH_COLUMNS if c in frame.columns]].fillna("").astype(str).agg(
-            " ".join, axis=1).str.casefold()
-        frame = frame[[all(w in text for w in words) for text in haystack]]
+        columns = [frame[c].tolist() for c in SEARCH_COLUMNS if c in frame.columns]
+        haystack = [" ".join(_cell_text(v) for v in values).casefold() for values in zip(*columns, strict=True)]
+        frame = frame.loc[np.array([all(w in text for w in words) for text in haystack], dtype=bool)]
     return frame
+
+
+def _cell_text(value: object) -> str:
+    """A cell as searched text: missing values are empty."""
+    if isinstance(value, str):
+        return value
+    return "" if value is None or pd.isna(value) else str(value)
 
 
 def district_counts(companies: pd.DataFrame, districts: Iterable[str], lang: str | None) -> pd.DataFrame:
     """Every district of the map with how many of `companies` have a site there, and which."""
-    rows = []
-    for district in districts:
-        part = companies[companies["district"] == district]
-        rows.append({"district": district, "label": district_label(district, lang), "companies": len(part),
-                     "names": ", ".join(company_name(r, lang) for _, r in part.iterrows())})
+    names_in: dict[str, list[str]] = {}
+    for district, name_ru, name_en, key in zip(companies["district"], companies["name_ru"], companies["name_en"],
+                                               companies["key"], strict=True):
+        if isinstance(district, str):
+            names_in.setdefault(district, []).append(pick(lang, name_ru, name_en) or str(key))
+    rows = [{"district": district, "label": district_label(district, lang),
+             "companies": len(names_in.get(district, ())), "names": ", ".join(names_in.get(district, ()))}
+            for district in districts]
     return pd.DataFrame(rows, columns=["district", "label", "companies", "names"])
 
 
@@ -106,9 +122,20 @@ def _centroid(ring: list) -> tuple[float, float, float]:
     return float(cx), float(cy), abs(float(area))
 
 
+def typed_array(values: list[float | None]) -> dict:
+    """Numbers in plotly's binary form ({"dtype": "f8", "bdata": base64}; None becomes NaN, a gap).
+
+    NOTE: the district outlines are ~12,600 numbers; as JSON text they took most of a map response's
+    time to encode (and a browser longer to parse). The binary form keeps every value exactly.
+    """
+    array = np.array([np.nan if v is None else v for v in values], dtype="<f8")
+    return {"dtype": "f8", "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
+
+
 def district_shapes(geojson: dict | None) -> pd.DataFrame:
-    """One row per district: outline coordinates (rings separated by None, for a filled scatter), the
-    centre of its largest part, and its area; largest first, so enclaves are drawn on top."""
+    """One row per district: outline coordinates (rings separated by None, for a filled scatter; and
+    x_data, y_data: the same as typed_array), the centre of its largest part, and its area; largest
+    first, so enclaves are drawn on top."""
     rows = []
     for feature in (geojson or {}).get("features", []):
         xs: list[float | None] = []
@@ -122,9 +149,21 @@ def district_shapes(geojson: dict | None) -> pd.DataFrame:
             if centre[2] > best[2]:
                 best = centre
         rows.append({"district": feature["properties"]["district"], "x": xs[:-1], "y": ys[:-1],
+                     "x_data": typed_array(xs[:-1]), "y_data": typed_array(ys[:-1]),
                      "cx": best[0], "cy": best[1], "area": best[2]})
-    frame = pd.DataFrame(rows, columns=["district", "x", "y", "cx", "cy", "area"])
+    frame = pd.DataFrame(rows, columns=["district", "x", "y", "x_data", "y_data", "cx", "cy", "area"])
     return frame.sort_values("area", ascending=False).reset_index(drop=True)
+
+
+@lru_cache(maxsize=4)
+def outlines(path: Path = DISTRICTS_FILE) -> pd.DataFrame | None:
+    """district_shapes of a boundary file, computed once per process (None when it is not bundled).
+
+    Shared by every request: callers must not modify the frame or its coordinate lists.
+    """
+    if not path.exists():
+        return None
+    return district_shapes(json.loads(path.read_text(encoding="utf-8")))
 
 
 def aspect_ratio(shapes: pd.DataFrame) -> float:
@@ -193,42 +232,47 @@ def profile_source_urls(*frames: pd.DataFrame) -> list[str]:
 # --- the districts map ------------------------------------------------------------------------
 
 def district_map_figure(shapes: pd.DataFrame, counts: pd.DataFrame, lang: str, *, selected: str | None = None,
-                        height: int = 460, unit: str = "", period: str = "", source: str = "") -> go.Figure:
+                        height: int = 460, unit: str = "", period: str = "", source: str = "") -> dict:
     """Kaluga region's districts filled by how many companies have a site there, with a marker per
     district that has any. Drawn on plain axes (longitude, latitude at true proportions): it needs
     no map tiles or topojson from a CDN, so it works wherever the dashboard runs.
+
+    A plain figure dict (figure_dicts): a graph_objects.Figure would validate every coordinate.
     """
     count_of = dict(zip(counts["district"], counts["companies"], strict=True))
     names_of = dict(zip(counts["district"], counts["names"], strict=True))
     most = max(count_of.values(), default=0) or 1
     traces = []
-    for row in shapes.itertuples():
-        n = int(count_of.get(row.district, 0))
+    for district, xs, ys in zip(shapes["district"], shapes["x_data"], shapes["y_data"], strict=True):
+        n = int(count_of.get(district, 0))
         fill = f"rgba(0, 114, 178, {0.18 + 0.5 * n / most:.2f})" if n else "#eef1f4"
-        label = district_label(row.district, lang)
-        traces.append(go.Scatter(
-            x=row.x, y=row.y, mode="lines", fill="toself", fillcolor=fill, name=label,
-            line={"color": "#ffffff", "width": 1}, hoveron="fills", hoverinfo="text",
-            text=f"{label}: {format_number(n, lang)} {unit}", showlegend=False))
+        label = district_label(district, lang)
+        traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "fill": "toself", "fillcolor": fill,
+                       "name": label, "line": {"color": "#ffffff", "width": 1}, "hoveron": "fills",
+                       "hoverinfo": "text", "text": f"{label}: {format_number(n, lang)} {unit}",
+                       "showlegend": False})
     if selected and selected in set(shapes["district"]):
         row = shapes[shapes["district"] == selected].iloc[0]
-        traces.append(go.Scatter(x=row["x"], y=row["y"], mode="lines", name="selected", hoverinfo="skip",
-                                 line={"color": KALUGA_COLOUR, "width": 3}, showlegend=False))
-    placed = shapes[shapes["district"].map(lambda d: count_of.get(d, 0) > 0)]
-    if not placed.empty:
-        numbers = [int(count_of[d]) for d in placed["district"]]
-        traces.append(go.Scatter(
-            x=placed["cx"], y=placed["cy"], mode="markers+text", name="companies",
-            marker={"size": [20 + 1.5 * n for n in numbers], "color": PALETTE[0],
-                    "line": {"color": "#ffffff", "width": 1.5}},
-            text=[format_number(n, lang) for n in numbers], textfont={"color": "#ffffff", "size": 13},
-            customdata=[[d, district_label(d, lang), format_number(n, lang), names_of.get(d, "")]
-                        for d, n in zip(placed["district"], numbers, strict=True)],
-            hovertemplate=("<b>%{customdata[1]}</b><br>" + f"{t('card.value', lang)}: " + "%{customdata[2]} "
-                           + unit + f"<br>{t('card.period', lang)}: {period}" + "<br>%{customdata[3]}"
-                           + f"<br>{t('card.source', lang)}: {source}<extra></extra>"),
-            showlegend=False))
+        traces.append({"type": "scatter", "x": row["x_data"], "y": row["y_data"], "mode": "lines", "name": "selected",
+                       "hoverinfo": "skip", "line": {"color": KALUGA_COLOUR, "width": 3}, "showlegend": False})
+    placed = [(district, int(count_of[district]), cx, cy)
+              for district, cx, cy in zip(shapes["district"], shapes["cx"], shapes["cy"], strict=True)
+              if count_of.get(district, 0) > 0]
+    if placed:
+        numbers = [n for _, n, _, _ in placed]
+        traces.append({
+            "type": "scatter", "x": [cx for _, _, cx, _ in placed], "y": [cy for _, _, _, cy in placed],
+            "mode": "markers+text", "name": "companies",
+            "marker": {"size": [20 + 1.5 * n for n in numbers], "color": PALETTE[0],
+                       "line": {"color": "#ffffff", "width": 1.5}},
+            "text": [format_number(n, lang) for n in numbers], "textfont": {"color": "#ffffff", "size": 13},
+            "customdata": [[d, district_label(d, lang), format_number(n, lang), names_of.get(d, "")]
+                           for d, n, _, _ in placed],
+            "hovertemplate": ("<b>%{customdata[1]}</b><br>" + f"{t('card.value', lang)}: " + "%{customdata[2]} "
+                              + unit + f"<br>{t('card.period', lang)}: {period}" + "<br>%{customdata[3]}"
+                              + f"<br>{t('card.source', lang)}: {source}<extra></extra>"),
+            "showlegend": False})
     layout = base_layout(lang, height, margin={"l": 4, "r": 4, "t": 4, "b": 4}, dragmode="pan",
                          xaxis={"visible": False, "fixedrange": False},
                          yaxis={"visible": False, "scaleanchor": "x", "scaleratio": aspect_ratio(shapes)})
-    return go.Figure(traces, layout)
+    return plain.figure(traces, layout)

@@ -18,6 +18,7 @@ import math
 import re
 from urllib.parse import urlsplit
 
+import numpy as np
 import pandas as pd
 
 CURRENCIES = ("RUB", "USD", "EUR")
@@ -77,23 +78,196 @@ def filter_companies(frame: pd.DataFrame, keys: set[str] | None) -> pd.DataFrame
     return frame[frame["company_key"].isin(keys)]
 
 
+# --- the rules over plain rows ------------------------------------------------------------------
+# NOTE: the investment rows are few (tens), and a pandas filter or sort of them costs a few hundred
+# microseconds while the same work over plain dicts costs a few; a chart state needs dozens of such
+# steps. So the rules are written once, over rows (dicts, missing values None, "_pos" the row's
+# position in its frame), and the frame functions below apply them and return frames.
+
+
+def rows_of(frame: pd.DataFrame) -> list[dict]:
+    """A prepared frame's rows as dicts: missing values None, "_pos" the row's position in the frame."""
+    columns = list(frame.columns)
+    values = [frame[column].tolist() for column in columns]
+    rows = []
+    for pos, cells in enumerate(zip(*values, strict=True)):
+        row = {column: None if _missing(cell) else cell for column, cell in zip(columns, cells, strict=True)}
+        row["_pos"] = pos
+        rows.append(row)
+    return rows
+
+
+def filter_rows(rows: list[dict], keys: set[str] | frozenset[str] | None) -> list[dict]:
+    """filter_companies over rows."""
+    return rows if keys is None else [row for row in rows if row["company_key"] in keys]
+
+
+def _text_key(value: str | None) -> tuple:
+    """Sorts text ascending with missing values last (pandas' na_position="last")."""
+    return (value is None, value or "")
+
+
+def _ordered(rows: list[dict], currency: str, group: str, dated: bool) -> list[dict]:
+    """A participant's figures in one currency and group, in the one-figure rule's order: by company,
+    then largest lower bound, later year (undated last), record key."""
+    chosen = [row for row in rows if row["level"] == "company" and row["currency"] == currency
+              and row["status_group"] == group and row["amount_low_mn"] is not None
+              and (not dated or row["year"] is not None)]
+    return sorted(chosen, key=lambda row: (_text_key(row["company_key"]), -row["amount_low_mn"],
+                                           row["year"] is None, -(row["year"] or 0),
+                                           _text_key(row["record_key"])))
+
+
+def company_figures(rows: list[dict], currency: str, group: str, dated_only: bool = False,
+                    up_to: int | None = None) -> list[dict]:
+    """THE ONE-FIGURE RULE over rows: per company (in key order), the row with the largest lower bound."""
+    chosen: dict[str | None, dict] = {}
+    for row in _ordered(rows, currency, group, dated_only or up_to is not None):
+        if up_to is None or row["year"] <= up_to:
+            chosen.setdefault(row["company_key"], row)
+    return list(chosen.values())
+
+
+def _largest_first(rows: list[dict]) -> list[dict]:
+    """Rows by lower bound, largest first, equal ones in the order pandas' sort_values(ascending=False)
+    gives them (numpy's quicksort of the reversed values), so the shown order is the frame functions' one."""
+    values = np.array([row["amount_low_mn"] for row in rows], dtype=float)[::-1]
+    order = np.arange(len(rows))[::-1][values.argsort(kind="quicksort")][::-1]
+    return [rows[n] for n in order]
+
+
+def _top(row: dict) -> float:
+    return row["amount_low_mn"] if row["amount_high_mn"] is None else row["amount_high_mn"]
+
+
+def curve_points(rows: list[dict], currency: str, group: str, start: int = START_YEAR) -> list[dict]:
+    """cumulative_curve over rows: one dict per year."""
+    ordered = _ordered(rows, currency, group, dated=True)
+    if not ordered:
+        return []
+    years = [row["year"] for row in ordered]
+    points = []
+    for year in range(min(start, min(years)), max(years) + 1):
+        # The first of a company's rows dated up to the year is the one company_figures(up_to=year) picks.
+        chosen: dict[str | None, dict] = {}
+        for row in ordered:
+            if row["year"] <= year:
+                chosen.setdefault(row["company_key"], row)
+        picked = list(chosen.values())
+        points.append({
+            "year": year, "low": math.fsum(row["amount_low_mn"] for row in picked),
+            "high": math.fsum(_top(row) for row in picked), "companies": len(picked),
+            "open_ended": sum(1 for row in picked if row["qualifier"] == ">"),
+            "record_keys": tuple(row["record_key"] for row in _largest_first(picked)),
+        })
+    return points
+
+
+def company_bars(rows: list[dict], currency: str) -> list[dict]:
+    """by_company over rows: the made and planned figure of each company, with "high_or_low" (the
+    range top) and "rank" (companies by their largest figure), largest company first, made before planned."""
+    chosen = company_figures(rows, currency, "made") + company_figures(rows, currency, "planned")
+    best: dict[str, dict] = {}
+    for row in sorted((row for row in chosen if row["company_key"] is not None),
+                      key=lambda row: (row["company_key"], -row["amount_low_mn"])):
+        best.setdefault(row["company_key"], row)  # each company's largest figure, companies by key
+    rank = {row["company_key"]: n for n, row in enumerate(_largest_first(list(best.values())))}
+    bars = [{**row, "high_or_low": _top(row), "rank": rank.get(row["company_key"])} for row in chosen]
+    return sorted(bars, key=lambda row: (row["rank"] is None, row["rank"] or 0, row["status_group"]))
+
+
+def parent_countries(companies: pd.DataFrame) -> dict[str, str | None]:
+    """company key -> parent country as written (None where none is recorded)."""
+    return {key: country if isinstance(country, str) and country else None
+            for key, country in zip(companies["key"], companies["parent_country"], strict=True)}
+
+
+def country_totals(rows: list[dict], countries: dict[str, str | None], currency: str,
+                   keys: set[str] | frozenset[str] | None = None) -> list[dict]:
+    """by_country over rows; `countries` from parent_countries (every participant)."""
+    counts: dict[str, int] = {}
+    for key, country in countries.items():
+        if keys is None or key in keys:
+            counts[country or ""] = counts.get(country or "", 0) + 1
+    made = company_figures(filter_rows(rows, keys), currency, "made")
+    country_of = [countries.get(row["company_key"]) or "" for row in made]
+    records = []
+    for country in sorted(set(counts) | set(country_of)):
+        part = _largest_first([row for row, c in zip(made, country_of, strict=True) if c == country])
+        records.append({
+            "country": country or None, "companies": counts.get(country, 0),
+            "low": math.fsum(row["amount_low_mn"] for row in part) if part else None,
+            "with_figure": len(part), "open_ended": sum(1 for row in part if row["qualifier"] == ">"),
+            "record_keys": tuple(row["record_key"] for row in part)})
+    # Largest sum first (countries without one last), then most participants; ties stay alphabetical.
+    return sorted(records, key=lambda r: (r["low"] is None, -(r["low"] or 0.0), -r["companies"]))
+
+
+def missing_rows(rows: list[dict], participants: set[str], currency: str) -> dict[str, list[str]]:
+    """missing_from_sum over rows, for the given participants."""
+    made = [row for row in rows if row["level"] == "company" and row["status_group"] == "made"
+            and row["amount_low_mn"] is not None]
+    in_currency = {row["company_key"] for row in made if row["currency"] == currency}
+    other = {row["company_key"] for row in made if row["currency"] != currency} - in_currency
+    return {"other_currency": sorted(other),
+            "no_figure": sorted(participants - {row["company_key"] for row in made})}
+
+
+def undated_rows(rows: list[dict]) -> list[dict]:
+    """undated over rows."""
+    return sorted((row for row in rows if row["level"] == "company" and row["year"] is None),
+                  key=lambda row: (_text_key(row["currency"]), _text_key(row["company_label"])))
+
+
+def reconcile_rows(rows: list[dict], totals: list[dict], currency: str) -> list[dict]:
+    """reconcile over rows and cited totals (dicts as cited_totals' records)."""
+    curve = curve_points(rows, currency, "made")
+    out = []
+    for row in totals:
+        if row["currency"] != currency:
+            continue
+        point = _comparable_point(curve, row["year_from"], row["year_to"])
+        total = row["low_mn"]
+        low = None if point is None else float(point["low"])
+        out.append({**row, "compared_to_year": None if point is None else int(point["year"]),
+                    "companies_low": low, "companies": 0 if point is None else int(point["companies"]),
+                    "open_ended": 0 if point is None else int(point["open_ended"]),
+                    "gap_mn": None if low is None or _missing(total) else total - low,
+                    "share": None if low is None or _missing(total) or not total else low / total})
+    return out
+
+
+def _comparable_point(curve: list[dict], year_from, year_to) -> dict | None:
+    if not curve:
+        return None
+    if not _missing(year_to):
+        before = [point for point in curve if point["year"] <= int(year_to)]
+        return before[-1] if before else None
+    if not _missing(year_from):
+        return curve[-1]
+    return None
+
+
+# --- the rules as frames ------------------------------------------------------------------------
+
+
+def _at(frame: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
+    """The frame's own rows (columns and types as they are) for rows picked by the functions above."""
+    return frame.iloc[[row["_pos"] for row in rows]].reset_index(drop=True)
+
+
 def one_figure_per_company(frame: pd.DataFrame, currency: str, group: str, dated_only: bool = False,
                            up_to: int | None = None) -> pd.DataFrame:
     """THE ONE-FIGURE RULE: per company, the row with the largest lower bound (see module docstring)."""
-    rows = frame[(frame["level"] == "company") & (frame["currency"] == currency)
-                 & (frame["status_group"] == group) & frame["amount_low_mn"].notna()]
-    if dated_only or up_to is not None:
-        rows = rows[rows["year"].notna()]
-    if up_to is not None:
-        rows = rows[rows["year"] <= up_to]
-    rows = rows.sort_values(["company_key", "amount_low_mn", "year", "record_key"],
-                            ascending=[True, False, False, True], na_position="last")
-    return rows.drop_duplicates("company_key", keep="first").reset_index(drop=True)
+    return _at(frame, company_figures(rows_of(frame), currency, group, dated_only, up_to))
 
 
 def upper(rows: pd.DataFrame) -> pd.Series:
     """The top of each figure's range; a "more than" figure has none, so its lower bound stands in."""
     return rows["amount_high_mn"].fillna(rows["amount_low_mn"])
+
+
+CURVE_COLUMNS = ["year", "low", "high", "companies", "open_ended", "record_keys"]
 
 
 def cumulative_curve(frame: pd.DataFrame, currency: str, group: str,
@@ -103,31 +277,19 @@ def cumulative_curve(frame: pd.DataFrame, currency: str, group: str,
     Columns: year, low, high (sum of range tops), companies, open_ended (figures cited as "more
     than", whose true value lies above the line), record_keys (the rows summed, largest first).
     """
-    dated = frame[(frame["level"] == "company") & (frame["currency"] == currency)
-                  & (frame["status_group"] == group) & frame["year"].notna() & frame["amount_low_mn"].notna()]
-    columns = ["year", "low", "high", "companies", "open_ended", "record_keys"]
-    if dated.empty:
-        return pd.DataFrame(columns=columns)
-    first, last = min(start, int(dated["year"].min())), int(dated["year"].max())
-    points = []
-    for year in range(first, last + 1):
-        chosen = one_figure_per_company(frame, currency, group, up_to=year)
-        points.append({
-            "year": year, "low": float(chosen["amount_low_mn"].sum()), "high": float(upper(chosen).sum()),
-            "companies": len(chosen), "open_ended": int((chosen["qualifier"] == ">").sum()),
-            "record_keys": tuple(chosen.sort_values("amount_low_mn", ascending=False)["record_key"]),
-        })
-    return pd.DataFrame(points, columns=columns)
+    return pd.DataFrame(curve_points(rows_of(frame), currency, group, start), columns=CURVE_COLUMNS)
 
 
 def by_company(frame: pd.DataFrame, currency: str) -> pd.DataFrame:
     """One made and one planned figure per company in one currency (dated or not), largest first."""
-    parts = [one_figure_per_company(frame, currency, group) for group in ("made", "planned")]
-    rows = pd.concat([p for p in parts if not p.empty] or [parts[0]], ignore_index=True)
-    rows["high_or_low"] = upper(rows)
-    order = rows.groupby("company_key")["amount_low_mn"].max().sort_values(ascending=False)
-    rows["rank"] = rows["company_key"].map({k: n for n, k in enumerate(order.index)})
-    return rows.sort_values(["rank", "status_group"]).reset_index(drop=True)
+    bars = company_bars(rows_of(frame), currency)
+    out = _at(frame, bars)
+    out["high_or_low"] = [row["high_or_low"] for row in bars]
+    out["rank"] = pd.Series([row["rank"] for row in bars], dtype=None if bars else object)
+    return out
+
+
+COUNTRY_COLUMNS = ["country", "companies", "low", "with_figure", "open_ended", "record_keys"]
 
 
 def by_country(frame: pd.DataFrame, companies: pd.DataFrame, currency: str,
@@ -138,22 +300,8 @@ def by_country(frame: pd.DataFrame, companies: pd.DataFrame, currency: str,
     Companies with a figure but no record in the companies table go under a missing country.
     Columns: country, companies, low, with_figure, open_ended, record_keys.
     """
-    countries = companies.set_index("key")["parent_country"].replace("", None)
-    participants = countries if keys is None else countries[countries.index.isin(keys)]
-    made = one_figure_per_company(filter_companies(frame, keys), currency, "made")
-    made["country"] = made["company_key"].map(countries).fillna("")
-    counts = participants.fillna("").value_counts()
-    records = []
-    for country in sorted(set(counts.index) | set(made["country"])):
-        part = made[made["country"] == country].sort_values("amount_low_mn", ascending=False)
-        records.append({
-            "country": country or None, "companies": int(counts.get(country, 0)),
-            "low": float(part["amount_low_mn"].sum()) if len(part) else None,
-            "with_figure": len(part), "open_ended": int((part["qualifier"] == ">").sum()),
-            "record_keys": tuple(part["record_key"])})
-    out = pd.DataFrame(records, columns=["country", "companies", "low", "with_figure", "open_ended",
-                                         "record_keys"])
-    return out.sort_values(["low", "companies"], ascending=False, na_position="last").reset_index(drop=True)
+    records = country_totals(rows_of(frame), parent_countries(companies), currency, keys)
+    return pd.DataFrame(records, columns=COUNTRY_COLUMNS)
 
 
 def cited_totals(cluster_indicators: pd.DataFrame, investments: pd.DataFrame) -> pd.DataFrame:
@@ -198,50 +346,23 @@ def reconcile(frame: pd.DataFrame, totals: pd.DataFrame, currency: str) -> pd.Da
     one with nothing (compared_to_year stays missing). Columns added: compared_to_year,
     companies_low, companies, open_ended, gap_mn (total's lower bound minus the sum), share.
     """
-    rows = totals[totals["currency"] == currency]
-    curve = cumulative_curve(frame, currency, "made")
-    out = []
-    for row in rows.to_dict("records"):
-        point = _comparable_point(curve, row["year_from"], row["year_to"])
-        total = row["low_mn"]
-        low = None if point is None else float(point["low"])
-        out.append({**row, "compared_to_year": None if point is None else int(point["year"]),
-                    "companies_low": low, "companies": 0 if point is None else int(point["companies"]),
-                    "open_ended": 0 if point is None else int(point["open_ended"]),
-                    "gap_mn": None if low is None or _missing(total) else total - low,
-                    "share": None if low is None or _missing(total) or not total else low / total})
+    out = reconcile_rows(rows_of(frame), totals.to_dict("records"), currency)
     columns = [*totals.columns, "compared_to_year", "companies_low", "companies", "open_ended", "gap_mn",
                "share"]
     return pd.DataFrame(out, columns=columns)
-
-
-def _comparable_point(curve: pd.DataFrame, year_from, year_to) -> pd.Series | None:
-    if curve.empty:
-        return None
-    if not _missing(year_to):
-        before = curve[curve["year"] <= int(year_to)]
-        return before.iloc[-1] if not before.empty else None
-    if not _missing(year_from):
-        return curve.iloc[-1]
-    return None
 
 
 def missing_from_sum(frame: pd.DataFrame, companies: pd.DataFrame, currency: str,
                      keys: set[str] | None = None) -> dict[str, list[str]]:
     """Why a per-company sum falls short: participants whose money is cited only in other currencies,
     and participants with no cited made figure at all (company keys, sorted)."""
-    made = frame[(frame["level"] == "company") & (frame["status_group"] == "made")
-                 & frame["amount_low_mn"].notna()]
-    in_currency = set(made.loc[made["currency"] == currency, "company_key"])
-    other = set(made.loc[made["currency"] != currency, "company_key"]) - in_currency
     participants = set(companies["key"]) if keys is None else set(companies["key"]) & keys
-    return {"other_currency": sorted(other), "no_figure": sorted(participants - set(made["company_key"]))}
+    return missing_rows(rows_of(frame), participants, currency)
 
 
 def undated(frame: pd.DataFrame) -> pd.DataFrame:
     """Participant rows that cite no year: listed as written, never placed on the curve."""
-    rows = frame[(frame["level"] == "company") & frame["year"].isna()]
-    return rows.sort_values(["currency", "company_label"]).reset_index(drop=True)
+    return _at(frame, undated_rows(rows_of(frame)))
 
 
 def source_label(url: str | None, sources: pd.DataFrame | None = None) -> str:
@@ -252,10 +373,26 @@ def source_label(url: str | None, sources: pd.DataFrame | None = None) -> str:
         match = sources[sources["url"] == url]
         if not match.empty:
             record = match.iloc[0]
-            if url.startswith("file:") and record.get("title"):
-                return str(record["title"])
-            if record.get("publisher"):
-                return str(record["publisher"])
+            return _label(url, record.get("title"), record.get("publisher"))
+    return _label(url, None, None)
+
+
+def source_labels(urls, sources: pd.DataFrame | None = None) -> dict[str, str]:
+    """source_label of many URLs at once (one pass over the sources table, not one per URL); only
+    non-empty text URLs are keys."""
+    known: dict[str, tuple] = {}
+    if sources is not None and not sources.empty:
+        for url, title, publisher in zip(sources["url"], sources["title"], sources["publisher"], strict=True):
+            known.setdefault(url, (title, publisher))  # the first row, as source_label takes
+    return {url: _label(url, *known.get(url, (None, None))) for url in dict.fromkeys(urls)
+            if isinstance(url, str) and url}
+
+
+def _label(url: str, title, publisher) -> str:
+    if url.startswith("file:") and title:
+        return str(title)
+    if publisher:
+        return str(publisher)
     host = urlsplit(url).netloc
     return host.removeprefix("www.").split(":")[0] if host else url.removeprefix("file:")
 

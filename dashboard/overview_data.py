@@ -6,9 +6,8 @@ import re
 
 import pandas as pd
 
-from dashboard.products_data import distinct_products
-
 from dashboard.investments_data import CLUSTER_KEYS
+from dashboard.products_data import distinct_products
 from dashboard.transforms import per_capita
 
 # Counts of cluster members, however the source words it. Other "companies" rows are not member

@@ -56,13 +56,22 @@ def company_names(companies: pd.DataFrame, products: pd.DataFrame, lang: str | N
     return names
 
 
-def atc_name(code: str, atc_groups: pd.DataFrame) -> str:
-    """The WHO name of an ATC code in sentence case (WHO writes levels 1-3 in capitals)."""
-    match = atc_groups.loc[atc_groups["code"] == code, "name_en"]
-    if match.empty:
-        return code
-    name = str(match.iat[0])
-    return name[:1] + name[1:].lower() if name.isupper() else name
+def atc_name(code: str, atc_groups: pd.DataFrame | dict[str, str]) -> str:
+    """The WHO name of an ATC code in sentence case (WHO writes levels 1-3 in capitals).
+
+    `atc_groups`: the atc_groups table, or atc_names of it (a lookup for many codes)."""
+    names = atc_groups if isinstance(atc_groups, dict) else atc_names(atc_groups)
+    return names.get(code, code)
+
+
+def atc_names(atc_groups: pd.DataFrame) -> dict[str, str]:
+    """code -> atc_name for every code of the atc_groups table (the first row of a code)."""
+    names: dict[str, str] = {}
+    for code, name in zip(atc_groups["code"], atc_groups["name_en"], strict=True):
+        if code not in names:
+            text = str(name)
+            names[code] = text[:1] + text[1:].lower() if text.isupper() else text
+    return names
 
 
 def area_names(therapy_areas: pd.DataFrame, lang: str | None) -> dict[str, str]:
@@ -71,21 +80,50 @@ def area_names(therapy_areas: pd.DataFrame, lang: str | None) -> dict[str, str]:
 
 # --- sources ----------------------------------------------------------------------------------
 
-def source_label(url: str, sources: pd.DataFrame) -> tuple[str, str | None]:
+def source_label(url: str, sources: pd.DataFrame | SourceLabels) -> tuple[str, str | None]:
     """(label, link) for a cited URL: its publisher and the page; bundled files are named, not linked."""
+    if isinstance(sources, SourceLabels):
+        return sources(url)
     match = sources[sources["url"] == url]
     row = match.iloc[0] if not match.empty else None
+    return _source_label(url, None if row is None else row["title"], None if row is None else row["publisher"])
+
+
+def _source_label(url: str, title: object, publisher: object) -> tuple[str, str | None]:
     if url.startswith(("http://", "https://")):
-        publisher = _text(row["publisher"]) if row is not None else ""
-        return publisher or re.sub(r"^https?://(www\.)?", "", url).split("/")[0], url
-    title = _text(row["title"]) if row is not None else ""
-    return title or url.removeprefix("file:"), None
+        return _text(publisher) or re.sub(r"^https?://(www\.)?", "", url).split("/")[0], url
+    return _text(title) or url.removeprefix("file:"), None
 
 
-def source_items(urls: Iterable[str], sources: pd.DataFrame) -> list[tuple[str, str | None]]:
+class SourceLabels:
+    """source_label for many URLs: the sources table read once, each URL's label worked out once.
+
+    Every function here that takes `sources` accepts one in place of the table.
+    """
+
+    def __init__(self, sources: pd.DataFrame):
+        self._known: dict[str, tuple] = {}
+        for url, title, publisher in zip(sources["url"], sources["title"], sources["publisher"], strict=True):
+            self._known.setdefault(url, (title, publisher))  # the first row, as source_label takes
+        self._labels: dict[str, tuple[str, str | None]] = {}
+
+    def __call__(self, url: str) -> tuple[str, str | None]:
+        if url not in self._labels:
+            self._labels[url] = _source_label(url, *self._known.get(url, (None, None)))
+        return self._labels[url]
+
+
+def _labeller(sources: pd.DataFrame | SourceLabels) -> SourceLabels:
+    return sources if isinstance(sources, SourceLabels) else SourceLabels(sources)
+
+
+def source_items(urls: Iterable[str], sources: pd.DataFrame | SourceLabels) -> list[tuple[str, str | None]]:
     """Distinct (label, link) pairs for source_line, in first-seen order."""
     seen = dict.fromkeys(u for u in urls if isinstance(u, str) and u)
-    return [source_label(url, sources) for url in seen]
+    if not seen:
+        return []
+    labels = _labeller(sources)
+    return [labels(url) for url in seen]
 
 
 # --- filtering --------------------------------------------------------------------------------
@@ -102,56 +140,86 @@ def filter_products(products: pd.DataFrame, area: str | None = None,
     return frame
 
 
+def _product_ids(company_keys: Iterable, atc_codes: Iterable, trade_names: Iterable) -> list[str]:
+    return [f"{company}|atc:{_text(code)}" if _text(code) else f"{company}|name:{_text(trade).casefold()}"
+            for company, code, trade in zip(company_keys, atc_codes, trade_names, strict=True)]
+
+
 def with_identity(products: pd.DataFrame) -> pd.DataFrame:
     """Products with a `product_id`: one product may be cited by several rows (same company and ATC
     code, or same company and trade name); the tree and the counts show it once."""
     frame = products.copy()
-    atc = frame["atc_code"].map(_text)
-    name = frame["trade_name"].map(lambda v: _text(v).casefold())
-    frame["product_id"] = [f"{company}|atc:{code}" if code else f"{company}|name:{trade}"
-                           for company, code, trade in zip(frame["company_key"], atc, name, strict=True)]
+    frame["product_id"] = _product_ids(frame["company_key"], frame["atc_code"], frame["trade_name"])
     return frame
+
+
+DISTINCT_COLUMNS = ["product_id", "company_key", "trade_name", "inn", "atc_code", "therapy_area_code",
+                    "status_raw", "year", "records", "source_urls"]
+
+
+def _missing(value: object) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def _distinct(products: pd.DataFrame) -> list[dict]:
+    """distinct_products as dicts.
+
+    NOTE: plain lists, not a groupby: a product list is a few dozen rows, and per-group pandas steps
+    cost more than the page's whole budget for a chart.
+    """
+    if products.empty:
+        return []
+    cols = {c: products[c].tolist() for c in ("company_key", "trade_name", "inn", "atc_code", "therapy_area_code",
+                                              "status_raw", "year", "source_url")}
+    groups: dict[str, list[int]] = {}
+    for n, product_id in enumerate(_product_ids(cols["company_key"], cols["atc_code"], cols["trade_name"])):
+        groups.setdefault(product_id, []).append(n)
+    rows = []
+    for product_id, part in groups.items():
+        lengths = [len(_text(cols["trade_name"][n])) for n in part]
+        first = part[lengths.index(min(lengths))]  # the shortest name; the first of equally short ones
+        rows.append({
+            "product_id": product_id,
+            "company_key": cols["company_key"][first],
+            "trade_name": _text(cols["trade_name"][first]),
+            "inn": next((_text(cols["inn"][n]) for n in part if _text(cols["inn"][n])), ""),
+            "atc_code": _text(cols["atc_code"][first]),
+            "therapy_area_code": next((_text(cols["therapy_area_code"][n]) for n in part
+                                       if _text(cols["therapy_area_code"][n])), ""),
+            "status_raw": "; ".join(dict.fromkeys(_text(cols["status_raw"][n]) for n in part
+                                                  if _text(cols["status_raw"][n]))),
+            "year": ", ".join(str(y) for y in sorted({int(cols["year"][n]) for n in part
+                                                      if not _missing(cols["year"][n])})),
+            "records": len(part),
+            "source_urls": list(dict.fromkeys(cols["source_url"][n] for n in part)),
+        })
+    return rows
 
 
 def distinct_products(products: pd.DataFrame) -> pd.DataFrame:
     """One row per product: the shortest trade name among its rows, every source, the years cited."""
     if products.empty:
-        return pd.DataFrame(columns=["product_id", "company_key", "trade_name", "inn", "atc_code",
-                                     "therapy_area_code", "status_raw", "year", "records", "source_urls"])
-    frame = with_identity(products)
-    rows = []
-    for product_id, part in frame.groupby("product_id", sort=False):
-        first = part.loc[part["trade_name"].map(lambda v: len(_text(v))).idxmin()]
-        rows.append({
-            "product_id": product_id,
-            "company_key": first["company_key"],
-            "trade_name": _text(first["trade_name"]),
-            "inn": next((_text(v) for v in part["inn"] if _text(v)), ""),
-            "atc_code": _text(first["atc_code"]),
-            "therapy_area_code": next((_text(v) for v in part["therapy_area_code"] if _text(v)), ""),
-            "status_raw": "; ".join(dict.fromkeys(_text(v) for v in part["status_raw"] if _text(v))),
-            "year": ", ".join(str(int(y)) for y in sorted({int(y) for y in part["year"].dropna()})),
-            "records": len(part),
-            "source_urls": list(dict.fromkeys(part["source_url"])),
-        })
-    return pd.DataFrame(rows)
+        return pd.DataFrame(columns=DISTINCT_COLUMNS)
+    return pd.DataFrame(_distinct(products))
 
 
 # --- the therapy-area tree --------------------------------------------------------------------
 
-def therapy_tree(products: pd.DataFrame, atc_groups: pd.DataFrame, therapy_areas: pd.DataFrame,
-                 names: dict[str, str], sources: pd.DataFrame, lang: str | None) -> pd.DataFrame:
+def therapy_tree(products: pd.DataFrame, atc_groups: pd.DataFrame | dict[str, str], therapy_areas: pd.DataFrame,
+                 names: dict[str, str], sources: pd.DataFrame | SourceLabels, lang: str | None) -> pd.DataFrame:
     """Nodes of the treemap/sunburst: all products -> ATC level 1 -> ATC level 2 -> product.
 
     Products without an ATC code sit under "ATC not assigned" -> their therapy area -> product.
     Columns: id, parent, label, value (products below), level, group (top-level branch), company,
     period, source.
     """
-    items = distinct_products(products)
+    items = _distinct(products)
     columns = ["id", "parent", "label", "value", "level", "group", "company", "period", "source"]
-    if items.empty:
+    if not items:
         return pd.DataFrame(columns=columns)
     areas = area_names(therapy_areas, lang)
+    atc = atc_groups if isinstance(atc_groups, dict) else atc_names(atc_groups)
+    labels = _labeller(sources)
     nodes: dict[str, dict] = {}
 
     def node(node_id: str, parent: str, text: str, level: int, group: str) -> None:
@@ -160,25 +228,26 @@ def therapy_tree(products: pd.DataFrame, atc_groups: pd.DataFrame, therapy_areas
                                            "source": ""})
         entry["value"] += 1
 
-    for item in items.itertuples():
+    for item in items:
+        code = item["atc_code"]
         node(ROOT, "", label("root", lang), 0, "")
-        if item.atc_code:
-            first, second = item.atc_code[:1], item.atc_code[:3]
-            node(f"atc:{first}", ROOT, f"{first} · {atc_name(first, atc_groups)}", 1, first)
-            node(f"atc:{second}", f"atc:{first}", f"{second} · {atc_name(second, atc_groups)}", 2, first)
+        if code:
+            first, second = code[:1], code[:3]
+            node(f"atc:{first}", ROOT, f"{first} · {atc_name(first, atc)}", 1, first)
+            node(f"atc:{second}", f"atc:{first}", f"{second} · {atc_name(second, atc)}", 2, first)
             parent = f"atc:{second}"
         else:
-            area = item.therapy_area_code or NO_AREA
+            area = item["therapy_area_code"] or NO_AREA
             node(NO_ATC, ROOT, label("no_atc", lang), 1, NO_ATC)
             area_text = areas.get(area) or label("no_area", lang)
             node(f"{NO_ATC}:{area}", NO_ATC, area_text, 2, NO_ATC)
             parent = f"{NO_ATC}:{area}"
-        group = item.atc_code[:1] if item.atc_code else NO_ATC
-        source = "; ".join(lbl for lbl, _ in source_items(item.source_urls, sources))
-        period = item.year or item.status_raw or label("no_year", lang)
-        nodes[f"product:{item.product_id}"] = {
-            "id": f"product:{item.product_id}", "parent": parent, "label": item.trade_name, "value": 1,
-            "level": 3, "group": group, "company": names.get(item.company_key, item.company_key),
+        group = code[:1] if code else NO_ATC
+        source = "; ".join(lbl for lbl, _ in source_items(item["source_urls"], labels))
+        period = item["year"] or item["status_raw"] or label("no_year", lang)
+        nodes[f"product:{item['product_id']}"] = {
+            "id": f"product:{item['product_id']}", "parent": parent, "label": item["trade_name"], "value": 1,
+            "level": 3, "group": group, "company": names.get(item["company_key"], item["company_key"]),
             "period": period, "source": source}
     return pd.DataFrame(list(nodes.values()), columns=columns)
 
@@ -186,44 +255,59 @@ def therapy_tree(products: pd.DataFrame, atc_groups: pd.DataFrame, therapy_areas
 # --- counts -----------------------------------------------------------------------------------
 
 def products_by_company(products: pd.DataFrame, names: dict[str, str],
-                        sources: pd.DataFrame | None = None) -> pd.DataFrame:
+                        sources: pd.DataFrame | SourceLabels | None = None) -> pd.DataFrame:
     """Distinct products and cited rows per company, most products first, with the years and sources
     their rows give (for the hover)."""
     columns = ["company_key", "company", "products", "records", "product_names", "years", "sources"]
-    items = distinct_products(products)
-    if items.empty:
+    items = _distinct(products)
+    if not items:
         return pd.DataFrame(columns=columns)
+    labeller = _labeller(sources) if sources is not None else None
+    by_company: dict[str, list[dict]] = {}
+    for item in items:
+        if not _missing(item["company_key"]):  # as groupby: rows without a company are not counted
+            by_company.setdefault(item["company_key"], []).append(item)
     rows = []
-    for key, part in items.groupby("company_key", sort=False):
-        years = sorted({y for text in part["year"] for y in text.split(", ") if y})
-        urls = [u for group in part["source_urls"] for u in group]
-        labels = [lbl for lbl, _ in source_items(urls, sources)] if sources is not None else []
+    for key, part in by_company.items():
+        years = sorted({y for item in part for y in item["year"].split(", ") if y})
+        urls = [u for item in part for u in item["source_urls"]]
+        labels = [lbl for lbl, _ in source_items(urls, labeller)] if labeller is not None else []
         rows.append({"company_key": key, "company": names.get(key, key), "products": len(part),
-                     "records": int(part["records"].sum()), "product_names": ", ".join(part["trade_name"]),
+                     "records": sum(item["records"] for item in part),
+                     "product_names": ", ".join(item["trade_name"] for item in part),
                      "years": ", ".join(years), "sources": "; ".join(labels)})
-    frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values(["products", "company"], ascending=[False, True]).reset_index(drop=True)
+    rows.sort(key=lambda row: (-row["products"], row["company"]))  # stable: ties keep first-seen order
+    return pd.DataFrame(rows, columns=columns)
 
 
-def products_by_year(products: pd.DataFrame, sources: pd.DataFrame | None = None) -> tuple[pd.DataFrame, int]:
+def products_by_year(products: pd.DataFrame,
+                     sources: pd.DataFrame | SourceLabels | None = None) -> tuple[pd.DataFrame, int]:
     """Distinct products per year their source gives (a product cited for two years counts in each,
     with the status and source each row states), and how many products have no year in any row."""
     columns = ["year", "products", "product_names", "statuses", "sources"]
     if products.empty:
         return pd.DataFrame(columns=columns), 0
-    frame = with_identity(products)
-    dated = frame[frame["year"].notna()]
-    missing = int(frame["product_id"].nunique() - dated["product_id"].nunique())
-    if dated.empty:
+    ids = _product_ids(products["company_key"], products["atc_code"], products["trade_name"])
+    years, names, statuses, urls = (products[c].tolist() for c in ("year", "trade_name", "status_raw", "source_url"))
+    by_year: dict[int, list[int]] = {}
+    for n, year in enumerate(years):
+        if not _missing(year):
+            by_year.setdefault(int(year), []).append(n)
+    missing = len(set(ids)) - len({ids[n] for part in by_year.values() for n in part})
+    if not by_year:
         return pd.DataFrame(columns=columns), missing
+    labeller = _labeller(sources) if sources is not None else None
     rows = []
-    for year, part in dated.groupby(dated["year"].astype(int)):
-        names = dict.fromkeys(_text(v) for v in part.drop_duplicates("product_id")["trade_name"])
-        rows.append({"year": int(year), "products": int(part["product_id"].nunique()),
-                     "product_names": ", ".join(names),
-                     "statuses": "; ".join(dict.fromkeys(_text(v) for v in part["status_raw"] if _text(v))),
-                     "sources": "; ".join(lbl for lbl, _ in source_items(part["source_url"], sources))
-                     if sources is not None else ""})
+    for year in sorted(by_year):
+        part = by_year[year]
+        first_rows = {}
+        for n in part:
+            first_rows.setdefault(ids[n], n)  # a product's first row in the year
+        rows.append({"year": year, "products": len(first_rows),
+                     "product_names": ", ".join(dict.fromkeys(_text(names[n]) for n in first_rows.values())),
+                     "statuses": "; ".join(dict.fromkeys(_text(statuses[n]) for n in part if _text(statuses[n]))),
+                     "sources": "; ".join(lbl for lbl, _ in source_items((urls[n] for n in part), labeller))
+                     if labeller is not None else ""})
     return pd.DataFrame(rows, columns=columns), missing
 
 
@@ -278,15 +362,17 @@ def pipeline_figures(indicators: pd.DataFrame, names: dict[str, str]) -> pd.Data
 
 # --- the product table ------------------------------------------------------------------------
 
-def product_table(products: pd.DataFrame, names: dict[str, str], atc_groups: pd.DataFrame,
-                  therapy_areas: pd.DataFrame, sources: pd.DataFrame, lang: str | None,
+def product_table(products: pd.DataFrame, names: dict[str, str], atc_groups: pd.DataFrame | dict[str, str],
+                  therapy_areas: pd.DataFrame, sources: pd.DataFrame | SourceLabels, lang: str | None,
                   unknown_registration: str) -> pd.DataFrame:
     """One row per cited product row, for the grid: every field as written, sources as links."""
     areas = area_names(therapy_areas, lang)
+    atc = atc_groups if isinstance(atc_groups, dict) else atc_names(atc_groups)
+    labels = _labeller(sources)
     rows = []
     for row in products.itertuples():
         code = _text(row.atc_code)
-        source, url = source_label(row.source_url, sources)
+        source, url = labels(row.source_url)
         rows.append({
             "record_key": row.record_key,
             "trade_name": _text(row.trade_name),
@@ -297,7 +383,7 @@ def product_table(products: pd.DataFrame, names: dict[str, str], atc_groups: pd.
             "status": _text(row.status_raw),
             "year": int(row.year) if pd.notna(row.year) else None,
             "therapy_area": areas.get(_text(row.therapy_area_code)) or _text(row.therapy_area_raw),
-            "atc": f"{code} · {atc_name(code, atc_groups)}" if code else "",
+            "atc": f"{code} · {atc_name(code, atc)}" if code else "",
             # NOTE: no State Register (ГРЛС) export exists, so no registration number is known.
             "registration_number": _text(row.registration_number) or unknown_registration,
             "note": _text(row.note),

@@ -10,10 +10,11 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import companies_data as cdata
+from dashboard import figure_dicts as plain
 from dashboard import queries
 from dashboard.areas import companies_in_area
+from dashboard.cache import cache
 from dashboard.components import chart_card, chart_outputs, chart_result, empty_state, source_line, sync_url, url_state
-from dashboard.figures import empty_figure
 from dashboard.geo import kaluga_districts
 from dashboard.i18n import format_number, normalise_language
 
@@ -123,8 +124,11 @@ def layout(lang: str | None = None, area: str | None = None, district: str | Non
 sync_url(PAGE, [("district", f"{PAGE}-district", "value"), ("q", f"{PAGE}-search", "value")])
 
 
-def _in_area(area: str | None) -> set[str] | None:
-    return companies_in_area(area, queries.products(), queries.companies())
+@cache.memoize()
+def _in_area(area: str | None) -> frozenset[str] | None:
+    """The companies working in the therapy area (None: no area chosen, no filter)."""
+    keys = companies_in_area(area, queries.products(), queries.companies())
+    return None if keys is None else frozenset(keys)
 
 
 def _link_query(lang: str, area: str | None) -> str:
@@ -141,15 +145,19 @@ def _link_query(lang: str, area: str | None) -> str:
     State(f"{PAGE}-lang", "data"),
 )
 def update_map(district, query, area, lang):
-    lang = normalise_language(lang)
+    return render_map(district or None, query or "", area or None, normalise_language(lang))
+
+
+@cache.memoize()
+def render_map(district: str | None, query: str, area: str | None, lang: str) -> tuple:
+    """The map card's outputs and the unmapped list for one selection (the figure as a plain dict)."""
     companies = cdata.filter_companies(queries.companies(), _in_area(area), None, query)
     unit = tx("companies_unit", lang)
     unmapped_block = _unmapped_block(cdata.unmapped(companies), lang, area)
-    geojson = kaluga_districts()
-    if geojson is None:
-        return (*chart_result(empty_figure(tx("no_map", lang), lang, MAP_HEIGHT), pd.DataFrame(), [], unit,
+    shapes = cdata.outlines()
+    if shapes is None:
+        return (*chart_result(plain.empty(tx("no_map", lang), lang, MAP_HEIGHT), pd.DataFrame(), [], unit,
                               "companies_by_district.csv"), unmapped_block)
-    shapes = cdata.district_shapes(geojson)
     counts = cdata.district_counts(companies, shapes["district"], lang)
     figure = cdata.district_map_figure(shapes, counts, lang, selected=district, unit=unit, height=MAP_HEIGHT,
                                        period=tx("sites_period", lang), source=tx("companies_source", lang))

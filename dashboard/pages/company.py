@@ -8,11 +8,11 @@ import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboard import companies_data as cdata
+from dashboard import figure_dicts as plain
 from dashboard import products_data as pdata
 from dashboard import queries
+from dashboard.cache import cache
 from dashboard.components import chart_card, chart_outputs, chart_result, source_line
-from dashboard.figures import empty_figure
-from dashboard.geo import kaluga_districts
 from dashboard.i18n import normalise_language, pick
 
 dash.register_page(__name__, path_template="/companies/<key>", nav=False, label_key="nav.companies",
@@ -242,14 +242,18 @@ def _sources_list(urls: list[str], sources: pd.DataFrame) -> html.Ol:
     State(f"{PAGE}-lang", "data"),
 )
 def update_map(key, lang):
-    lang = normalise_language(lang)
+    return render_map(key if isinstance(key, str) else None, normalise_language(lang))
+
+
+@cache.memoize()
+def render_map(key: str | None, lang: str) -> tuple:
+    """The site map card's outputs for one company (the figure as a plain dict)."""
     unit = tx("companies_unit", lang)
     company = cdata.find_company(queries.companies(), key)
-    geojson = kaluga_districts()
-    if company is None or geojson is None or not cdata.clean(company["district"]):
-        message = tx("no_boundaries", lang) if geojson is None else tx("no_map", lang)
-        return chart_result(empty_figure(message, lang, 340), pd.DataFrame(), [], unit, f"{key}_site.csv")
-    shapes = cdata.district_shapes(geojson)
+    shapes = cdata.outlines()
+    if company is None or shapes is None or not cdata.clean(company["district"]):
+        message = tx("no_boundaries", lang) if shapes is None else tx("no_map", lang)
+        return chart_result(plain.empty(message, lang, 340), pd.DataFrame(), [], unit, f"{key}_site.csv")
     mine = queries.companies()
     mine = mine[mine["key"] == key]
     counts = cdata.district_counts(mine, shapes["district"], lang)

@@ -9,15 +9,15 @@ import textwrap
 import dash
 import dash_mantine_components as dmc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
-from plotly.subplots import make_subplots
 
+from dashboard import figure_dicts as plain
 from dashboard import investments_data as data
 from dashboard import queries
 from dashboard.areas import companies_in_area
+from dashboard.cache import cache
 from dashboard.components import chart_card, chart_outputs, chart_result, source_line, sync_url, url_state
-from dashboard.figures import PALETTE, base_layout, empty_figure
+from dashboard.figures import PALETTE, base_layout
 from dashboard.i18n import format_number, normalise_language, pick, t
 
 dash.register_page(__name__, path="/investments", order=2, label_key="nav.investments",
@@ -225,23 +225,75 @@ sync_url(PAGE, [("currency", f"{PAGE}-currency", "value"), ("status", f"{PAGE}-s
 
 
 # --- data ---------------------------------------------------------------------------------------
+# NOTE: the shaped rows and labels below are memoized in the app cache (so they follow the queries'
+# refresh) and keyed on simple arguments; a chart state is rendered from them in a few milliseconds,
+# over plain rows (investments_data's row functions), and memoized as plain dicts (render_charts).
 
 
-def _frames(area: str | None) -> tuple[pd.DataFrame, pd.DataFrame, set[str] | None]:
-    """Prepared investment rows (area-filtered), the companies table, and the area's company keys."""
-    companies = queries.companies()
-    keys = companies_in_area(area, queries.products(), companies)
-    return data.filter_companies(data.prepare(queries.investments()), keys), companies, keys
+@cache.memoize()
+def _prepared() -> pd.DataFrame:
+    """Every investment row with its status group, level and the year it is placed at."""
+    return data.prepare(queries.investments())
 
 
-def _labels(frame: pd.DataFrame, companies: pd.DataFrame, lang: str) -> dict[str, str]:
+@cache.memoize()
+def _rows() -> list[dict]:
+    return data.rows_of(_prepared())
+
+
+@cache.memoize()
+def _area_keys(area: str | None) -> frozenset[str] | None:
+    """The companies working in the therapy area (None: no area chosen, no filter)."""
+    keys = companies_in_area(area, queries.products(), queries.companies())
+    return None if keys is None else frozenset(keys)
+
+
+@cache.memoize()
+def _countries() -> dict[str, str | None]:
+    """Every participant (the companies table) with its parent country as written."""
+    return data.parent_countries(queries.companies())
+
+
+@cache.memoize()
+def _totals() -> list[dict]:
+    return data.cited_totals(queries.cluster_indicators(), queries.investments()).to_dict("records")
+
+
+@cache.memoize()
+def _source_names() -> dict[str, str]:
+    """The short name of every source the page cites (investment rows and cited totals)."""
+    urls = [*queries.investments()["source_url"], *queries.cluster_indicators()["source_url"]]
+    return data.source_labels(urls, queries.sources())
+
+
+def _labels(frame: pd.DataFrame, lang: str) -> dict[str, str]:
     """Company names in the page's language; the investment row's own label where none is recorded."""
     labels = dict(zip(frame["company_key"], frame["company_label"], strict=True))
-    for row in companies.itertuples():
+    for row in queries.companies().itertuples():
         name = pick(lang, row.name_ru, row.name_en)
         if name:
             labels[row.key] = name
     return labels
+
+
+@cache.memoize()
+def _company_labels(lang: str) -> dict[str, str]:
+    """_labels of every investment row (a participant's rows share its name, whatever the filter)."""
+    return _labels(_prepared(), lang)
+
+
+@cache.memoize()
+def _record_lines(lang: str) -> dict[str, str]:
+    """Each investment row as one hover line: 'company: amount (period) · source'."""
+    frame, labels, names = _prepared(), _company_labels(lang), _source_names()
+    return {r.record_key: f"{labels.get(r.company_key, r.company_label)}: {r.amount_raw} {r.currency_raw} "
+                          f"({r.period_raw}) · {_source_name(r.source_url, names)}"
+            for r in frame.itertuples()}
+
+
+def _frames(area: str | None) -> pd.DataFrame:
+    """Prepared investment rows of the area's companies (every row when no area is chosen)."""
+    return data.filter_companies(_prepared(), _area_keys(area))
 
 
 def _amount(value_mn: float | None, currency: str, lang: str) -> str:
@@ -252,13 +304,26 @@ def _amount(value_mn: float | None, currency: str, lang: str) -> str:
     return format_number(value, lang, data.exact_decimals(value))
 
 
-def _source(url: str | None, sources: pd.DataFrame):
-    label = data.source_label(url, sources)
+def _source_name(url: str | None, names: dict[str, str]) -> str:
+    return names[url] if url in names else data.source_label(url, queries.sources())
+
+
+def _source(url: str | None, names: dict[str, str]):
+    label = _source_name(url, names)
     return html.A(label, href=url, target="_blank", rel="noopener") if data.is_web_url(url) else label
 
 
 def _wrap(text: str, width: int = 26) -> str:
     return "<br>".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+def _number_or_none(value) -> float | None:
+    """A plotted number; None (a gap, JSON null) where it is missing."""
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _missing(value) -> bool:
+    return value is None or pd.isna(value)
 
 
 # --- charts -------------------------------------------------------------------------------------
@@ -275,22 +340,27 @@ def _wrap(text: str, width: int = 26) -> str:
     State(f"{PAGE}-lang", "data"),
 )
 def update_charts(currency, area, lang):
-    lang = normalise_language(lang)
-    currency = currency if currency in data.CURRENCIES else "RUB"
-    frame, companies, keys = _frames(area)
-    sources = queries.sources()
-    labels = _labels(frame, companies, lang)
-    totals = data.cited_totals(queries.cluster_indicators(), queries.investments())
-    company = _by_company(frame, currency, lang, labels, sources)
-    country = _by_country(frame, companies, keys, currency, lang, labels, sources)
-    return (*_curve(frame, totals, currency, lang, labels, sources), *company, *country,
-            _reconciliation(frame, companies, keys, totals, currency, lang, labels, sources),
-            _undated(frame, lang, labels, sources), _area_note(area, lang),
+    return render_charts(currency if currency in data.CURRENCIES else "RUB", area or None,
+                         normalise_language(lang))
+
+
+@cache.memoize()
+def render_charts(currency: str, area: str | None, lang: str) -> tuple:
+    """Every output of the chart callback for one currency, area and language (figures as plain dicts)."""
+    keys = _area_keys(area)
+    rows = data.filter_rows(_rows(), keys)
+    names, totals, countries = _source_names(), _totals(), _countries()
+    labels, lines = _company_labels(lang), _record_lines(lang)
+    company = _by_company(rows, currency, lang, labels, names)
+    country = _by_country(rows, countries, keys, currency, lang, lines, names)
+    return (*_curve(rows, totals, currency, lang, lines, names), *company, *country,
+            _reconciliation(rows, countries, keys, totals, currency, lang, labels, names),
+            _undated(rows, lang, labels, names), _area_note(area, lang),
             _height_style(company[0]), _height_style(country[0]))
 
 
-def _height_style(figure: go.Figure) -> dict:
-    return {"height": f"{figure.layout.height or 420}px"}
+def _height_style(figure: dict) -> dict:
+    return {"height": f"{figure['layout'].get('height') or 420}px"}
 
 
 def _area_note(area: str | None, lang: str) -> str:
@@ -301,79 +371,78 @@ def _area_note(area: str | None, lang: str) -> str:
     return tx("area_note", lang, area=name)
 
 
-def _members_hover(keys: tuple, frame: pd.DataFrame, labels: dict, sources: pd.DataFrame) -> str:
-    rows = frame.set_index("record_key")
-    lines = []
-    for key in keys:
-        if key not in rows.index:
-            continue
-        row = rows.loc[key]
-        name = labels.get(row["company_key"], row["company_label"])
-        lines.append(f"{name}: {row['amount_raw']} {row['currency_raw']} ({row['period_raw']}) · "
-                     f"{data.source_label(row['source_url'], sources)}")
-    return "<br>".join(lines) or "—"
+def _members_hover(keys: tuple, lines: dict[str, str]) -> str:
+    return "<br>".join(lines[key] for key in keys if key in lines) or "—"
 
 
-def _curve(frame, totals, currency, lang, labels, sources) -> tuple:
+def _curve(rows, totals, currency, lang, lines, names) -> tuple:
     unit = UNIT[currency][lang]
     scale = SCALE[currency]
-    made = data.cumulative_curve(frame, currency, "made")
-    planned = data.cumulative_curve(frame, currency, "planned")
-    mine = totals[totals["currency"] == currency]
-    if made.empty and planned.empty:
-        figure = empty_figure(tx("no_figures", lang, cur=currency), lang, 420)
+    made = data.curve_points(rows, currency, "made")
+    planned = data.curve_points(rows, currency, "planned")
+    mine = [total for total in totals if total["currency"] == currency]
+    if not made and not planned:
+        figure = plain.empty(tx("no_figures", lang, cur=currency), lang, 420)
         return chart_result(figure, pd.DataFrame(), [], unit, f"investments_curve_{currency}.csv")
-    last = int(max(part["year"].max() for part in (made, planned) if not part.empty))
+    last = max(point["year"] for point in made + planned)
     hover = ("<b>%{x}</b> · %{meta}<br>" + "≥ %{y:,.6~g} " + unit
              + f"<br>{tx('companies', lang)}: " + "%{customdata[0]} (" + tx("open_ended", lang)
              + ": %{customdata[1]})<br>%{customdata[2]}<extra></extra>")
     traces = []
     for group, part, colour, name in (("made", made, MADE_COLOUR, tx("made_trace", lang)),
                                       ("planned", planned, PLANNED_COLOUR, tx("planned_trace", lang))):
-        if part.empty:
+        if not part:
             continue
-        custom = [[r.companies, r.open_ended, _members_hover(r.record_keys, frame, labels, sources)]
-                  for r in part.itertuples()]
-        if (part["high"] > part["low"]).any():
+        years = [point["year"] for point in part]
+        custom = [[point["companies"], point["open_ended"], _members_hover(point["record_keys"], lines)]
+                  for point in part]
+        if any(point["high"] > point["low"] for point in part):
             # A band from the sum of lower bounds up to the sum of range tops, where ranges are cited.
-            traces.append(go.Scatter(x=part["year"], y=part["high"] / scale, mode="lines", line_shape="hv",
-                                     line={"width": 0, "color": colour}, hoverinfo="skip", showlegend=False,
-                                     name=tx("band_trace", lang)))
+            traces.append({"type": "scatter", "x": years, "y": [point["high"] / scale for point in part],
+                           "mode": "lines", "line": {"width": 0, "color": colour, "shape": "hv"},
+                           "hoverinfo": "skip", "showlegend": False, "name": tx("band_trace", lang)})
             fill = {"fill": "tonexty", "fillcolor": BAND_FILL[group]}
         else:
             fill = {}
-        traces.append(go.Scatter(
-            x=part["year"], y=part["low"] / scale, name=name, mode="lines+markers", line_shape="hv",
-            line={"color": colour, "width": 3 if group == "made" else 2, "dash": "solid" if group == "made"
-                  else "dash"}, marker={"size": 5}, customdata=custom, meta=tx(group, lang),
-            hovertemplate=hover, **fill))
-    for row in mine.itertuples():
-        if pd.isna(row.year_from) and pd.isna(row.year_to):
+        traces.append({
+            "type": "scatter", "x": years, "y": [point["low"] / scale for point in part], "name": name,
+            "mode": "lines+markers",
+            "line": {"color": colour, "width": 3 if group == "made" else 2,
+                     "dash": "solid" if group == "made" else "dash", "shape": "hv"},
+            "marker": {"size": 5}, "customdata": custom, "meta": tx(group, lang), "hovertemplate": hover,
+            **fill})
+    for total in mine:
+        year_from, year_to = total["year_from"], total["year_to"]
+        if _missing(year_from) and _missing(year_to):
             continue  # undated: named in the reconciliation text, not placed on the axis
-        start = int(row.year_from) if not pd.isna(row.year_from) else int(row.year_to)
-        end = int(row.year_to) if not pd.isna(row.year_to) else last
-        source = data.source_label(row.source_url, sources)
-        traces.append(go.Scatter(
-            x=[start, end], y=[row.low_mn / scale] * 2, mode="lines+markers",
-            name=tx("total_trace", lang, amount=row.amount_raw, source=_short(source)),
-            line={"color": TOTAL_COLOUR, "dash": "dot", "width": 1.5},
-            marker={"symbol": "triangle-up" if row.qualifier == ">" else "diamond", "size": 9},
-            customdata=[[row.amount_raw, row.period_raw, source, row.label]] * 2,
-            hovertemplate=("<b>%{customdata[3]}</b><br>%{customdata[0]} · " + f"{tx('col_period', lang)}: "
-                           + "%{customdata[1]}<br>" + f"{t('card.source', lang)}: " + "%{customdata[2]}"
-                           + "<extra></extra>")))
+        start = int(year_from) if not _missing(year_from) else int(year_to)
+        end = int(year_to) if not _missing(year_to) else last
+        source = _source_name(total["source_url"], names)
+        low = _number_or_none(total["low_mn"])
+        traces.append({
+            "type": "scatter", "x": [start, end], "y": [None if low is None else low / scale] * 2,
+            "mode": "lines+markers",
+            "name": tx("total_trace", lang, amount=total["amount_raw"], source=_short(source)),
+            "line": {"color": TOTAL_COLOUR, "dash": "dot", "width": 1.5},
+            "marker": {"symbol": "triangle-up" if total["qualifier"] == ">" else "diamond", "size": 9},
+            "customdata": [[total["amount_raw"], total["period_raw"], source, total["label"]]] * 2,
+            "hovertemplate": ("<b>%{customdata[3]}</b><br>%{customdata[0]} · " + f"{tx('col_period', lang)}: "
+                              + "%{customdata[1]}<br>" + f"{t('card.source', lang)}: " + "%{customdata[2]}"
+                              + "<extra></extra>")})
     layout = base_layout(lang, 420,
                          yaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee", "rangemode": "tozero"},
                          xaxis={"gridcolor": "#e6e9ee", "dtick": 2},
                          legend={"orientation": "h", "y": -0.16, "traceorder": "normal"},
                          margin={"l": 56, "r": 16, "t": 16, "b": 40})
-    shown = pd.concat([part.assign(series=group) for group, part in (("made", made), ("planned", planned))
-                       if not part.empty], ignore_index=True)
-    shown = shown.assign(unit=f"mln {currency}", records=[";".join(k) for k in shown["record_keys"]])
-    shown = shown[["series", "year", "low", "high", "unit", "companies", "open_ended", "records"]]
-    used = set().union(*shown["records"].str.split(";")) - {""}
-    urls = frame.loc[frame["record_key"].isin(used), "source_url"].tolist() + mine["source_url"].tolist()
-    return chart_result(go.Figure(traces, layout), shown, _source_line(urls, lang, sources), unit,
+    shown = pd.DataFrame(
+        [{"series": group, **{k: point[k] for k in ("year", "low", "high")}, "unit": f"mln {currency}",
+          "companies": point["companies"], "open_ended": point["open_ended"],
+          "records": ";".join(point["record_keys"])}
+         for group, part in (("made", made), ("planned", planned)) for point in part],
+        columns=["series", "year", "low", "high", "unit", "companies", "open_ended", "records"])
+    used = {key for part in (made, planned) for point in part for key in point["record_keys"]}
+    urls = [row["source_url"] for row in rows if row["record_key"] in used] + [total["source_url"] for total in mine]
+    return chart_result(plain.figure(traces, layout), shown, _source_line(urls, lang, names), unit,
                         f"investments_curve_{currency}.csv")
 
 
@@ -381,9 +450,8 @@ def _short(text: str, width: int = 28) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _source_line(urls: list[str], lang: str, sources: pd.DataFrame) -> list:
-    items = [(data.source_label(u, sources), u if data.is_web_url(u) else None)
-             for u in dict.fromkeys(urls) if u]
+def _source_line(urls: list[str], lang: str, names: dict[str, str]) -> list:
+    items = [(_source_name(u, names), u if data.is_web_url(u) else None) for u in dict.fromkeys(urls) if u]
     return source_line(items, lang, "card.sources")
 
 
@@ -396,37 +464,40 @@ def _bar_text(amount_raw: str, currency_raw: str, lang: str) -> str:
     return f"{amount_raw.split(' (')[0]} {SCALE_WORDS.get(scale, {}).get(lang, scale)}".strip()
 
 
-def _by_company(frame, currency, lang, labels, sources) -> tuple:
+BY_COMPANY_COLUMNS = ["company_key", "company_label", "status_group", "amount_raw", "currency", "qualifier",
+                      "amount_low_mn", "amount_high_mn", "period_raw", "year", "source_url", "record_key"]
+
+
+def _by_company(rows, currency, lang, labels, names) -> tuple:
     unit = UNIT[currency][lang]
     scale = SCALE[currency]
-    rows = data.by_company(frame, currency)
-    if rows.empty:
-        figure = empty_figure(tx("no_figures", lang, cur=currency), lang, 420)
+    bars = data.company_bars(rows, currency)
+    if not bars:
+        figure = plain.empty(tx("no_figures", lang, cur=currency), lang, 420)
         return chart_result(figure, pd.DataFrame(), [], unit, f"investments_by_company_{currency}.csv")
-    names = [labels.get(k, k) for k in rows["company_key"]]
-    rows = rows.assign(label=[_wrap(_short(n, 44), 24) for n in names], name=names,
-                       source=[data.source_label(u, sources) for u in rows["source_url"]])
-    order = list(dict.fromkeys(rows["label"]))
+    bars = [{**bar, "name": labels.get(bar["company_key"], bar["company_key"])} for bar in bars]
+    for bar in bars:
+        bar["label"] = _wrap(_short(bar["name"], 44), 24)
+    order = list(dict.fromkeys(bar["label"] for bar in bars))
     traces = []
     for group, colour in (("made", MADE_COLOUR), ("planned", PLANNED_COLOUR)):
-        part = rows[rows["status_group"] == group]
-        if part.empty:
+        part = [bar for bar in bars if bar["status_group"] == group]
+        if not part:
             continue
-        plus = ((part["high_or_low"] - part["amount_low_mn"]) / scale).tolist()
-        traces.append(go.Bar(
-            y=part["label"], x=part["amount_low_mn"] / scale, orientation="h", name=tx(group, lang),
-            marker={"color": colour},
-            text=[_bar_text(a, c, lang)
-                  for a, c in zip(part["amount_raw"], part["currency_raw"], strict=True)],
-            textposition="outside",
-            cliponaxis=False,
-            error_x={"type": "data", "symmetric": False, "array": plus, "arrayminus": [0] * len(part),
-                     "color": "#333", "thickness": 1.5, "width": 4},
-            customdata=list(zip(part["amount_raw"] + " " + part["currency_raw"], part["period_raw"],
-                                part["source"], [tx(group, lang)] * len(part), part["name"], strict=True)),
-            hovertemplate=("<b>%{customdata[4]}</b><br>%{customdata[3]}: %{customdata[0]}<br>"
-                           + f"{tx('col_period', lang)}: " + "%{customdata[1]}<br>"
-                           + f"{t('card.source', lang)}: " + "%{customdata[2]}<extra></extra>")))
+        traces.append({
+            "type": "bar", "y": [bar["label"] for bar in part], "x": [bar["amount_low_mn"] / scale for bar in part],
+            "orientation": "h", "name": tx(group, lang), "marker": {"color": colour},
+            "text": [_bar_text(bar["amount_raw"], bar["currency_raw"], lang) for bar in part],
+            "textposition": "outside",
+            "cliponaxis": False,
+            "error_x": {"type": "data", "symmetric": False,
+                        "array": [(bar["high_or_low"] - bar["amount_low_mn"]) / scale for bar in part],
+                        "arrayminus": [0] * len(part), "color": "#333", "thickness": 1.5, "width": 4},
+            "customdata": [[_joined(bar["amount_raw"], bar["currency_raw"]), bar["period_raw"],
+                            _source_name(bar["source_url"], names), tx(group, lang), bar["name"]] for bar in part],
+            "hovertemplate": ("<b>%{customdata[4]}</b><br>%{customdata[3]}: %{customdata[0]}<br>"
+                              + f"{tx('col_period', lang)}: " + "%{customdata[1]}<br>"
+                              + f"{t('card.source', lang)}: " + "%{customdata[2]}<extra></extra>")})
     height = max(320, 40 * len(order) + 120)
     layout = base_layout(lang, height, barmode="group", margin={"l": 8, "r": 44, "t": 8, "b": 100},
                          yaxis={"categoryorder": "array", "categoryarray": order[::-1], "automargin": True,
@@ -434,123 +505,139 @@ def _by_company(frame, currency, lang, labels, sources) -> tuple:
                          xaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee", "rangemode": "tozero"},
                          # Below the axis title, clear of the mode bar.
                          legend={"orientation": "h", "yanchor": "top", "x": 0, "y": -62 / (height - 108)})
-    figure = go.Figure(traces, layout)
-    shown = rows[["company_key", "company_label", "status_group", "amount_raw", "currency", "qualifier",
-                  "amount_low_mn", "amount_high_mn", "period_raw", "year", "source_url", "record_key"]]
-    return chart_result(figure, shown, _source_line(rows["source_url"].tolist(), lang, sources), unit,
+    shown = pd.DataFrame({column: [bar[column] for bar in bars] for column in BY_COMPANY_COLUMNS})
+    shown["year"] = shown["year"].astype("Int64")
+    return chart_result(plain.figure(traces, layout), shown,
+                        _source_line([bar["source_url"] for bar in bars], lang, names), unit,
                         f"investments_by_company_{currency}.csv")
 
 
-def _by_country(frame, companies, keys, currency, lang, labels, sources) -> tuple:
+def _joined(amount_raw: str | None, currency_raw: str | None) -> str | None:
+    """'>10 bn RUB': the amount and its unit as written (missing if either is)."""
+    return None if amount_raw is None or currency_raw is None else f"{amount_raw} {currency_raw}"
+
+
+# The two panels of the by-country chart share the country axis (as plotly's make_subplots(rows=1,
+# cols=2, shared_yaxes=True, horizontal_spacing=0.04, column_widths=[0.35, 0.65]) lays them out).
+COUNTRY_DOMAINS = ([0.0, 0.336], [0.376, 1.0])
+BY_COUNTRY_COLUMNS = ["country", "companies", "with_figure", "low", "unit", "open_ended", "records"]
+
+
+def _by_country(rows, countries, keys, currency, lang, lines, names) -> tuple:
     unit = UNIT[currency][lang]
     scale = SCALE[currency]
-    rows = data.by_country(frame, companies, currency, keys)
-    if rows.empty:
-        figure = empty_figure(tx("no_figures", lang, cur=currency), lang, 420)
+    totals = data.country_totals(rows, countries, currency, keys)
+    if not totals:
+        figure = plain.empty(tx("no_figures", lang, cur=currency), lang, 420)
         return chart_result(figure, pd.DataFrame(), [], unit, f"investments_by_country_{currency}.csv")
-    rows = rows.assign(label=[_wrap(tx("not_recorded", lang) if pd.isna(c) else c, 18)
-                              for c in rows["country"]])
-    order = rows["label"].tolist()[::-1]
-    figure = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
-                           column_widths=[0.35, 0.65])
-    figure.add_trace(go.Bar(
-        y=rows["label"], x=rows["companies"], orientation="h", name=tx("participants_axis", lang),
-        marker={"color": COUNT_COLOUR}, text=rows["companies"], textposition="auto", showlegend=False,
-        hovertemplate="<b>%{y}</b><br>%{x} " + tx("participants_axis", lang) + "<extra></extra>"),
-        row=1, col=1)
-    figure.add_trace(go.Bar(
-        y=rows["label"], x=rows["low"] / scale, orientation="h", name=tx("made", lang),
-        marker={"color": MADE_COLOUR}, showlegend=False, cliponaxis=False,
-        text=[("≥ " if o else "") + _amount(v, currency, lang) if pd.notna(v) else ""
-              for v, o in zip(rows["low"], rows["open_ended"], strict=True)], textposition="outside",
-        customdata=list(zip(rows["with_figure"], rows["companies"],
-                            [_members_hover(k, frame, labels, sources) for k in rows["record_keys"]],
-                            strict=True)),
-        hovertemplate=("<b>%{y}</b><br>" + tx("made", lang) + ": ≥ %{x:,.6~g} " + unit + "<br>"
-                       + "%{customdata[0]} " + tx("with_figure", lang) + " / %{customdata[1]}<br>"
-                       + "%{customdata[2]}<extra></extra>")), row=1, col=2)
-    height = max(300, 36 * len(rows) + 90)
-    figure.update_layout(**base_layout(lang, height, margin={"l": 8, "r": 56, "t": 8, "b": 44}))
-    figure.update_yaxes(categoryorder="array", categoryarray=order, automargin=True, tickfont={"size": 11})
-    figure.update_xaxes(gridcolor="#e6e9ee", rangemode="tozero")
-    figure.update_xaxes(title={"text": tx("participants_axis", lang)}, row=1, col=1, dtick=5)
-    figure.update_xaxes(title={"text": unit}, row=1, col=2)
-    shown = rows.assign(unit=f"mln {currency}", records=[";".join(k) for k in rows["record_keys"]])
-    shown = shown[["country", "companies", "with_figure", "low", "unit", "open_ended", "records"]]
-    used = set().union(*map(set, rows["record_keys"]))
-    urls = frame.loc[frame["record_key"].isin(used), "source_url"].tolist()
-    return chart_result(figure, shown, _source_line(urls, lang, sources), unit,
+    labels = [_wrap(tx("not_recorded", lang) if c is None else c, 18) for c in (r["country"] for r in totals)]
+    counts = [r["companies"] for r in totals]
+    traces = [{
+        "type": "bar", "y": labels, "x": counts, "orientation": "h", "name": tx("participants_axis", lang),
+        "marker": {"color": COUNT_COLOUR}, "text": counts, "textposition": "auto", "showlegend": False,
+        "hovertemplate": "<b>%{y}</b><br>%{x} " + tx("participants_axis", lang) + "<extra></extra>",
+        "xaxis": "x", "yaxis": "y",
+    }, {
+        "type": "bar", "y": labels, "x": [None if r["low"] is None else r["low"] / scale for r in totals],
+        "orientation": "h", "name": tx("made", lang), "marker": {"color": MADE_COLOUR}, "showlegend": False,
+        "cliponaxis": False,
+        "text": [("≥ " if r["open_ended"] else "") + _amount(r["low"], currency, lang) if r["low"] is not None
+                 else "" for r in totals], "textposition": "outside",
+        "customdata": [[r["with_figure"], r["companies"], _members_hover(r["record_keys"], lines)] for r in totals],
+        "hovertemplate": ("<b>%{y}</b><br>" + tx("made", lang) + ": ≥ %{x:,.6~g} " + unit + "<br>"
+                          + "%{customdata[0]} " + tx("with_figure", lang) + " / %{customdata[1]}<br>"
+                          + "%{customdata[2]}<extra></extra>"),
+        "xaxis": "x2", "yaxis": "y2",
+    }]
+    height = max(300, 36 * len(totals) + 90)
+    layout = base_layout(lang, height, margin={"l": 8, "r": 56, "t": 8, "b": 44})
+    y_axis = {"domain": [0.0, 1.0], "categoryorder": "array", "categoryarray": labels[::-1], "automargin": True,
+              "tickfont": {"size": 11}}
+    layout.update(
+        xaxis={"anchor": "y", "domain": COUNTRY_DOMAINS[0], "gridcolor": "#e6e9ee", "rangemode": "tozero",
+               "title": {"text": tx("participants_axis", lang)}, "dtick": 5},
+        xaxis2={"anchor": "y2", "domain": COUNTRY_DOMAINS[1], "gridcolor": "#e6e9ee", "rangemode": "tozero",
+                "title": {"text": unit}},
+        yaxis={**layout["yaxis"], **y_axis, "anchor": "x"},
+        yaxis2={**y_axis, "anchor": "x2", "matches": "y", "showticklabels": False},
+    )
+    shown = pd.DataFrame([{**r, "unit": f"mln {currency}", "records": ";".join(r["record_keys"])} for r in totals],
+                         columns=BY_COUNTRY_COLUMNS)
+    used = {key for r in totals for key in r["record_keys"]}
+    urls = [row["source_url"] for row in rows if row["record_key"] in used]
+    return chart_result(plain.figure(traces, layout), shown, _source_line(urls, lang, names), unit,
                         f"investments_by_country_{currency}.csv")
 
 
 # --- reconciliation and lists ---------------------------------------------------------------------
 
 
-def _reconciliation(frame, companies, keys, totals, currency, lang, labels, sources) -> list:
+def _reconciliation(rows, countries, keys, totals, currency, lang, labels, names) -> list:
     unit = UNIT[currency][lang]
-    compared = data.reconcile(frame, totals, currency)
+    compared = data.reconcile_rows(rows, totals, currency)
     items = []
-    if compared.empty:
+    if not compared:
         items.append(html.P(tx("no_totals", lang, cur=currency)))
-    for row in compared.itertuples():
+    for row in compared:
         head = html.P(className="invest-total", children=[
-            html.Strong(f"{row.amount_raw}"),
-            f" — {row.label}; {tx('col_period', lang).lower()}: {row.period_raw}. ",
-            t("card.source", lang), ": ", _source(row.source_url, sources), "."])
+            html.Strong(f"{row['amount_raw']}"),
+            f" — {row['label']}; {tx('col_period', lang).lower()}: {row['period_raw']}. ",
+            t("card.source", lang), ": ", _source(row["source_url"], names), "."])
         body = []
-        if "interview" in str(row.source_url):
+        if "interview" in str(row["source_url"]):
             body.append(html.P(tx("association", lang), className="invest-caveat"))
-        if pd.isna(row.year_from) and pd.isna(row.year_to):
+        if _missing(row["year_from"]) and _missing(row["year_to"]):
             body.append(html.P(tx("total_undated", lang)))
-        elif row.compared_to_year is None or pd.isna(row.compared_to_year):
+        elif _missing(row["compared_to_year"]):
             body.append(html.P(tx("no_curve", lang)))
         else:
-            body.append(html.P(tx("sum_line", lang, cur=currency, year=int(row.compared_to_year),
-                                  sum=_amount(row.companies_low, currency, lang), unit=unit,
-                                  n=int(row.companies))))
-            if row.gap_mn is not None and not pd.isna(row.gap_mn):
-                if row.gap_mn >= 0:
-                    body.append(html.P(tx("vs_total", lang, share=format_number(row.share * 100, lang, 1),
-                                          gap=_amount(row.gap_mn, currency, lang), unit=unit)))
+            body.append(html.P(tx("sum_line", lang, cur=currency, year=int(row["compared_to_year"]),
+                                  sum=_amount(row["companies_low"], currency, lang), unit=unit,
+                                  n=int(row["companies"]))))
+            gap = row["gap_mn"]
+            if not _missing(gap):
+                if gap >= 0:
+                    body.append(html.P(tx("vs_total", lang, share=format_number(row["share"] * 100, lang, 1),
+                                          gap=_amount(gap, currency, lang), unit=unit)))
                 else:
-                    body.append(html.P(tx("above_total", lang, gap=_amount(-row.gap_mn, currency, lang),
-                                          unit=unit)))
+                    body.append(html.P(tx("above_total", lang, gap=_amount(-gap, currency, lang), unit=unit)))
         items.append(html.Div([head, *body], className="invest-total-block"))
-    others = totals[totals["currency"] != currency]
-    if not others.empty:
+    others = [total for total in totals if total["currency"] != currency]
+    if others:
         items.append(html.P(tx("other_currency_totals", lang, items="; ".join(
-            f"{r.amount_raw} ({data.source_label(r.source_url, sources)})" for r in others.itertuples())),
+            f"{r['amount_raw']} ({_source_name(r['source_url'], names)})" for r in others)),
             className="card-description"))
-    items.append(_reasons(frame, companies, keys, currency, lang, labels))
+    items.append(_reasons(rows, countries, keys, currency, lang, labels))
     return items
 
 
-def _reasons(frame, companies, keys, currency, lang, labels) -> html.Div:
-    missing = data.missing_from_sum(frame, companies, currency, keys)
-    participants = len(companies) if keys is None else len(set(companies["key"]) & keys)
-    used = data.one_figure_per_company(frame, currency, "made")
+def _reasons(rows, countries, keys, currency, lang, labels) -> html.Div:
+    participants = set(countries) if keys is None else set(countries) & keys
+    missing = data.missing_rows(rows, participants, currency)
+    used = data.company_figures(rows, currency, "made")
     reasons = []
     if missing["no_figure"]:
-        names = ", ".join(sorted(labels.get(k, k) for k in missing["no_figure"]))
-        reasons.append(tx("why_no_figure", lang, n=len(missing["no_figure"]), m=participants, names=names))
+        company_names = ", ".join(sorted(labels.get(k, k) for k in missing["no_figure"]))
+        reasons.append(tx("why_no_figure", lang, n=len(missing["no_figure"]), m=len(participants),
+                          names=company_names))
     if missing["other_currency"]:
-        names = ", ".join(sorted(labels.get(k, k) for k in missing["other_currency"]))
-        reasons.append(tx("why_other_currency", lang, names=names))
-    if len(used):
-        reasons.append(tx("why_open", lang, k=int((used["qualifier"] == ">").sum()), n=len(used)))
+        company_names = ", ".join(sorted(labels.get(k, k) for k in missing["other_currency"]))
+        reasons.append(tx("why_other_currency", lang, names=company_names))
+    if used:
+        reasons.append(tx("why_open", lang, k=sum(1 for row in used if row["qualifier"] == ">"), n=len(used)))
     reasons.append(tx("why_scope", lang))
     return html.Div([html.P(html.Strong(tx("why", lang))), html.Ul([html.Li(r) for r in reasons])],
                     className="invest-reasons")
 
 
-def _undated(frame, lang, labels, sources) -> list:
-    rows = data.undated(frame)
-    if rows.empty:
+def _undated(rows, lang, labels, names) -> list:
+    undated = data.undated_rows(rows)
+    if not undated:
         return [html.Li(tx("none_undated", lang))]
-    return [html.Li([html.Strong(labels.get(r.company_key, r.company_label)), ": ",
-                     f"{r.amount_raw} {r.currency_raw} ({tx(data.status_group(r.status), lang).lower()}; "
-                     f"{r.period_raw}) — ", _source(r.source_url, sources)])
-            for r in rows.itertuples()]
+    return [html.Li([html.Strong(labels.get(r["company_key"], r["company_label"])), ": ",
+                     f"{r['amount_raw']} {r['currency_raw']} ({tx(data.status_group(r['status']), lang).lower()}; "
+                     f"{r['period_raw']}) — ", _source(r["source_url"], names)])
+            for r in undated]
 
 
 # --- table --------------------------------------------------------------------------------------
@@ -565,18 +652,18 @@ def _undated(frame, lang, labels, sources) -> list:
 )
 def update_table(status, area, lang):
     lang = normalise_language(lang)
-    frame, companies, _keys = _frames(area)
+    frame = _frames(area or None)
     if status in ("made", "planned", "allocated"):
         frame = frame[frame["status_group"] == status]
     frame = frame.sort_values(["company_label", "year", "record_key"], na_position="last")
-    labels = _labels(frame, companies, lang)
-    sources = queries.sources()
+    labels = _labels(frame, lang)
+    names = _source_names()
     headers = [tx(k, lang) for k in ("col_company", "col_amount", "col_currency", "col_period", "col_status",
                                      "col_scope", "col_source")]
     body = [html.Tr([
         html.Td(labels.get(r.company_key, r.company_label)), html.Td(f"{r.amount_raw} {r.currency_raw}"),
         html.Td(r.currency), html.Td(r.period_raw), html.Td(r.status), html.Td(r.scope or ""),
-        html.Td(_source(r.source_url, sources))]) for r in frame.itertuples()]
+        html.Td(_source(r.source_url, names))]) for r in frame.itertuples()]
     table = html.Table(className="plain", id=f"{TABLE}-rows", children=[
         html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])), html.Tbody(body)])
     shown = frame[["record_key", "company_key", "company_label", "amount_raw", "currency_raw", "qualifier",

@@ -7,13 +7,14 @@ from urllib.parse import urlencode
 import dash
 import dash_mantine_components as dmc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 
+from dashboard import figure_dicts as plain
 from dashboard import investments_data, overview_data, queries
+from dashboard.cache import cache
 from dashboard.components import chart_card, chart_outputs, chart_result, source_line, sync_url, url_state
 from dashboard.editions import edition_label, edition_url
-from dashboard.figures import KALUGA_COLOUR, PALETTE, base_layout, empty_figure
+from dashboard.figures import KALUGA_COLOUR, PALETTE, base_layout
 from dashboard.i18n import format_number, normalise_language, pick, t
 from etl.regions import KALUGA_CODE
 
@@ -298,39 +299,55 @@ def _wage_card(lang: str, area: str | None) -> html.Article:
 
 @callback(*chart_outputs(PARTICIPANTS), Input(f"{PAGE}-lang", "data"))
 def update_participants(lang):
-    lang = normalise_language(lang)
+    return render_participants(normalise_language(lang))
+
+
+@cache.memoize()
+def render_participants(lang: str) -> tuple:
+    """The participants card's outputs (the figure as a plain dict)."""
     rows = overview_data.participants(queries.cluster_indicators())
     unit = tx("companies_unit", lang)
     if rows.empty:
-        return chart_result(empty_figure(t("empty.no_data", lang), lang, 300), pd.DataFrame(), [], unit,
+        return chart_result(plain.empty(t("empty.no_data", lang), lang, 300), pd.DataFrame(), [], unit,
                             "cluster_participants.csv")
-    sources = queries.sources()
-    rows = rows.assign(source=[investments_data.source_label(u, sources) for u in rows["source_url"]])
+    names = investments_data.source_labels(rows["source_url"], queries.sources())
+    rows = rows.assign(source=[names.get(u) or investments_data.source_label(u, queries.sources())
+                               for u in rows["source_url"]])
     symbols = {">": "triangle-up", "~": "circle-open"}
-    figure = go.Figure([go.Scatter(
-        x=rows["year"], y=rows["value_low"], mode="markers", name=tx("participants", lang),
-        marker={"size": 11, "color": PALETTE[0], "line": {"width": 2, "color": PALETTE[0]},
-                "symbol": [symbols.get(q, "circle") for q in rows["qualifier"]]},
-        customdata=list(zip(rows["value_raw"], rows["year_raw"], rows["indicator"], rows["source"],
-                            strict=True)),
-        hovertemplate=("<b>%{customdata[0]} " + unit + "</b><br>%{customdata[2]}<br>"
-                       + f"{t('card.period', lang)}: " + "%{customdata[1]}<br>"
-                       + f"{t('card.source', lang)}: " + "%{customdata[3]}<extra></extra>"))],
+    figure = plain.figure([{
+        "type": "scatter", "x": [int(y) for y in rows["year"]], "y": [_plotted(v) for v in rows["value_low"]],
+        "mode": "markers", "name": tx("participants", lang),
+        "marker": {"size": 11, "color": PALETTE[0], "line": {"width": 2, "color": PALETTE[0]},
+                   "symbol": [symbols.get(q, "circle") for q in rows["qualifier"]]},
+        "customdata": [list(c) for c in zip(rows["value_raw"], rows["year_raw"], rows["indicator"], rows["source"],
+                                            strict=True)],
+        "hovertemplate": ("<b>%{customdata[0]} " + unit + "</b><br>%{customdata[2]}<br>"
+                          + f"{t('card.period', lang)}: " + "%{customdata[1]}<br>"
+                          + f"{t('card.source', lang)}: " + "%{customdata[3]}<extra></extra>")}],
         base_layout(lang, 300, showlegend=False, margin={"l": 48, "r": 16, "t": 12, "b": 36},
                     yaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee", "rangemode": "tozero"},
                     xaxis={"gridcolor": "#e6e9ee", "dtick": 2}))
     shown = rows[["year", "year_raw", "indicator", "value_raw", "qualifier", "value_low", "value_high",
                   "unit", "source_url"]]
-    items = [(investments_data.source_label(u, sources), u if investments_data.is_web_url(u) else None)
-             for u in rows["source_url"]]
+    items = [(source, u if investments_data.is_web_url(u) else None)
+             for source, u in zip(rows["source"], rows["source_url"], strict=True)]
     return chart_result(figure, shown, source_line(items, lang, "card.sources"), unit,
                         "cluster_participants.csv")
 
 
+def _plotted(value) -> float | None:
+    """A number for the chart; None (a gap, JSON null) where it is missing."""
+    return None if value is None or pd.isna(value) else float(value)
+
+
 @callback(*chart_outputs(COMPARE), Input(f"{PAGE}-compare", "value"), State(f"{PAGE}-lang", "data"))
 def update_compare(compare, lang):
-    lang = normalise_language(lang)
-    compare = compare if compare in COMPARISONS else "grp_per_capita"
+    return render_compare(compare if compare in COMPARISONS else "grp_per_capita", normalise_language(lang))
+
+
+@cache.memoize()
+def render_compare(compare: str, lang: str) -> tuple:
+    """The Kaluga-and-Russia card's outputs for one indicator (the figure as a plain dict)."""
     edition = COMPARISONS[compare]
     meta = queries.indicators().set_index("code")
     unit = (pick(lang, meta.at[compare, "unit_ru"], meta.at[compare, "unit_en"]) if compare in meta.index
@@ -338,7 +355,7 @@ def update_compare(compare, lang):
     frame = queries.observations(compare, (KALUGA_CODE, RUSSIA_CODE), edition=edition)
     frame = frame.dropna(subset=["value"])
     if frame.empty:
-        return chart_result(empty_figure(t("empty.no_data", lang), lang, 300), pd.DataFrame(), [], unit,
+        return chart_result(plain.empty(t("empty.no_data", lang), lang, 300), pd.DataFrame(), [], unit,
                             f"{compare}.csv")
     monthly = frame["month"].notna().any()
     names = queries.regions().set_index("code")
@@ -348,16 +365,17 @@ def update_compare(compare, lang):
         if part.empty:
             continue
         name = pick(lang, names.at[code, "name_ru"], names.at[code, "name_en"])
-        traces.append(go.Scatter(
-            x=(part["period"] + "-01") if monthly else part["year"], y=part["value"], name=name,
-            mode="lines", line={"color": colour, "width": 3 if code == KALUGA_CODE else 2},
-            customdata=[[name, p, edition_label(edition, lang)] for p in part["period"]],
-            hovertemplate=("<b>%{customdata[0]}</b><br>%{y:,.6~g} " + unit + "<br>"
-                           + f"{t('card.period', lang)}: " + "%{customdata[1]}<br>"
-                           + f"{t('card.source', lang)}: Rosstat · " + "%{customdata[2]}<extra></extra>")))
-    figure = go.Figure(traces, base_layout(lang, 300, margin={"l": 56, "r": 16, "t": 12, "b": 36},
-                                           legend={"orientation": "h", "y": -0.2},
-                                           yaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee",
-                                                  "tickformat": ",.0f"}))
+        traces.append({
+            "type": "scatter", "x": (part["period"] + "-01").tolist() if monthly else [int(y) for y in part["year"]],
+            "y": [float(v) for v in part["value"]], "name": name,
+            "mode": "lines", "line": {"color": colour, "width": 3 if code == KALUGA_CODE else 2},
+            "customdata": [[name, p, edition_label(edition, lang)] for p in part["period"]],
+            "hovertemplate": ("<b>%{customdata[0]}</b><br>%{y:,.6~g} " + unit + "<br>"
+                              + f"{t('card.period', lang)}: " + "%{customdata[1]}<br>"
+                              + f"{t('card.source', lang)}: Rosstat · " + "%{customdata[2]}<extra></extra>")})
+    figure = plain.figure(traces, base_layout(lang, 300, margin={"l": 56, "r": 16, "t": 12, "b": 36},
+                                              legend={"orientation": "h", "y": -0.2},
+                                              yaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee",
+                                                     "tickformat": ",.0f"}))
     shown = frame[["region_code", "period", "value", "edition", "source_file", "source_sheet", "source_cell"]]
     return chart_result(figure, shown, _rosstat_source(edition, lang), unit, f"{compare}_kaluga_russia.csv")

@@ -7,14 +7,15 @@ import dash
 import dash_ag_grid as dag
 import dash_mantine_components as dmc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, Patch, State, callback, dcc, html
 
+from dashboard import figure_dicts as plain
 from dashboard import products_data as pdata
 from dashboard import queries
 from dashboard.areas import companies_in_area
+from dashboard.cache import cache
 from dashboard.components import chart_card, chart_outputs, chart_result, source_line, sync_url, url_state
-from dashboard.figures import MUTED, PALETTE, base_layout, empty_figure
+from dashboard.figures import MUTED, PALETTE, base_layout
 from dashboard.i18n import format_number, normalise_language, t
 
 dash.register_page(__name__, path="/products", order=3, label_key="nav.products",
@@ -170,12 +171,46 @@ sync_url(PAGE, [("company", f"{PAGE}-company", "value"), ("chart", f"{PAGE}-char
                 ("q", f"{PAGE}-search", "value")])
 
 
-def _filtered(area: str | None, chosen: list | None) -> pd.DataFrame:
+# NOTE: the lookups below are memoized in the app cache (refreshed with the queries they come from),
+# and each chart's outputs for one selection are memoized too (render_*), figures as plain dicts.
+
+
+def _selection(chosen, area) -> tuple[tuple, str | None]:
+    """The callback inputs as hashable arguments: chosen companies (order does not matter) and area."""
+    return tuple(sorted(set(chosen or ()), key=str)), area or None
+
+
+def _filtered(area: str | None, chosen) -> pd.DataFrame:
     return pdata.filter_products(queries.products(), area, chosen)
 
 
+@cache.memoize()
 def _names(lang: str) -> dict[str, str]:
     return pdata.company_names(queries.companies(), queries.products(), lang)
+
+
+@cache.memoize()
+def _sources() -> pdata.SourceLabels:
+    return pdata.SourceLabels(queries.sources())
+
+
+@cache.memoize()
+def _atc() -> dict[str, str]:
+    return pdata.atc_names(queries.atc_groups())
+
+
+@cache.memoize()
+def _area_keys(area: str | None) -> frozenset[str] | None:
+    keys = companies_in_area(area, queries.products(), queries.companies())
+    return None if keys is None else frozenset(keys)
+
+
+@cache.memoize()
+def _cited_counts(lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The cited registration counts and pipeline figures (every company)."""
+    names = _names(lang)
+    indicators = queries.cluster_indicators()
+    return pdata.registration_counts(indicators, names), pdata.pipeline_figures(indicators, names)
 
 
 def _hover(lang: str, value_key: str = "card.value") -> str:
@@ -193,24 +228,30 @@ def _hover(lang: str, value_key: str = "card.value") -> str:
     State(f"{PAGE}-lang", "data"),
 )
 def update_tree(chosen, chart, area, lang):
-    lang = normalise_language(lang)
+    chosen, area = _selection(chosen, area)
+    return render_tree(chosen, "sunburst" if chart == "sunburst" else "treemap", area, normalise_language(lang))
+
+
+@cache.memoize()
+def render_tree(chosen: tuple, kind: str, area: str | None, lang: str) -> tuple:
+    """The tree card's outputs for one selection."""
     products = _filtered(area, chosen)
-    sources = queries.sources()
-    nodes = pdata.therapy_tree(products, queries.atc_groups(), queries.therapy_areas(), _names(lang),
-                               sources, lang)
+    sources = _sources()
+    nodes = pdata.therapy_tree(products, _atc(), queries.therapy_areas(), _names(lang), sources, lang)
     unit = tx("products_unit", lang)
     if nodes.empty:
-        return chart_result(empty_figure(tx("no_products", lang), lang, 520), nodes, [], unit,
+        return chart_result(plain.empty(tx("no_products", lang), lang, 520), nodes, [], unit,
                             "products_by_therapy_area.csv")
-    figure = tree_figure(nodes, "sunburst" if chart == "sunburst" else "treemap", lang)
+    figure = tree_figure(nodes, kind, lang)
     shown = nodes[nodes["level"] == 3][["label", "company", "parent", "period", "source"]].rename(
         columns={"label": "product", "parent": "atc_or_area_node"})
     return chart_result(figure, shown, source_line(pdata.source_items(products["source_url"], sources), lang,
                                                    "card.sources"), unit, "products_by_therapy_area.csv")
 
 
-def tree_figure(nodes: pd.DataFrame, kind: str, lang: str) -> go.Figure:
-    """The ATC tree as a treemap or a sunburst; each top-level branch has one palette colour."""
+def tree_figure(nodes: pd.DataFrame, kind: str, lang: str) -> dict:
+    """The ATC tree as a treemap or a sunburst (a plain figure dict); each top-level branch has one
+    palette colour."""
     # Colours follow the ATC letters in order, so a filter that keeps a group keeps most colours.
     groups = sorted(g for g in set(nodes["group"]) if g and g != pdata.NO_ATC)
     colour = {g: PALETTE[n % len(PALETTE)] for n, g in enumerate(groups)}
@@ -223,15 +264,16 @@ def tree_figure(nodes: pd.DataFrame, kind: str, lang: str) -> go.Figure:
         for v, period, source, company in zip(nodes["value"], nodes["period"], nodes["source"], nodes["company"],
                                               strict=True)]
     hover = ("<b>%{label}</b><br>%{customdata[4]}<br>" + _hover(lang) + "<extra></extra>")
-    common = {"ids": nodes["id"], "labels": nodes["label"], "parents": nodes["parent"], "values": nodes["value"],
-              "branchvalues": "total", "customdata": customdata, "hovertemplate": hover,
-              "marker": {"colors": colours, "line": {"color": "#ffffff", "width": 1}}}
+    common = {"ids": nodes["id"].tolist(), "labels": nodes["label"].tolist(), "parents": nodes["parent"].tolist(),
+              "values": [int(v) for v in nodes["value"]], "branchvalues": "total", "customdata": customdata,
+              "hovertemplate": hover, "marker": {"colors": colours, "line": {"color": "#ffffff", "width": 1}}}
     if kind == "sunburst":
-        trace = go.Sunburst(**common, insidetextorientation="radial", maxdepth=4)
+        trace = {"type": "sunburst", **common, "insidetextorientation": "radial", "maxdepth": 4}
     else:
-        trace = go.Treemap(**common, tiling={"packing": "squarify", "pad": 2}, pathbar={"visible": True},
-                           texttemplate="<b>%{label}</b><br>%{customdata[4]}", textposition="top left")
-    return go.Figure([trace], base_layout(lang, 520, margin={"l": 4, "r": 4, "t": 28, "b": 4}))
+        trace = {"type": "treemap", **common, "tiling": {"packing": "squarify", "pad": 2},
+                 "pathbar": {"visible": True}, "texttemplate": "<b>%{label}</b><br>%{customdata[4]}",
+                 "textposition": "top left"}
+    return plain.figure([trace], base_layout(lang, 520, margin={"l": 4, "r": 4, "t": 28, "b": 4}))
 
 
 @callback(
@@ -241,31 +283,37 @@ def tree_figure(nodes: pd.DataFrame, kind: str, lang: str) -> go.Figure:
     State(f"{PAGE}-lang", "data"),
 )
 def update_by_company(chosen, area, lang):
-    lang = normalise_language(lang)
+    return render_by_company(*_selection(chosen, area), normalise_language(lang))
+
+
+@cache.memoize()
+def render_by_company(chosen: tuple, area: str | None, lang: str) -> tuple:
+    """The by-company card's outputs for one selection."""
     products = _filtered(area, chosen)
-    sources = queries.sources()
+    sources = _sources()
     counts = pdata.products_by_company(products, _names(lang), sources)
     unit = tx("products_unit", lang)
     if counts.empty:
-        return chart_result(empty_figure(tx("no_products", lang), lang, 380), counts, [], unit,
+        return chart_result(plain.empty(tx("no_products", lang), lang, 380), counts, [], unit,
                             "products_by_company.csv")
     ordered = counts.iloc[::-1]
     label_missing = pdata.label("no_year", lang)
     colours = [MUTED if k == pdata.CLUSTER_KEY else PALETTE[0] for k in ordered["company_key"]]
+    products_count = [int(n) for n in ordered["products"]]
     customdata = [[format_number(n, lang), unit, years or label_missing, sources_text, names,
                    f"{format_number(r, lang)} {tx('records', lang)}"]
                   for n, r, names, years, sources_text in zip(
-                      ordered["products"], ordered["records"], ordered["product_names"], ordered["years"],
+                      products_count, ordered["records"], ordered["product_names"], ordered["years"],
                       ordered["sources"], strict=True)]
-    bar = go.Bar(x=ordered["products"], y=ordered["company"], orientation="h", marker={"color": colours},
-                 text=[format_number(n, lang) for n in ordered["products"]], textposition="outside",
-                 customdata=customdata, cliponaxis=False,
-                 hovertemplate=("<b>%{y}</b><br>" + _hover(lang)
-                                + "<br>%{customdata[4]}<br><i>%{customdata[5]}</i><extra></extra>"))
+    bar = {"type": "bar", "x": products_count, "y": ordered["company"].tolist(), "orientation": "h",
+           "marker": {"color": colours}, "text": [format_number(n, lang) for n in products_count],
+           "textposition": "outside", "customdata": customdata, "cliponaxis": False,
+           "hovertemplate": ("<b>%{y}</b><br>" + _hover(lang)
+                             + "<br>%{customdata[4]}<br><i>%{customdata[5]}</i><extra></extra>")}
     height = max(380, 30 * len(ordered) + 80)
-    figure = go.Figure([bar], base_layout(lang, height, margin={"l": 8, "r": 24, "t": 8, "b": 40},
-                                          xaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee", "dtick": 1},
-                                          yaxis={"automargin": True}, showlegend=False))
+    figure = plain.figure([bar], base_layout(lang, height, margin={"l": 8, "r": 24, "t": 8, "b": 40},
+                                             xaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee", "dtick": 1},
+                                             yaxis={"automargin": True}, showlegend=False))
     return chart_result(figure, counts, source_line(pdata.source_items(products["source_url"], sources), lang,
                                                     "card.sources"), unit, "products_by_company.csv")
 
@@ -278,34 +326,39 @@ def update_by_company(chosen, area, lang):
     State(f"{PAGE}-lang", "data"),
 )
 def update_by_year(chosen, area, lang):
-    lang = normalise_language(lang)
+    return render_by_year(*_selection(chosen, area), normalise_language(lang))
+
+
+@cache.memoize()
+def render_by_year(chosen: tuple, area: str | None, lang: str) -> tuple:
+    """The by-year card's outputs (and its note) for one selection."""
     products = _filtered(area, chosen)
-    sources = queries.sources()
+    sources = _sources()
     counts, missing = pdata.products_by_year(products, sources)
     unit = tx("products_unit", lang)
     note = tx("by_year_desc", lang, n=format_number(missing, lang))
     if counts.empty:
-        return (*chart_result(empty_figure(tx("no_products", lang), lang, 380), counts, [], unit,
+        return (*chart_result(plain.empty(tx("no_products", lang), lang, 380), counts, [], unit,
                               "products_by_year.csv"), note)
     customdata = [[format_number(n, lang), unit, str(y), source, names, statuses]
                   for n, y, source, names, statuses in zip(counts["products"], counts["year"], counts["sources"],
                                                            counts["product_names"], counts["statuses"],
                                                            strict=True)]
-    bar = go.Bar(x=counts["year"].astype(str), y=counts["products"], marker={"color": PALETTE[2]},
-                 customdata=customdata,
-                 hovertemplate=(_hover(lang) + "<br>%{customdata[4]}<br><i>%{customdata[5]}</i><extra></extra>"))
-    figure = go.Figure([bar], base_layout(lang, 380, xaxis={"type": "category", "gridcolor": "#e6e9ee"},
-                                          yaxis={"title": {"text": unit}, "dtick": 1, "gridcolor": "#e6e9ee"},
-                                          showlegend=False))
+    bar = {"type": "bar", "x": [str(y) for y in counts["year"]], "y": [int(n) for n in counts["products"]],
+           "marker": {"color": PALETTE[2]}, "customdata": customdata,
+           "hovertemplate": (_hover(lang) + "<br>%{customdata[4]}<br><i>%{customdata[5]}</i><extra></extra>")}
+    figure = plain.figure([bar], base_layout(lang, 380, xaxis={"type": "category", "gridcolor": "#e6e9ee"},
+                                             yaxis={"title": {"text": unit}, "dtick": 1, "gridcolor": "#e6e9ee"},
+                                             showlegend=False))
     return (*chart_result(figure, counts, source_line(pdata.source_items(products["source_url"], sources), lang,
                                                       "card.sources"), unit, "products_by_year.csv"), note)
 
 
-def _registration_companies(area: str | None, chosen: list | None) -> set[str] | None:
+def _registration_companies(area: str | None, chosen: tuple) -> frozenset[str] | None:
     """Companies whose cited counts to show: the chosen ones, within the therapy area (None = all)."""
-    keys = companies_in_area(area, queries.products(), queries.companies())
+    keys = _area_keys(area)
     if chosen:
-        keys = set(chosen) if keys is None else keys & set(chosen)
+        keys = frozenset(chosen) if keys is None else keys & frozenset(chosen)
     return keys
 
 
@@ -317,12 +370,14 @@ def _registration_companies(area: str | None, chosen: list | None) -> set[str] |
     State(f"{PAGE}-lang", "data"),
 )
 def update_registrations(chosen, area, lang):
-    lang = normalise_language(lang)
-    names = _names(lang)
-    indicators = queries.cluster_indicators()
-    sources = queries.sources()
-    counts = pdata.registration_counts(indicators, names)
-    pipeline = pdata.pipeline_figures(indicators, names)
+    return render_registrations(*_selection(chosen, area), normalise_language(lang))
+
+
+@cache.memoize()
+def render_registrations(chosen: tuple, area: str | None, lang: str) -> tuple:
+    """The cited counts card's outputs and the pipeline list for one selection."""
+    sources = _sources()
+    counts, pipeline = _cited_counts(lang)
     keys = _registration_companies(area, chosen)
     if keys is not None:
         counts = counts[counts["company_key"].isin(keys)]
@@ -330,7 +385,7 @@ def update_registrations(chosen, area, lang):
     unit = tx("count_unit", lang)
     pipeline_block = _pipeline_block(pipeline, sources, lang)
     if counts.empty:
-        return (*chart_result(empty_figure(tx("no_counts", lang), lang, 340), counts, [], unit,
+        return (*chart_result(plain.empty(tx("no_counts", lang), lang, 340), counts, [], unit,
                               "registrations_by_year.csv"), pipeline_block)
     traces = []
     for n, (company, part) in enumerate(counts.groupby("company", sort=False)):
@@ -338,15 +393,15 @@ def update_registrations(chosen, area, lang):
                       for value_raw, unit_raw, indicator, year_raw, url, note in
                       zip(part["value_raw"], part["unit"], part["indicator"], part["year_raw"],
                           part["source_url"], part["note"], strict=True)]
-        traces.append(go.Bar(x=part["year"].astype(str), y=part["value"], name=company,
-                             marker={"color": PALETTE[n % len(PALETTE)]},
-                             text=part["value_raw"], textposition="outside", cliponaxis=False,
-                             customdata=customdata,
-                             hovertemplate=("<b>%{fullData.name}</b><br>" + _hover(lang, "card.value")
-                                            + "<br><i>%{customdata[4]}</i><extra></extra>")))
-    figure = go.Figure(traces, base_layout(lang, 340, barmode="group",
-                                           xaxis={"type": "category", "title": {"text": tx("year", lang)}},
-                                           yaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee"}))
+        traces.append({"type": "bar", "x": [str(y) for y in part["year"]], "y": part["value"].tolist(),
+                       "name": company, "marker": {"color": PALETTE[n % len(PALETTE)]},
+                       "text": part["value_raw"].tolist(), "textposition": "outside", "cliponaxis": False,
+                       "customdata": customdata,
+                       "hovertemplate": ("<b>%{fullData.name}</b><br>" + _hover(lang, "card.value")
+                                         + "<br><i>%{customdata[4]}</i><extra></extra>")})
+    figure = plain.figure(traces, base_layout(lang, 340, barmode="group",
+                                              xaxis={"type": "category", "title": {"text": tx("year", lang)}},
+                                              yaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee"}))
     return (*chart_result(figure, counts, source_line(pdata.source_items(counts["source_url"], sources), lang,
                                                       "card.sources"), unit, "registrations_by_year.csv"),
             pipeline_block)
@@ -372,8 +427,8 @@ def _pipeline_block(pipeline: pd.DataFrame, sources: pd.DataFrame, lang: str) ->
 )
 def update_grid(chosen, area, lang):
     lang = normalise_language(lang)
-    table = pdata.product_table(_filtered(area, chosen), _names(lang), queries.atc_groups(),
-                                queries.therapy_areas(), queries.sources(), lang, tx("reg_unknown", lang))
+    table = pdata.product_table(_filtered(area, chosen), _names(lang), _atc(), queries.therapy_areas(), _sources(),
+                                lang, tx("reg_unknown", lang))
     if table.empty:
         return []
     table["source_link"] = [f"[{_escape_md(s)}]({u})" if u else _escape_md(s)

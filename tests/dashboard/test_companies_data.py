@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+
+import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from dashboard import companies_data as cdata
 from dashboard import queries
 from dashboard.areas import companies_in_area
 from dashboard.geo import kaluga_districts
+from tests.dashboard.dash_callbacks import call, valid_figures
 
 
 @pytest.fixture
@@ -64,7 +69,7 @@ def test_district_shapes_and_map(frames, districts):
     assert min(xs) < kaluga["cx"] < max(xs) and min(ys) < kaluga["cy"] < max(ys)
     assert 1.6 < cdata.aspect_ratio(shapes) < 1.8  # 1 / cos(54.5°)
     counts = cdata.district_counts(frames["companies"], shapes["district"], "en")
-    figure = cdata.district_map_figure(shapes, counts, "en", selected="Обнинск", unit="companies")
+    figure = go.Figure(cdata.district_map_figure(shapes, counts, "en", selected="Обнинск", unit="companies"))
     traces = {trace.name: trace for trace in figure.data}
     markers = traces["companies"]
     assert sorted(int(v) for v in markers.text) == [1, 4, 7, 8]
@@ -99,3 +104,43 @@ def test_events_in_date_order_and_sources_once(frames):
                                      pd.DataFrame({"source_url": ["https://a"]}))
     assert urls[0] == "https://a" and urls.count("https://a") == 1
     assert len(urls) == len(set(urls))
+
+
+def test_outlines_are_computed_once_and_sent_exactly(districts):
+    shapes = cdata.outlines()
+    assert shapes is cdata.outlines()  # once per process
+    pd.testing.assert_frame_equal(shapes, cdata.district_shapes(districts))
+    assert cdata.outlines(cdata.DISTRICTS_FILE.with_name("no_such.geojson")) is None
+    # The typed arrays hold every coordinate exactly, NaN where a ring ends (None in x).
+    for xs, data in zip(shapes["x"], shapes["x_data"], strict=True):
+        decoded = np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"])
+        assert [None if np.isnan(v) else v for v in decoded] == xs
+
+
+@pytest.mark.parametrize(("district", "query", "area", "lang"), [
+    (None, "", None, "en"), ("Обнинск", "", None, "ru"), (cdata.UNMAPPED, "", None, "en"),
+    (None, "nearmedic", "endocrinology", "en"), ("Калуга", "no such company", None, "ru"),
+    # No company of the area is in the district: an empty directory, and the search must not fail.
+    ("Обнинск", "pharm", "endocrinology", "en"), (None, "pharm", "no_such_area", "en"),
+])
+def test_every_map_state_is_a_valid_plotly_figure(client, district, query, area, lang):
+    response = call(client, "companies-map-graph.figure", {
+        "companies-district": district, "companies-search": query, "global-area": area, "companies-lang": lang})
+    figure = valid_figures(response)["companies-map-graph"]
+    names = {trace.name for trace in figure.data}
+    assert ("selected" in names) == (district not in (None, cdata.UNMAPPED))
+    assert figure.layout.height == 520 and figure.layout.yaxis.scaleanchor == "x"
+    cards = call(client, "companies-cards.children", {
+        "companies-district": district, "companies-search": query, "global-area": area, "companies-lang": lang})
+    assert "companies-count" in cards
+
+
+@pytest.mark.parametrize(("key", "lang"), [("novo_nordisk", "en"), ("bion", "ru"), ("astrafarm_kaluga", "en")])
+def test_every_profile_map_is_a_valid_plotly_figure(client, key, lang):
+    figure = valid_figures(call(client, "company-map-graph.figure", {"company-key": key, "company-lang": lang}))
+    figure = figure["company-map-graph"]
+    markers = [trace for trace in figure.data if trace.name == "companies"]
+    if key == "astrafarm_kaluga":  # no single district: an empty state says why
+        assert not figure.data and figure.layout.annotations
+    else:
+        assert [int(v) for v in markers[0].text] == [1] and figure.layout.height == 340

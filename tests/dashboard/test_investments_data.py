@@ -8,6 +8,7 @@ import pytest
 from dashboard import investments_data as data
 from dashboard import queries
 from dashboard.areas import companies_in_area
+from tests.dashboard.dash_callbacks import call, valid_figures
 
 
 @pytest.fixture
@@ -148,3 +149,43 @@ def test_formatting_helpers(bundled):
     assert data.source_label("file:seed/kaluga_pharma_cluster_interview.txt", bundled["sources"]).startswith(
         "Kaluga Pharmaceutical Cluster")
     assert data.is_web_url("https://kp40.ru") and not data.is_web_url("file:seed/x.txt")
+
+
+@pytest.mark.parametrize("currency", ["RUB", "USD", "EUR"])
+@pytest.mark.parametrize(("area", "lang"), [(None, "en"), ("endocrinology", "ru"), ("oncology", "en"),
+                                            ("no_such_area", "en")])
+def test_every_chart_state_is_a_valid_plotly_figure(client, currency, area, lang):
+    response = call(client, "investments-curve-graph.figure", {
+        "investments-currency": currency, "global-area": area, "investments-lang": lang})
+    figures = valid_figures(response)
+    assert set(figures) == {"investments-curve-graph", "investments-company-graph", "investments-country-graph"}
+    for graph in ("investments-company-graph", "investments-country-graph"):
+        # The graph's height follows its figure's (bars grow with the companies / countries shown).
+        assert response[graph]["style"] == {"height": f"{figures[graph].layout.height}px"}
+    for figure in figures.values():
+        assert figure.data or figure.layout.annotations  # a chart, or an empty state that says why
+
+
+def test_plotted_curve_is_the_one_figure_rule(client, rows):
+    response = call(client, "investments-curve-graph.figure", {
+        "investments-currency": "RUB", "global-area": None, "investments-lang": "en"})
+    curve = valid_figures(response)["investments-curve-graph"]
+    made = next(trace for trace in curve.data if trace.meta == "Made")
+    expected = data.cumulative_curve(rows, "RUB", "made")
+    assert list(made.x) == expected["year"].tolist()
+    assert list(made.y) == pytest.approx((expected["low"] / 1000).tolist())  # bn RUB
+    # The same state again comes from the cache, unchanged.
+    assert call(client, "investments-curve-graph.figure", {
+        "investments-currency": "RUB", "global-area": None, "investments-lang": "en"}) == response
+
+
+def test_rows_functions_match_the_frame_functions(rows, bundled):
+    plain_rows = data.rows_of(rows)
+    assert [r["record_key"] for r in data.company_figures(plain_rows, "RUB", "made")] == \
+        data.one_figure_per_company(rows, "RUB", "made")["record_key"].tolist()
+    points = data.curve_points(plain_rows, "RUB", "made")
+    assert pd.DataFrame(points, columns=data.CURVE_COLUMNS).equals(data.cumulative_curve(rows, "RUB", "made"))
+    assert plain_rows[0]["_pos"] == 0
+    assert all(not isinstance(v, float) or v == v for r in plain_rows for v in r.values())  # no NaN: None
+    labels = data.source_labels([*rows["source_url"], None], bundled["sources"])
+    assert labels == {url: data.source_label(url, bundled["sources"]) for url in rows["source_url"]}

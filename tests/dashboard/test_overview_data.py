@@ -7,6 +7,7 @@ import pytest
 
 from dashboard import overview_data, queries
 from etl.regions import KALUGA_CODE
+from tests.dashboard.dash_callbacks import call, valid_figures
 
 
 def test_investment_headline_is_the_associations_figure(atlas_app):
@@ -82,3 +83,14 @@ def test_rank_ties_and_missing():
     assert overview_data.rank_among_subjects(frame, regions, "B")["rank"] == 1
     assert overview_data.rank_among_subjects(frame, regions, "B")["n"] == 2
     assert overview_data.rank_among_subjects(frame, regions, "C") is None
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_every_chart_state_is_a_valid_plotly_figure(client, lang):
+    participants = valid_figures(call(client, "overview-participants-graph.figure", {"overview-lang": lang}))
+    (figure,) = participants.values()
+    assert len(figure.data[0].x) == 9 and figure.layout.height == 300
+    for compare in ("grp_per_capita", "avg_wage", "not_an_indicator"):
+        response = call(client, "overview-compare-graph.figure", {"overview-compare": compare, "overview-lang": lang})
+        (figure,) = valid_figures(response).values()
+        assert [trace.line.color for trace in figure.data][:1] == ["#D55E00"]  # Kaluga first, in its colour

@@ -7,6 +7,7 @@ import pytest
 
 from dashboard import products_data as pdata
 from dashboard import queries
+from tests.dashboard.dash_callbacks import call, valid_figures
 
 INTERVIEW = "file:seed/kaluga_pharma_cluster_interview.txt"
 
@@ -144,3 +145,48 @@ def test_source_labels(frames):
     assert link is None and "Irina Novikova" in label
     assert pdata.source_items(["https://kp40.ru/a", "https://kp40.ru/a", None], frames["sources"]) == [
         ("kp40.ru", "https://kp40.ru/a")]
+
+
+CHARTS = ("products-tree-graph.figure", "products-by-company-graph.figure", "products-by-year-graph.figure",
+          "products-registrations-graph.figure")
+
+
+@pytest.mark.parametrize(("companies", "chart", "area", "lang"), [
+    ([], "treemap", None, "en"), ([], "sunburst", None, "ru"), (["mir_pharm"], "treemap", None, "en"),
+    (["astrazeneca", "novo_nordisk"], "sunburst", "endocrinology", "en"), ([], "treemap", "oncology", "ru"),
+    (["mir_pharm"], "treemap", "oncology", "en"),  # nothing: empty states
+])
+def test_every_chart_state_is_a_valid_plotly_figure(client, companies, chart, area, lang):
+    values = {"products-company": companies, "products-chart": chart, "global-area": area, "products-lang": lang}
+    for output in CHARTS:
+        response = call(client, output, values)
+        (figure,) = valid_figures(response).values()
+        assert figure.data or figure.layout.annotations  # a chart, or an empty state that says why
+        if output.startswith("products-tree") and figure.data:
+            assert figure.data[0].type == chart
+
+
+def test_plotted_tree_is_the_shaped_tree(client, frames):
+    response = call(client, "products-tree-graph.figure", {"products-company": [], "products-chart": "treemap",
+                                                            "global-area": None, "products-lang": "en"})
+    trace = valid_figures(response)["products-tree-graph"].data[0]
+    nodes = tree(frames)
+    assert list(trace.ids) == nodes["id"].tolist() and list(trace.values) == nodes["value"].tolist()
+    assert trace.values[0] == 25
+    # The companies chosen are a set: any order is the same (cached) state.
+    one = call(client, "products-by-company-graph.figure", {"products-company": ["bion", "mir_pharm"],
+                                                            "products-lang": "en"})
+    other = call(client, "products-by-company-graph.figure", {"products-company": ["mir_pharm", "bion"],
+                                                              "products-lang": "en"})
+    assert one == other
+
+
+def test_lookups_give_the_same_labels(frames):
+    labels = pdata.SourceLabels(frames["sources"])
+    for url in [*frames["products"]["source_url"], "https://www.example.org/page", "file:other.txt"]:
+        assert labels(url) == pdata.source_label(url, frames["sources"]) == pdata.source_label(url, labels)
+    atc = pdata.atc_names(frames["atc"])
+    assert atc["L"] == pdata.atc_name("L", frames["atc"]) == "Antineoplastic and immunomodulating agents"
+    assert pdata.atc_name("Z99", atc) == "Z99"
+    assert tree(frames).equals(pdata.therapy_tree(frames["products"], atc, frames["areas"], names(frames),
+                                                  labels, "en"))
