@@ -7,6 +7,7 @@ from urllib.parse import unquote
 import pytest
 from dash.testing.wait import until
 
+from tests.dashboard.browser import pick_option, traces
 from tests.dashboard.conftest import (
     console_errors,
     current_query,
@@ -20,13 +21,6 @@ pytestmark = pytest.mark.browser
 MAP = "companies-map-graph"
 
 
-def traces(dash_duo, graph: str = MAP) -> list:
-    """The plotted traces, with typed arrays (numbers sent as binary) turned into plain lists."""
-    return dash_duo.driver.execute_script(
-        f"var el = document.querySelector('#{graph} .js-plotly-plot'); if (!el || !el.data) return null;"
-        "return el.data.map(function (trace) { var out = {}; Object.keys(trace).forEach(function (key) {"
-        " var v = trace[key]; if (v && v._inputArray) { v = v._inputArray; }"
-        " out[key] = ArrayBuffer.isView(v) ? Array.from(v) : v; }); return out; });") or []
 
 
 def marker_counts(dash_duo, graph: str = MAP) -> dict[str, int]:
@@ -41,10 +35,6 @@ def trace_names(dash_duo, graph: str = MAP) -> set[str]:
     return {trace.get("name") for trace in traces(dash_duo, graph)}
 
 
-def pick_option(dash_duo, input_selector: str, label: str) -> None:
-    dash_duo.find_element(input_selector).click()
-    until(lambda: any(o.text.strip() == label for o in dash_duo.find_elements("[role='option']")), timeout=10)
-    next(o for o in dash_duo.find_elements("[role='option']") if o.text.strip() == label).click()
 
 
 def test_district_filter_updates_map_and_directory_and_url_reproduces_it(dash_duo, atlas_app):

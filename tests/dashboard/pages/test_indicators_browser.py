@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from dash.testing.wait import until
 
+from tests.dashboard.browser import click_segment, traces
 from tests.dashboard.conftest import (
     console_errors,
     current_query,
@@ -16,19 +17,10 @@ from tests.dashboard.conftest import (
 pytestmark = pytest.mark.browser
 
 GRAPH = "indicators-chart-graph"
-TRACES = f"return document.querySelector('#{GRAPH} .js-plotly-plot').data"
 
 
-def traces(dash_duo) -> list:
-    return dash_duo.driver.execute_script(TRACES) or []
 
 
-def click_segment(dash_duo, control_id: str, label: str) -> None:
-    for element in dash_duo.find_elements(f"#{control_id} label"):
-        if element.text.strip() == label:
-            element.click()
-            return
-    raise AssertionError(f"no segment {label!r} in #{control_id}")
 
 
 def test_line_chart_then_ranking_and_url_reproduces_view(dash_duo, atlas_app):
@@ -38,13 +30,13 @@ def test_line_chart_then_ranking_and_url_reproduces_view(dash_duo, atlas_app):
     wait_for_graph(dash_duo, GRAPH)
     dash_duo.wait_for_text_to_equal("#indicators-chart-title", "Gross regional product")
     # Two regions x two editions of GRP (Regions of Russia 2019 and 2021).
-    until(lambda: len(traces(dash_duo)) == 4, timeout=10)
-    names = {trace["name"] for trace in traces(dash_duo)}
+    until(lambda: len(traces(dash_duo, GRAPH)) == 4, timeout=10)
+    names = {trace["name"] for trace in traces(dash_duo, GRAPH)}
     assert any(name.startswith("Kaluga Oblast") for name in names)
 
     click_segment(dash_duo, "indicators-view", "Ranking")
-    until(lambda: traces(dash_duo) and traces(dash_duo)[0]["type"] == "bar", timeout=10)
-    bars = traces(dash_duo)[0]
+    until(lambda: traces(dash_duo, GRAPH) and traces(dash_duo, GRAPH)[0]["type"] == "bar", timeout=10)
+    bars = traces(dash_duo, GRAPH)[0]
     assert len(bars["y"]) >= 80  # every federal subject with a figure for the year
     until(lambda: "view=ranking" in current_query(dash_duo), timeout=5)
     save_screenshot(dash_duo, "indicators-ranking")
@@ -54,7 +46,7 @@ def test_line_chart_then_ranking_and_url_reproduces_view(dash_duo, atlas_app):
     dash_duo.driver.get("about:blank")
     dash_duo.wait_for_page(url)
     wait_for_graph(dash_duo, GRAPH)
-    until(lambda: traces(dash_duo) and traces(dash_duo)[0]["type"] == "bar", timeout=10)
+    until(lambda: traces(dash_duo, GRAPH) and traces(dash_duo, GRAPH)[0]["type"] == "bar", timeout=10)
     assert console_errors(dash_duo) == []
 
 
@@ -75,8 +67,8 @@ def test_map_of_regions_draws_offline(dash_duo, atlas_app):
     dash_duo.driver.set_window_size(1280, 1000)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/indicators?lang=en&indicator=grp&view=map&year=2017")
     wait_for_graph(dash_duo, GRAPH)
-    until(lambda: traces(dash_duo) and traces(dash_duo)[0]["type"] == "choropleth", timeout=10)
-    choropleth = traces(dash_duo)[0]
+    until(lambda: traces(dash_duo, GRAPH) and traces(dash_duo, GRAPH)[0]["type"] == "choropleth", timeout=10)
+    choropleth = traces(dash_duo, GRAPH)[0]
     assert "RU-KLU" in choropleth["locations"] and len(choropleth["locations"]) >= 80
     # The regions are drawn as shapes (plotly's own world outline is not fetched from the internet).
     until(lambda: dash_duo.driver.execute_script(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from dash.testing.wait import until
 
+from tests.dashboard.browser import click_segment, xy_traces
 from tests.dashboard.conftest import (
     console_errors,
     current_query,
@@ -19,27 +20,13 @@ CURVE = "investments-curve-graph"
 COMPANY = "investments-company-graph"
 
 
-# The plotted data: .data as the figure gave it; numbers may arrive base64-encoded ({dtype, bdata}),
-# so x and y are read from the decoded copy plotly keeps beside it (same trace order).
-TRACES_JS = """
-var el = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');
-if (!el || !el.data) { return []; }
-return el.data.map(function (tr, i) {
-  var full = (el._fullData || [])[i] || tr;
-  var out = {name: tr.name, meta: tr.meta, type: tr.type};
-  ['x', 'y'].forEach(function (k) { out[k] = full[k] ? Array.from(full[k]) : []; });
-  return out;
-});
-"""
 
 
-def traces(dash_duo, graph: str) -> list:
-    return dash_duo.driver.execute_script(TRACES_JS, graph) or []
 
 
 def made_line(dash_duo, label: str = "Made") -> dict | None:
     """The 'made' step line of the cumulative curve (the trace whose hover meta names the status)."""
-    return next((tr for tr in traces(dash_duo, CURVE) if tr.get("meta") == label), None)
+    return next((tr for tr in xy_traces(dash_duo, CURVE) if tr.get("meta") == label), None)
 
 
 def table_statuses(dash_duo) -> set[str]:
@@ -49,12 +36,6 @@ def table_statuses(dash_duo) -> set[str]:
         ".map(function (td) { return td.textContent; });") or [])
 
 
-def click_segment(dash_duo, control_id: str, label: str) -> None:
-    for element in dash_duo.find_elements(f"#{control_id} label"):
-        if element.text.strip() == label:
-            element.click()
-            return
-    raise AssertionError(f"no segment {label!r} in #{control_id}")
 
 
 def test_curve_currency_switch_table_filter_and_url(dash_duo, atlas_app):
@@ -66,7 +47,7 @@ def test_curve_currency_switch_table_filter_and_url(dash_duo, atlas_app):
     # One figure per company, RUB, made: Novo Nordisk >10, AstraZeneca >10, Nearmedic 4, Rosatom ~100 mln,
     # IATE MEPhI 94 mln -> at least 24.194 bn RUB by 2021; never the sum of every row.
     assert made_line(dash_duo)["y"][-1] == pytest.approx(24.194)
-    names = [tr.get("name", "") for tr in traces(dash_duo, CURVE)]
+    names = [tr.get("name", "") for tr in xy_traces(dash_duo, CURVE)]
     assert any(">50 bn RUB" in n for n in names) and any("52 bn RUB" in n for n in names)
     assert "48.4%" in dash_duo.find_element("#investments-reconcile-body").text
     save_screenshot(dash_duo, "investments")
@@ -96,10 +77,10 @@ def test_area_filter_carries_across_pages_and_language_switch(dash_duo, atlas_ap
     dash_duo.wait_for_page(f"{dash_duo.server_url}/investments?lang=en&area=oncology")
     wait_for_graph(dash_duo, COMPANY)
     # Oncology: AstraZeneca (osimertinib), Pharm-Sintez (cytostatics), MiraksBioPharma ("cancer prevention").
-    until(lambda: traces(dash_duo, COMPANY)
-          and {y for tr in traces(dash_duo, COMPANY) for y in tr["y"]}
-          and all("Novo" not in y for tr in traces(dash_duo, COMPANY) for y in tr["y"]), timeout=10)
-    labels = " ".join(y for tr in traces(dash_duo, COMPANY) for y in tr["y"])
+    until(lambda: xy_traces(dash_duo, COMPANY)
+          and {y for tr in xy_traces(dash_duo, COMPANY) for y in tr["y"]}
+          and all("Novo" not in y for tr in xy_traces(dash_duo, COMPANY) for y in tr["y"]), timeout=10)
+    labels = " ".join(y for tr in xy_traces(dash_duo, COMPANY) for y in tr["y"])
     assert "AstraZeneca" in labels and "Pharm-Sintez" in labels
     assert "Oncology" in dash_duo.find_element("#investments-area-note").text
 

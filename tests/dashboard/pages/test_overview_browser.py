@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from dash.testing.wait import until
 
+from tests.dashboard.browser import click_segment, xy_traces
 from tests.dashboard.conftest import (
     console_errors,
     current_query,
@@ -17,35 +18,15 @@ pytestmark = pytest.mark.browser
 
 COMPARE = "overview-compare-graph"
 PARTICIPANTS = "overview-participants-graph"
-# The plotted data: .data as the figure gave it; numbers may arrive base64-encoded ({dtype, bdata}),
-# so x and y are read from the decoded copy plotly keeps beside it (same trace order).
-TRACES_JS = """
-var el = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');
-if (!el || !el.data) { return []; }
-return el.data.map(function (tr, i) {
-  var full = (el._fullData || [])[i] || tr;
-  var out = {name: tr.name, type: tr.type};
-  ['x', 'y'].forEach(function (k) { out[k] = full[k] ? Array.from(full[k]) : []; });
-  return out;
-});
-"""
 
 
-def traces(dash_duo, graph: str) -> list:
-    return dash_duo.driver.execute_script(TRACES_JS, graph) or []
 
 
 def first_x(dash_duo) -> object:
-    data = traces(dash_duo, COMPARE)
+    data = xy_traces(dash_duo, COMPARE)
     return data[0]["x"][0] if data and data[0]["x"] else None
 
 
-def click_segment(dash_duo, control_id: str, label: str) -> None:
-    for element in dash_duo.find_elements(f"#{control_id} label"):
-        if element.text.strip() == label:
-            element.click()
-            return
-    raise AssertionError(f"no segment {label!r} in #{control_id}")
 
 
 def test_cards_and_comparison_switch_reproduced_by_url(dash_duo, atlas_app):
@@ -62,11 +43,11 @@ def test_cards_and_comparison_switch_reproduced_by_url(dash_duo, atlas_app):
     assert "indicator=investment_fixed_capital" in per_capita_link
     assert "transform=per_capita" in per_capita_link
     wait_for_graph(dash_duo, PARTICIPANTS)
-    until(lambda: traces(dash_duo, PARTICIPANTS) and 70 in traces(dash_duo, PARTICIPANTS)[0]["y"], timeout=10)
+    until(lambda: xy_traces(dash_duo, PARTICIPANTS) and 70 in xy_traces(dash_duo, PARTICIPANTS)[0]["y"], timeout=10)
 
     wait_for_graph(dash_duo, COMPARE)
     until(lambda: first_x(dash_duo) == 2000, timeout=10)  # GRP per capita, yearly from 2000
-    names = {trace["name"] for trace in traces(dash_duo, COMPARE)}
+    names = {trace["name"] for trace in xy_traces(dash_duo, COMPARE)}
     assert names == {"Kaluga Oblast", "Russian Federation"}
     save_screenshot(dash_duo, "overview")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from dash.testing.wait import until
 
+from tests.dashboard.browser import pick_option, traces
 from tests.dashboard.conftest import (
     console_errors,
     current_query,
@@ -20,13 +21,6 @@ REGISTRATIONS = "products-registrations-graph"
 ALL_PRODUCTS = 25  # distinct products in the bundled data (27 cited rows)
 
 
-def traces(dash_duo, graph: str) -> list:
-    """The plotted traces, with typed arrays (numbers sent as binary) turned into plain lists."""
-    return dash_duo.driver.execute_script(
-        f"var el = document.querySelector('#{graph} .js-plotly-plot'); if (!el || !el.data) return null;"
-        "return el.data.map(function (trace) { var out = {}; Object.keys(trace).forEach(function (key) {"
-        " var v = trace[key]; if (v && v._inputArray) { v = v._inputArray; }"
-        " out[key] = ArrayBuffer.isView(v) ? Array.from(v) : v; }); return out; });") or []
 
 
 def root_value(dash_duo) -> int | None:
@@ -44,11 +38,6 @@ def grid_rows(dash_duo) -> int | None:
         " catch (e) { return null; }")
 
 
-def pick_option(dash_duo, input_selector: str, label: str) -> None:
-    """Open a Mantine select and click the option with this label."""
-    dash_duo.find_element(input_selector).click()
-    until(lambda: any(o.text.strip() == label for o in dash_duo.find_elements("[role='option']")), timeout=10)
-    next(o for o in dash_duo.find_elements("[role='option']") if o.text.strip() == label).click()
 
 
 def test_company_filter_search_and_url_reproduce_the_view(dash_duo, atlas_app):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from dash.testing.wait import until
 
+from tests.dashboard.browser import traces
 from tests.dashboard.conftest import (
     console_errors,
     current_query,
@@ -16,11 +17,8 @@ from tests.dashboard.conftest import (
 pytestmark = pytest.mark.browser
 
 GRAPH = "sources-chart-graph"
-TRACES = f"return document.querySelector('#{GRAPH} .js-plotly-plot').data"
 
 
-def traces(dash_duo) -> list:
-    return dash_duo.driver.execute_script(TRACES) or []
 
 
 def grid_rows(dash_duo) -> list:
@@ -28,7 +26,7 @@ def grid_rows(dash_duo) -> list:
 
 
 def publishers(dash_duo) -> set[str]:
-    return {y for trace in traces(dash_duo) for y in trace.get("y") or []}
+    return {y for trace in traces(dash_duo, GRAPH) for y in trace.get("y") or []}
 
 
 def test_search_updates_chart_and_list_and_url_reproduces_view(dash_duo, atlas_app):
@@ -74,7 +72,7 @@ def test_table_filter_from_url_and_therapy_area_carries_to_timeline(dash_duo, at
     dash_duo.driver.set_window_size(1280, 1000)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/sources?lang=en&tables=products&area=oncology")
     wait_for_graph(dash_duo, GRAPH)
-    until(lambda: [t["name"] for t in traces(dash_duo)] == ["Products"], timeout=10)
+    until(lambda: [t["name"] for t in traces(dash_duo, GRAPH)] == ["Products"], timeout=10)
     until(lambda: dash_duo.find_element("#global-area").get_attribute("value") == "Oncology", timeout=10)
 
     dash_duo.find_element("#nav-timeline").click()
@@ -92,7 +90,7 @@ def test_language_switch_and_narrow_viewport(dash_duo, atlas_app):
     wait_for_graph(dash_duo, GRAPH)
     dash_duo.wait_for_text_to_equal("#sources-chart-title", "Строки данных по изданиям-источникам")
     dash_duo.wait_for_text_to_equal("#sources-loads-title", "Журнал загрузок")
-    until(lambda: "События" in {t["name"] for t in traces(dash_duo)}, timeout=10)
+    until(lambda: "События" in {t["name"] for t in traces(dash_duo, GRAPH)}, timeout=10)
     assert not has_horizontal_scroll(dash_duo)
     save_screenshot(dash_duo, "sources-375px")
 
@@ -100,6 +98,6 @@ def test_language_switch_and_narrow_viewport(dash_duo, atlas_app):
     dash_duo.wait_for_text_to_equal("#sources-chart-title", "Data rows by publisher")
     dash_duo.wait_for_text_to_equal("#nav-sources", "Sources")
     wait_for_graph(dash_duo, GRAPH)
-    until(lambda: "Events" in {t["name"] for t in traces(dash_duo)}, timeout=10)
+    until(lambda: "Events" in {t["name"] for t in traces(dash_duo, GRAPH)}, timeout=10)
     assert not has_horizontal_scroll(dash_duo)
     assert console_errors(dash_duo) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from dash.testing.wait import until
 
+from tests.dashboard.browser import click_segment, traces
 from tests.dashboard.conftest import (
     console_errors,
     current_query,
@@ -16,24 +17,15 @@ from tests.dashboard.conftest import (
 pytestmark = pytest.mark.browser
 
 GRAPH = "timeline-chart-graph"
-TRACES = f"return document.querySelector('#{GRAPH} .js-plotly-plot').data"
 
 
-def traces(dash_duo) -> list:
-    return dash_duo.driver.execute_script(TRACES) or []
 
 
 def symbols(dash_duo) -> list[str]:
     """The marker symbol of every plotted event (band traces carry no symbols)."""
-    return [s for trace in traces(dash_duo) if trace.get("mode") == "markers" for s in trace["marker"]["symbol"]]
+    return [s for trace in traces(dash_duo, GRAPH) if trace.get("mode") == "markers" for s in trace["marker"]["symbol"]]
 
 
-def click_segment(dash_duo, control_id: str, label: str) -> None:
-    for element in dash_duo.find_elements(f"#{control_id} label"):
-        if element.text.strip() == label:
-            element.click()
-            return
-    raise AssertionError(f"no segment {label!r} in #{control_id}")
 
 
 def test_status_filter_updates_chart_and_url_reproduces_view(dash_duo, atlas_app):
