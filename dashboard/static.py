@@ -130,6 +130,10 @@ class CompressedFiles:
                 with _BACKGROUND:
                     if key not in self._memory:
                         self._store(key, compress(data, key[1], key[2]), cache_dir)
+            except SystemExit:
+                # A stopping server (dash.testing's threaded runner) ends its threads this way; the
+                # compressed copy is simply made again on a later request.
+                return
             finally:
                 _release(key, cache_dir)
                 with self._lock:
