@@ -34,5 +34,5 @@ def figure(traces: list[dict], layout: dict) -> dict:
 
 
 def empty(message: str, lang: str, height: int = 360) -> dict:
-    """figures.empty_figure as a dict: a blank chart that says why it is blank."""
+    """A blank chart that says why it is blank."""
     return figure([], empty_layout(message, lang, height))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
-
 from dashboard.i18n import plotly_separators
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
@@ -33,11 +31,6 @@ def base_layout(lang: str, height: int = 360, **overrides) -> dict:
     }
     layout.update(overrides)
     return layout
-
-
-def empty_figure(message: str, lang: str, height: int = 360) -> go.Figure:
-    """A blank chart that says why it is blank."""
-    return go.Figure(layout=empty_layout(message, lang, height))
 
 
 def empty_layout(message: str, lang: str, height: int = 360) -> dict:

@@ -7,11 +7,12 @@ import dash_mantine_components as dmc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
+from dashboard import figure_dicts as plain
 from dashboard import queries
 from dashboard.cache import cache
 from dashboard.components import chart_card, chart_outputs, chart_result, source_line, sync_url, url_state
 from dashboard.editions import edition_label, edition_short
-from dashboard.figures import KALUGA_COLOUR, MUTED, base_layout, colour_for, empty_figure, empty_layout
+from dashboard.figures import KALUGA_COLOUR, MUTED, base_layout, colour_for
 from dashboard.geo import russia_regions
 from dashboard.i18n import format_number, normalise_language, pick, t
 from dashboard.transforms import POPULATION_INDICATOR, TRANSFORMS, apply_transform, per_capita_allowed
@@ -219,7 +220,7 @@ def render_view(indicator: str, regions: tuple[str, ...], start: int | None, end
 
 
 def _empty(message: str, lang: str, unit: str, indicator: str) -> tuple:
-    return chart_result(empty_figure(message, lang, 460), pd.DataFrame(), [], unit, f"{indicator}.csv")
+    return chart_result(plain.empty(message, lang, 460), pd.DataFrame(), [], unit, f"{indicator}.csv")
 
 
 def _transform(frame: pd.DataFrame, transform: str, start: int | None, regions) -> pd.DataFrame:
@@ -303,8 +304,7 @@ def _values(series: pd.Series) -> list:
     return [None if v != v else float(v) for v in series.astype("float64")]
 
 
-# Figures are plotly figure dicts (the graph_objects schema; tests validate them with go.Figure):
-# building and caching dicts keeps a chart callback within a few milliseconds.
+# Figures are plotly figure dicts (dashboard.figure_dicts; tests validate them with go.Figure).
 def _line_figure(frame: pd.DataFrame, unit: str, lang: str, monthly: bool,
                  regions: tuple[str, ...]) -> dict:
     editions = sorted(frame["edition"].unique())
@@ -330,7 +330,7 @@ def _line_figure(frame: pd.DataFrame, unit: str, lang: str, monthly: bool,
             "hovertemplate": _hover(unit, lang),
         })
     layout = base_layout(lang, 460, yaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee"})
-    return {"data": traces, "layout": layout}
+    return plain.figure(traces, layout)
 
 
 def _ranking_figure(frame: pd.DataFrame, unit: str, lang: str, year: int | None) -> dict:
@@ -346,13 +346,13 @@ def _ranking_figure(frame: pd.DataFrame, unit: str, lang: str, year: int | None)
                          title={"text": title, "font": {"size": 14, "color": KALUGA_COLOUR}, "x": 0},
                          yaxis={"tickfont": {"size": 10}, "automargin": True},
                          xaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee"})
-    return {"data": [bar], "layout": layout}
+    return plain.figure([bar], layout)
 
 
 def _map_figure(frame: pd.DataFrame, unit: str, lang: str) -> dict:
     geojson = russia_regions()
     if geojson is None:
-        return {"data": [], "layout": empty_layout(tx("no_map", lang), lang, 460)}
+        return plain.empty(tx("no_map", lang), lang, 460)
     shown = frame.dropna(subset=["value"])
     choropleth = {
         "type": "choropleth", "geojson": geojson, "featureidkey": "properties.code",
@@ -368,7 +368,7 @@ def _map_figure(frame: pd.DataFrame, unit: str, lang: str) -> dict:
     layout = base_layout(lang, 460, margin={"l": 0, "r": 0, "t": 0, "b": 0},
                          geo={"fitbounds": "locations", "visible": False,
                               "projection": {"type": "conic conformal", "parallels": [52, 64]}})
-    return {"data": [choropleth, outline], "layout": layout}
+    return plain.figure([choropleth, outline], layout)
 
 
 def _table_figure(frame: pd.DataFrame, lang: str) -> dict:
@@ -378,4 +378,4 @@ def _table_figure(frame: pd.DataFrame, lang: str) -> dict:
     figure = {"type": "table",
               "header": {"values": ["", *map(str, table.columns)], "fill": {"color": "#eef1f4"}, "align": "left"},
               "cells": {"values": [list(table.index), *cells], "align": ["left", "right"]}}
-    return {"data": [figure], "layout": base_layout(lang, 460, margin={"l": 0, "r": 0, "t": 0, "b": 0})}
+    return plain.figure([figure], base_layout(lang, 460, margin={"l": 0, "r": 0, "t": 0, "b": 0}))

@@ -10,11 +10,12 @@ import dash_mantine_components as dmc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
+from dashboard import figure_dicts as plain
 from dashboard import queries
 from dashboard.cache import cache
 from dashboard.components import chart_card, chart_outputs, chart_result, source_line, sync_url, url_state
 from dashboard.editions import edition_label, edition_url
-from dashboard.figures import PALETTE, base_layout, empty_figure
+from dashboard.figures import PALETTE, base_layout
 from dashboard.i18n import format_number, normalise_language
 from dashboard.sources_data import (
     CITING_TABLES,
@@ -222,7 +223,7 @@ def render_chart(query: str, tables: tuple[str, ...], lang: str) -> tuple:
     unit = tx("rows_unit", lang)
     sources = source_line([(tx("chart_source", lang), None)], lang)
     if counts.empty:
-        figure = empty_figure(tx("none", lang), lang, 440).to_plotly_json()
+        figure = plain.empty(tx("none", lang), lang, 440)
         return chart_result(figure, counts, sources, unit, "sources_by_publisher.csv")
     # The bundled interview has no web publisher; name it so its bar is labelled.
     counts["publisher"] = counts["publisher"].replace("", tx("interview_short", lang))

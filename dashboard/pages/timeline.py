@@ -10,11 +10,12 @@ import dash_mantine_components as dmc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
+from dashboard import figure_dicts as plain
 from dashboard import queries
 from dashboard.areas import companies_in_area
 from dashboard.cache import cache
 from dashboard.components import chart_card, chart_outputs, chart_result, source_line, sync_url, url_state
-from dashboard.figures import PALETTE, base_layout, empty_figure
+from dashboard.figures import PALETTE, base_layout
 from dashboard.i18n import format_number, normalise_language, pick
 from dashboard.sources_data import is_bundled, markdown_link
 from dashboard.timeline_data import (
@@ -263,7 +264,7 @@ def render_chart(types: tuple, year_from: int | None, year_to: int | None, statu
     _, shown = _shown(types, year_from, year_to, status, company, area)
     dated = shown[shown["mid"].notna()]
     if dated.empty:
-        figure = empty_figure(tx("empty", lang), lang, HEIGHT).to_plotly_json()
+        figure = plain.empty(tx("empty", lang), lang, HEIGHT)
         return chart_result(figure, shown[CSV_COLUMNS], [], tx("unit", lang), "timeline.csv")
     order, y = plot_rows(dated)
     hovers = _hovers(lang)
