@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import dash
 import dash_mantine_components as dmc
@@ -129,8 +130,6 @@ def register_shared_callbacks(app: Dash) -> None:
 
 
 def _query_value(search: str | None, name: str) -> str | None:
-    from urllib.parse import parse_qs
-
     values = parse_qs((search or "").lstrip("?")).get(name)
     return values[0] if values else None
 

@@ -101,6 +101,14 @@ def sync_url(page: str, params: Sequence[tuple[str, str, str]]) -> None:
     )
 
 
+def int_or(value: object, default: int | None) -> int | None:
+    """A query-string or control value as an int; `default` when it is missing or not a number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Neutralise text cells a spreadsheet would run as formulas ('=', '+', '-', '@' first)."""
     safe = frame.copy()
@@ -114,6 +122,3 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
 def empty_state(message: str) -> html.Div:
     return html.Div(message, className="empty-state", role="status")
 
-
-def options(frame: pd.DataFrame, value: str, label: str) -> list[dict]:
-    return [{"value": str(v), "label": str(lbl)} for v, lbl in zip(frame[value], frame[label], strict=True)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 LANGUAGES = ("ru", "en")
 DEFAULT_LANGUAGE = "ru"
@@ -41,6 +42,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "footer.note": {"ru": "Все цифры — из опубликованных источников; пропуски показаны как пропуски.",
                     "en": "Every figure comes from a published source; gaps are shown as gaps."},
 }
+
+
+def page_text(table: dict[str, dict[str, str]]) -> Callable[..., str]:
+    """A page's translator over its own strings: tx(key, lang, **fields) -> the filled-in string."""
+
+    def tx(key: str, lang: str | None, /, **fields) -> str:
+        return table[key][normalise_language(lang)].format(**fields)
+
+    return tx
 
 
 def normalise_language(lang: str | None) -> str:

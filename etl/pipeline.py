@@ -56,7 +56,7 @@ ADAPTERS: dict[str, Callable[[Path, Options], Parsed]] = {
 
 # A CSV is recognised by columns only its source has.
 _CSV_SIGNATURES = (
-    ("rosstat_panel", {"region_rus", "year"}),
+    ("rosstat_panel", set(rosstat_panel.REQUIRED_COLUMNS)),
     ("cluster_companies", {"company_key", "name_ru", "city_or_park"}),
     ("cluster_investments", {"amount", "currency", "year_or_period"}),
     ("cluster_products", {"trade_name", "inn"}),

@@ -16,7 +16,7 @@ from dashboard.areas import companies_in_area
 from dashboard.cache import cache
 from dashboard.components import chart_card, chart_outputs, chart_result, empty_state, source_line, sync_url, url_state
 from dashboard.geo import kaluga_districts
-from dashboard.i18n import format_number, normalise_language
+from dashboard.i18n import format_number, normalise_language, page_text
 
 dash.register_page(__name__, path="/companies", order=4, label_key="nav.companies",
                    title="Companies — Kaluga Cluster Atlas")
@@ -70,8 +70,7 @@ TEXT = {
 }
 
 
-def tx(key: str, lang: str, **kwargs) -> str:
-    return TEXT[key][lang].format(**kwargs)
+tx = page_text(TEXT)
 
 
 def _district_names() -> list[str]:

@@ -13,7 +13,7 @@ from dashboard import products_data as pdata
 from dashboard import queries
 from dashboard.cache import cache
 from dashboard.components import chart_card, chart_outputs, chart_result, source_line
-from dashboard.i18n import normalise_language, pick
+from dashboard.i18n import normalise_language, page_text, pick
 
 dash.register_page(__name__, path_template="/companies/<key>", nav=False, label_key="nav.companies",
                    title="Company profile — Kaluga Cluster Atlas")
@@ -78,8 +78,7 @@ TEXT = {
 }
 
 
-def tx(text_key: str, lang: str, **kwargs) -> str:
-    return TEXT[text_key][lang].format(**kwargs)
+tx = page_text(TEXT)
 
 
 def layout(key: str | None = None, lang: str | None = None, area: str | None = None, **_ignored) -> html.Div:

@@ -10,11 +10,11 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import figure_dicts as plain
 from dashboard import queries
 from dashboard.cache import cache
-from dashboard.components import chart_card, chart_outputs, chart_result, source_line, sync_url, url_state
+from dashboard.components import chart_card, chart_outputs, chart_result, int_or, source_line, sync_url, url_state
 from dashboard.editions import edition_label, edition_short
 from dashboard.figures import KALUGA_COLOUR, MUTED, base_layout, colour_for
 from dashboard.geo import russia_regions
-from dashboard.i18n import format_number, normalise_language, pick, t
+from dashboard.i18n import format_number, normalise_language, page_text, pick, t
 from dashboard.transforms import POPULATION_INDICATOR, TRANSFORMS, apply_transform, per_capita_allowed
 from etl.regions import KALUGA_CODE
 
@@ -61,8 +61,7 @@ TEXT = {
 }
 
 
-def tx(key: str, lang: str, **kwargs) -> str:
-    return TEXT[key][lang].format(**kwargs)
+tx = page_text(TEXT)
 
 
 def _indicator_options(lang: str) -> list[dict]:
@@ -83,12 +82,6 @@ def _split(value: str | None, default: tuple[str, ...]) -> list[str]:
     return items or list(default)
 
 
-def _int(value: object, default: int | None) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
 
 def layout(indicator: str | None = None, regions: str | None = None, years: str | None = None,
            view: str | None = None, transform: str | None = None,
@@ -101,8 +94,8 @@ def layout(indicator: str | None = None, regions: str | None = None, years: str 
     meta = catalogue.set_index("code").loc[indicator]
     first, last = int(meta["first_year"]), int(meta["last_year"])
     start, end = ([*(years or "").split(","), None, None])[:2]
-    start_year = min(max(_int(start, first), first), last)
-    end_year = max(min(_int(end, last), last), start_year)
+    start_year = min(max(int_or(start, first), first), last)
+    end_year = max(min(int_or(end, last), last), start_year)
     known_regions = set(queries.regions()["code"])
     chosen = [r for r in _split(regions, DEFAULT_REGIONS) if r in known_regions] or list(DEFAULT_REGIONS)
     editions = queries.editions(indicator)
@@ -136,7 +129,7 @@ def layout(indicator: str | None = None, regions: str | None = None, years: str 
                                            data=[{"value": v, "label": tx(v, lang)} for v in TRANSFORMS])]),
             dmc.Select(id=f"{PAGE}-year", label=tx("year", lang), w=160, allowDeselect=False,
                        data=[str(y) for y in range(last, first - 1, -1)],
-                       value=str(_int(year, last)) if first <= _int(year, last) <= last else str(last)),
+                       value=str(int_or(year, last)) if first <= int_or(year, last) <= last else str(last)),
             dmc.Select(id=f"{PAGE}-edition", label=tx("edition", lang), w=260, clearable=True,
                        placeholder=tx("all_editions", lang),
                        data=[{"value": e, "label": edition_label(e, lang)} for e in editions],
@@ -181,8 +174,8 @@ def indicator_changed(indicator: str, lang: str):
 )
 def update_chart(indicator, regions, years, view, transform, year, edition, lang):
     years = years or [None, None]
-    return render_view(indicator, tuple(regions or ()), _int(years[0], None), _int(years[1], None), view,
-                       transform, _int(year, None), edition or None, normalise_language(lang))
+    return render_view(indicator, tuple(regions or ()), int_or(years[0], None), int_or(years[1], None), view,
+                       transform, int_or(year, None), edition or None, normalise_language(lang))
 
 
 @cache.memoize()

@@ -18,7 +18,7 @@ from dashboard.areas import companies_in_area
 from dashboard.cache import cache
 from dashboard.components import chart_card, chart_outputs, chart_result, source_line, sync_url, url_state
 from dashboard.figures import PALETTE, base_layout
-from dashboard.i18n import format_number, normalise_language, pick, t
+from dashboard.i18n import format_number, normalise_language, page_text, pick, t
 
 dash.register_page(__name__, path="/investments", order=2, label_key="nav.investments",
                    title="Investments — Kaluga Cluster Atlas")
@@ -157,8 +157,7 @@ UNIT = {"RUB": {"ru": "млрд руб.", "en": "bn RUB"}, "USD": {"ru": "млн
         "EUR": {"ru": "млн евро", "en": "mln EUR"}}
 
 
-def tx(key: str, lang: str, **kwargs) -> str:
-    return TEXT[key][lang].format(**kwargs)
+tx = page_text(TEXT)
 
 
 def layout(lang: str | None = None, area: str | None = None, currency: str | None = None,

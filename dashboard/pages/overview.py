@@ -15,7 +15,7 @@ from dashboard.cache import cache
 from dashboard.components import chart_card, chart_outputs, chart_result, source_line, sync_url, url_state
 from dashboard.editions import edition_label, edition_url
 from dashboard.figures import KALUGA_COLOUR, PALETTE, base_layout
-from dashboard.i18n import format_number, normalise_language, pick, t
+from dashboard.i18n import format_number, normalise_language, page_text, pick, t
 from etl.regions import KALUGA_CODE
 
 dash.register_page(__name__, path="/", order=0, label_key="nav.overview", title="Kaluga Cluster Atlas")
@@ -93,8 +93,7 @@ MONTHS = {"ru": ("январь", "февраль", "март", "апрель", "
 CLUSTER_UNITS = {"bn RUB": {"ru": "млрд руб.", "en": "bn RUB"}}
 
 
-def tx(key: str, lang: str, **kwargs) -> str:
-    return TEXT[key][lang].format(**kwargs)
+tx = page_text(TEXT)
 
 
 def layout(lang: str | None = None, area: str | None = None, compare: str | None = None,

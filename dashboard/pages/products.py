@@ -16,7 +16,7 @@ from dashboard.areas import companies_in_area
 from dashboard.cache import cache
 from dashboard.components import chart_card, chart_outputs, chart_result, source_line, sync_url, url_state
 from dashboard.figures import MUTED, PALETTE, base_layout
-from dashboard.i18n import format_number, normalise_language, t
+from dashboard.i18n import format_number, normalise_language, page_text, t
 
 dash.register_page(__name__, path="/products", order=3, label_key="nav.products",
                    title="Products and therapy areas — Kaluga Cluster Atlas")
@@ -88,8 +88,7 @@ TEXT = {
 }
 
 
-def tx(key: str, lang: str, **kwargs) -> str:
-    return TEXT[key][lang].format(**kwargs)
+tx = page_text(TEXT)
 
 
 def _company_options(lang: str) -> list[dict]:

@@ -16,7 +16,7 @@ from dashboard.cache import cache
 from dashboard.components import chart_card, chart_outputs, chart_result, source_line, sync_url, url_state
 from dashboard.editions import edition_label, edition_url
 from dashboard.figures import PALETTE, base_layout
-from dashboard.i18n import format_number, normalise_language
+from dashboard.i18n import format_number, normalise_language, page_text
 from dashboard.sources_data import (
     CITING_TABLES,
     INTERVIEW_URL,
@@ -130,8 +130,7 @@ TEXT = {
 }
 
 
-def tx(key: str, lang: str, **kwargs) -> str:
-    return TEXT[key][lang].format(**kwargs)
+tx = page_text(TEXT)
 
 
 def _tables_value(value: str | None) -> list[str]:

@@ -14,9 +14,9 @@ from dashboard import figure_dicts as plain
 from dashboard import queries
 from dashboard.areas import companies_in_area
 from dashboard.cache import cache
-from dashboard.components import chart_card, chart_outputs, chart_result, source_line, sync_url, url_state
+from dashboard.components import chart_card, chart_outputs, chart_result, int_or, source_line, sync_url, url_state
 from dashboard.figures import PALETTE, base_layout
-from dashboard.i18n import format_number, normalise_language, pick
+from dashboard.i18n import format_number, normalise_language, page_text, pick
 from dashboard.sources_data import is_bundled, markdown_link
 from dashboard.timeline_data import (
     FAMILY_ORDER,
@@ -109,8 +109,7 @@ TYPE_RU = {
 }
 
 
-def tx(key: str, lang: str, **kwargs) -> str:
-    return TEXT[key][lang].format(**kwargs)
+tx = page_text(TEXT)
 
 
 def type_label(event_type: str, lang: str) -> str:
@@ -119,12 +118,6 @@ def type_label(event_type: str, lang: str) -> str:
         return TYPE_RU.get(event_type, event_type)
     return event_type[:1].upper() + event_type[1:]
 
-
-def _int(value: object, default: int | None) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 @cache.memoize()
@@ -148,8 +141,8 @@ def layout(lang: str | None = None, area: str | None = None, types: str | None =
     known = set(counts["event_type"])
     chosen = [v for v in (types or "").split(",") if v in known]
     start, end = ([*(years or "").split(","), None, None])[:2]
-    start_year = min(max(_int(start, first), first), last)
-    end_year = max(min(_int(end, last), last), start_year)
+    start_year = min(max(int_or(start, first), first), last)
+    end_year = max(min(int_or(end, last), last), start_year)
     return html.Div(className="timeline-page", children=[
         url_state(PAGE),
         dcc.Store(id=f"{PAGE}-lang", data=lang),
@@ -212,7 +205,7 @@ def _key(lang: str) -> html.Ul:
 def _selection(types, years, status, company, area) -> tuple:
     """The callback inputs as hashable, validated arguments for the memoized renderers."""
     years = years or [None, None]
-    return (tuple(sorted(types or ())), _int(years[0], None), _int(years[1], None),
+    return (tuple(sorted(types or ())), int_or(years[0], None), int_or(years[1], None),
             status if status in STATUSES else "all", (company or "").strip()[:100], area or None)
 
 

@@ -55,3 +55,11 @@ def pick_option(dash_duo, input_selector: str, label: str) -> None:
     dash_duo.find_element(input_selector).click()
     until(lambda: any(o.text.strip() == label for o in dash_duo.find_elements("[role='option']")), timeout=10)
     next(o for o in dash_duo.find_elements("[role='option']") if o.text.strip() == label).click()
+
+
+def follow_nav_keeping_area(dash_duo, page: str, path: str, area: str, area_label: str) -> None:
+    """Click the navigation link to `page`; the therapy area must stay in the URL and the header select."""
+    dash_duo.find_element(f"#nav-{page}").click()
+    until(lambda: dash_duo.driver.execute_script("return window.location.pathname;") == path, timeout=10)
+    until(lambda: f"area={area}" in dash_duo.driver.execute_script("return window.location.search;"), timeout=10)
+    until(lambda: dash_duo.find_element("#global-area").get_attribute("value") == area_label, timeout=10)

@@ -7,7 +7,7 @@ from urllib.parse import unquote
 import pytest
 from dash.testing.wait import until
 
-from tests.dashboard.browser import pick_option, traces
+from tests.dashboard.browser import follow_nav_keeping_area, pick_option, traces
 from tests.dashboard.conftest import (
     console_errors,
     current_query,
@@ -113,11 +113,7 @@ def test_area_filter_carries_across_pages_and_language_switch(dash_duo, atlas_ap
     until(lambda: dash_duo.find_element("#global-area").get_attribute("value") == "Endocrinology (incl. diabetes)",
           timeout=10)
 
-    dash_duo.find_element("#nav-products").click()
-    until(lambda: dash_duo.driver.execute_script("return window.location.pathname;") == "/products", timeout=10)
-    until(lambda: "area=endocrinology" in current_query(dash_duo), timeout=10)
-    until(lambda: dash_duo.find_element("#global-area").get_attribute("value") == "Endocrinology (incl. diabetes)",
-          timeout=10)
+    follow_nav_keeping_area(dash_duo, "products", "/products", "endocrinology", "Endocrinology (incl. diabetes)")
 
     dash_duo.find_element("#nav-companies").click()
     dash_duo.wait_for_text_to_equal("h1.page-title", "Cluster companies")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from dash.testing.wait import until
 
-from tests.dashboard.browser import click_segment, xy_traces
+from tests.dashboard.browser import click_segment, follow_nav_keeping_area, xy_traces
 from tests.dashboard.conftest import (
     console_errors,
     current_query,
@@ -84,10 +84,7 @@ def test_area_filter_carries_across_pages_and_language_switch(dash_duo, atlas_ap
     assert "AstraZeneca" in labels and "Pharm-Sintez" in labels
     assert "Oncology" in dash_duo.find_element("#investments-area-note").text
 
-    dash_duo.find_element("#nav-overview").click()
-    until(lambda: dash_duo.driver.execute_script("return window.location.pathname;") == "/", timeout=10)
-    until(lambda: "area=oncology" in current_query(dash_duo), timeout=10)
-    until(lambda: dash_duo.find_element("#global-area").get_attribute("value") == "Oncology", timeout=10)
+    follow_nav_keeping_area(dash_duo, "overview", "/", "oncology", "Oncology")
 
     dash_duo.find_element("#nav-investments").click()
     dash_duo.wait_for_text_to_equal("h1.page-title", "Investments")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from dash.testing.wait import until
 
-from tests.dashboard.browser import click_segment, xy_traces
+from tests.dashboard.browser import click_segment, follow_nav_keeping_area, xy_traces
 from tests.dashboard.conftest import (
     console_errors,
     current_query,
@@ -71,11 +71,7 @@ def test_area_carries_to_other_pages_card_links_and_language(dash_duo, atlas_app
     until(lambda: "In Oncology: 1" in dash_duo.find_element("#overview-card-products").text, timeout=10)
     assert "area=oncology" in dash_duo.find_element("#overview-card-products-link").get_attribute("href")
 
-    dash_duo.find_element("#nav-investments").click()
-    until(lambda: dash_duo.driver.execute_script("return window.location.pathname;") == "/investments",
-          timeout=10)
-    until(lambda: "area=oncology" in current_query(dash_duo), timeout=10)
-    until(lambda: dash_duo.find_element("#global-area").get_attribute("value") == "Oncology", timeout=10)
+    follow_nav_keeping_area(dash_duo, "investments", "/investments", "oncology", "Oncology")
 
     dash_duo.find_element("#nav-overview").click()
     dash_duo.wait_for_element("#overview-card-grp-link", timeout=10).click()

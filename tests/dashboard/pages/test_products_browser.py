@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from dash.testing.wait import until
 
-from tests.dashboard.browser import pick_option, traces
+from tests.dashboard.browser import follow_nav_keeping_area, pick_option, traces
 from tests.dashboard.conftest import (
     console_errors,
     current_query,
@@ -94,11 +94,7 @@ def test_area_filter_carries_across_pages_and_language_switch(dash_duo, atlas_ap
     until(lambda: dash_duo.find_element("#global-area").get_attribute("value") == "Endocrinology (incl. diabetes)",
           timeout=10)
 
-    dash_duo.find_element("#nav-companies").click()
-    until(lambda: dash_duo.driver.execute_script("return window.location.pathname;") == "/companies", timeout=10)
-    until(lambda: "area=endocrinology" in current_query(dash_duo), timeout=10)
-    until(lambda: dash_duo.find_element("#global-area").get_attribute("value") == "Endocrinology (incl. diabetes)",
-          timeout=10)
+    follow_nav_keeping_area(dash_duo, "companies", "/companies", "endocrinology", "Endocrinology (incl. diabetes)")
 
     dash_duo.find_element("#nav-products").click()
     dash_duo.wait_for_text_to_equal("h1.page-title", "Products and therapy areas")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from dash.testing.wait import until
 
-from tests.dashboard.browser import traces
+from tests.dashboard.browser import follow_nav_keeping_area, traces
 from tests.dashboard.conftest import (
     console_errors,
     current_query,
@@ -75,10 +75,7 @@ def test_table_filter_from_url_and_therapy_area_carries_to_timeline(dash_duo, at
     until(lambda: [t["name"] for t in traces(dash_duo, GRAPH)] == ["Products"], timeout=10)
     until(lambda: dash_duo.find_element("#global-area").get_attribute("value") == "Oncology", timeout=10)
 
-    dash_duo.find_element("#nav-timeline").click()
-    until(lambda: dash_duo.driver.execute_script("return window.location.pathname") == "/timeline", timeout=10)
-    until(lambda: "area=oncology" in current_query(dash_duo), timeout=5)
-    until(lambda: dash_duo.find_element("#global-area").get_attribute("value") == "Oncology", timeout=5)
+    follow_nav_keeping_area(dash_duo, "timeline", "/timeline", "oncology", "Oncology")
     dash_duo.wait_for_contains_text("#timeline-count", "therapy area")
     assert console_errors(dash_duo) == []
 
