@@ -41,6 +41,8 @@ class Load(Base):
     rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
     report: Mapped[dict | None] = mapped_column(JSON)
+    # Where the file was read from, so `etl verify` can re-read it; None for a crash before reading.
+    source_path: Mapped[str | None] = mapped_column(String(1000))
 
 
 class Region(Base):
@@ -78,6 +80,15 @@ class Indicator(Base):
     source_table: Mapped[str | None] = mapped_column(String(300))
     # year / month
     frequency: Mapped[str] = mapped_column(String(10), default="year")
+    # The kind of every period this indicator is published for (etl.periods.KINDS).
+    period_kind: Mapped[str | None] = mapped_column(String(12))
+    # 1: a total that may be divided by population; 0: a rate, index, average or per-capita figure;
+    # None: not yet classified.
+    additive: Mapped[int | None] = mapped_column(Integer)
+    section: Mapped[str | None] = mapped_column(String(300))
+    table_number: Mapped[str | None] = mapped_column(String(40))
+    # What makes the indicator one: table number, full title, unit and column-group path.
+    identity: Mapped[str | None] = mapped_column(Text)
     load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
 
 
@@ -93,17 +104,25 @@ class Observation(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     indicator_code: Mapped[str] = mapped_column(ForeignKey("indicators.code"))
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
-    # "2017" for a year, "2015-03" for a month
-    period: Mapped[str] = mapped_column(String(10))
+    # The period's code (etl.periods): "2017", "2017-Q3", "2017-H1", "2017-03", "2017-YTD09",
+    # "2017-01-01" (a point in time).
+    period: Mapped[str] = mapped_column(String(12))
+    # year / quarter / half_year / month / ytd / point
+    period_kind: Mapped[str] = mapped_column(String(12), default="year")
     year: Mapped[int] = mapped_column(Integer)
     month: Mapped[int | None] = mapped_column(Integer)
     value: Mapped[float | None] = mapped_column(Float)
+    # The cell's text where it was not a plain number ("в 2,9 р.", "1202)"), kept as published.
+    value_text: Mapped[str | None] = mapped_column(String(100))
     # "" for a published number; "not_available" for "…", "not_applicable" for "-", "blank" for an empty cell
     status: Mapped[str] = mapped_column(String(20), default="")
     edition: Mapped[str] = mapped_column(String(200))
     source_file: Mapped[str] = mapped_column(String(500))
     source_sheet: Mapped[str | None] = mapped_column(String(200))
     source_cell: Mapped[str | None] = mapped_column(String(40))
+    # The header cells (A1 references, space-separated, outermost first) that give the period and
+    # column group, so `etl verify` can re-read them.
+    source_header: Mapped[str | None] = mapped_column(String(200))
     load_id: Mapped[int] = mapped_column(ForeignKey("loads.id"), index=True)
 
 
