@@ -9,10 +9,11 @@ import pandas as pd
 
 from etl.errors import InputError, Rejection
 from etl.indicators import IndicatorRegistry
+from etl.periods import Period
 from etl.regions import RegionResolver
 from etl.sources.base import Parsed
 from etl.sources.cells import NOT_AVAILABLE
-from etl.sources.rosstat_workbook import OBSERVATION_COLUMNS
+from etl.sources.observations import ObservationBuilder
 
 ADAPTER = "rosstat_panel"
 REQUIRED_COLUMNS = ("region_rus", "year")
@@ -53,7 +54,7 @@ def parse(
             continue
         meta, _ = registry.resolve(f"panel:{column}", column, None, "other", None)
         indicators[column] = meta
-    observations = []
+    observations = ObservationBuilder(edition, path.name)
     for offset, row in enumerate(frame.itertuples(index=False)):
         line = offset + 2  # header is line 1
         record = row._asdict()
@@ -79,8 +80,8 @@ def parse(
                               if _FORMULA.match(text) else "text where a number was expected")
                     parsed.rejections.append(Rejection(path.name, None, line, column, reason, text[:100]))
                     continue
-            observations.append((meta.code, region, year_text, int(year_text), None, value, status,
-                                 edition, path.name, None, f"{column}:{line}"))
+            observations.add(meta.code, region, Period("year", int(year_text)), value, status,
+                             None, f"{column}:{line}")
     parsed.tables["indicators"] = pd.DataFrame([m.as_row() for m in indicators.values()])
-    parsed.tables["observations"] = pd.DataFrame(observations, columns=OBSERVATION_COLUMNS)
+    parsed.tables["observations"] = observations.frame()
     return parsed
