@@ -112,21 +112,26 @@ def apply(
     dry_run: bool = False,
     allow_rejections: bool = False,
     on_table_done: ProgressCallback | None = None,
+    source_path: str | Path | None = None,
 ) -> LoadReport:
-    """Check and write `parsed` in one transaction; on any failure the database is unchanged."""
+    """Check and write `parsed` in one transaction; on any failure the database is unchanged.
+
+    `source_path` is where the file was read from, kept so `etl verify` can re-read it.
+    """
+    source_path = _absolute(source_path)
     report = LoadReport(file_name, sha256, parsed.adapter, parsed.edition, notes=list(parsed.notes))
     report.rejections = run_checks(parsed, file_name)
     if report.rejections and not allow_rejections:
         report.status = "rejected"
         report.error = str(RejectedInput(report.rejections))
         if not dry_run:
-            record_failure(engine, report)
+            record_failure(engine, report, source_path=source_path)
         return report
     try:
         with engine.connect() as conn:
             transaction = conn.begin()
             try:
-                report.load_id = _start_load(conn, report)
+                report.load_id = _start_load(conn, report, source_path)
                 tables = [t for t in LOAD_ORDER if t in parsed.tables and not parsed.tables[t].empty]
                 for done, table in enumerate(tables, start=1):
                     change = _upsert(conn, table, parsed.tables[table], report, collect_added=dry_run)
@@ -154,14 +159,19 @@ def apply(
             report.error = str(exc)
         report.tables = []
         if not dry_run:
-            record_failure(engine, report)
+            record_failure(engine, report, source_path=source_path)
     return report
 
 
-def _start_load(conn: Connection, report: LoadReport) -> int:
+def _absolute(path: str | Path | None) -> str | None:
+    return None if path is None else str(Path(path).resolve())
+
+
+def _start_load(conn: Connection, report: LoadReport, source_path: str | None) -> int:
     result = conn.execute(insert(Load).values(
         file_name=report.file_name, sha256=report.sha256, adapter=report.adapter,
         edition=report.edition, started_at=datetime.now(UTC).replace(tzinfo=None), status="running",
+        source_path=source_path,
     ))
     return result.inserted_primary_key[0]
 
@@ -174,7 +184,7 @@ def _finish_load(conn: Connection, report: LoadReport) -> None:
     ))
 
 
-def record_failure(engine: Engine, report: LoadReport) -> None:
+def record_failure(engine: Engine, report: LoadReport, source_path: str | Path | None = None) -> None:
     """Record a refused or failed load in its own transaction, after the data was rolled back."""
     now = datetime.now(UTC).replace(tzinfo=None)
     with engine.begin() as conn:
@@ -182,6 +192,7 @@ def record_failure(engine: Engine, report: LoadReport) -> None:
             file_name=report.file_name, sha256=report.sha256, adapter=report.adapter,
             edition=report.edition, started_at=now, finished_at=now, status=report.status,
             rows_rejected=len(report.rejections), report=report.as_json(),
+            source_path=_absolute(source_path),
         ))
         report.load_id = result.inserted_primary_key[0]
 

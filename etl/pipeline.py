@@ -126,7 +126,7 @@ def load_path(
         report = load.LoadReport(path.name, sha, adapter or "unknown", None, status="rejected",
                                  rejections=[exc.rejection], error=str(exc))
         if not dry_run:
-            load.record_failure(engine, report)
+            load.record_failure(engine, report, source_path=path)
         return report
     return load.apply(engine, parsed, file_name=path.name, sha256=sha, dry_run=dry_run,
-                      allow_rejections=allow_rejections, on_table_done=on_table_done)
+                      allow_rejections=allow_rejections, on_table_done=on_table_done, source_path=path)
