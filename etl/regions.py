@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
 from etl.paths import REFERENCE_DIR
 from etl.sources.base import Parsed
-from etl.text import normalise_name
+from etl.text import clean_spaces, normalise_name
 
 REGIONS_CSV = REFERENCE_DIR / "regions.csv"
 COUNTRY_CODE = "RU"
 KALUGA_CODE = "RU-KLU"
 _RESOLVED_MAX = 100_000  # labels a resolver remembers before its memo starts over
+
+# What a stub label is (RegionResolver.classify).
+REGION = "region"  # the country, a federal district, a federal subject or a part of one
+UNALLOCATED = "unallocated"  # "Не распределено по субъектам РФ": a figure no region owns, never Russia
+HEADING = "heading"  # "в том числе:", "из них:": a label over the rows below it, holding no data
+BLANK = "blank"  # an empty stub cell
+UNKNOWN = "unknown"  # none of these: the caller refuses it as an unknown region name
+# NOTE: headings are phrases that introduce the rows below them, followed by nothing or a colon.
+_HEADING = re.compile(r"^(в том числе|в т\. ?ч\.|из них|из него|из нее|включая|по субъектам [^:]*)\s*:?$")
+
+
+class RegionClass(NamedTuple):
+    kind: str
+    code: str | None
 
 
 def read_regions(path: Path = REGIONS_CSV) -> pd.DataFrame:
@@ -40,8 +56,10 @@ def alias_map(regions: pd.DataFrame) -> dict[str, str]:
 class RegionResolver:
     """Maps a label from a source file to a canonical region code, or None when unknown."""
 
-    def __init__(self, aliases: dict[str, str]):
+    def __init__(self, aliases: dict[str, str], kinds: dict[str, str] | None = None):
         self._aliases = aliases
+        # Region code -> UNALLOCATED for the codes whose rows belong to no region; REGION otherwise.
+        self._kinds = kinds or {}
         # Label as found in a file -> code (or None); the same labels recur in every table and file.
         self._resolved: dict[str, str | None] = {}
 
@@ -53,7 +71,19 @@ class RegionResolver:
         stat = Path(path).stat()
         return _resolver_from(cls, str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size)
 
+    def classify(self, label: object) -> RegionClass:
+        """What a stub label is: (REGION | UNALLOCATED, code) or (HEADING | BLANK | UNKNOWN, None)."""
+        if label is None or (isinstance(label, str) and not label.strip()):
+            return RegionClass(BLANK, None)
+        code = self.resolve(label)
+        if code is not None:
+            return RegionClass(self._kinds.get(code, REGION), code)
+        if isinstance(label, str) and _HEADING.match(normalise_name(clean_spaces(label)) or label.lower()):
+            return RegionClass(HEADING, None)
+        return RegionClass(UNKNOWN, None)
+
     def resolve(self, label: object) -> str | None:
+        """The region code of a stub label (an unallocated row gives its own code), None otherwise."""
         if not isinstance(label, str):
             return None
         try:
@@ -83,7 +113,9 @@ class RegionResolver:
 @lru_cache(maxsize=8)
 def _resolver_from(cls: type[RegionResolver], path: str, mtime_ns: int, size: int) -> RegionResolver:
     """RegionResolver.from_reference, cached on (class, path, mtime, size)."""
-    return cls(alias_map(read_regions(Path(path))))
+    regions = read_regions(Path(path))
+    kinds = {code: UNALLOCATED for code in regions.loc[regions["kind"] == UNALLOCATED, "code"]}
+    return cls(alias_map(regions), kinds)
 
 
 def parse_regions(path: Path = REGIONS_CSV) -> Parsed:

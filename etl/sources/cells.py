@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
 from etl.errors import InputError, Rejection
-from etl.text import clean_spaces, strip_footnotes
+from etl.text import clean_spaces
 
 # Status flags for cells that are not numbers but say something about the figure.
 NOT_AVAILABLE = "not_available"  # "…": no data
@@ -25,13 +26,24 @@ _MARKERS = {
     "x": CONFIDENTIAL, "х": CONFIDENTIAL, "X": CONFIDENTIAL, "Х": CONFIDENTIAL,
     "": BLANK,
 }
-_NUMBER = re.compile(r"^[-−]?\d[\d ]*([.,]\d+)?$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellValue:
+    """A value cell read: the number (None for a status flag), its status, and what the cell said.
+
+    `text` is the cell's own text whenever the cell was text rather than a plain number ("1202)",
+    "…4)", "в 2,9 р.", "123,4"), None for number cells and blanks. `notes` are the footnote marks
+    read off the cell ("2" for "1202)"). `times` is True when the cell said "в N раз(а)" / "в N р.":
+    `value` is then N × 100, the figure as a percentage of the base; the caller must check that the
+    column's unit is a percentage and refuse the cell otherwise.
+    """
+
     value: float | None
     status: str
+    text: str | None = None
+    notes: tuple[str, ...] = ()
+    times: bool = False
 
 
 @cache
@@ -67,25 +79,158 @@ def read_sheet(path: Path, workbook: CalamineWorkbook, sheet: str) -> list[list]
         raise InputError(Rejection(path.name, sheet, None, None, f"sheet unreadable: {exc}")) from exc
 
 
-def parse_value(cell: object) -> CellValue | str:
-    """A number or a status flag; a string explaining the problem when the cell is neither."""
+def parse_value(cell: object, footnotes: frozenset[str] = frozenset()) -> CellValue | str:
+    """A number or a status flag; a string giving the reason when the cell is neither.
+
+    `footnotes` are the marks the table's own footnotes define ("1", "2", "*"). A mark glued to a
+    number ("1202)") is split off only where exactly one split leaves a mark the table defines;
+    a mark set apart ("123,4 1)", "…4)") is read when the table defines it or the caller knows no
+    footnotes. Anything else is refused with its reason: digits are never dropped on a guess.
+    """
+    if type(cell) is float:
+        # NOTE: most cells are floats; x - x is 0.0 for every finite float and NaN for NaN and ±inf.
+        if cell - cell == 0.0:
+            return CellValue(cell, "")
+        return _BLANK if cell != cell else "an infinite number"
+    if isinstance(cell, str):
+        return _parse_text(cell, footnotes)
+    if cell is None:
+        return _BLANK
     if isinstance(cell, bool):
         return "a boolean where a number was expected"
     if isinstance(cell, (int, float)):
-        if cell != cell:  # NaN
-            return CellValue(None, BLANK)
-        return CellValue(float(cell), "")
+        return parse_value(float(cell))
     if isinstance(cell, (dt.date, dt.datetime, dt.time, dt.timedelta)):
         return "a date where a number was expected"
-    if cell is None:
-        return CellValue(None, BLANK)
-    text = clean_spaces(str(cell))
+    return f"a {type(cell).__name__} where a number was expected"
+
+
+_BLANK = CellValue(None, BLANK)
+_DIGITS = "0123456789"
+# A number as Rosstat writes it in text: decimal comma or point, thousands groups set apart by
+# spaces ("1 234,5"), an optional sign. Groups must be of three digits: "12 34" is not a number.
+_NUMBER = re.compile(r"[-+]?(?:[0-9]{1,3}(?: [0-9]{3})+|[0-9]+)(?:[.,][0-9]+)?")
+# "в 2,9 р.", "в 2.9 раза", "в 12 раз": the figure is N times the base.
+_TIMES = re.compile(r"в ?([0-9]+(?:[.,][0-9]+)?) ?(?:р\.?|раза?)", re.IGNORECASE)
+# A mark written after another mark: the "3)" of "1202)3)" or "120 1),3)".
+_LATER_MARK = re.compile(r"(?<=\))\s*[,;]?\s*([0-9]{1,2})\)$")
+_LAST_MARK = re.compile(r"(.*?)([0-9]+)\)", re.DOTALL)
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_SUPERSCRIPT_TAIL = re.compile(r"([⁰¹²³⁴⁵⁶⁷⁸⁹]+)$")
+_STAR_TAIL = re.compile(r"(\*+)$")
+# Minus signs Rosstat types before a number: U+2212, en and em dashes, non-breaking hyphen.
+_MINUS = str.maketrans({"−": "-", "–": "-", "—": "-", "‑": "-", "‒": "-"})
+_FORMULA = re.compile(r"[=@]|[-+][^\d\s.,…]")
+_TEXT_CACHE_MAX = 50_000
+_text_cache: dict[tuple[str, frozenset[str]], CellValue | str] = {}
+
+
+def _parse_text(raw: str, footnotes: frozenset[str]) -> CellValue | str:
+    """parse_value for a text cell, remembered: the same few texts ("…", "-", "x1)") recur."""
+    key = (raw, footnotes)
+    try:
+        return _text_cache[key]
+    except KeyError:
+        pass
+    result = _read_text(raw, footnotes)
+    if len(_text_cache) >= _TEXT_CACHE_MAX:
+        _text_cache.clear()
+    _text_cache[key] = result
+    return result
+
+
+def _read_text(raw: str, footnotes: frozenset[str]) -> CellValue | str:
+    text = clean_spaces(raw)
+    if not text:
+        return _BLANK
     if text in _MARKERS:
-        return CellValue(None, _MARKERS[text])
-    # NOTE: numbers stored as text carry footnote markers ("123,4 1)") or decimal commas.
-    bare = strip_footnotes(text) if text.endswith(")") else text
-    if _NUMBER.match(bare):
-        return CellValue(float(bare.replace(" ", "").replace(",", ".").replace("−", "-")), "")
-    if text.startswith(("=", "+", "@")):
+        return CellValue(None, _MARKERS[text], raw)
+    if len(text) > 40:
+        return "text where a number was expected"
+    if _FORMULA.match(text):
         return "text that looks like a spreadsheet formula where a number was expected"
-    return "text where a number was expected"
+    body = _read_body(text)
+    if body is not None:
+        value, status, times = body
+        return CellValue(value, status, raw, (), times)
+    split = _split_marks(text, footnotes)
+    if isinstance(split, str):
+        return split
+    (value, status, times), notes = split
+    return CellValue(value, status, raw, notes, times)
+
+
+def _read_body(text: str) -> tuple[float | None, str, bool] | None:
+    """A value without footnote marks: (value, status, times), or None when it is not one."""
+    if text in _MARKERS:
+        return None, _MARKERS[text], False
+    signed = text.translate(_MINUS) if text[0] not in _DIGITS else text
+    if _NUMBER.fullmatch(signed):
+        return float(signed.replace(" ", "").replace(",", ".")), "", False
+    times = _TIMES.fullmatch(text)
+    if times:
+        # NOTE: Rosstat writes growth beyond 200% as "в 2,9 р." (2.9 times the base); stored as
+        # 290 (% of the base), computed in decimal so that 2.9 gives 290.0, not 290.00000000000006.
+        return float(Decimal(times.group(1).replace(",", ".")) * 100), "", True
+    return None
+
+
+def _split_marks(text: str, footnotes: frozenset[str]) -> tuple[tuple[float | None, str, bool], tuple[str, ...]] | str:
+    """The value and footnote marks of a cell whose text ends in marks ("1202)", "…4)", "5,1*")."""
+    for tail in (_SUPERSCRIPT_TAIL, _STAR_TAIL):
+        match = tail.search(text)
+        if match:
+            mark = match.group(1).translate(_SUPERSCRIPTS)
+            body = _read_body(text[:match.start()].strip()) if match.start() else None
+            if body is None:
+                return "text where a number was expected"
+            if footnotes and mark not in footnotes:
+                return f"footnote mark {mark!r} is not among the table's footnotes ({_listed(footnotes)})"
+            return body, (mark,)
+    if not text.endswith(")"):
+        return "text where a number was expected"
+    # Marks after the first are set apart by the ")" before them: "1202)3)" ends in note 3.
+    later: list[str] = []
+    while match := _LATER_MARK.search(text):
+        later.insert(0, match.group(1))
+        text = text[:match.start()]
+    match = _LAST_MARK.fullmatch(text)
+    if not match:
+        return "text where a number was expected"
+    prefix, run = match.groups()
+    # Every way to cut the digits before ")" into the number's end and a one- or two-digit mark.
+    readings = []
+    for width in (1, 2):
+        if width > len(run) or run[-width] == "0":
+            continue
+        rest = (prefix + run[:-width]).strip()
+        body = _read_body(rest) if rest else None
+        if body is not None:
+            # A mark is set apart when no digit of the number touches it ("123,4 1)", "…4)").
+            readings.append((body, run[-width:], width == len(run)))
+    if not readings:
+        return "text where a number was expected"
+    if footnotes and (undefined := [m for m in later if m not in footnotes]):
+        return f"footnote mark {undefined[0]!r} is not among the table's footnotes ({_listed(footnotes)})"
+    defined = [r for r in readings if r[1] in footnotes]
+    if len(defined) == 1:
+        body, mark, _ = defined[0]
+        return body, (mark, *later)
+    if not defined and not footnotes and len(readings) == 1 and readings[0][2]:
+        body, mark, _ = readings[0]
+        return body, (mark, *later)
+    if not defined and footnotes and len(readings) == 1:
+        mark = readings[0][1]
+        return f"footnote mark {mark!r} is not among the table's footnotes ({_listed(footnotes)})"
+    ways = " or ".join(f"{_shown(body)} with note {mark}" for body, mark, _ in (defined or readings))
+    known = f"footnotes {_listed(footnotes)}" if footnotes else "no footnotes known"
+    return f"ambiguous footnote mark: {text!r} reads as {ways} ({known})"
+
+
+def _shown(body: tuple[float | None, str, bool]) -> str:
+    value, status, _ = body
+    return status if value is None else f"{value:g}"
+
+
+def _listed(footnotes: frozenset[str]) -> str:
+    return ", ".join(sorted(footnotes, key=lambda m: (len(m), m)))

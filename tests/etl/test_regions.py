@@ -27,7 +27,7 @@ def resolver() -> RegionResolver:
 def test_reference_table_is_consistent() -> None:
     regions = read_regions()
     assert regions["code"].is_unique
-    assert set(regions["kind"]) == {"country", "federal_district", "region", "region_part"}
+    assert set(regions["kind"]) == {"country", "federal_district", "region", "region_part", "unallocated"}
     codes = set(regions["code"])
     parents = set(regions["parent_code"]) - {""}
     assert parents <= codes
