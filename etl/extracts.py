@@ -5,6 +5,7 @@ build its database without ../shared. `make data` writes them; the `extract` ada
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,21 +16,31 @@ from etl import load
 from etl.checks import run_checks
 from etl.errors import InputError, RejectedInput, Rejection
 from etl.paths import EXTRACTS_DIR, REFERENCE_DIR, shared_data_dir
+from etl.periods import parse_code
 from etl.pipeline import Options, parse_path
 from etl.schema import Base
 from etl.sources import atc
 from etl.sources.base import Parsed
 
 PROVENANCE = "provenance.json"
-# Observation columns that are the same for a whole extract live in its provenance record.
-_CONSTANT_OBSERVATION_COLUMNS = ("edition", "source_file", "year", "month")
+# Refused cells listed one by one in a provenance record; the total is always given.
+MAX_LISTED_REFUSALS = 200
+# Raw files `make data` refused as a whole, with the reason (written beside the extracts).
+REFUSED_FILES = "refused_files.json"
+# Observation columns that are the same for a whole extract live in its provenance record; year,
+# month and period kind are read back from the period's code.
+_CONSTANT_OBSERVATION_COLUMNS = ("edition", "source_file")
+_DERIVED_OBSERVATION_COLUMNS = ("year", "month", "period_kind")
 
 
 @dataclass(frozen=True)
 class ExtractSpec:
     name: str
     raw: str  # path relative to ../shared/data
-    adapter: str
+    adapter: str | None  # None: detected from the file's content, as `etl load` does
+    # Corpus files: what is sound is extracted and every refused cell is listed in the provenance
+    # record (as `etl load --allow-rejections` would apply it); the curated files must be clean.
+    allow_rejections: bool = False
 
 
 EXTRACTS: tuple[ExtractSpec, ...] = (
@@ -49,6 +60,22 @@ EXTRACTS: tuple[ExtractSpec, ...] = (
 )
 ATC_EXTRACT = "atc"
 ATC_RAW = "reference/who_atc_codes.csv"
+# Corpus files that hold no regional figures (a contents list, a list of responsible units): their
+# refusal is expected and recorded in the build report, not an error.
+_CORPUS_PREFIX = "corpus/"
+
+
+def corpus_specs() -> tuple[ExtractSpec, ...]:
+    """One extract per corpus file listed in data/reference/raw_sources.csv, named after the file."""
+    table = pd.read_csv(REFERENCE_DIR / "raw_sources.csv", dtype=str, keep_default_na=False)
+    files = sorted(f for f in table["file"] if f.startswith(_CORPUS_PREFIX))
+    return tuple(ExtractSpec(Path(f).stem.replace("-", "_").lower(), f, None, allow_rejections=True)
+                 for f in files)
+
+
+def all_specs() -> tuple[ExtractSpec, ...]:
+    """The curated extracts, then one per corpus file."""
+    return (*EXTRACTS, *corpus_specs())
 
 
 def raw_metadata(raw: str) -> dict:
@@ -62,10 +89,13 @@ def raw_metadata(raw: str) -> dict:
 
 
 def write_extract(parsed: Parsed, name: str, raw_path: Path, raw: str,
-                  out_dir: Path = EXTRACTS_DIR) -> Path:
-    """Write parsed tables and their provenance record into out_dir/name."""
+                  out_dir: Path = EXTRACTS_DIR, allow_rejections: bool = False) -> Path:
+    """Write parsed tables and their provenance record into out_dir/name.
+
+    With `allow_rejections`, refused cells are left out and listed in the provenance record.
+    """
     rejections = run_checks(parsed, raw_path.name)
-    if rejections:
+    if rejections and not allow_rejections:
         raise RejectedInput(rejections)
     target = out_dir / name
     target.mkdir(parents=True, exist_ok=True)
@@ -74,7 +104,8 @@ def write_extract(parsed: Parsed, name: str, raw_path: Path, raw: str,
     tables = {}
     for table, frame in parsed.tables.items():
         if table == "observations":
-            frame = frame.drop(columns=list(_CONSTANT_OBSERVATION_COLUMNS))
+            frame = frame.drop(columns=[c for c in (*_CONSTANT_OBSERVATION_COLUMNS, *_DERIVED_OBSERVATION_COLUMNS)
+                                        if c in frame.columns])
             file_name = f"{table}.csv.gz"
             frame.to_csv(target / file_name, index=False,
                          compression={"method": "gzip", "mtime": 0, "compresslevel": 9})
@@ -92,6 +123,9 @@ def write_extract(parsed: Parsed, name: str, raw_path: Path, raw: str,
         "tables": tables,
         "notes": parsed.notes,
     }
+    if allow_rejections:
+        provenance["refused"] = {"total": len(rejections),
+                                 "cells": [r.as_dict() for r in rejections[:MAX_LISTED_REFUSALS]]}
     (target / PROVENANCE).write_text(json.dumps(provenance, ensure_ascii=False, indent=2) + "\n")
     return target
 
@@ -129,10 +163,20 @@ def read_extract(path: Path) -> Parsed:
         if table == "observations":
             frame["edition"] = provenance["edition"]
             frame["source_file"] = provenance["source_file"]
-            frame["year"] = frame["period"].str[:4]
-            frame["month"] = frame["period"].str[5:7]
+            _add_period_columns(frame)
         parsed.tables[table] = _coerce(table, frame)
     return parsed
+
+
+def _add_period_columns(frame: pd.DataFrame) -> None:
+    """Year, month and period kind from each period's code (worked out once per distinct code)."""
+    periods = {code: parse_code(code) for code in frame["period"].unique()}
+    kinds = {code: p.kind for code, p in periods.items()}
+    years = {code: str(p.year) for code, p in periods.items()}
+    months = {code: str(p.month) if p.kind in ("month", "ytd") else "" for code, p in periods.items()}
+    frame["period_kind"] = frame["period"].map(kinds)
+    frame["year"] = frame["period"].map(years)
+    frame["month"] = frame["period"].map(months)
 
 
 def build_all(shared: Path | None = None, out_dir: Path = EXTRACTS_DIR,
@@ -142,14 +186,26 @@ def build_all(shared: Path | None = None, out_dir: Path = EXTRACTS_DIR,
     written = []
     needed_atc: set[str] = set()
     options = Options(atc_path=shared / ATC_RAW)
-    for spec in EXTRACTS:
+    refused: dict[str, str] = {}
+    for spec in all_specs():
         raw_path = (shared / spec.raw).resolve()
-        parsed = parse_path(raw_path, spec.adapter, options)
+        try:
+            parsed = parse_path(raw_path, spec.adapter, options)
+        except InputError as exc:
+            if not spec.allow_rejections:
+                raise
+            # A corpus file refused as a whole (e.g. a contents list with no regional table).
+            refused[spec.raw] = str(exc.rejection)
+            shutil.rmtree(out_dir / spec.name, ignore_errors=True)
+            if progress:
+                progress(f"{spec.name}: refused ({exc.rejection.reason})")
+            continue
         if "products" in parsed.tables:
             needed_atc |= set(parsed.tables["products"]["atc_code"].dropna())
-        written.append(write_extract(parsed, spec.name, raw_path, spec.raw, out_dir))
+        written.append(write_extract(parsed, spec.name, raw_path, spec.raw, out_dir, spec.allow_rejections))
         if progress:
             progress(spec.name)
+    (out_dir / REFUSED_FILES).write_text(json.dumps(refused, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     atc_parsed = atc.parse_atc(shared / ATC_RAW, needed_atc)
     written.append(write_extract(atc_parsed, ATC_EXTRACT, shared / ATC_RAW, ATC_RAW, out_dir))
     from etl.geo import build_geo
@@ -160,5 +216,5 @@ def build_all(shared: Path | None = None, out_dir: Path = EXTRACTS_DIR,
 
 def bundled_in_load_order(extracts_dir: Path = EXTRACTS_DIR) -> list[Path]:
     """Extract folders in the order a refresh loads them (ATC before products)."""
-    names = [ATC_EXTRACT, *[spec.name for spec in EXTRACTS]]
+    names = [ATC_EXTRACT, *[spec.name for spec in all_specs()]]
     return [extracts_dir / name for name in names if (extracts_dir / name / PROVENANCE).exists()]
