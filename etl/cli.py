@@ -11,8 +11,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 
-from etl import extracts, load, pipeline
+from etl import extracts, load, pipeline, verify
 from etl.db import make_engine, migrate
 from etl.errors import EtlError
 from etl.lookup import find_indicators, find_regions, loads_query, observations_query
@@ -187,6 +188,25 @@ def cmd_extract(engine: Engine | None, args) -> int:
     return EXIT_OK
 
 
+def cmd_verify(engine: Engine, args) -> int:
+    try:
+        report = verify.verify_load(engine, args.load_id, Path(args.file) if args.file else None,
+                                    force=args.force)
+    except (EtlError, SQLAlchemyError, OSError) as exc:
+        console.print(f"[red]error[/red] {str(exc).splitlines()[0]}", highlight=False)
+        return EXIT_ERROR
+    except Exception as exc:
+        # A user never sees a traceback: the message names what failed.
+        console.print(f"[red]verify failed[/red] {type(exc).__name__}: {exc}", highlight=False)
+        return EXIT_ERROR
+    for line in verify.iter_lines(report, args.limit or None):
+        print(line)
+    for note in report.notes:
+        console.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
+    console.print(report.summary(), highlight=False, markup=False, soft_wrap=True)
+    return EXIT_REJECTED if report.differences else EXIT_OK
+
+
 def cmd_migrate(engine: Engine, args) -> int:
     migrate(engine)
     console.print("schema is at the newest revision")
@@ -233,6 +253,17 @@ def build_parser() -> argparse.ArgumentParser:
     extract = sub.add_parser("extract", help="rebuild data/extracts from ../shared/data (make data)")
     extract.add_argument("--shared", help="folder of raw files (default ../shared/data)")
     extract.set_defaults(func=cmd_extract, needs_db=False)
+
+    verify_cmd = sub.add_parser(
+        "verify", help="re-read a load's observations from the raw file (exit 2 when any differ)",
+        description="Re-read every observation a load stored, and its header cells, from the raw file with "
+                    "a reader independent of the parser; list every value or period that differs (stdout).")
+    verify_cmd.add_argument("load_id", type=int)
+    verify_cmd.add_argument("--file", help="the raw file (default: where the load read it, else a search by "
+                                           "name in ../shared/data)")
+    verify_cmd.add_argument("--force", action="store_true", help="compare even when the file's SHA-256 differs")
+    verify_cmd.add_argument("--limit", type=int, default=200, help="differences listed (0: all; default 200)")
+    verify_cmd.set_defaults(func=cmd_verify)
 
     sub.add_parser("migrate", help="apply schema migrations").set_defaults(func=cmd_migrate)
     return parser
