@@ -126,6 +126,21 @@ class Observation(Base):
     load_id: Mapped[int] = mapped_column(ForeignKey("loads.id"), index=True)
 
 
+class Edition(Base):
+    """A publication edition observations cite (RR-2019 -> "Регионы России ... 2019"), with its page."""
+
+    __tablename__ = "editions"
+
+    code: Mapped[str] = mapped_column(String(200), primary_key=True)
+    name_ru: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str | None] = mapped_column(Text)
+    short_ru: Mapped[str | None] = mapped_column(String(100))
+    short_en: Mapped[str | None] = mapped_column(String(100))
+    publisher: Mapped[str | None] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(String(600))
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
 class Source(Base):
     """A cited public page or bundled file that cluster figures come from."""
 
@@ -324,6 +339,7 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "regions": ("code",),
     "region_aliases": ("alias",),
     "indicators": ("code",),
+    "editions": ("code",),
     "observations": ("indicator_code", "region_code", "period", "edition"),
     "sources": ("url",),
     "companies": ("key",),
@@ -343,6 +359,7 @@ LOAD_ORDER: tuple[str, ...] = (
     "region_aliases",
     "sources",
     "indicators",
+    "editions",
     "observations",
     "therapy_areas",
     "atc_groups",
