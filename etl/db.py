@@ -27,6 +27,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets dashboard workers read while a load writes.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # NOTE: SQLite's default page cache is 2 MB; a load maintains the observation indexes of a
+    # database of a few hundred MB, and staging tables are scratch data.
+    cursor.execute("PRAGMA cache_size=-262144")
+    cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
 
