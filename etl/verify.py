@@ -169,16 +169,17 @@ def _locate(load: Row, source_file: str, file: Path | None) -> tuple[Path, str |
     """The raw file for `source_file` and the SHA-256 it must have (None when not known)."""
     expected: str | None = load.sha256 or None
     provenance_file: str | None = None
-    if load.adapter == "extract":
+    record = _provenance_record(load, source_file)
+    if record is not None:
         # NOTE: an extract load's sha256 is the extract folder's; the raw file's is in its provenance.
-        expected, provenance_file = _extract_provenance(load)
+        expected, provenance_file = _read_provenance(record)
     if file is not None:
         file = Path(file).expanduser()
         if not file.is_file():
             raise VerifyError(f"{file}: no such file")
         return file.resolve(), expected
     candidates: list[Path] = []
-    if load.adapter != "extract" and load.source_path:
+    if record is None and load.source_path:
         candidates.append(Path(load.source_path))
     shared = shared_data_dir()
     if provenance_file:
@@ -189,7 +190,7 @@ def _locate(load: Row, source_file: str, file: Path | None) -> tuple[Path, str |
     found = sorted(shared.rglob(source_file)) if shared.is_dir() else []
     found = [p for p in found if p.is_file()]
     if not found:
-        where = f"{load.source_path}, " if load.source_path and load.adapter != "extract" else ""
+        where = f"{load.source_path}, " if load.source_path and record is None else ""
         raise VerifyError(f"raw file {source_file} of load {load.id} not found (looked in {where}{shared}); "
                           "name it with --file PATH")
     if expected and len(found) > 1:
@@ -199,20 +200,23 @@ def _locate(load: Row, source_file: str, file: Path | None) -> tuple[Path, str |
     return found[0].resolve(), expected
 
 
-def _extract_provenance(load: Row) -> tuple[str | None, str | None]:
-    """The raw file's SHA-256 and its path under the shared data folder, from the extract's record."""
-    folders = [Path(load.source_path)] if load.source_path else []
-    folders.append(EXTRACTS_DIR / Path(load.file_name).name)
-    for folder in folders:
-        record = folder / "provenance.json"
-        if record.is_file():
-            try:
-                provenance = json.loads(record.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise VerifyError(f"{record}: unreadable provenance record: {exc}") from exc
-            source = provenance.get("source") or {}
-            return provenance.get("raw_sha256"), source.get("file") if isinstance(source, dict) else None
-    return None, None
+def _provenance_record(load: Row, source_file: str) -> Path | None:
+    """The provenance record of the extract a load read, or None when it read the raw file itself."""
+    if load.source_path and (Path(load.source_path) / "provenance.json").is_file():
+        return Path(load.source_path) / "provenance.json"
+    name = Path(load.file_name).name
+    record = EXTRACTS_DIR / name / "provenance.json"
+    return record if name != source_file and record.is_file() else None
+
+
+def _read_provenance(record: Path) -> tuple[str | None, str | None]:
+    """The raw file's SHA-256 and its path under the shared data folder."""
+    try:
+        provenance = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise VerifyError(f"{record}: unreadable provenance record: {exc}") from exc
+    source = provenance.get("source")
+    return provenance.get("raw_sha256"), source.get("file") if isinstance(source, dict) else None
 
 
 def _sha256(path: Path) -> str:
@@ -496,14 +500,15 @@ def _mark_status(text: str) -> str | None:
     return _MARKS.get(bare.lower())
 
 
-_PLAIN = re.compile(r"^-?\d+(?:\.\d+)?$")
+# Digits in groups of three after the first may be parted by a space ("1 234,5"); nothing else may.
+_NUMBER_TEXT = re.compile(r"^[-−]?(?:\d{1,3}(?: \d{3})+|\d+)(?:[.,]\d+)?$")
 _TIMES = re.compile(r"^в\s*(\d+(?:[.,]\d+)?)\s*р(?:аза?)?\.?$", re.I)
 
 
 def _text_numbers(text: str) -> list[float]:
     """Every number a text cell can stand for under verify's plain rules.
 
-    Decimal comma, spaces between digit groups, a minus sign; a footnote mark "N)" or "NN)" at the
+    Decimal comma, spaces between groups of three digits, a minus sign; a footnote mark "N)" or "NN)" at the
     end may be taken off (a mark never starts with 0, so "1202)" is 120 with mark 2, not 12);
     "в 2,9 р." (times) is 290, per cent of the base.
     """
@@ -516,9 +521,8 @@ def _text_numbers(text: str) -> list[float]:
                 bodies.append(rest)
     numbers = []
     for body in bodies:
-        compact = body.replace(" ", "").replace(",", ".").replace("−", "-")
-        if _PLAIN.match(compact):
-            numbers.append(float(compact))
+        if _NUMBER_TEXT.match(body):
+            numbers.append(float(body.replace(" ", "").replace(",", ".").replace("−", "-")))
         elif match := _TIMES.match(body):
             numbers.append(float(match[1].replace(",", ".")) * 100)
     return numbers
