@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,6 +16,9 @@ INDICATORS_CSV = REFERENCE_DIR / "indicators.csv"
 INDICATOR_COLUMNS = [
     "code", "name_ru", "name_en", "unit_ru", "unit_en", "topic", "source_table", "frequency",
 ]
+# What a table reader knows beyond the reference file's columns (etl.schema.Indicator).
+INDICATOR_META_COLUMNS = ["period_kind", "additive", "section", "table_number", "identity"]
+SLUG_LENGTH = 60
 
 # Section headings of "Регионы России" mapped onto the dashboard's topics.
 _TOPIC_KEYWORDS = (
@@ -45,9 +49,25 @@ class IndicatorMeta:
     topic: str
     source_table: str | None
     frequency: str = "year"
+    period_kind: str | None = None
+    additive: int | None = None
+    section: str | None = None
+    table_number: str | None = None
+    identity: str | None = None
 
     def as_row(self) -> dict:
-        return {column: getattr(self, column) for column in INDICATOR_COLUMNS}
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def identity_code(slug_text: str, identity: str) -> str:
+    """A short readable code that stays unique: the slug's start plus a hash of the full identity.
+
+    Two tables whose titles share their first characters get different codes; the same table in
+    another edition (same number, title, unit and column groups) gets the same one.
+    """
+    digest = hashlib.sha1(identity.encode("utf-8")).hexdigest()[:10]
+    slug = slugify(slug_text, max_length=SLUG_LENGTH) or "indicator"
+    return f"{slug}_{digest}"
 
 
 def topic_for(heading: str | None) -> str:
@@ -95,6 +115,38 @@ class IndicatorRegistry:
         if known is None:
             code = slugify(f"{name_ru} {unit_ru or ''}", max_length=110)
             return IndicatorMeta(code, name_ru, None, unit_ru, None, topic, source_table, frequency), None
+        return self._known(known, name_ru, unit_ru, topic, source_table, frequency)
+
+    def identify(
+        self,
+        match: str,
+        identity: str,
+        slug_text: str,
+        name_ru: str,
+        unit_ru: str | None,
+        topic: str,
+        source_table: str | None,
+        **meta: object,
+    ) -> tuple[IndicatorMeta, str | None]:
+        """Like resolve, for a table's indicator: an unknown one is coded from its full identity.
+
+        `meta` fills period_kind, section, table_number, additive (and name_en, unit_en, topic when
+        the metadata describer gives them).
+        """
+        known = self.lookup(match)
+        if known is None:
+            name_en, unit_en = meta.pop("name_en", None), meta.pop("unit_en", None)
+            return IndicatorMeta(identity_code(slug_text, identity), name_ru, name_en, unit_ru, unit_en, topic,
+                                 source_table, identity=identity, **meta), None
+        for key in ("name_en", "unit_en"):
+            meta.pop(key, None)
+        base, mismatch = self._known(known, name_ru, unit_ru, topic, source_table, "year")
+        row = base.as_row()
+        row.update(identity=identity, **{k: v for k, v in meta.items() if k != "additive" or v is not None})
+        return IndicatorMeta(**row), mismatch
+
+    def _known(self, known: dict, name_ru: str, unit_ru: str | None, topic: str, source_table: str | None,
+               frequency: str) -> tuple[IndicatorMeta, str | None]:
         expected_unit = known["unit_ru"] or None
         mismatch = None
         if expected_unit and unit_ru and normalise_unit(expected_unit) != normalise_unit(unit_ru):

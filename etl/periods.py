@@ -35,7 +35,14 @@ YEAR_MIN, YEAR_MAX = 1950, 2049
 
 # A year, optionally with a footnote mark glued on ("20212)", "2023 4)", "2017г.", "2017 год").
 _YEAR_LABEL = re.compile(
-    r"^(?P<year>(?:19[5-9]\d|20[0-4]\d))\s*(?:г(?:од|\.)?|гг\.?)?\s*(?P<note>\d{1,2}\))?\s*[*]*$", re.I)
+    r"^(?P<year>(?:19[5-9]\d|20[0-4]\d))\s*(?:г(?:од|\.)?|гг\.?)?\s*(?P<note>\d{1,2}\)(?:\s*[;,]\s*\d{1,2}\))*)?\s*[*]*$",
+    re.I)
+# NOTE: the 806 bulletins mark footnotes with bare digits after a space or glued on ("2013 год 2",
+# "2015 год 1,2", "январь-декабрь5", "декабрь6"); after "год"/"г." or a month word they cannot be
+# anything else.
+# One digit only: "март 15" stays unread rather than guessed.
+_YEAR_BARE_NOTE = re.compile(r"^(?P<year>(?:19[5-9]\d|20[0-4]\d))\s*(?:год|г\.)\s+(?P<note>\d(?:,\d)*)$", re.I)
+_BARE_NOTE_TAIL = re.compile(r"(?<=[а-яё.])\s*\d(?:,\d)*$", re.I)
 _FOOTNOTE_ONLY = re.compile(r"^\d{1,2}\)$")
 _YEAR_ANYWHERE = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
 _QUARTER = re.compile(r"^(?P<q>i{1,3}|iv|[1-4])\s*(?:-?й\s*)?квартал[а-я]*$", re.I)
@@ -144,7 +151,10 @@ def _read_text_label(text: str) -> Label:
         return Label()
     year_match = _YEAR_LABEL.match(text)
     if year_match:
-        return Label(year=int(year_match["year"]), footnote=(year_match["note"] or "").rstrip(")") or None)
+        notes = re.findall(r"\d{1,2}", year_match["note"] or "")
+        return Label(year=int(year_match["year"]), footnote=",".join(notes) or None)
+    if year_match := _YEAR_BARE_NOTE.match(text):
+        return Label(year=int(year_match["year"]), footnote=year_match["note"])
     # A sub-period, possibly with its year after it ("январь-сентябрь 2023 г.", "I квартал 2016").
     year = None
     rest = text
@@ -153,6 +163,7 @@ def _read_text_label(text: str) -> Label:
         year = int(tail.group(1))
         rest = text[:tail.start()]
     rest = re.sub(r"\s*\d{1,2}\)$", "", rest).strip(" ,")
+    rest = _BARE_NOTE_TAIL.sub("", rest)
     lowered = rest.lower()
     if m := _QUARTER.match(lowered):
         return Label(year=year, kind="quarter", quarter=_ROMAN[m["q"].lower()])

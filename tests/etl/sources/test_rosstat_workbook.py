@@ -94,7 +94,7 @@ def test_observation_counts_are_stable(parse_shared, name, observations, rows, s
     assert frame.loc[frame["status"] != "", "value"].isna().all()
     assert frame.loc[frame["status"] == "", "value"].notna().all()
     # The contents sheet is noted as skipped, not silently dropped.
-    assert any("no table with a row of years" in note for note in parsed.notes)
+    assert any("no table whose rows name regions" in note for note in parsed.notes)
 
 
 def test_ellipsis_cells_are_not_available(parse_shared, shared_data: Path) -> None:
@@ -169,8 +169,13 @@ def test_unit_of_an_unknown_indicator_comes_from_the_title_block(tmp_path: Path)
     assert indicator["unit_ru"] == "тысяч штук"
     assert indicator["name_ru"] == "Synthetic число чего-то (на конец года)"
     assert indicator["topic"] == "economy"  # from the section heading "9. ВАЛОВОЙ ..."
-    assert indicator["code"] == "synthetic_chislo_chego_to_na_konets_goda_tysyach_shtuk"
+    # A readable slug plus a hash of the table's identity (number, full title, unit, groups, period kind).
+    assert indicator["code"].startswith("synthetic_chislo_chego_to_tysyach_shtuk_")
+    assert indicator["identity"] == "9.9 | Synthetic число чего-то | на конец года | тысяч штук |  | point"
+    assert (indicator["table_number"], indicator["period_kind"]) == ("9.9", "point")
     assert indicator["source_table"] == "x_2019.xlsx, sheet 9.1., table 9.9"
+    # "на конец года" in the unit line: each year column is a point in time, the year's last day.
+    assert sorted(parsed.tables["observations"]["period"]) == ["2016-12-31", "2017-12-31"]
 
 
 def test_markers_and_numbers_stored_as_text(tmp_path: Path) -> None:
@@ -202,12 +207,13 @@ def test_two_tables_on_one_sheet(tmp_path: Path) -> None:
                       number="9.2.", section=None, publication=False)
     parsed = parse(write_rr_workbook(tmp_path / "two_2019.xlsx", grp_table(GRP_ROWS), second))
     indicators = parsed.tables["indicators"].set_index("code")
-    assert list(indicators.index) == ["grp", "synthetic_vtoraya_tablitsa_rublei"]
+    second = indicators.index[1]
+    assert indicators.index[0] == "grp" and second.startswith("synthetic_vtoraya_tablitsa_rublei_")
     # The first table's separator and footnote are not part of the second table's title.
-    assert indicators.loc["synthetic_vtoraya_tablitsa_rublei", "name_ru"] == "Synthetic вторая таблица"
-    assert indicators.loc["synthetic_vtoraya_tablitsa_rublei", "unit_ru"] == "рублей"
+    assert indicators.loc[second, "name_ru"] == "Synthetic вторая таблица"
+    assert indicators.loc[second, "unit_ru"] == "рублей"
     frame = parsed.tables["observations"]
-    second_rows = frame[frame["indicator_code"] == "synthetic_vtoraya_tablitsa_rublei"]
+    second_rows = frame[frame["indicator_code"] == second]
     assert sorted(second_rows["source_cell"]) == ["B16", "B17", "C16", "C17"]
     assert second_rows["value"].tolist() == [5.0, 6.0, 7.0, 8.0]
     assert (frame["indicator_code"] == "grp").sum() == 8
@@ -217,12 +223,10 @@ def test_sub_header_row_splits_each_year(tmp_path: Path) -> None:
     table = rr_table("SYNTHETIC ПОКАЗАТЕЛЬ", "миллионов рублей", [2016, 2017],
                      [["Калужская область", 1, 2, 3, 4]], sub_headers=["всего", "в том числе частные1)"])
     parsed = parse(write_rr_workbook(tmp_path / "sub_2019.xlsx", table))
-    names = dict(zip(parsed.tables["indicators"]["code"], parsed.tables["indicators"]["name_ru"],
-                     strict=True))
-    total = "synthetic_pokazatel_vsego_millionov_rublei"
-    private = "synthetic_pokazatel_v_tom_chisle_chastnye_millionov_rublei"
-    assert names == {total: "Synthetic показатель: всего",
-                     private: "Synthetic показатель: в том числе частные"}
+    codes = dict(zip(parsed.tables["indicators"]["name_ru"], parsed.tables["indicators"]["code"], strict=True))
+    assert set(codes) == {"Synthetic показатель: всего", "Synthetic показатель: в том числе частные"}
+    total, private = codes["Synthetic показатель: всего"], codes["Synthetic показатель: в том числе частные"]
+    assert total.startswith("synthetic_pokazatel_vsego_millionov_rublei_")
     frame = parsed.tables["observations"]
     got = {(r.indicator_code, r.year): (r.value, r.source_cell) for r in frame.itertuples()}
     assert got == {(total, 2016): (1.0, "B7"), (private, 2016): (2.0, "C7"),
@@ -256,12 +260,14 @@ def test_country_and_districts_kept_nested_rows_skipped(tmp_path: Path) -> None:
     assert observation(parsed, region_code="RU", year=2016)["value"] == 1000.5
 
 
-def test_header_cells_that_are_not_years_are_noted(tmp_path: Path) -> None:
+def test_a_column_without_a_period_is_refused_once_per_table(tmp_path: Path) -> None:
     table = rr_table("SYNTHETIC ПОКАЗАТЕЛЬ", "процентов", [2016, 2017, "2017 в % к 2016"],
-                     [["Калужская область", 1, 2, 200]])
+                     [["Калужская область", 1, 2, 200], ["Тульская область", 3, 4, 133]])
     parsed = parse(write_rr_workbook(tmp_path / "h_2019.xlsx", table))
-    assert sorted(parsed.tables["observations"]["period"]) == ["2016", "2017"]
-    assert any("header cells that are not years ignored: D5" in note for note in parsed.notes)
+    assert sorted(parsed.tables["observations"]["period"]) == ["2016", "2016", "2017", "2017"]
+    [rejection] = parsed.rejections
+    assert (rejection.sheet, rejection.column) == ("9.1.", "D")
+    assert "column(s) D have no period in their header ('2017 в % к 2016')" in rejection.reason
 
 
 def test_edition_from_the_file_name_or_given() -> None:
@@ -280,7 +286,8 @@ def test_explicit_edition_and_sheet_selection(tmp_path: Path) -> None:
     assert set(both.tables["observations"]["edition"]) == {"RR-2099"}
     only_b = parse(path, sheets=["B"])
     assert set(only_b.tables["observations"]["source_sheet"]) == {"B"}
-    assert list(only_b.tables["indicators"]["code"]) == ["synthetic_list_b_rublei"]
+    [code] = only_b.tables["indicators"]["code"]
+    assert code.startswith("synthetic_list_b_rublei_")
 
 
 # --- bad input: every problem names file, sheet, row and column -----------------------------------
@@ -308,7 +315,7 @@ def test_missing_sheet_lists_the_sheets(tmp_path: Path) -> None:
 
 def test_workbook_without_any_table(tmp_path: Path) -> None:
     path = write_workbook(tmp_path / "empty.xlsx", {"SYNTHETIC": [["no table here"], [None, "2016"]]})
-    with pytest.raises(InputError, match="no table with a header row of years found in any sheet"):
+    with pytest.raises(InputError, match="no table whose rows name regions found in any sheet"):
         parse(path)
 
 
