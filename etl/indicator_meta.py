@@ -243,7 +243,8 @@ _TOTAL_TITLE = re.compile(
     r"^(число|численность|количество|объем|оборот|ввод|производство|валовой сбор|поголовье|выпуск|прием|"
     r"посевные площади|площадь|инвестиции|доходы|расходы|задолженность|вклады|депозиты|средства|"
     r"выбросы|сброс|использование свежей|улов|продукция|отгружено|сальдированный|прибыль|"
-    r"валовой региональный продукт|валовое накопление|жилищный фонд|стоимость основных фондов)"
+    r"валовой региональный продукт|валовое накопление|жилищный фонд|стоимость основных фондов|общая площадь|"
+    r"(?:разработанные|используемые) передовые производственные технологии|организации, выполнявшие)"
 )
 
 
@@ -278,7 +279,9 @@ def additive_flag(title_ru: str, unit_ru: str | None, group_path: tuple[str, ...
         return 1
     if _UNKNOWN in hints:
         return None
-    return 1 if _TOTAL_TITLE.match(title_key(title_ru)) else None
+    # No unit says anything: a title part or column group naming a count or an amount decides.
+    parts = [*clean_spaces(title_ru).split(": "), *group_path]
+    return 1 if any(_TOTAL_TITLE.match(title_key(part)) for part in parts) else None
 
 
 _UNKNOWN = "unknown"
