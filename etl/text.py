@@ -13,7 +13,14 @@ _SPACES = re.compile(r"\s+")
 # Footnote markers glued to a name: "Российская Федерация1)", "ЧИСЛО КОЕК1);2)", "г.Москва 2",
 # "Российская Федерация 1 ", superscript digits.
 _FOOTNOTE_TAIL = re.compile(r"(\s*\d{1,2}\)\s*;?)+$|\s+\d{1,2}$|[¹²³⁴⁵⁶⁷⁸⁹⁰]+$")
+# Footnote marks after a name: "Российская Федерация1", "г.Москва4", "Республика Крым 2)",
+# "Московская область1),2)", "Российская Федерация 1,2", "Сибирский федеральный округ²⁾". Only for
+# names that hold no digits of their own (regions); a mark follows a letter, a space or a bracket and
+# is one or two digits, so a date or year in a name ("(с 01.01.2023)", "X-SFD-2009") is left whole.
+_NAME_MARKS = re.compile(r"(?<=[^\W\d_]|[\s)⁾])(?:\s*(?:\d{1,2}\)|\d{1,2}(?!\d)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+⁾?|\*+)\s*[,;]?)+$")
 _LEADING_PHRASES = re.compile(r"^(в том числе|из них|в т\.ч\.|включая)\s*:?\s*", re.IGNORECASE)
+_POINT_BEFORE_WORD = re.compile(r"\.(?=[^\W\d_])")
+_PAREN_AFTER_WORD = re.compile(r"(?<=\w)\(")
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
 
 _LATIN = "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch - y - e yu ya".split()
@@ -43,6 +50,11 @@ def strip_footnotes(text: str) -> str:
     return text
 
 
+def strip_name_footnotes(text: str) -> str:
+    """Remove footnote marks, glued or set apart, from the end of a name that has no digits of its own."""
+    return _NAME_MARKS.sub("", text).rstrip()
+
+
 def normalise_name(text: str) -> str:
     """The key a region or indicator label is matched on: case, spacing, dashes, footnotes folded."""
     text = fix_lookalikes(clean_spaces(str(text)))
@@ -52,6 +64,17 @@ def normalise_name(text: str) -> str:
     text = re.sub(r"^г\.\s*", "г. ", text)
     text = text.rstrip(" :;,.").lower().replace("ё", "е")
     return text
+
+
+def normalise_region_name(text: str) -> str:
+    """The key a region name is matched on: normalise_name's folds, footnote marks glued to the name
+    removed (a date inside it kept), "авт.округ" spaced as "авт. округ", "Саха(Якутия)" as "Саха (Якутия)"."""
+    text = fix_lookalikes(clean_spaces(str(text).replace("\xad", "")))  # soft hyphens: "Ханты-Ман\xadсийский"
+    text = _LEADING_PHRASES.sub("", strip_name_footnotes(text))
+    text = _DASHES.sub("-", text)
+    text = _POINT_BEFORE_WORD.sub(". ", text)
+    text = _PAREN_AFTER_WORD.sub(" (", text)
+    return text.rstrip(" :;,.").lower().replace("ё", "е")
 
 
 def find_year(value: object) -> int | None:

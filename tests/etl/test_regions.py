@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -27,16 +28,18 @@ def resolver() -> RegionResolver:
 def test_reference_table_is_consistent() -> None:
     regions = read_regions()
     assert regions["code"].is_unique
-    assert set(regions["kind"]) == {"country", "federal_district", "region", "region_part", "unallocated"}
+    assert set(regions["kind"]) == {"country", "federal_district", "region", "region_part", "region_group",
+                                    "economic_region", "unallocated"}
     codes = set(regions["code"])
     parents = set(regions["parent_code"]) - {""}
     assert parents <= codes
     assert regions.loc[regions["code"] == COUNTRY_CODE, "kind"].item() == "country"
     assert regions.loc[regions["code"] == KALUGA_CODE, "name_ru"].item() == "Калужская область"
-    # 85 federal subjects (with Crimea and Sevastopol) and 8 federal districts (9 rows: the
-    # Crimean district existed 2014-2016 and appears in older tables).
+    # 85 federal subjects (with Crimea and Sevastopol) and 8 federal districts (11 rows: the
+    # Crimean district existed 2014-2016, and EMISS names the Southern district's compositions up to
+    # 2009 and 2010-2016 apart from today's).
     assert (regions["kind"] == "region").sum() == 85
-    assert (regions["kind"] == "federal_district").sum() == 9
+    assert (regions["kind"] == "federal_district").sum() == 11
     # Every federal subject sits under a federal district, every district under the country.
     by_code = regions.set_index("code")
     for row in regions.itertuples():
@@ -44,6 +47,18 @@ def test_reference_table_is_consistent() -> None:
             assert row.parent_code == COUNTRY_CODE
         if row.kind == "region":
             assert by_code.loc[row.parent_code, "kind"] == "federal_district"
+        if row.kind == "region_part":
+            assert by_code.loc[row.parent_code, "kind"] in {"country", "region"}
+
+
+def test_region_names_hold_no_digits() -> None:
+    # Footnote digits glued to a name ("г.Москва4") are stripped on the rule that no name holds a
+    # digit of its own; a date inside an alias ("(с 01.01.2023)") sits in brackets and is kept.
+    regions = read_regions()
+    for row in regions.itertuples():
+        for name in [row.name_ru, row.name_en, *filter(None, row.aliases.split("|"))]:
+            outside_brackets = re.sub(r"\([^)]*\)", "", name)
+            assert not re.search(r"\d", outside_brackets), name
 
 
 def test_every_canonical_name_resolves_to_itself(resolver: RegionResolver) -> None:
