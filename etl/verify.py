@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import hashlib
 import json
 import math
@@ -552,7 +553,16 @@ _CODE_PATTERNS = (
 
 
 def _month(word: str) -> int | None:
-    return _MONTH_OF.get(word.rstrip("."))
+    word = word.rstrip(".")
+    if word in _MONTH_OF:
+        return _MONTH_OF[word]
+    # NOTE: Rosstat headers carry typos ("январь-сенртярь"); a long word that is close to the forms
+    # of one month only is that month.
+    if len(word) >= 5 and word.isalpha():
+        months = {_MONTH_OF[form] for form in difflib.get_close_matches(word, _MONTH_OF, n=3, cutoff=0.75)}
+        if len(months) == 1:
+            return months.pop()
+    return None
 
 
 def _code(period: str) -> tuple[str, int, tuple[int, ...]] | None:

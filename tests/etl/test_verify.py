@@ -258,7 +258,8 @@ def test_text_numbers(text: str, numbers: list[float]) -> None:
      ("январь – март", ("ytd", (3,))), ("III квартал", ("quarter", (3,))), ("2 квартал", ("quarter", (2,))),
      ("II полугодие", ("half_year", (2,))), ("на 1 января 2020 г.", ("point", (1, 1))),
      ("на конец года", ("point", (12, 31))), ("2019", None), ("20212)", None), ("Всего", None),
-     ("в % к декабрю предыдущего года", None), ("февраль-март", None)],
+     ("в % к декабрю предыдущего года", None), ("февраль-март", None),
+     ("январь-сенртярь", ("ytd", (9,))), ("маят", None), ("Марки", None)],
 )
 def test_sub_period(text: str, period: tuple | None) -> None:
     assert verify._sub_period(text) == period
