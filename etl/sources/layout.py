@@ -52,7 +52,8 @@ _SUPERSCRIPT_TAIL = re.compile(r"([¹²³⁴⁵⁶⁷⁸⁹⁰]+)$")
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 # Group labels that only join a group to its parts; they are not part of a column's identity.
 _CONNECTIVE = re.compile(r"^(в том числе|в т\. ?ч\.|из них|из него|из нее|включая)\s*:?$", re.I)
-_POINT_QUALIFIER = re.compile(r"^на\s+(?:\d{1,2}\s+[а-яё]+|конец\s+(?:года|отчетного\s+года))$", re.I)
+# "на 1 января", "на конец года", "оценка на конец года": the figures are for a point in time.
+_POINT_QUALIFIER = re.compile(r"^(?:[а-яё]+\s+)?(на\s+(?:\d{1,2}\s+[а-яё]+|конец\s+(?:года|отчетного\s+года)))$", re.I)
 # A stub label with a unit after a comma: "Российская Федерация, млн гектаров" (the row has its own unit).
 _ROW_UNIT = re.compile(r",\s*(млн|млрд|тыс|тысяч|миллион|миллиард)\.?\s*[а-яё.\s]*$", re.I)
 
@@ -422,8 +423,8 @@ def _read_unit_line(block: TitleBlock, inner: str, row: int) -> None:
     for piece in (clean_spaces(p) for p in re.split(r"[;]", inner)):
         if not piece:
             continue
-        if _POINT_QUALIFIER.match(piece):
-            label = read_label(piece)
+        if point := _POINT_QUALIFIER.match(piece):
+            label = read_label(point[1])
             if label.kind == "point":
                 block.point = label
             qualifiers.append(piece)
