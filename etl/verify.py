@@ -538,6 +538,7 @@ _MONTH_FORMS = {
     10: ("октябрь", "октября", "окт"), 11: ("ноябрь", "ноября", "ноя", "нояб"), 12: ("декабрь", "декабря", "дек"),
 }
 _MONTH_OF = {form: month for month, forms in _MONTH_FORMS.items() for form in forms}
+_LONG_MONTH_FORMS = [form for form in _MONTH_OF if len(form) >= 5]
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _YEAR_WORDS = re.compile(r"(?<!\d)(?:19|20)\d\d(?:[1-9]\d?\))?\s*(?:года|год|гг\.?|г\.?)?(?![а-я])")
 _QUARTER = re.compile(r"^(i{1,3}|iv|[1-4])\s*(?:-?й)?\s*(?:квартал[а-я]*|кв\.?)$")
@@ -559,7 +560,7 @@ def _month(word: str) -> int | None:
     # NOTE: Rosstat headers carry typos ("январь-сенртярь"); a long word that is close to the forms
     # of one month only is that month.
     if len(word) >= 5 and word.isalpha():
-        months = {_MONTH_OF[form] for form in difflib.get_close_matches(word, _MONTH_OF, n=3, cutoff=0.75)}
+        months = {_MONTH_OF[form] for form in difflib.get_close_matches(word, _LONG_MONTH_FORMS, n=3, cutoff=0.75)}
         if len(months) == 1:
             return months.pop()
     return None
