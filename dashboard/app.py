@@ -13,7 +13,7 @@ from dash import MATCH, Dash, Input, Output, State, clientside_callback, dcc, ht
 from flask import Flask
 from sqlalchemy import Engine
 
-from dashboard import queries
+from dashboard import api, queries
 from dashboard.cache import init_cache
 from dashboard.components import csv_safe
 from dashboard.i18n import LANGUAGES, normalise_language, pick, t
@@ -139,6 +139,7 @@ def create_app(engine: Engine | None = None, cache_config: dict | None = None) -
     server = Flask(__name__)
     server.extensions[queries.ENGINE_KEY] = engine or make_engine()
     init_cache(server, cache_config)
+    api.register(server)
     app = Dash(
         __name__,
         server=server,

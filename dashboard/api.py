@@ -1,0 +1,420 @@
+"""The open data API under /api/v1/: every table of the read model as JSON or CSV, and its OpenAPI document.
+
+Endpoints, their parameters and their columns are declared once, as data (ENDPOINTS); the handler,
+the parameter checks and the OpenAPI document are all made from that declaration, so they cannot
+drift apart. Errors are JSON {"error": message} with a 4xx status; no request gives a 500.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Flask, Response, request, url_for
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException
+
+from dashboard import queries
+from dashboard.model import cluster, indicators, loads, observations, regions, sources
+from dashboard.model.export import csv_bytes
+from dashboard.model.table import Column, Page, Table
+
+PREFIX = "/api/v1"
+DEFAULT_LIMIT = 1000
+MAX_LIMIT = 50_000
+MAX_OFFSET = 10_000_000
+MAX_TEXT = 200
+MAX_LIST = 200
+YEAR_MIN, YEAR_MAX = 1000, 9999
+_INTEGER = re.compile(r"^[+-]?\d{1,12}$")
+
+
+class ApiError(Exception):
+    """A request the API refuses: answered as {"error": message} with `status`."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Param:
+    """One query parameter: its type ("string", "integer", "list": comma-separated), limits, meaning."""
+
+    name: str
+    type: str
+    description: str
+    required: bool = False
+    enum: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    default: Any = None
+    example: Any = None
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One table the API serves: its path, parameters, columns and how the read model fetches it."""
+
+    name: str
+    summary: str
+    columns: tuple[Column, ...]
+    read: Callable[[Engine, dict[str, Any], Page], Table]
+    params: tuple[Param, ...] = ()
+    description: str = ""
+
+    @property
+    def path(self) -> str:
+        return f"{PREFIX}/{self.name}"
+
+    @property
+    def all_params(self) -> tuple[Param, ...]:
+        return (*self.params, *COMMON_PARAMS)
+
+
+COMMON_PARAMS = (
+    Param("format", "string", "Response format: json (rows with paging links) or csv (UTF-8 with BOM; text "
+          "cells a spreadsheet would run as formulas start with an apostrophe).", enum=("json", "csv"),
+          default="json"),
+    Param("limit", "integer", "Rows per page.", minimum=1, maximum=MAX_LIMIT, default=DEFAULT_LIMIT),
+    Param("offset", "integer", "Rows to skip (the `next` link gives the following page).", minimum=0,
+          maximum=MAX_OFFSET, default=0),
+)
+LANG = Param("lang", "string", "Language of names, units and titles.", enum=("ru", "en"), default="ru")
+COMPANY = Param("company", "string", "Only rows of this company (its key, see /companies).",
+                example="novo_nordisk")
+
+
+def _read_observations(engine: Engine, args: dict, page: Page) -> Table:
+    request_ = observations.ObservationRequest(
+        indicator=args["indicator"], regions=tuple(args.get("region") or ()), year_from=args.get("from"),
+        year_to=args.get("to"), edition=args.get("edition"), period_kind=args.get("period_kind"),
+        lang=args["lang"])
+    return observations.observations(engine, request_, page)
+
+
+def _cluster(subject: str) -> Callable[[Engine, dict, Page], Table]:
+    def read(engine: Engine, args: dict, page: Page) -> Table:
+        return cluster.records(engine, subject, company=args.get("company"),
+                               therapy_area=args.get("therapy_area"), page=page)
+    return read
+
+
+ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (
+    Endpoint(
+        "indicators", "Indicator catalogue", indicators.COLUMNS,
+        lambda engine, a, page: indicators.catalogue(engine, a["lang"], a.get("code") or (), a.get("topic"), page),
+        (Param("code", "list", "Only these indicators (comma-separated codes).", example="grp,avg_wage"),
+         Param("topic", "string", "Only indicators of this topic.", example="economy"), LANG),
+        "Every indicator the atlas knows, with its unit, topic and frequency; `has_observations` tells "
+        "whether figures are loaded."),
+    Endpoint(
+        "regions", "Regions", regions.COLUMNS,
+        lambda engine, a, page: regions.regions(engine, a["lang"], a.get("code") or (), a.get("kind"), page),
+        (Param("code", "list", "Only these regions (comma-separated codes).", example="RU-KLU,RU-MOW"),
+         Param("kind", "string", "Only regions of this kind (country, federal_district, region, region_part).",
+               example="region"), LANG)),
+    Endpoint(
+        "observations", "Published figures of one indicator", observations.COLUMNS, _read_observations,
+        (Param("indicator", "string", "Indicator code (see /indicators).", required=True, example="grp"),
+         Param("region", "list", "Region codes, comma-separated (see /regions); every region when left out.",
+               example="RU-KLU"),
+         Param("from", "integer", "First year.", minimum=YEAR_MIN, maximum=YEAR_MAX, example=2010),
+         Param("to", "integer", "Last year.", minimum=YEAR_MIN, maximum=YEAR_MAX, example=2020),
+         Param("edition", "string", "Only figures of this edition (see /editions).", example="RR-2021"),
+         Param("period_kind", "string", "Only periods of this kind.", enum=observations.PERIOD_KINDS),
+         LANG),
+        "Every figure as published, one row per indicator, region, period and edition, with the file, "
+        "sheet and cell it was read from. Missing figures are rows with an empty value and a status."),
+    Endpoint("companies", "Companies of the cluster", cluster.SUBJECTS["companies"].columns,
+             _cluster("companies"), (COMPANY,)),
+    Endpoint("investments", "Cited investments", cluster.SUBJECTS["investments"].columns,
+             _cluster("investments"), (COMPANY,)),
+    Endpoint("products", "Products made in the cluster", cluster.SUBJECTS["products"].columns,
+             _cluster("products"),
+             (Param("therapy_area", "string", "Only products of this therapy area (see /therapy_areas).",
+                    example="oncology"), COMPANY)),
+    Endpoint("events", "Events of the cluster", cluster.SUBJECTS["events"].columns, _cluster("events"),
+             (COMPANY,)),
+    Endpoint("sources", "Cited sources", sources.SOURCE_COLUMNS,
+             lambda engine, a, page: sources.sources(engine, page),
+             description="Every cited web page and bundled file the cluster data rests on."),
+    Endpoint("editions", "Publication editions", sources.EDITION_COLUMNS,
+             lambda engine, a, page: sources.editions(engine, a["lang"], a.get("code") or (), page),
+             (Param("code", "list", "Only these editions (comma-separated codes).", example="RR-2019"), LANG)),
+    Endpoint("therapy_areas", "Therapy areas", sources.THERAPY_AREA_COLUMNS,
+             lambda engine, a, page: sources.therapy_areas(engine, a["lang"], page), (LANG,)),
+    Endpoint("loads", "Load history", loads.COLUMNS,
+             lambda engine, a, page: loads.loads(engine, a.get("status"), page),
+             (Param("status", "string", "Only loads with this status.",
+                    enum=("applied", "failed", "rejected", "rolled_back", "running")),),
+             "Every run of the loader, newest first; each observation's load_id points here."),
+)}
+
+
+# --- parameters ---------------------------------------------------------------------------------
+
+
+def parse_args(endpoint: Endpoint, args: Mapping[str, list[str]]) -> dict[str, Any]:
+    """The query string checked against the endpoint's parameters; ApiError(400) names the first problem."""
+    declared = {p.name: p for p in endpoint.all_params}
+    for name in args:
+        if name not in declared:
+            raise ApiError(400, f"unknown parameter: {_shown(name)}")
+    parsed: dict[str, Any] = {}
+    for param in endpoint.all_params:
+        values = args.get(param.name) or []
+        if len(values) > 1:
+            raise ApiError(400, f"{param.name} given {'twice' if len(values) == 2 else f'{len(values)} times'}")
+        value = values[0].strip() if values else ""
+        if not value:
+            if param.required:
+                raise ApiError(400, f"{param.name} is required")
+            parsed[param.name] = param.default
+            continue
+        parsed[param.name] = _value(param, value)
+    if parsed.get("from") is not None and parsed.get("to") is not None and parsed["from"] > parsed["to"]:
+        raise ApiError(400, "from is after to")
+    return parsed
+
+
+def _value(param: Param, value: str) -> Any:
+    if len(value) > (MAX_TEXT * MAX_LIST if param.type == "list" else MAX_TEXT):
+        raise ApiError(400, f"{param.name} is too long")
+    if any(ord(c) < 32 for c in value):
+        raise ApiError(400, f"{param.name} holds a control character")
+    if param.type == "integer":
+        if not _INTEGER.match(value):
+            raise ApiError(400, f"{param.name} must be an integer")
+        number = int(value)
+        if (param.minimum is not None and number < param.minimum) or (
+                param.maximum is not None and number > param.maximum):
+            raise ApiError(400, f"{param.name} must be between {param.minimum} and {param.maximum}")
+        return number
+    if param.enum and value not in param.enum:
+        raise ApiError(400, f"{param.name} must be one of: {', '.join(param.enum)}")
+    if param.type == "list":
+        items = [item.strip() for item in value.split(",")]
+        if not all(items):
+            raise ApiError(400, f"{param.name} has an empty item")
+        if len(items) > MAX_LIST:
+            raise ApiError(400, f"{param.name} lists more than {MAX_LIST} codes")
+        if any(len(item) > MAX_TEXT for item in items):
+            raise ApiError(400, f"{param.name} has an item that is too long")
+        return tuple(dict.fromkeys(items))
+    return value
+
+
+def _shown(text: str) -> str:
+    """User text quoted back in an error, printable and short."""
+    clean = "".join(c if c.isprintable() else "?" for c in text)
+    return clean if len(clean) <= 60 else clean[:59] + "…"
+
+
+# --- responses ----------------------------------------------------------------------------------
+
+
+def _json(payload: Any, status: int = 200, headers: dict | None = None) -> Response:
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return Response(body, status=status, mimetype="application/json", headers=headers)
+
+
+def error(status: int, message: str) -> Response:
+    return _json({"error": message}, status)
+
+
+def _unknown_message(unknown: dict[str, tuple[str, ...]]) -> str:
+    return "; ".join(f"unknown {kind.replace('_', ' ')}: {', '.join(_shown(c) for c in codes)}"
+                     for kind, codes in unknown.items())
+
+
+def _page_url(endpoint: Endpoint, offset: int) -> str:
+    query = [(k, v) for k, v in request.args.items(multi=True) if k != "offset"]
+    query.append(("offset", str(offset)))
+    return f"{endpoint.path}?{urlencode(query)}"
+
+
+def serve(endpoint: Endpoint) -> Response:
+    args = parse_args(endpoint, request.args.to_dict(flat=False))
+    page = Page(args["limit"], args["offset"])
+    table = endpoint.read(queries.engine(), args, page)
+    if table.unknown:
+        raise ApiError(404, _unknown_message(table.unknown))
+    has_next = page.offset + len(table.rows) < table.total
+    next_url = _page_url(endpoint, page.offset + len(table.rows)) if has_next and table.rows else None
+    headers = {"X-Total-Count": str(table.total)}
+    if next_url:
+        headers["Link"] = f'<{next_url}>; rel="next"'
+    if args["format"] == "csv":
+        headers["Content-Disposition"] = f'attachment; filename="{endpoint.name}.csv"'
+        return Response(csv_bytes(table), mimetype="text/csv", content_type="text/csv; charset=utf-8",
+                        headers=headers)
+    return _json({"rows": table.records(), "total": table.total, "limit": page.limit, "offset": page.offset,
+                  "next": next_url}, headers=headers)
+
+
+# --- OpenAPI ------------------------------------------------------------------------------------
+
+
+def _param_schema(param: Param) -> dict:
+    if param.type == "integer":
+        schema: dict = {"type": "integer"}
+        if param.minimum is not None:
+            schema["minimum"] = param.minimum
+        if param.maximum is not None:
+            schema["maximum"] = param.maximum
+    elif param.type == "list":
+        schema = {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
+                  "minItems": 1, "maxItems": MAX_LIST}
+    else:
+        schema = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}
+        if param.enum:
+            schema = {"type": "string", "enum": list(param.enum)}
+    if param.default is not None:
+        schema["default"] = param.default
+    return schema
+
+
+def _column_schema(column: Column) -> dict:
+    if column.type == "date-time":
+        schema: dict = {"type": "string", "format": "date-time"}
+    else:
+        schema = {"type": column.type}
+    if column.nullable:
+        schema["type"] = [schema["type"], "null"]
+    schema["description"] = column.description
+    return schema
+
+
+def _row_schema(columns: tuple[Column, ...]) -> dict:
+    return {"type": "object", "additionalProperties": False, "required": [c.name for c in columns],
+            "properties": {c.name: _column_schema(c) for c in columns}}
+
+
+ERROR_SCHEMA = {"type": "object", "additionalProperties": False, "required": ["error"],
+                "properties": {"error": {"type": "string", "description": "What was wrong with the request."}}}
+
+
+def _error_response(description: str) -> dict:
+    schema = {"$ref": "#/components/schemas/Error"}
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def openapi_document() -> dict:
+    """The OpenAPI 3.1 document of every endpoint, made from the same declarations the handlers use."""
+    paths: dict = {}
+    schemas: dict = {"Error": ERROR_SCHEMA}
+    for endpoint in ENDPOINTS.values():
+        row = f"{endpoint.name.title().replace('_', '')}Row"
+        schemas[row] = _row_schema(endpoint.columns)
+        parameters = []
+        for param in endpoint.all_params:
+            spec = {"name": param.name, "in": "query", "required": param.required,
+                    "description": param.description, "schema": _param_schema(param)}
+            if param.type == "list":
+                spec.update(style="form", explode=False)
+            if param.example is not None:
+                spec["example"] = param.example
+            parameters.append(spec)
+        paths[endpoint.path] = {"get": {
+            "operationId": endpoint.name,
+            "summary": endpoint.summary,
+            "description": endpoint.description or endpoint.summary,
+            "parameters": parameters,
+            "responses": {
+                "200": {
+                    "description": "One page of rows.",
+                    "headers": {
+                        "X-Total-Count": {"description": "Rows matching the request, on every page.",
+                                          "schema": {"type": "string", "pattern": "^[0-9]+$"}},
+                        "Access-Control-Allow-Origin": {"schema": {"type": "string", "enum": ["*"]}},
+                    },
+                    "content": {
+                        "application/json": {"schema": {
+                            "type": "object", "additionalProperties": False,
+                            "required": ["rows", "total", "limit", "offset", "next"],
+                            "properties": {
+                                "rows": {"type": "array", "items": {"$ref": f"#/components/schemas/{row}"}},
+                                "total": {"type": "integer", "minimum": 0},
+                                "limit": {"type": "integer", "minimum": 1},
+                                "offset": {"type": "integer", "minimum": 0},
+                                "next": {"type": ["string", "null"],
+                                         "description": "The next page's address; null on the last page."},
+                            }}},
+                        "text/csv": {"schema": {"type": "string"}},
+                    },
+                },
+                "400": _error_response("A malformed, repeated or unknown parameter."),
+                "404": _error_response("An indicator, region, edition, company or therapy area that does not "
+                                       "exist."),
+                "503": _error_response("The database is not reachable; try again shortly."),
+            },
+        }}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Kaluga Cluster Atlas open data API", "version": "1.0.0",
+                 "description": "Regional statistics of Russia as Rosstat publishes them, and the Kaluga "
+                                "pharmaceutical cluster's cited records. Every figure carries its source."},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }
+
+
+# --- the blueprint ------------------------------------------------------------------------------
+
+
+def create_blueprint() -> Blueprint:
+    """The API's routes; a new blueprint per app, so tests can build many apps."""
+    api = Blueprint("api", __name__, url_prefix=PREFIX)
+
+    for endpoint in ENDPOINTS.values():
+        api.add_url_rule(f"/{endpoint.name}", endpoint.name, lambda e=endpoint: serve(e), methods=["GET"])
+
+    @api.get("/openapi.json")
+    def openapi() -> Response:
+        return _json(openapi_document())
+
+    @api.get("/")
+    def index() -> Response:
+        return _json({"openapi": url_for("api.openapi"), "docs": "/api",
+                      "endpoints": {name: e.path for name, e in ENDPOINTS.items()}})
+
+    @api.route("/<path:rest>")
+    def not_found(rest: str) -> Response:
+        return error(404, f"no such endpoint: {_shown(rest)}")
+
+    @api.errorhandler(ApiError)
+    def refused(exc: ApiError) -> Response:
+        return error(exc.status, exc.message)
+
+    @api.errorhandler(SQLAlchemyError)
+    def database_down(_exc: SQLAlchemyError) -> Response:
+        return error(503, "the database is not reachable; try again shortly")
+
+    @api.after_request
+    def cors(response: Response) -> Response:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return api
+
+
+def register(server: Flask) -> None:
+    """Add the API to the app's Flask server; HTTP errors on /api/ paths answer as JSON too."""
+    server.register_blueprint(create_blueprint())
+
+    @server.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if not request.path.startswith(PREFIX):
+            return exc
+        response = error(exc.code or 500, exc.description or exc.name)
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        if exc.code == 405:
+            response.headers["Allow"] = ", ".join(exc.valid_methods or ["GET"])
+        return response

@@ -1,0 +1,53 @@
+"""The indicator catalogue: names and units in a language, topic, frequency, period kind, metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Engine, exists, select
+
+from dashboard.model.labels import pick_label
+from dashboard.model.table import Column, Page, Table, empty, fetch, missing_codes
+from etl.schema import Indicator, Observation
+
+COLUMNS = (
+    Column("code", "string", "Indicator code, the `indicator` parameter of /observations.", nullable=False),
+    Column("name", "string", "Name in the requested language (the other language when it has none)."),
+    Column("unit", "string", "Unit in the requested language; missing when the source states none."),
+    Column("name_ru", "string", "Name in Russian, as published.", nullable=False),
+    Column("name_en", "string", "Name in English."),
+    Column("unit_ru", "string", "Unit in Russian, as published."),
+    Column("unit_en", "string", "Unit in English."),
+    Column("topic", "string", "Topic (economy, health, population, ...).", nullable=False),
+    Column("source_table", "string", "The published table(s) the indicator is read from."),
+    Column("frequency", "string", "year or month.", nullable=False),
+    Column("period_kind", "string", "Kind of every period it is published for, when classified."),
+    Column("additive", "boolean", "True for a total, false for a rate, index or average; missing: not classified."),
+    Column("section", "string", "Section of the publication."),
+    Column("table_number", "string", "Table number in the publication."),
+    Column("has_observations", "boolean", "Whether the database holds any figure of it.", nullable=False),
+)
+
+
+def catalogue(engine: Engine, lang: str | None = None, codes: Sequence[str] = (), topic: str | None = None,
+              page: Page | None = None) -> Table:
+    """Indicators in topic and code order; only `codes` when given (unknown ones reported)."""
+    unknown = missing_codes(engine, Indicator.code, codes)
+    if unknown:
+        return empty(COLUMNS, indicator=unknown)
+    # An index seek per indicator (observations are keyed by indicator first), never a scan.
+    observed = exists().where(Observation.indicator_code == Indicator.code)
+    query = (select(Indicator.code, Indicator.name_ru, Indicator.name_en, Indicator.unit_ru, Indicator.unit_en,
+                    Indicator.topic, Indicator.source_table, Indicator.frequency, Indicator.period_kind,
+                    Indicator.additive, Indicator.section, Indicator.table_number, observed)
+             .order_by(Indicator.topic, Indicator.code))
+    if codes:
+        query = query.where(Indicator.code.in_(tuple(codes)))
+    if topic:
+        query = query.where(Indicator.topic == topic)
+
+    def labelled(rows: list[tuple]) -> list[tuple]:
+        return [(code, pick_label(lang, name_ru, name_en), pick_label(lang, unit_ru, unit_en), name_ru, name_en,
+                 unit_ru, unit_en, *rest) for code, name_ru, name_en, unit_ru, unit_en, *rest in rows]
+
+    return fetch(engine, query, COLUMNS, page, labelled)

@@ -1,0 +1,42 @@
+"""The load history, and the data version: what changes whenever a load is applied or rolled back."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, func, select
+
+from dashboard.model.table import Column, Page, Table, fetch
+from etl.schema import Load
+
+COLUMNS = (
+    Column("id", "integer", "Load id; every observation names the load that wrote it.", nullable=False),
+    Column("file_name", "string", "The file or folder loaded.", nullable=False),
+    Column("sha256", "string", "SHA-256 of what was loaded.", nullable=False),
+    Column("adapter", "string", "The reader that parsed it.", nullable=False),
+    Column("edition", "string", "Publication edition, for statistical sources."),
+    Column("started_at", "date-time", "When the load started (UTC).", nullable=False),
+    Column("finished_at", "date-time", "When it finished."),
+    Column("status", "string", "applied, failed, rejected or rolled_back.", nullable=False),
+    Column("rows_added", "integer", "Rows it added.", nullable=False),
+    Column("rows_changed", "integer", "Rows it changed.", nullable=False),
+    Column("rows_unchanged", "integer", "Rows it found unchanged.", nullable=False),
+    Column("rows_rejected", "integer", "Rows it refused.", nullable=False),
+)
+
+
+def loads(engine: Engine, status: str | None = None, page: Page | None = None) -> Table:
+    """Loads, newest first."""
+    query = select(Load.id, Load.file_name, Load.sha256, Load.adapter, Load.edition, Load.started_at,
+                   Load.finished_at, Load.status, Load.rows_added, Load.rows_changed, Load.rows_unchanged,
+                   Load.rows_rejected).order_by(Load.id.desc())
+    if status:
+        query = query.where(Load.status == status)
+    return fetch(engine, query, COLUMNS, page)
+
+
+def data_version(engine: Engine) -> str:
+    """Changes whenever the data does: the newest applied load and how many loads were rolled back."""
+    query = select(func.max(Load.id).filter(Load.status == "applied"),
+                   func.count(Load.id).filter(Load.status == "rolled_back"))
+    with engine.connect() as conn:
+        newest, rolled_back = conn.execute(query).one()
+    return f"{newest or 0}.{rolled_back}"

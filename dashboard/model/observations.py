@@ -1,0 +1,145 @@
+"""Published figures of one indicator: value, unit, period and its kind, edition, the cell it was read from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select, union
+
+from dashboard.model.labels import edition_label, observation_source, pick_label
+from dashboard.model.table import Column, Page, Table, blank_as_null, empty, fetch, missing_codes
+from etl.schema import Edition, Indicator, Load, Observation, Region
+
+# The kinds of period observations are stored under (etl.periods.KINDS; a test keeps them equal,
+# the dashboard imports no parser module).
+PERIOD_KINDS = ("year", "quarter", "half_year", "month", "ytd", "point")
+
+COLUMNS = (
+    Column("indicator_code", "string", "Indicator code.", nullable=False),
+    Column("indicator_name", "string", "Indicator name in the requested language."),
+    Column("unit", "string", "Unit in the requested language; missing when the source states none."),
+    Column("region_code", "string", "Region code.", nullable=False),
+    Column("region_name", "string", "Region name in the requested language."),
+    Column("period", "string", 'Period code: "2017", "2017-Q3", "2017-H1", "2017-03", "2017-YTD09" (January to '
+           'September), "2017-01-01" (a point in time).', nullable=False),
+    Column("period_kind", "string", "year, quarter, half_year, month, ytd or point.", nullable=False),
+    Column("year", "integer", "Year of the period.", nullable=False),
+    Column("month", "integer", "Month of a month, year-to-date or point period."),
+    Column("value", "number", "The published figure; missing when the cell holds none (see status)."),
+    Column("value_text", "string", "The cell's text where it was not a plain number, as published."),
+    Column("status", "string", '"" for a published number; not_available, not_applicable, confidential or blank '
+           "otherwise.", nullable=False),
+    Column("edition", "string", "Code of the publication edition the figure was read from.", nullable=False),
+    Column("edition_title", "string", "Title of the edition in the requested language (its code if unknown).",
+           nullable=False),
+    Column("publisher", "string", "Publisher of the edition."),
+    Column("source_url", "string", "Web page of the edition."),
+    Column("source_file", "string", "File the figure was read from.", nullable=False),
+    Column("source_sheet", "string", "Sheet of that file."),
+    Column("source_cell", "string", "Cell (A1 reference) holding the figure."),
+    Column("source_header", "string", "Header cells giving the period and column group, outermost first."),
+    Column("source", "string", "One line naming the source: publisher, edition, file, sheet and cell.",
+           nullable=False),
+    Column("load_id", "integer", "The load that wrote the figure (see /loads).", nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class ObservationRequest:
+    """One indicator's figures: for some regions (all when empty), years, an edition and a period kind."""
+
+    indicator: str
+    regions: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    edition: str | None = None
+    period_kind: str | None = None
+    lang: str | None = None
+
+
+def observations(engine: Engine, request: ObservationRequest, page: Page | None = None) -> Table:
+    """The figures a request names, ordered by region, period and edition; unknown codes reported."""
+    if request.period_kind and request.period_kind not in PERIOD_KINDS:
+        return empty(COLUMNS, period_kind=(request.period_kind,))
+    regions = tuple(dict.fromkeys(request.regions))
+    query = (
+        select(Observation.indicator_code, Indicator.name_ru, Indicator.name_en, Indicator.unit_ru,
+               Indicator.unit_en, Observation.region_code, Region.name_ru, Region.name_en, Observation.period,
+               Observation.period_kind, Observation.year, Observation.month, Observation.value,
+               blank_as_null(Observation.value_text), Observation.status, Observation.edition, Edition.name_ru,
+               Edition.name_en, blank_as_null(Edition.publisher), blank_as_null(Edition.url),
+               Observation.source_file, blank_as_null(Observation.source_sheet),
+               blank_as_null(Observation.source_cell), blank_as_null(Observation.source_header),
+               Observation.load_id)
+        .join(Indicator, Indicator.code == Observation.indicator_code)
+        .join(Region, Region.code == Observation.region_code)
+        .outerjoin(Edition, Edition.code == Observation.edition)
+        .where(Observation.indicator_code == request.indicator)
+        # The unique index (indicator, region, period, edition) gives this order without a sort.
+        .order_by(Observation.region_code, Observation.period, Observation.edition)
+    )
+    if regions:
+        query = query.where(Observation.region_code.in_(regions))
+    if request.year_from is not None:
+        query = query.where(Observation.year >= request.year_from)
+    if request.year_to is not None:
+        query = query.where(Observation.year <= request.year_to)
+    if request.edition:
+        query = query.where(Observation.edition == request.edition)
+    if request.period_kind:
+        query = query.where(Observation.period_kind == request.period_kind)
+    table = fetch(engine, query, COLUMNS, page, lambda rows: _labelled(rows, request.lang))
+    # Codes are checked only when the rows do not already show them to exist (no query on a hit).
+    seen = set(table.column("region_code"))
+    unknown = {
+        "indicator": () if table.rows else missing_codes(engine, Indicator.code, [request.indicator]),
+        "region": missing_codes(engine, Region.code, [r for r in regions if r not in seen]),
+        "edition": () if table.rows else _unknown_edition(engine, request.edition),
+    }
+    return empty(COLUMNS, **unknown) if any(unknown.values()) else table
+
+
+def _labelled(rows: Sequence, lang: str | None) -> list[tuple]:
+    """Rows with names and units in `lang` and a one-line source; each label worked out once per call."""
+    out = []
+    indicators: dict[tuple, tuple] = {}
+    regions: dict[str, str | None] = {}
+    editions: dict[tuple, str] = {}
+    places: dict[tuple, str] = {}
+    for (indicator, ind_ru, ind_en, unit_ru, unit_en, region, reg_ru, reg_en, period, kind, year, month, value,
+         value_text, status, edition, ed_ru, ed_en, publisher, url, file, sheet, cell, header, load_id) in rows:
+        names = indicators.get(indicator)
+        if names is None:
+            names = indicators[indicator] = (pick_label(lang, ind_ru, ind_en), pick_label(lang, unit_ru, unit_en))
+        region_name = regions.get(region)
+        if region_name is None:
+            region_name = regions[region] = pick_label(lang, reg_ru, reg_en)
+        title = editions.get((edition, publisher))
+        if title is None:
+            title = editions[(edition, publisher)] = edition_label(edition, ed_ru, ed_en, lang)
+        place = places.get((edition, publisher, file, sheet))
+        if place is None:
+            place = places[(edition, publisher, file, sheet)] = observation_source(publisher, title, file, sheet, None)
+        out.append((indicator, *names, region, region_name, period, kind, year, month, value, value_text, status,
+                    edition, title, publisher, url, file, sheet, cell, header,
+                    f"{place}, {cell}" if cell else place, load_id))
+    return out
+
+
+def _unknown_edition(engine: Engine, edition: str | None) -> tuple[str, ...]:
+    """The edition, when neither the editions table nor any load knows it."""
+    if not edition:
+        return ()
+    known = union(select(Edition.code).where(Edition.code == edition),
+                  select(Load.edition).where(Load.edition == edition))
+    with engine.connect() as conn:
+        return () if conn.execute(known).first() else (edition,)
+
+
+def editions_of(engine: Engine, indicator: str) -> list[str]:
+    """The editions that publish an indicator, in code order."""
+    query = (select(Observation.edition).distinct().where(Observation.indicator_code == indicator)
+             .order_by(Observation.edition))
+    with engine.connect() as conn:
+        return list(conn.execute(query).scalars())

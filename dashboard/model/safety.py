@@ -1,0 +1,34 @@
+"""The spreadsheet-formula guard: the one rule every CSV and XLSX writer applies to text cells."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+# A cell a spreadsheet would run as a formula (or use to inject one) starts with one of these.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_cell(value: object) -> object:
+    """Text a spreadsheet would treat as a formula gets a leading apostrophe; everything else is unchanged.
+
+    Numbers are not text: a negative figure (-2.5) stays a number.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def guard_rows(rows: Iterable[Sequence]) -> list[tuple]:
+    """Rows with every text cell guarded."""
+    return [tuple(guard_cell(v) for v in row) for row in rows]
+
+
+def guard_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a pandas frame with every text cell guarded (columns of numbers are left as they are)."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]) and not pd.api.types.is_bool_dtype(safe[column]):
+            safe[column] = safe[column].map(guard_cell).astype(object)
+    return safe
