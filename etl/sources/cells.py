@@ -12,6 +12,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from etl.errors import InputError, Rejection
+from etl.sources import guard
 from etl.text import clean_spaces
 
 # Status flags for cells that are not numbers but say something about the figure.
@@ -20,9 +21,13 @@ NOT_APPLICABLE = "not_applicable"  # "-": phenomenon absent
 CONFIDENTIAL = "confidential"  # "x": not published for confidentiality
 BLANK = "blank"  # an empty cell inside a data row
 
+# NOTE: Rosstat types the "-" of "явление отсутствует" as any of hyphen-minus, U+2010 hyphen, U+2011
+# non-breaking hyphen, U+2012 figure dash, en and em dashes and U+2212 minus; "…" also as "...", ".."
+# and "…." (with a stray full stop).
 _MARKERS = {
-    "…": NOT_AVAILABLE, "...": NOT_AVAILABLE, "..": NOT_AVAILABLE,
-    "-": NOT_APPLICABLE, "–": NOT_APPLICABLE, "—": NOT_APPLICABLE, "--": NOT_APPLICABLE,
+    "…": NOT_AVAILABLE, "...": NOT_AVAILABLE, "..": NOT_AVAILABLE, "….": NOT_AVAILABLE, "....": NOT_AVAILABLE,
+    "-": NOT_APPLICABLE, "‐": NOT_APPLICABLE, "‑": NOT_APPLICABLE, "‒": NOT_APPLICABLE, "–": NOT_APPLICABLE,
+    "—": NOT_APPLICABLE, "−": NOT_APPLICABLE, "--": NOT_APPLICABLE,
     "x": CONFIDENTIAL, "х": CONFIDENTIAL, "X": CONFIDENTIAL, "Х": CONFIDENTIAL,
     "": BLANK,
 }
@@ -63,7 +68,12 @@ def cell_ref(row_index: int, column_index: int) -> str:
 
 
 def open_workbook(path: Path) -> CalamineWorkbook:
-    """Open .xlsx/.xls/.ods with calamine, turning any failure into an InputError naming the file."""
+    """Open .xlsx/.xlsm/.xls with calamine, after the input limits (etl.sources.guard) passed.
+
+    Any failure is an InputError naming the file (and the sheet and cell when a limit is passed).
+    """
+    path = Path(path)
+    guard.inspect(path)  # NOTE: calamine aborts the process on a grid it cannot allocate; refuse first
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several types for damaged files
@@ -73,6 +83,9 @@ def open_workbook(path: Path) -> CalamineWorkbook:
 
 
 def read_sheet(path: Path, workbook: CalamineWorkbook, sheet: str) -> list[list]:
+    """Every row of a sheet from A1 (empty cells as ""), once the guard passed its used range."""
+    path = Path(path)
+    guard.inspect(path)  # cached: a no-op after open_workbook, a refusal for a file changed since
     try:
         return workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except Exception as exc:
@@ -118,6 +131,8 @@ _LAST_MARK = re.compile(r"(.*?)([0-9]+)\)", re.DOTALL)
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _SUPERSCRIPT_TAIL = re.compile(r"([⁰¹²³⁴⁵⁶⁷⁸⁹]+)$")
 _STAR_TAIL = re.compile(r"(\*+)$")
+_DASH_BARE_MARK = re.compile(r"[-‐‑‒–—−] ?([1-9][0-9]?)")
+_MARKER_BARE_MARK = re.compile(r"(…|\.\.\.|x|х|X|Х) ?([1-9][0-9]?)")
 # Minus signs Rosstat types before a number: U+2212, en and em dashes, non-breaking hyphen.
 _MINUS = str.maketrans({"−": "-", "–": "-", "—": "-", "‑": "-", "‒": "-"})
 _FORMULA = re.compile(r"[=@]|[-+][^\d\s.,…]")
@@ -151,6 +166,11 @@ def _read_text(raw: str, footnotes: frozenset[str]) -> CellValue | str:
         return "text that looks like a spreadsheet formula where a number was expected"
     body = _read_body(text)
     if body is not None:
+        dash_mark = _DASH_BARE_MARK.fullmatch(text) if footnotes else None
+        if dash_mark and dash_mark.group(1) in footnotes:
+            # NOTE: "-5" is minus five, or "-" with note 5 where marks go without a bracket ("…5").
+            return (f"ambiguous footnote mark: {text!r} reads as {body[0]:g} or as not_applicable with note "
+                    f"{dash_mark.group(1)} (footnotes {_listed(footnotes)})")
         value, status, times = body
         return CellValue(value, status, raw, (), times)
     split = _split_marks(text, footnotes)
@@ -187,6 +207,14 @@ def _split_marks(text: str, footnotes: frozenset[str]) -> tuple[tuple[float | No
             if footnotes and mark not in footnotes:
                 return f"footnote mark {mark!r} is not among the table's footnotes ({_listed(footnotes)})"
             return body, (mark,)
+    bare = _MARKER_BARE_MARK.fullmatch(text)
+    if bare:
+        # NOTE: the 806 bulletin numbers its footnotes "1 ...", "2 ..." and marks "…5" without a bracket;
+        # only after a non-numeric mark ("…", "x"): "-5" is minus five.
+        mark = bare.group(2)
+        if footnotes and mark not in footnotes:
+            return f"footnote mark {mark!r} is not among the table's footnotes ({_listed(footnotes)})"
+        return (None, _MARKERS[bare.group(1)], False), (mark,)
     if not text.endswith(")"):
         return "text where a number was expected"
     # Marks after the first are set apart by the ")" before them: "1202)3)" ends in note 3.
@@ -234,3 +262,23 @@ def _shown(body: tuple[float | None, str, bool]) -> str:
 
 def _listed(footnotes: frozenset[str]) -> str:
     return ", ".join(sorted(footnotes, key=lambda m: (len(m), m)))
+
+
+# A footnote line's mark: "1) Данные ...", "2)\xa0С 2011 г. ...", "1  Начиная с ..." (the 806 bulletin's
+# style), "*) Данные ...", "¹ ...".
+_FOOTNOTE_LINE = re.compile(r"\s*(?:([1-9][0-9]?)(?:\)|\s)|(\*+)\)?|([¹²³⁴⁵⁶⁷⁸⁹]+)⁾?)\s*\S")
+
+
+def footnote_mark(line: object) -> str | None:
+    """The mark a footnote line defines ("1", "*"), or None when the text does not open like a footnote.
+
+    For the lines below a table (its footnotes): the marks they define are what parse_value's
+    `footnotes` expects, e.g. frozenset(filter(None, map(footnote_mark, lines))).
+    """
+    if not isinstance(line, str):
+        return None
+    match = _FOOTNOTE_LINE.match(line.replace("\xa0", " "))
+    if not match:
+        return None
+    digits, stars, superscript = match.groups()
+    return digits or stars or superscript.translate(_SUPERSCRIPTS)
