@@ -12,7 +12,17 @@ from sqlalchemy import Engine
 from etl import load
 from etl.errors import InputError, Rejection
 from etl.paths import shared_data_dir
-from etl.sources import atc, cluster, interview, reference, rosstat_monthly, rosstat_panel, rosstat_workbook
+from etl.sources import (
+    atc,
+    cbr_cpi,
+    cluster,
+    emiss,
+    interview,
+    reference,
+    rosstat_monthly,
+    rosstat_panel,
+    rosstat_workbook,
+)
 from etl.sources.base import Parsed
 from etl.sources.cells import open_workbook, read_sheet
 
@@ -44,6 +54,8 @@ ADAPTERS: dict[str, Callable[[Path, Options], Parsed]] = {
     "rosstat_workbook": lambda path, o: rosstat_workbook.parse(path, edition=o.edition, sheets=o.sheets),
     "rosstat_monthly": lambda path, o: rosstat_monthly.parse(path, edition=o.edition),
     "rosstat_panel": lambda path, o: rosstat_panel.parse(path, edition=o.edition),
+    "emiss": lambda path, o: emiss.parse(path, edition=o.edition),
+    "cbr_cpi": lambda path, o: cbr_cpi.parse(path, edition=o.edition),
     "cluster_companies": lambda path, o: cluster.parse_companies(path),
     "cluster_investments": lambda path, o: cluster.parse_investments(path),
     "cluster_products": lambda path, o: cluster.parse_products(path, o.atc_file()),
@@ -76,11 +88,7 @@ def detect_adapter(path: Path) -> str:
             return "reference"
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
-        workbook = open_workbook(path)
-        for sheet in workbook.sheet_names[:5]:
-            if rosstat_monthly.looks_monthly(read_sheet(path, workbook, sheet)[:15]):
-                return "rosstat_monthly"
-        return "rosstat_workbook"
+        return _workbook_adapter(path)
     if suffix == ".csv":
         try:
             with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -95,6 +103,26 @@ def detect_adapter(path: Path) -> str:
     raise InputError(Rejection(path.name, None, None, None,
                                "no adapter recognises this file; name one with --adapter "
                                f"({', '.join(sorted(ADAPTERS))})"))
+
+
+# Sheets and rows a workbook's family is recognised from.
+DETECT_SHEETS, DETECT_ROWS = 5, 20
+
+
+def _workbook_adapter(path: Path) -> str:
+    """The workbook's family, from its content only (sheet names and first rows), never its file name."""
+    workbook = open_workbook(path)
+    if emiss.looks_like_emiss(workbook.sheet_names):
+        return "emiss"
+    heads = [read_sheet(path, workbook, sheet)[:DETECT_ROWS] for sheet in workbook.sheet_names[:DETECT_SHEETS]]
+    heads = [rows for rows in heads if any(c not in ("", None) for row in rows for c in row)]
+    if cbr_cpi.looks_like_cbr_cpi(heads):
+        return "cbr_cpi"
+    # A bulletin's first sheet is a table of years over months/quarters; a yearbook's is a contents
+    # sheet or a table of years.
+    if heads and rosstat_monthly.looks_monthly(heads[0]):
+        return "rosstat_monthly"
+    return "rosstat_workbook"
 
 
 def parse_path(path: Path, adapter: str | None = None, options: Options | None = None) -> Parsed:
