@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import Engine, Row, select
@@ -144,7 +145,7 @@ def verify_load(engine: Engine, load_id: int, file: Path | None = None, force: b
                    Observation.value_text, Observation.status, Observation.source_file,
                    Observation.source_sheet, Observation.source_cell, Observation.source_header)
             .where(Observation.load_id == load_id)
-            .order_by(Observation.source_file, Observation.source_sheet, Observation.id))]
+            .order_by(Observation.source_file, Observation.source_sheet, Observation.id)).all()]
     report = VerifyReport(load_id, observations=len(rows))
     if not rows:
         report.notes.append(f"load {load_id} ({load.file_name}) owns no observations: rows a load leaves "
@@ -575,6 +576,7 @@ def _code(period: str) -> tuple[str, int, tuple[int, ...]] | None:
     return None
 
 
+@lru_cache(maxsize=1 << 12)
 def _sub_period(text: str) -> tuple[str, tuple[int, ...]] | None:
     """The sub-period a header text names on its own (a month, quarter, ...), once its year is taken off."""
     text = _spaces(text.lower().replace("ё", "е").replace("–", "-").replace("—", "-"))
@@ -601,9 +603,14 @@ def _sub_period(text: str) -> tuple[str, tuple[int, ...]] | None:
     return None
 
 
+@lru_cache(maxsize=256)
+def _year_pattern(year: int) -> re.Pattern:
+    return re.compile(rf"(?<!\d){year}(?:(?!\d)|[1-9]\d?\))")
+
+
 def _mentions_year(cells: Iterable[object], year: int) -> bool:
     """Whether any header cell says `year` (a number, or a 4-digit year in text, footnote mark allowed)."""
-    pattern = re.compile(rf"(?<!\d){year}(?:(?!\d)|[1-9]\d?\))")
+    pattern = _year_pattern(year)
     for cell in cells:
         if isinstance(cell, (int, float)) and not isinstance(cell, bool):
             if float(cell) == year:
