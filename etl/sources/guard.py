@@ -1,0 +1,497 @@
+"""Input limits a workbook must pass BEFORE calamine reads it, and the facts calamine does not give.
+
+calamine builds every sheet as a dense grid spanning its cells with values, so a tiny file with one
+value at XFD1048576 asks for 512 GiB and aborts the process; a shared string that inflates to 1 GiB
+runs out of memory. `inspect` reads the file's structure with bounded memory first and refuses what
+is beyond a stated limit, naming file, sheet and cell. It also collects, from the same pass, what a
+table reader needs and calamine hides: formula cells whose saved value is missing (calamine shows
+them as blanks) and merged ranges.
+
+Limits (module constants; every file of the corpus passes them with a wide margin):
+- MAX_FILE_BYTES: the workbook file itself (corpus: at most 1.7 MB).
+- MAX_MEMBER_BYTES, MAX_TOTAL_BYTES, MAX_MEMBERS, MAX_RATIO: the zip inside .xlsx/.xlsm: one
+  member's and all members' uncompressed size, the number of members, and the compression ratio of
+  a member larger than RATIO_FLOOR_BYTES (corpus: 2.7 MB, 8.1 MB, 377, ratio 39).
+- MAX_SHEET_CELLS: rows x columns of a sheet's used range, as its <dimension> states it and as its
+  cells with values span it (corpus: 1.8 million for A1:XFD111; a dense grid costs ~40 bytes a cell).
+- MAX_CELL_CHARS: characters in one cell or shared string (Excel's own limit, 32,767).
+XML with a DOCTYPE or entity declaration is refused (entity expansion bombs).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree
+
+from etl.errors import InputError, Rejection
+
+MAX_FILE_BYTES = 100 * 1024**2
+MAX_MEMBER_BYTES = 100 * 1024**2
+MAX_TOTAL_BYTES = 200 * 1024**2
+MAX_MEMBERS = 5_000
+MAX_RATIO = 200
+RATIO_FLOOR_BYTES = 1024**2
+MAX_SHEET_CELLS = 5_000_000
+MAX_CELL_CHARS = 32_767
+
+ZIP_SUFFIXES = {".xlsx", ".xlsm"}
+BIFF_SUFFIXES = {".xls"}
+# How far into an XML part its root element must start (a prolog is a few hundred bytes).
+_PROLOG_BYTES = 64 * 1024
+_CHUNK = 1024**2
+# UTF-8 spends at most 4 bytes on a character, and markup around a string's runs is bounded too.
+_MAX_STRING_BYTES = MAX_CELL_CHARS * 8
+
+_ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+_COMMENT = re.compile(rb"<!--.*?-->", re.S)
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3}\d{1,7})(?::([A-Z]{1,3}\d{1,7}))?"')
+_NEAR_ROWS, _NEAR_COLUMNS = 999, 702
+# One pass finds what is rare in a sheet: a formula (group 1), or a cell tag whose first attribute
+# is not r="..." or that holds a value beyond ZZ999 (group 2).
+_RARE = re.compile(rb'<(?:(f)[\s>/]|(c)(?:(?! r=")(?=[\s>/])| r="(?:[A-Z]{3}|[A-Z]{1,2}\d{4})[^>/]*>))')
+_CELL_TAG = re.compile(rb"<c(\s[^>]*)?/?>")
+_REF_ATTRIBUTE = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,4})([0-9]{1,8})["']""")
+_ROW_NUMBER = re.compile(rb"""<row\s[^>]*?\br\s*=\s*["'](\d{1,8})["']""")
+_SAVED_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]{1,3}\d{1,7}(?::[A-Z]{1,3}\d{1,7})?)"')
+_SI = re.compile(rb"<si[\s>/]")
+_TAGS = re.compile(r"<[^>]*>")
+_A1 = re.compile(r"([A-Z]{1,4})([0-9]{1,8})")
+
+
+@dataclass(frozen=True)
+class SheetFacts:
+    """What the guard learnt of one sheet: its extent and the cells calamine would misread."""
+
+    name: str
+    dimension: str | None = None
+    # An upper bound of the last row and column (1-based) holding a value: exact for .xls and for
+    # a sheet reaching beyond ZZ999, else 999 and 702.
+    rows: int = 0
+    columns: int = 0
+    formulas_without_values: frozenset[str] = frozenset()
+    merged: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WorkbookFacts:
+    file_name: str
+    sheets: dict[str, SheetFacts] = field(default_factory=dict)
+
+
+def column_number(letters: str) -> int:
+    """'A' -> 1, 'XFD' -> 16384."""
+    number = 0
+    for ch in letters:
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def _letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rem = divmod(number - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _refuse(path: Path, reason: str, sheet: str | None = None, row: int | None = None,
+            column: str | None = None, found: str | None = None) -> InputError:
+    return InputError(Rejection(path.name, sheet, row, column, reason, found))
+
+
+def _area(first: str, last: str) -> tuple[int, int]:
+    (c1, r1), (c2, r2) = (_A1.fullmatch(ref).groups() for ref in (first, last))
+    return abs(int(r2) - int(r1)) + 1, abs(column_number(c2) - column_number(c1)) + 1
+
+
+# --- the public API ---------------------------------------------------------------------------------
+
+
+def inspect(path: Path) -> WorkbookFacts:
+    """Refuse (InputError) a workbook beyond a limit; else its sheets' facts. Cached per file version."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise _refuse(path, f"cannot be read: {exc.strerror or exc}") from exc
+    return _inspect_cached(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+def formula_cells_without_values(path: Path) -> dict[str, set[str]]:
+    """Per sheet, the A1 refs of formula cells saved without a value (calamine reads them as blanks)."""
+    return {name: set(facts.formulas_without_values)
+            for name, facts in inspect(path).sheets.items() if facts.formulas_without_values}
+
+
+def merged_ranges(path: Path) -> dict[str, list[str]]:
+    """Per sheet, its merged ranges as A1 ranges ("A5:A6"), in the file's order."""
+    return {name: list(facts.merged) for name, facts in inspect(path).sheets.items() if facts.merged}
+
+
+def check_sheet(path: Path, sheet: str) -> SheetFacts | None:
+    """The facts of one sheet of an inspected workbook (None for formats the guard does not read)."""
+    return inspect(path).sheets.get(sheet)
+
+
+@lru_cache(maxsize=16)
+def _inspect_cached(resolved: str, size: int, mtime_ns: int) -> WorkbookFacts:
+    # NOTE: keyed on size and mtime as well, so a file rewritten in place is inspected again;
+    # detection and parsing of one load open the same workbook twice and inspect it once.
+    path = Path(resolved)
+    if size > MAX_FILE_BYTES:
+        raise _refuse(path, f"file is {size:,} bytes; the limit for a workbook is {MAX_FILE_BYTES:,}")
+    suffix = path.suffix.lower()
+    if suffix in ZIP_SUFFIXES:
+        return _inspect_zip(path)
+    if suffix in BIFF_SUFFIXES:
+        return _inspect_biff(path)
+    raise _refuse(path, f"{suffix or 'this'} workbooks are not read; save it as .xlsx (or .xls)")
+
+
+# --- .xlsx / .xlsm ---------------------------------------------------------------------------------
+
+
+def _inspect_zip(path: Path) -> WorkbookFacts:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _refuse(path, f"cannot be read as a workbook: not a valid .xlsx (zip) file: {exc}") from exc
+    with archive:
+        _check_members(path, archive)
+        names = set(archive.namelist())
+        sheets = _sheet_members(path, archive, names)
+        members = {member for _, member in sheets}
+        try:
+            for info in archive.infolist():
+                # NOTE: sharedStrings.xml is streamed below, and refused as soon as one string is too long.
+                if info.filename.endswith((".xml", ".rels")) and info.filename not in members \
+                        and info.filename != "xl/sharedStrings.xml":
+                    _check_part(path, archive, info)
+            facts = {name: _inspect_sheet(path, name, _read_sheet_xml(path, archive, member))
+                     for name, member in sheets}
+            if "xl/sharedStrings.xml" in names:
+                _check_shared_strings(path, archive, sheets)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            # NOTE: a part whose stated size is smaller than what it inflates to fails its CRC here.
+            raise _refuse(path, f"cannot be read as a workbook: damaged zip: {exc}") from exc
+    return WorkbookFacts(path.name, facts)
+
+
+def _check_members(path: Path, archive: zipfile.ZipFile) -> None:
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise _refuse(path, f"the zip holds {len(infos):,} parts; the limit is {MAX_MEMBERS:,}")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise _refuse(path, f"part {info.filename} inflates to {info.file_size:,} bytes; "
+                                f"the limit for one part is {MAX_MEMBER_BYTES:,}")
+        if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise _refuse(path, f"part {info.filename} inflates {info.file_size // max(info.compress_size, 1):,} "
+                                f"times (a zip bomb); the limit is {MAX_RATIO}")
+    if total > MAX_TOTAL_BYTES:
+        raise _refuse(path, f"the zip inflates to {total:,} bytes; the limit is {MAX_TOTAL_BYTES:,}")
+
+
+def _check_prolog(path: Path, part: str, head: bytes) -> bytes:
+    """Refuse a part with a DOCTYPE/ENTITY declaration; returns its root element's name."""
+    head = head[:_PROLOG_BYTES]
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise _refuse(path, f"part {part} declares a DOCTYPE or entities; refused (entity expansion)")
+    root = _ROOT.search(_COMMENT.sub(b"", head))
+    if root is None and head.strip():
+        raise _refuse(path, f"part {part} has no XML element in its first {_PROLOG_BYTES:,} bytes")
+    return root.group(1) if root else b""
+
+
+def _check_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Check a part's prolog and inflate it to its end in bounded memory, so its CRC is checked."""
+    with archive.open(info) as stream:
+        _check_prolog(path, info.filename, stream.read(_PROLOG_BYTES))
+        while stream.read(_CHUNK):
+            pass
+
+
+def _read_sheet_xml(path: Path, archive: zipfile.ZipFile, member: str) -> bytes:
+    data = archive.read(member)
+    if b":" in _check_prolog(path, member, data):
+        # NOTE: Excel, LibreOffice and openpyxl write unprefixed sheet XML; the scans below rely on it.
+        raise _refuse(path, f"part {member} uses a namespace prefix; open and save the file in Excel")
+    return data
+
+
+def _sheet_members(path: Path, archive: zipfile.ZipFile, names: set[str]) -> list[tuple[str, str]]:
+    """(sheet name, zip member) in workbook order, from workbook.xml and its relationships."""
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError) as exc:
+        raise _refuse(path, f"cannot be read as a workbook: {exc}") from exc
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
+    sheets = []
+    for element in workbook.iter():
+        if not element.tag.endswith("}sheet"):
+            continue
+        # NOTE: transitional and strict OOXML name the relationship namespace differently.
+        rel_id = next((value for key, value in element.attrib.items() if key.endswith("}id")), None)
+        target = targets.get(rel_id, "")
+        member = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+        if member in names:
+            sheets.append((element.get("name", ""), member))
+    return sheets
+
+
+def _inspect_sheet(path: Path, sheet: str, data: bytes) -> SheetFacts:
+    """Extent, formulas without values and merged ranges of one worksheet's XML."""
+    dimension = _DIMENSION.search(data, 0, _PROLOG_BYTES)
+    dimension_text = None
+    if dimension:
+        first, last = dimension.group(1).decode(), (dimension.group(2) or dimension.group(1)).decode()
+        dimension_text = f"{first}:{last}"
+        rows, columns = _area(first, last)
+        if rows * columns > MAX_SHEET_CELLS:
+            raise _refuse(path, f"used range {dimension_text} spans {rows * columns:,} cells; "
+                                f"the limit is {MAX_SHEET_CELLS:,}", sheet)
+    formulas, unusual = [], False
+    for match in _RARE.finditer(data):
+        if match.group(1):
+            formulas.append(match.start())
+        else:
+            unusual = True
+    rows, columns = _extent(data) if unusual else (_NEAR_ROWS, _NEAR_COLUMNS)
+    if rows * columns > MAX_SHEET_CELLS:
+        raise _refuse(path, f"cells with values span A1:{_letters(columns)}{rows} ({rows * columns:,} cells); "
+                            f"the limit is {MAX_SHEET_CELLS:,}", sheet, rows, _letters(columns))
+    _check_long_cells(path, sheet, data)
+    # mergeCells follows sheetData, so the search starts near the end of a large sheet.
+    merged_at = data.rfind(b"<mergeCells")
+    merged = tuple(match.group(1).decode() for match in _MERGE.finditer(data, max(merged_at, 0)))
+    return SheetFacts(sheet, dimension_text, rows, columns, _formulas_without_values(data, formulas), merged)
+
+
+def _extent(data: bytes) -> tuple[int, int]:
+    """The last row and column holding a value (an empty <c .../> holds none), reading every cell tag.
+
+    NOTE: Excel, LibreOffice and openpyxl write r= first; reading every cell of a large sheet costs a
+    third of calamine's own read, so this runs only for a sheet that may reach beyond ZZ999.
+    """
+    refs, unaddressed = [], 0
+    for tag in _CELL_TAG.finditer(data):
+        if tag.group(0).endswith(b"/>"):
+            continue
+        ref = _REF_ATTRIBUTE.search(tag.group(1) or b"")
+        if ref:
+            refs.append(ref.groups())
+        else:
+            unaddressed += 1
+    columns = {letters for letters, _ in refs}
+    max_column = column_number(max(columns, key=lambda c: (len(c), c)).decode()) if columns else 0
+    max_row = max(map(int, {row for _, row in refs})) if refs else 0
+    if unaddressed:
+        # A cell without r= takes the next column: bound the grid as if all of them sat in one row.
+        row_numbers = [int(number) for number in _ROW_NUMBER.findall(data)]
+        max_column += unaddressed
+        max_row = max(max_row, data.count(b"<row"), *row_numbers)
+    return max_row, max_column
+
+
+def _check_long_cells(path: Path, sheet: str, data: bytes) -> None:
+    """Refuse a cell with more than MAX_CELL_CHARS characters, checking only rows long enough to hold one."""
+    if len(data) <= MAX_CELL_CHARS:
+        return
+    for row in data.split(b"<row"):
+        if len(row) <= MAX_CELL_CHARS:
+            continue
+        for cell in row.split(b"<c "):
+            if len(cell) > MAX_CELL_CHARS:
+                _check_text(path, sheet, b"<c " + cell, b'r="' + cell.split(b'r="', 1)[-1][:12])
+
+
+def _check_text(path: Path, sheet: str | None, element: bytes, where: bytes) -> None:
+    """Count the characters of an element's text; refuse beyond MAX_CELL_CHARS."""
+    ref = re.match(rb'r="([A-Z]{1,4})(\d{1,8})', where)
+    row, column = (int(ref.group(2)), ref.group(1).decode()) if ref else (None, None)
+    if len(element) > _MAX_STRING_BYTES:
+        raise _refuse(path, f"a cell holds {len(element):,} bytes of text; the limit is "
+                            f"{MAX_CELL_CHARS:,} characters", sheet, row, column)
+    # NOTE: the formula of a cell is not its value; only <v>, <t> and inline text count.
+    text = re.sub(rb"<f[\s>].*?</f>", b"", element, flags=re.S)
+    chars = len(html.unescape(_TAGS.sub("", text.decode("utf-8", "replace"))))
+    if chars > MAX_CELL_CHARS:
+        raise _refuse(path, f"a cell holds {chars:,} characters; the limit is {MAX_CELL_CHARS:,}",
+                      sheet, row, column)
+
+
+def _formulas_without_values(data: bytes, positions: list[int]) -> frozenset[str]:
+    """A1 refs of the formula cells (at `positions`) with no saved value, or an empty one (<v/>)."""
+    found = set()
+    for position in positions:
+        start = data.rfind(b"<c", 0, position)
+        end = data.find(b"</c>", position)
+        cell = data[start:end]
+        value = _SAVED_VALUE.search(cell)
+        if value is None or not value.group(1).strip():
+            ref = _REF_ATTRIBUTE.search(cell[2:cell.find(b">")])
+            if ref:
+                found.add((ref.group(1) + ref.group(2)).decode())
+    return frozenset(found)
+
+
+def _check_shared_strings(path: Path, archive: zipfile.ZipFile, sheets: list[tuple[str, str]]) -> None:
+    """Stream sharedStrings.xml and refuse a string longer than MAX_CELL_CHARS, in bounded memory."""
+    index = -1  # of the string being read
+    current = bytearray()  # its bytes so far, kept only while short enough to be counted
+    length = 0
+    carry = b""
+    with archive.open("xl/sharedStrings.xml") as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            data = carry + chunk
+            # NOTE: keep the last bytes back, so a "<si " split across two reads is still seen.
+            keep = 3 if chunk else 0
+            body, carry = (data[:-keep], data[-keep:]) if keep and len(data) > keep else (data, b"")
+            position = 0
+            for match in _SI.finditer(body):
+                length += match.start() - position
+                current += body[position:match.start()] if length <= _MAX_STRING_BYTES else b""
+                if length > MAX_CELL_CHARS:
+                    _check_string(path, archive, sheets, index, bytes(current), length)
+                index, position, length, current = index + 1, match.start(), 0, bytearray()
+            length += len(body) - position
+            if length <= _MAX_STRING_BYTES:
+                current += body[position:]
+            else:
+                _check_string(path, archive, sheets, index, b"", length)
+            if not chunk:
+                break
+    if length > MAX_CELL_CHARS:
+        _check_string(path, archive, sheets, index, bytes(current), length)
+
+
+def _check_string(path: Path, archive: zipfile.ZipFile, sheets: list[tuple[str, str]], index: int,
+                  element: bytes, length: int) -> None:
+    """Refuse shared string `index` if it is too long, naming a cell that shows it when one is found."""
+    chars = length
+    if length <= _MAX_STRING_BYTES:
+        element = element.split(b"</si>", 1)[0]
+        chars = len(html.unescape(_TAGS.sub("", element.decode("utf-8", "replace"))))
+        if chars <= MAX_CELL_CHARS:
+            return
+    sheet, row, column = _cell_showing(archive, sheets, index)
+    size = f"{chars:,} characters" if length <= _MAX_STRING_BYTES else f"more than {length:,} bytes"
+    raise _refuse(path, f"shared string #{index} holds {size}; the limit for a cell is {MAX_CELL_CHARS:,} "
+                        "characters", sheet, row, column)
+
+
+def _cell_showing(archive: zipfile.ZipFile, sheets: list[tuple[str, str]],
+                  index: int) -> tuple[str | None, int | None, str | None]:
+    pattern = re.compile(rb'<c r="([A-Z]{1,4})(\d{1,8})"[^>]*t="s"[^>]*>\s*<v>' + str(index).encode() + rb"</v>")
+    for name, member in sheets:
+        match = pattern.search(archive.read(member))
+        if match:
+            return name, int(match.group(2)), match.group(1).decode()
+    return None, None, None
+
+
+# --- .xls (BIFF8 in an OLE2 compound file) ----------------------------------------------------------
+
+# Records that hold one cell (row, column first), and the two that hold a run of cells in a row.
+_BIFF_CELL = {0x0006, 0x0203, 0x027E, 0x00FD, 0x0204, 0x0205, 0x00D6}
+_BIFF_MULRK = 0x00BD
+_BIFF_BOF, _BIFF_EOF, _BIFF_BOUNDSHEET, _BIFF_MERGED = 0x0809, 0x000A, 0x0085, 0x00E5
+
+
+def _inspect_biff(path: Path) -> WorkbookFacts:
+    """Sheet extents and merged ranges of an .xls from its BIFF records (no cell is decoded)."""
+    stream = _workbook_stream(path)
+    if stream is None:
+        return WorkbookFacts(path.name)
+    names = _biff_sheet_names(stream)
+    facts: dict[str, SheetFacts] = {}
+    for offset, name in names:
+        rows, columns, merged = _biff_sheet(stream, offset)
+        if rows * columns > MAX_SHEET_CELLS:
+            raise _refuse(path, f"cells with values span A1:{_letters(columns)}{rows} ({rows * columns:,} "
+                                f"cells); the limit is {MAX_SHEET_CELLS:,}", name, rows, _letters(columns))
+        facts[name] = SheetFacts(name, None, rows, columns, frozenset(), tuple(merged))
+    return WorkbookFacts(path.name, facts)
+
+
+def _workbook_stream(path: Path) -> bytes | None:
+    try:
+        from xlrd import compdoc
+    except ImportError:  # NOTE: without xlrd an .xls gets the file size limit only
+        return None
+
+    data = path.read_bytes()
+    try:
+        document = compdoc.CompDoc(data, logfile=_Silent())
+        for name in ("Workbook", "Book"):
+            stream, offset, size = document.locate_named_stream(name)
+            if stream is not None or size:
+                return bytes(stream[offset:offset + size]) if stream is not None else b""
+    except (compdoc.CompDocError, ValueError, IndexError, struct.error) as exc:
+        raise _refuse(path, f"cannot be read as a workbook: not a valid .xls file: {exc}") from exc
+    raise _refuse(path, "cannot be read as a workbook: no Workbook stream in the .xls file")
+
+
+class _Silent:
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+def _biff_sheet_names(stream: bytes) -> list[tuple[int, str]]:
+    sheets = []
+    offset, size = 0, len(stream)
+    while offset + 4 <= size:
+        kind, length = struct.unpack_from("<HH", stream, offset)
+        start = offset + 4
+        if kind == _BIFF_BOUNDSHEET and length >= 8:
+            position = struct.unpack_from("<I", stream, start)[0]
+            chars, flags = stream[start + 6], stream[start + 7]
+            raw = stream[start + 8:start + length]
+            name = raw[:chars * 2].decode("utf-16-le", "replace") if flags & 1 else raw[:chars].decode("latin-1")
+            sheets.append((position, name))
+        elif kind == _BIFF_EOF:
+            break
+        offset = start + length
+    return sheets
+
+
+def _biff_sheet(stream: bytes, offset: int) -> tuple[int, int, list[str]]:
+    """The last row and column holding a cell record, and the merged ranges, of one sheet substream."""
+    max_row = max_column = 0
+    merged: list[str] = []
+    size, unpack, cells = len(stream), struct.unpack_from, _BIFF_CELL
+    while offset + 4 <= size:
+        kind, length = unpack("<HH", stream, offset)
+        start = offset + 4
+        offset = start + length
+        if kind in cells:
+            if length >= 4:
+                row, column = unpack("<HH", stream, start)
+                if row >= max_row:
+                    max_row = row + 1
+                if column >= max_column:
+                    max_column = column + 1
+        elif kind == _BIFF_MULRK and length >= 6:
+            row, _ = unpack("<HH", stream, start)
+            last = unpack("<H", stream, start + length - 2)[0]
+            max_row, max_column = max(max_row, row + 1), max(max_column, last + 1)
+        elif kind == _BIFF_MERGED and length >= 2:
+            count = unpack("<H", stream, start)[0]
+            for i in range(min(count, (length - 2) // 8)):
+                r1, r2, c1, c2 = unpack("<HHHH", stream, start + 2 + 8 * i)
+                merged.append(f"{_letters(c1 + 1)}{r1 + 1}:{_letters(c2 + 1)}{r2 + 1}")
+        elif kind == _BIFF_EOF:
+            break
+    return max_row, max_column, merged

@@ -1,0 +1,331 @@
+"""Input limits checked before calamine reads a workbook, and the facts the guard gives a table reader.
+
+Every workbook here is a SYNTHETIC fixture written part by part, as a hostile file would be: the
+sparse corner (one value at XFD1048576), a shared string that inflates to 1 GiB, zip bombs, entity
+declarations, formulas saved without values, merged ranges. Memory is asserted, never wall-clock time.
+"""
+
+from __future__ import annotations
+
+import struct
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from etl.errors import InputError
+from etl.paths import shared_data_dir
+from etl.sources import guard
+from etl.sources.cells import open_workbook, read_sheet
+from tests.fixtures import write_workbook
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# A few hundred MB is the brief's bound for refusing a hostile file; the guard needs far less.
+MEMORY_LIMIT = 64 * 1024**2
+
+
+def _sheet_xml(cells: str, dimension: str | None = None, tail: str = "") -> str:
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}">{dim}'
+            f"<sheetData>{cells}</sheetData>{tail}</worksheet>")
+
+
+def write_xlsx(path: Path, sheet: str, shared: list[str] | None = None, *, workbook_prolog: str = "",
+               shared_xml: str | None = None) -> Path:
+    """A SYNTHETIC one-sheet .xlsx ("S") written part by part, so any part can be made hostile."""
+    if shared is not None and shared_xml is None:
+        shared_xml = (f'<sst xmlns="{MAIN}" count="{len(shared)}" uniqueCount="{len(shared)}">'
+                      + "".join(f"<si><t>{text}</t></si>" for text in shared) + "</sst>")
+    shared_rel = (f'<Relationship Id="rId2" Type="{DOC_RELS}/sharedStrings" Target="sharedStrings.xml"/>'
+                  if shared_xml is not None else "")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'))
+        archive.writestr("_rels/.rels", f'<Relationships xmlns="{RELS}"><Relationship Id="rId1" '
+                                        f'Type="{DOC_RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        archive.writestr("xl/workbook.xml", f'{workbook_prolog}<workbook xmlns="{MAIN}" xmlns:r="{DOC_RELS}">'
+                                            '<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        archive.writestr("xl/_rels/workbook.xml.rels", (
+            f'<Relationships xmlns="{RELS}"><Relationship Id="rId1" Type="{DOC_RELS}/worksheet" '
+            f'Target="worksheets/sheet1.xml"/>{shared_rel}</Relationships>'))
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        if shared_xml is not None:
+            archive.writestr("xl/sharedStrings.xml", shared_xml)
+    return path
+
+
+def refused(path: Path) -> InputError:
+    """The guard's refusal of `path`, with Python's peak memory while deciding it asserted small."""
+    guard._inspect_cached.cache_clear()
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError) as caught:
+            guard.inspect(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < MEMORY_LIMIT
+    return caught.value
+
+
+CORNER = '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>'
+
+
+# --- used range ---------------------------------------------------------------------------------------
+
+
+def test_sparse_corner_is_refused_before_calamine_reads_it(tmp_path: Path) -> None:
+    """SYNTHETIC: the 4.8 KB workbook whose used range reaches XFD1048576 (calamine asks for 512 GiB)."""
+    path = write_xlsx(tmp_path / "corner.xlsx", _sheet_xml(CORNER, "A1:XFD1048576"))
+    assert path.stat().st_size < 5000
+    error = refused(path)
+    assert error.rejection.sheet == "S"
+    assert str(error) == ("corner.xlsx, sheet 'S': used range A1:XFD1048576 spans 17,179,869,184 cells; "
+                          "the limit is 5,000,000")
+    with pytest.raises(InputError, match="used range A1:XFD1048576"):
+        open_workbook(path)
+
+
+@pytest.mark.parametrize("cells", [
+    CORNER,
+    # r= after another attribute, and quoted with ': still found
+    '<row r="1"><c r="A1"><v>1</v></c><c s="0" r=\'XFD1048576\'><v>2</v></c></row>',
+])
+def test_a_dimension_that_lies_does_not_hide_the_corner(tmp_path: Path, cells: str) -> None:
+    """SYNTHETIC: <dimension> says A1 while a value sits at XFD1048576 (calamine spans the values)."""
+    error = refused(write_xlsx(tmp_path / "lying.xlsx", _sheet_xml(cells, "A1")))
+    assert (error.rejection.sheet, error.rejection.row, error.rejection.column) == ("S", 1048576, "XFD")
+    assert "cells with values span A1:XFD1048576" in error.rejection.reason
+
+
+def test_cells_without_addresses_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SYNTHETIC: cells without r= take the next column; the bound counts them."""
+    monkeypatch.setattr(guard, "MAX_SHEET_CELLS", 100)
+    cells = '<row r="50">' + "<c><v>1</v></c>" * 3 + "</row>"
+    error = refused(write_xlsx(tmp_path / "bare.xlsx", _sheet_xml(cells)))
+    assert "cells with values span A1:C50 (150 cells)" in error.rejection.reason
+
+
+def test_empty_styled_cells_far_right_are_no_used_range(tmp_path: Path) -> None:
+    """SYNTHETIC: Rosstat sheets format whole rows to XFD (<c r="XFD1" s="3"/>): no value, no grid."""
+    cells = '<row r="1"><c r="A1"><v>1</v></c><c r="XFD1" s="0"/></row><row r="2"><c r="XFD2" s="0"/></row>'
+    path = write_xlsx(tmp_path / "styled.xlsx", _sheet_xml(cells, "A1:XFD2"))
+    guard._inspect_cached.cache_clear()
+    assert guard.inspect(path).sheets["S"].dimension == "A1:XFD2"
+    assert read_sheet(path, open_workbook(path), "S") == [[1.0]]
+
+
+# --- cell size and zip limits ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def huge_cell(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """SYNTHETIC: a ~1 MB workbook whose one shared string inflates to 1 GiB (written in chunks)."""
+    path = tmp_path_factory.mktemp("huge") / "huge_cell.xlsx"
+    write_xlsx(path, _sheet_xml('<row r="1"><c r="A1" t="s"><v>0</v></c></row>'), shared_xml="")
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        for name, data in parts.items():
+            if name != "xl/sharedStrings.xml":
+                archive.writestr(name, data)
+        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as stream:
+            stream.write(f'<sst xmlns="{MAIN}" count="1" uniqueCount="1"><si><t>'.encode())
+            chunk = b"a" * 1024**2
+            for _ in range(1024):
+                stream.write(chunk)
+            stream.write(b"</t></si></sst>")
+    return path
+
+
+def test_a_cell_that_inflates_to_1_gib_is_refused_from_the_zip_directory(huge_cell: Path) -> None:
+    assert huge_cell.stat().st_size < 2 * 1024**2
+    error = refused(huge_cell)
+    assert error.rejection.reason.startswith("part xl/sharedStrings.xml inflates to 1,073,741,")
+    assert "the limit for one part is 104,857,600" in error.rejection.reason
+
+
+def test_a_long_string_is_refused_while_streaming(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  huge_cell: Path) -> None:
+    """With the part limits lifted, the string is refused once it passes the cell limit's bytes."""
+    monkeypatch.setattr(guard, "MAX_MEMBER_BYTES", 2 * 1024**3)
+    monkeypatch.setattr(guard, "MAX_TOTAL_BYTES", 2 * 1024**3)
+    monkeypatch.setattr(guard, "MAX_RATIO", 10**6)
+    error = refused(huge_cell)
+    assert (error.rejection.sheet, error.rejection.row, error.rejection.column) == ("S", 1, "A")
+    assert error.rejection.reason.startswith("shared string #0 holds more than ")
+    assert error.rejection.reason.endswith(" bytes; the limit for a cell is 32,767 characters")
+
+
+def test_cell_limit_counts_characters_not_bytes(tmp_path: Path) -> None:
+    """SYNTHETIC: 32,767 Cyrillic letters (65 KB of UTF-8) pass; one more is refused, cell named."""
+    cells = '<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="7"><c r="C7" t="s"><v>1</v></c></row>'
+    fits = write_xlsx(tmp_path / "fits.xlsx", _sheet_xml(cells), ["я" * 32_767, "&amp;" * 10])
+    guard._inspect_cached.cache_clear()
+    guard.inspect(fits)
+    too_long = write_xlsx(tmp_path / "long.xlsx", _sheet_xml(cells), ["x", "я" * 32_768])
+    error = refused(too_long)
+    assert str(error) == ("long.xlsx, sheet 'S', row 7, column C: shared string #1 holds 32,768 characters; "
+                          "the limit for a cell is 32,767 characters")
+
+
+def test_a_long_inline_string_is_refused(tmp_path: Path) -> None:
+    cells = f'<row r="3"><c r="B3" t="inlineStr"><is><t>{"x" * 40_000}</t></is></c></row>'
+    error = refused(write_xlsx(tmp_path / "inline.xlsx", _sheet_xml(cells)))
+    assert (error.rejection.row, error.rejection.column) == (3, "B")
+    assert error.rejection.reason == "a cell holds 40,000 characters; the limit is 32,767"
+
+
+def test_zip_bomb_ratio_and_member_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SYNTHETIC: a 4 MB part of one repeated byte inflates ~1000 times; too many parts."""
+    cells = '<row r="1"><c r="A1"><v>1</v></c></row>'
+    bomb = write_xlsx(tmp_path / "bomb.xlsx", _sheet_xml(cells, tail="<!--" + " " * 4 * 1024**2 + "-->"))
+    assert "times (a zip bomb); the limit is 200" in refused(bomb).rejection.reason
+    monkeypatch.setattr(guard, "MAX_MEMBERS", 3)
+    assert refused(write_xlsx(tmp_path / "many.xlsx", _sheet_xml(cells))).rejection.reason == (
+        "the zip holds 5 parts; the limit is 3")
+
+
+def test_a_part_that_inflates_beyond_its_stated_size_is_refused(tmp_path: Path) -> None:
+    """SYNTHETIC: sharedStrings.xml states 100 bytes in both zip headers and inflates to 2 MB."""
+    path = write_xlsx(tmp_path / "lies.xlsx", _sheet_xml('<row r="1"><c r="A1" t="s"><v>0</v></c></row>'),
+                      ["b" * 2 * 1024**2])
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("xl/sharedStrings.xml")
+    struct.pack_into("<I", data, info.header_offset + 22, 100)  # local header: uncompressed size
+    position = data.find(b"PK\x01\x02")
+    while position >= 0:
+        name_length = struct.unpack_from("<H", data, position + 28)[0]
+        if data[position + 46:position + 46 + name_length] == b"xl/sharedStrings.xml":
+            struct.pack_into("<I", data, position + 24, 100)  # central directory: uncompressed size
+        position = data.find(b"PK\x01\x02", position + 4)
+    path.write_bytes(bytes(data))
+    assert "damaged zip" in refused(path).rejection.reason
+
+
+def test_entity_declarations_are_refused(tmp_path: Path) -> None:
+    """SYNTHETIC: a billion-laughs prolog in workbook.xml."""
+    laughs = '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+    path = write_xlsx(tmp_path / "laughs.xlsx", _sheet_xml(""), workbook_prolog=laughs)
+    assert refused(path).rejection.reason == (
+        "part xl/workbook.xml declares a DOCTYPE or entities; refused (entity expansion)")
+
+
+def test_not_a_workbook(tmp_path: Path) -> None:
+    fake = tmp_path / "fake.xlsx"
+    fake.write_bytes(b"SYNTHETIC not a zip")
+    assert "not a valid .xlsx (zip) file" in refused(fake).rejection.reason
+    ods = tmp_path / "table.ods"
+    ods.write_bytes(b"SYNTHETIC")
+    assert refused(ods).rejection.reason == ".ods workbooks are not read; save it as .xlsx (or .xls)"
+    xls = tmp_path / "fake.xls"
+    xls.write_bytes(b"SYNTHETIC not an OLE2 file")
+    assert "not a valid .xls file" in refused(xls).rejection.reason
+
+
+# --- facts for the table reader ---------------------------------------------------------------------
+
+
+def test_formula_cells_without_saved_values(tmp_path: Path) -> None:
+    """SYNTHETIC: no <v>, an empty <v/> (an external link saved without its result), and a saved value."""
+    cells = ('<row r="5"><c r="A5" t="s"><v>0</v></c><c r="B5"><f>SUM(A1:A2)</f></c>'
+             '<c r="C5" t="str"><f>[1]Data!C24</f><v/></c><c r="D5"><f>1+1</f><v>2</v></c>'
+             '<c r="E5"><f t="shared" si="0"/><v>3</v></c><c r="F5"><f t="shared" si="0"/></c></row>')
+    path = write_xlsx(tmp_path / "formulas.xlsx", _sheet_xml(cells), ["Калужская область"])
+    assert guard.formula_cells_without_values(path) == {"S": {"B5", "C5", "F5"}}
+    # calamine reads each of them as an empty cell: why the guard has to say so
+    assert read_sheet(path, open_workbook(path), "S")[4][1:4] == ["", "", 2.0]
+
+
+def test_merged_ranges(tmp_path: Path) -> None:
+    """SYNTHETIC: a region name merged over two rows, written by openpyxl."""
+    import openpyxl
+
+    path = write_workbook(tmp_path / "merged.xlsx", {"9.1.": [["SYNTHETIC"], ["Калужская область", 1], [None, 2]]})
+    workbook = openpyxl.load_workbook(path)
+    workbook["9.1."].merge_cells("A2:A3")
+    workbook["9.1."].merge_cells("B5:C5")
+    workbook.save(path)
+    assert {sheet: sorted(ranges) for sheet, ranges in guard.merged_ranges(path).items()} == {
+        "9.1.": ["A2:A3", "B5:C5"]}
+    assert guard.formula_cells_without_values(path) == {}
+
+
+# --- .xls (BIFF8) -------------------------------------------------------------------------------------
+
+
+def _record(kind: int, body: bytes) -> bytes:
+    return struct.pack("<HH", kind, len(body)) + body
+
+
+def _biff_stream(cells: list[tuple[int, int]], merged: list[tuple[int, int, int, int]] = ()) -> bytes:
+    """SYNTHETIC BIFF8 workbook stream: globals with one BOUNDSHEET ('S'), then the sheet substream."""
+    bof, eof = _record(0x0809, b"\x00\x06\x10\x00" + b"\x00" * 12), _record(0x000A, b"")
+    boundsheet_length = 4 + 8 + 1
+    sheet_offset = len(bof) + boundsheet_length + len(eof)
+    globals_ = bof + _record(0x0085, struct.pack("<IBBBB", sheet_offset, 0, 0, 1, 0) + b"S") + eof
+    body = bof
+    for row, column in cells:
+        body += _record(0x0203, struct.pack("<HHHd", row, column, 0, 1.0))  # NUMBER
+    body += _record(0x00BD, struct.pack("<HHHIH", 2, 3, 0, 0, 3))  # MULRK: row 3, columns D..D
+    if merged:
+        body += _record(0x00E5, struct.pack("<H", len(merged)) + b"".join(struct.pack("<HHHH", *m)
+                                                                          for m in merged))
+    return globals_ + body + eof
+
+
+def test_biff_extent_and_merges_from_records(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stream = _biff_stream([(0, 0), (9, 1)], merged=[(4, 5, 0, 0)])
+    monkeypatch.setattr(guard, "_workbook_stream", lambda path: stream)
+    path = tmp_path / "small.xls"
+    path.write_bytes(b"SYNTHETIC")
+    guard._inspect_cached.cache_clear()
+    facts = guard.inspect(path).sheets["S"]
+    assert (facts.rows, facts.columns, facts.merged) == (10, 4, ("A5:A6",))
+
+
+def test_biff_sparse_corner_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SYNTHETIC: a value at IV65536, the largest .xls grid (16.8 million cells)."""
+    stream = _biff_stream([(0, 0), (65535, 255)])
+    monkeypatch.setattr(guard, "_workbook_stream", lambda path: stream)
+    path = tmp_path / "corner.xls"
+    path.write_bytes(b"SYNTHETIC")
+    error = refused(path)
+    assert str(error) == ("corner.xls, sheet 'S', row 65536, column IV: cells with values span A1:IV65536 "
+                          "(16,777,216 cells); the limit is 5,000,000")
+
+
+# --- the real files pass ----------------------------------------------------------------------------
+
+
+def test_every_corpus_workbook_passes_and_matches_calamine() -> None:
+    """Every real workbook passes the limits; where the guard measures a sheet, calamine agrees."""
+    from python_calamine import CalamineWorkbook
+
+    files = sorted(p for p in shared_data_dir().glob("**/*.xls*") if p.suffix in (".xls", ".xlsx"))
+    if not files:
+        pytest.skip("no raw files in the shared data folder")
+    for path in files:
+        facts = guard.inspect(path)
+        workbook = CalamineWorkbook.from_path(str(path))
+        assert list(facts.sheets) == workbook.sheet_names, path.name
+        for name in workbook.sheet_names:
+            sheet, measured = workbook.get_sheet_by_name(name), facts.sheets[name]
+            end = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
+            if path.suffix == ".xls":
+                assert (measured.rows, measured.columns) == end, (path.name, name)
+            else:
+                assert end[0] <= measured.rows and end[1] <= measured.columns, (path.name, name)
+            assert len(measured.merged) == len(sheet.merged_cell_ranges or []), (path.name, name)
