@@ -50,6 +50,10 @@ _YEAR_MARK_TAIL = re.compile(r"((?:19|20)\d\d)\s?(\d{1,2})\)$")
 _MARK_TAIL = re.compile(r"\s*(\d{1,2})\)\s*[;,]?$")
 _SUPERSCRIPT_TAIL = re.compile(r"([¹²³⁴⁵⁶⁷⁸⁹⁰]+)$")
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_LONE_MARKS = frozenset({"-", "–", "—", "*"})
+# NOTE: Rosstat glues footnote marks inside titles too ("ОРГАНИЗАЦИЙ1) В 2024 ГОДУ"): a single digit
+# and a bracket right after a letter or a closing quote is a mark.
+_INNER_MARK = re.compile(r"(?<=[^\W\d_]|[»\")])(\d)\)(?=\s)")
 # Group labels that only join a group to its parts; they are not part of a column's identity.
 _CONNECTIVE = re.compile(r"^(в том числе|в т\. ?ч\.|из них|из него|из нее|включая)\s*:?$", re.I)
 # "на 1 января", "на конец года", "оценка на конец года": the figures are for a point in time.
@@ -132,12 +136,12 @@ def _blank(cell: object) -> bool:
 
 
 def _texts(row: list) -> list[str]:
-    """The non-blank text cells of a row, left to right, without immediate repeats."""
+    """The non-blank text cells of a row, left to right, without immediate repeats or lone dashes."""
     out: list[str] = []
     for cell in row:
         if isinstance(cell, str):
             text = _clean(cell)
-            if text and (not out or out[-1] != text):
+            if text and text not in _LONE_MARKS and (not out or out[-1] != text):
                 out.append(text)
         elif isinstance(cell, (int, float)) and not isinstance(cell, bool):
             out.append(str(int(cell)) if float(cell).is_integer() else str(cell))
@@ -166,7 +170,11 @@ def strip_marks(text: str) -> tuple[str, frozenset[str]]:
 
 
 def _sentence_case(text: str) -> str:
-    words = [w.lower() if len(w) > 1 and w.isupper() else w for w in text.split(" ")]
+    """'ЧИСЛО КОЕК В РЕГИОНАХ' -> 'Число коек в регионах' (titles set in capitals read as sentences)."""
+    words = text.split(" ")
+    capitals = sum(1 for w in words if len(w) > 1 and w.isupper())
+    if capitals >= 2 or (capitals == 1 and len(words) == 1):
+        words = [w.lower() if w.isupper() else w for w in words]
     text = " ".join(words).replace("российской федерации", "Российской Федерации")
     return text[:1].upper() + text[1:]
 
@@ -280,7 +288,7 @@ def _zone_start(rows: list[list], stub: int, first_region: int, floor: int, is_r
     while r >= floor:
         row = rows[r]
         label = text_of(row[stub]) if stub < len(row) else ""
-        if not label or _END_OF_TABLE.match(label) or _is_title_line(label):
+        if not label or _END_OF_TABLE.match(label) or _is_title_line(label) or _is_numbering_row(row, stub):
             break
         if _has_values(row, stub):
             if _is_header_like(row, stub) or not _has_figures(row, stub):
@@ -397,7 +405,8 @@ def read_title_block(rows: list[list], start: int, stop: int) -> TitleBlock:
         if block.unit is None and numbered_at is not None and len(parts) > numbered_at and _is_unit(line):
             block.unit, block.unit_row = line, r
             continue
-        bare, found = strip_marks(line)
+        marks.update(_INNER_MARK.findall(line))
+        bare, found = strip_marks(_INNER_MARK.sub("", line))
         marks |= found
         if bare:
             parts.append((r, bare))

@@ -20,7 +20,7 @@ import pandas as pd
 from etl import indicator_meta
 from etl.errors import InputError, Rejection
 from etl.indicators import IndicatorMeta, IndicatorRegistry, normalise_unit, topic_for
-from etl.regions import OWN_UNIT, REGION, UNALLOCATED, RegionResolver
+from etl.regions import HEADING, OWN_UNIT, REGION, UNALLOCATED, RegionResolver
 from etl.sources.base import Parsed
 from etl.sources.cells import CellValue, column_letter, open_workbook, parse_value, read_sheet
 from etl.sources.layout import Column, Table, find_stub, find_tables, text_of
@@ -149,9 +149,15 @@ def _edition(path: Path, tables: list[Table], notes: list[str]) -> str:
         notes.append(f"edition {by_name} from the file name: the workbook's publication line names no year")
         return by_name
     # NOTE: Rosstat's thematic tables state no issue; their titles give the years they cover
-    # ("..., 2005-2024 гг."), and the latest of those names the release.
+    # ("..., 2005-2024 гг."), and the latest of those names the release; failing that, the latest
+    # year their columns hold.
     years = [y for t in tables for y in t.title.years]
     if years:
+        return f"{THEMATIC_PREFIX}-{max(years)}"
+    years = [c.period.year for t in tables for c in t.columns]
+    if years:
+        notes.append(f"edition {THEMATIC_PREFIX}-{max(years)}: no publication line; named after the latest "
+                     "year its columns hold")
         return f"{THEMATIC_PREFIX}-{max(years)}"
     notes.append(f"edition {by_name} from the file name: the workbook names neither publication nor years")
     return by_name
@@ -215,6 +221,10 @@ def _read_table(path: Path, rows: list[list], table: Table, registry: IndicatorR
                 _add_row(observations, problems, unit_targets[own_unit], row, r, region, sheet, marks,
                          bool(_PERCENT.search(own_unit)))
                 continue
+        if kind == HEADING:
+            problems.add("a heading row (such as 'в том числе:') holds figures", r, column_letter(table.stub),
+                         stub[:100])
+            continue
         if kind not in (REGION, UNALLOCATED):
             problems.add("unknown region name" if stub
                          else "a row of figures without a label", r, column_letter(table.stub), stub[:100])
