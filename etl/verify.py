@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import glob
 import hashlib
 import json
 import math
@@ -189,7 +190,7 @@ def _locate(load: Row, source_file: str, file: Path | None) -> tuple[Path, str |
     for candidate in candidates:
         if candidate.is_file() and candidate.name == source_file:
             return candidate.resolve(), expected
-    found = sorted(shared.rglob(source_file)) if shared.is_dir() else []
+    found = sorted(shared.rglob(glob.escape(source_file))) if shared.is_dir() else []
     found = [p for p in found if p.is_file()]
     if not found:
         where = f"{load.source_path}, " if load.source_path and record is None else ""
