@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import JSON, DateTime, Engine, Float, Integer, select
+from sqlalchemy import JSON, DateTime, Engine, Float, Integer, String, select
 from sqlalchemy import Table as SqlTable
 
 from dashboard.model.labels import source_label, source_link
-from dashboard.model.table import Column, Page, Table, empty, fetch, missing_codes
+from dashboard.model.table import Column, Page, Table, blank_as_null, empty, fetch, missing_codes
 from etl.schema import Company, Event, Investment, Product, Source, TherapyArea
 
 SOURCE_COLUMNS = (
@@ -72,7 +72,9 @@ def records(engine: Engine, subject: str, company: str | None = None, therapy_ar
         return empty(columns, **unknown)
     table = spec.table
     plain = [c for c in table.columns if not isinstance(c.type, JSON)]
-    query = select(*plain).order_by(*(table.c[name] for name in spec.order_by))
+    selected = [blank_as_null(c) if c.nullable and isinstance(c.type, String) else c for c in plain]
+    # Missing values sort last on both backends (SQLite puts NULL first, PostgreSQL last).
+    query = select(*selected).order_by(*(table.c[name].asc().nulls_last() for name in spec.order_by))
     if company:
         query = query.where(table.c["key" if subject == "companies" else "company_key"] == company)
     if therapy_area:

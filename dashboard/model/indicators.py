@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import Engine, exists, select
 
 from dashboard.model.labels import pick_label
-from dashboard.model.table import Column, Page, Table, empty, fetch, missing_codes
+from dashboard.model.table import Column, Page, Table, blank_as_null, empty, fetch, missing_codes
 from etl.schema import Indicator, Observation
 
 COLUMNS = (
@@ -37,9 +37,11 @@ def catalogue(engine: Engine, lang: str | None = None, codes: Sequence[str] = ()
         return empty(COLUMNS, indicator=unknown)
     # An index seek per indicator (observations are keyed by indicator first), never a scan.
     observed = exists().where(Observation.indicator_code == Indicator.code)
-    query = (select(Indicator.code, Indicator.name_ru, Indicator.name_en, Indicator.unit_ru, Indicator.unit_en,
-                    Indicator.topic, Indicator.source_table, Indicator.frequency, Indicator.period_kind,
-                    Indicator.additive, Indicator.section, Indicator.table_number, observed)
+    query = (select(Indicator.code, Indicator.name_ru, blank_as_null(Indicator.name_en),
+                    blank_as_null(Indicator.unit_ru), blank_as_null(Indicator.unit_en), Indicator.topic,
+                    blank_as_null(Indicator.source_table), Indicator.frequency, blank_as_null(Indicator.period_kind),
+                    Indicator.additive, blank_as_null(Indicator.section), blank_as_null(Indicator.table_number),
+                    observed)
              .order_by(Indicator.topic, Indicator.code))
     if codes:
         query = query.where(Indicator.code.in_(tuple(codes)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, func, select
 
-from dashboard.model.table import Column, Page, Table, fetch
+from dashboard.model.table import Column, Page, Table, blank_as_null, fetch
 from etl.schema import Load
 
 COLUMNS = (
@@ -25,7 +25,7 @@ COLUMNS = (
 
 def loads(engine: Engine, status: str | None = None, page: Page | None = None) -> Table:
     """Loads, newest first."""
-    query = select(Load.id, Load.file_name, Load.sha256, Load.adapter, Load.edition, Load.started_at,
+    query = select(Load.id, Load.file_name, Load.sha256, Load.adapter, blank_as_null(Load.edition), Load.started_at,
                    Load.finished_at, Load.status, Load.rows_added, Load.rows_changed, Load.rows_unchanged,
                    Load.rows_rejected).order_by(Load.id.desc())
     if status:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import Engine, select
 
 from dashboard.model.labels import pick_label
-from dashboard.model.table import Column, Page, Table, empty, fetch, missing_codes
+from dashboard.model.table import Column, Page, Table, blank_as_null, empty, fetch, missing_codes
 from etl.schema import Region
 
 COLUMNS = (
@@ -26,7 +26,7 @@ def regions(engine: Engine, lang: str | None = None, codes: Sequence[str] = (), 
     unknown = missing_codes(engine, Region.code, codes)
     if unknown:
         return empty(COLUMNS, region=unknown)
-    query = select(Region.code, Region.name_ru, Region.name_en, Region.kind, Region.parent_code,
+    query = select(Region.code, Region.name_ru, Region.name_en, Region.kind, blank_as_null(Region.parent_code),
                    Region.sort_order).order_by(Region.sort_order, Region.code)
     if codes:
         query = query.where(Region.code.in_(tuple(codes)))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import Engine, select
 
 from dashboard.model.labels import edition_label, pick_label, source_label, source_link
-from dashboard.model.table import Column, Page, Table, empty, fetch, missing_codes
+from dashboard.model.table import Column, Page, Table, blank_as_null, empty, fetch, missing_codes
 from etl.schema import Edition, Source, TherapyArea
 
 SOURCE_COLUMNS = (
@@ -45,8 +45,9 @@ THERAPY_AREA_COLUMNS = (
 
 def sources(engine: Engine, page: Page | None = None) -> Table:
     """Every cited page and bundled file, by address."""
-    query = select(Source.url, Source.title, Source.publisher, Source.published, Source.cited_rows,
-                   Source.cited_in, Source.load_id).order_by(Source.url)
+    query = select(Source.url, blank_as_null(Source.title), blank_as_null(Source.publisher),
+                   blank_as_null(Source.published), Source.cited_rows, blank_as_null(Source.cited_in),
+                   Source.load_id).order_by(Source.url)
 
     def labelled(rows: list[tuple]) -> list[tuple]:
         return [(url, source_label(url, title, publisher), source_link(url), title, publisher, *rest)
@@ -60,8 +61,9 @@ def editions(engine: Engine, lang: str | None = None, codes: Sequence[str] = (),
     unknown = missing_codes(engine, Edition.code, codes)
     if unknown:
         return empty(EDITION_COLUMNS, edition=unknown)
-    query = select(Edition.code, Edition.name_ru, Edition.name_en, Edition.short_ru, Edition.short_en,
-                   Edition.publisher, Edition.url, Edition.load_id).order_by(Edition.code)
+    query = select(Edition.code, Edition.name_ru, blank_as_null(Edition.name_en), blank_as_null(Edition.short_ru),
+                   blank_as_null(Edition.short_en), blank_as_null(Edition.publisher), blank_as_null(Edition.url),
+                   Edition.load_id).order_by(Edition.code)
     if codes:
         query = query.where(Edition.code.in_(tuple(codes)))
 
@@ -74,7 +76,7 @@ def editions(engine: Engine, lang: str | None = None, codes: Sequence[str] = (),
 def therapy_areas(engine: Engine, lang: str | None = None, page: Page | None = None) -> Table:
     """Therapy areas as the cluster speaks of them, with their ATC groups."""
     query = select(TherapyArea.code, TherapyArea.name_ru, TherapyArea.name_en,
-                   TherapyArea.atc_prefixes).order_by(TherapyArea.code)
+                   blank_as_null(TherapyArea.atc_prefixes)).order_by(TherapyArea.code)
 
     def labelled(rows: list[tuple]) -> list[tuple]:
         return [(code, pick_label(lang, ru, en) or code, ru, en, prefixes) for code, ru, en, prefixes in rows]
