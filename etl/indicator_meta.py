@@ -50,8 +50,11 @@ _TABLE_NUMBER = re.compile(r"^\d{1,2}(?:\s*\.\s*\d{1,2})+\s*\.?\s*")
 # only a single digit directly after a letter, quote or bracket is a mark, so "ОКВЭД2" survives.
 _INNER_FOOTNOTE = re.compile(r"(?<=[^\W\d_]|[»\")])\d\)(?:\s*;\s*\d\))*|\*\)")
 # NOTE: "ОКВЭД21)" is OKVED2 + footnote 1; strip_footnotes would eat the "2" with the mark.
+# NOTE: the 806 bulletin lists footnotes after a space: "Иностранные инвестиции 1,2".
+_FOOTNOTE_LIST = re.compile(r"\s+\d(?:\s*,\s*\d)+$")
 _OKVED2_FOOTNOTE = re.compile(r"(?i)(оквэд)\s*2\s*\d\)")
 _OKVED2_SPACED = re.compile(r"(?i)(оквэд)\s+2\b")
+_WORD_HYPHEN = re.compile(r"(?<=[а-яёa-z])-(?=[а-яёa-z])")
 _THOUSANDS = re.compile(r"(?<=\d) (?=000\b)")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:)])")
 _SPACE_AFTER_BRACKET = re.compile(r"\(\s+")
@@ -59,12 +62,17 @@ _ABBREVIATION_DOT = re.compile(r"(?<=[а-яa-z])\.\s*(?=\S)")
 
 
 def _fold(text: str) -> str:
-    key = _THOUSANDS.sub("", text)
+    # NOTE: words broken across lines keep their hyphen ("Представи-тельские"): keys drop every
+    # hyphen between letters, so both spellings (and "научно-исследовательские") match.
+    key = _WORD_HYPHEN.sub("", text)
+    key = _THOUSANDS.sub("", key)
     key = _SPACE_BEFORE_PUNCT.sub(r"\1", key)
     key = _SPACE_AFTER_BRACKET.sub("(", key)
     return key.replace("«", '"').replace("»", '"').replace("“", '"').replace("”", '"')
 
 
+# The same titles, labels and units recur in every table of a workbook: keys are remembered.
+@lru_cache(maxsize=1 << 16)
 def title_key(text: str) -> str:
     """The key a table title or column-group label is matched on (normalise_name plus Rosstat quirks).
 
@@ -76,10 +84,12 @@ def title_key(text: str) -> str:
     text = _OKVED2_SPACED.sub(r"\g<1>2", text)
     text = _TABLE_NUMBER.sub("", text)
     text = _INNER_FOOTNOTE.sub("", text).lstrip(". ")
+    text = _FOOTNOTE_LIST.sub("", text)
     # NOTE: a label broken across lines may keep its dash ("Страховые возмещения-").
     return _fold(normalise_name(text)).rstrip(" -")
 
 
+@lru_cache(maxsize=1 << 16)
 def unit_key(text: str) -> str:
     """The key a unit or qualifier line is matched on: as title_key, and 'млн.'/'тыс.' dots folded."""
     text = clean_spaces(str(text)).strip()
@@ -133,6 +143,8 @@ def clear_cache() -> None:
     """Forget the reference files and every description (tests that edit the CSVs call this)."""
     _reference.cache_clear()
     _describe.cache_clear()
+    for cached in (title_key, unit_key, translate_unit, translate_title, section_of, _label):
+        cached.cache_clear()
 
 
 # --- translation ------------------------------------------------------------------------------------
@@ -153,6 +165,7 @@ def _unit_piece(piece: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1 << 14)
 def translate_unit(unit_ru: str | None) -> str | None:
     """English for a unit line such as 'на конец года; тысяч коек' (every part known), else None."""
     pieces = _unit_pieces(unit_ru)
@@ -162,6 +175,7 @@ def translate_unit(unit_ru: str | None) -> str | None:
     return "; ".join(english)  # type: ignore[arg-type]
 
 
+@lru_cache(maxsize=1 << 14)
 def _label(text: str, prefer_group: bool) -> str | None:
     """English for one title part or column-group label."""
     ref = _reference()
@@ -176,6 +190,10 @@ def _label(text: str, prefer_group: bool) -> str | None:
     return unit[0] if unit else None
 
 
+_INCLUDING = {"в том числе": "including", "из них": "of which", "в т.ч.": "including", "включая": "including"}
+
+
+@lru_cache(maxsize=1 << 14)
 def translate_title(title_ru: str) -> str | None:
     """English for a table title as the readers build it ('Parent: Sub (qualifier)'), else None."""
     text = clean_spaces(title_ru)
@@ -187,20 +205,32 @@ def translate_title(title_ru: str) -> str | None:
 
 
 def _title_part(text: str) -> str | None:
-    """One title part, known as it stands or as a known title followed by a bracketed qualifier."""
+    """One title part: known as it stands, or a known part with a bracketed qualifier, with measures
+    joined by ';' ('Всего; тыс. человек'), or with a unit after its last comma ('Всего, тыс. человек')."""
     found = _label(text, prefer_group=False)
     if found:
         return found
+    bare = clean_spaces(text).lower().rstrip(" :")
+    if bare in _INCLUDING:
+        return _INCLUDING[bare]
     qualified = _TRAILING_QUALIFIER.match(text)
-    if not qualified:
-        return None
-    base = _title_part(qualified.group("base"))
-    qualifier = translate_unit(qualified.group("qualifier"))
-    return f"{base} ({qualifier})" if base and qualifier else None
+    if qualified:
+        base = _title_part(qualified.group("base"))
+        qualifier = translate_unit(qualified.group("qualifier"))
+        return f"{base} ({qualifier})" if base and qualifier else None
+    if "; " in text:
+        pieces = [_title_part(piece) for piece in text.split("; ")]
+        return "; ".join(pieces) if all(pieces) else None  # type: ignore[arg-type]
+    head, comma, tail = text.rpartition(", ")
+    if comma and unit_key(tail) in _reference().units:
+        first = _title_part(head)
+        return f"{first}, {_reference().units[unit_key(tail)][0]}" if first else None
+    return None
 
 
 # --- topic and section ------------------------------------------------------------------------------
 
+@lru_cache(maxsize=1 << 14)
 def section_of(heading: str | None) -> tuple[str, str | None]:
     """(topic, English section name) for a section heading or contents-sheet name; ('other', None) if none."""
     if not heading or not heading.strip():
@@ -242,7 +272,8 @@ _NOT_ADDITIVE = re.compile(
 _TOTAL_TITLE = re.compile(
     r"^(число|численность|количество|объем|оборот|ввод|производство|валовой сбор|поголовье|выпуск|прием|"
     r"посевные площади|площадь|инвестиции|доходы|расходы|задолженность|вклады|депозиты|средства|"
-    r"выбросы|сброс|использование свежей|улов|продукция|отгружено|сальдированный|прибыль|"
+    r"выбросы|сброс|использование свежей|улов|продукция|отгружено|сальдированный|прибыль|кредиторская|дебиторская|"
+    r"просроченная задолженность|"
     r"валовой региональный продукт|валовое накопление|жилищный фонд|стоимость основных фондов|общая площадь|"
     r"(?:разработанные|используемые) передовые производственные технологии|организации, выполнявшие)"
 )
@@ -268,11 +299,7 @@ def additive_flag(title_ru: str, unit_ru: str | None, group_path: tuple[str, ...
             return 0
     hints: list[int | str | None] = [units[key][1] for key in _units_in_title(title_ru) if key in units]
     for piece in _unit_pieces(unit_ru):
-        known = units.get(unit_key(piece))
-        if known is not None:
-            hints.append(known[1])
-        else:
-            hints.append(0 if _NOT_ADDITIVE.search(unit_key(piece)) else _UNKNOWN)
+        hints += _unit_hints(piece)
     if 0 in hints:
         return 0
     if 1 in hints:
@@ -285,6 +312,25 @@ def additive_flag(title_ru: str, unit_ru: str | None, group_path: tuple[str, ...
 
 
 _UNKNOWN = "unknown"
+
+
+def _unit_hints(piece: str) -> list[int | str | None]:
+    """What one part of a unit line says: its units_en.csv hint, 0 for a ratio, or unknown.
+
+    A part made of comma-separated pieces ('На конец месяца, млн. рублей') is read piece by piece; a
+    part that is a known column-group label (some readers pass the measure line as the unit) says nothing.
+    """
+    ref = _reference()
+    key = unit_key(piece)
+    if key in ref.units:
+        return [ref.units[key][1]]
+    if _NOT_ADDITIVE.search(key):
+        return [0]
+    if "," in piece:
+        return [hint for sub in piece.split(",") if sub.strip() for hint in _unit_hints(sub)]
+    if title_key(piece) in ref.groups:
+        return [None]
+    return [_UNKNOWN]
 
 
 def _units_in_title(title_ru: str) -> list[str]:
