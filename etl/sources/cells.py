@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -26,6 +27,7 @@ BLANK = "blank"  # an empty cell inside a data row
 # and "…." (with a stray full stop).
 _MARKERS = {
     "…": NOT_AVAILABLE, "...": NOT_AVAILABLE, "..": NOT_AVAILABLE, "….": NOT_AVAILABLE, "....": NOT_AVAILABLE,
+    "……": NOT_AVAILABLE,
     "-": NOT_APPLICABLE, "‐": NOT_APPLICABLE, "‑": NOT_APPLICABLE, "‒": NOT_APPLICABLE, "–": NOT_APPLICABLE,
     "—": NOT_APPLICABLE, "−": NOT_APPLICABLE, "--": NOT_APPLICABLE,
     "x": CONFIDENTIAL, "х": CONFIDENTIAL, "X": CONFIDENTIAL, "Х": CONFIDENTIAL,
@@ -247,10 +249,11 @@ def _split_marks(text: str, footnotes: frozenset[str]) -> tuple[tuple[float | No
     if not defined and not footnotes and len(readings) == 1 and readings[0][2]:
         body, mark, _ = readings[0]
         return body, (mark, *later)
-    if not defined and footnotes and len(readings) == 1:
-        mark = readings[0][1]
-        return f"footnote mark {mark!r} is not among the table's footnotes ({_listed(footnotes)})"
     ways = " or ".join(f"{_shown(body)} with note {mark}" for body, mark, _ in (defined or readings))
+    if not defined and footnotes:
+        if len(readings) == 1:
+            return f"footnote mark {readings[0][1]!r} is not among the table's footnotes ({_listed(footnotes)})"
+        return f"footnote mark in {text!r} is not among the table's footnotes ({_listed(footnotes)}): {ways}"
     known = f"footnotes {_listed(footnotes)}" if footnotes else "no footnotes known"
     return f"ambiguous footnote mark: {text!r} reads as {ways} ({known})"
 
@@ -269,11 +272,17 @@ def _listed(footnotes: frozenset[str]) -> str:
 _FOOTNOTE_LINE = re.compile(r"\s*(?:([1-9][0-9]?)(?:\)|\s)|(\*+)\)?|([¹²³⁴⁵⁶⁷⁸⁹]+)⁾?)\s*\S")
 
 
+def footnote_marks(cells: Iterable[object]) -> frozenset[str]:
+    """The marks the footnote cells below a table define; a cell may hold several lines ("1) ...\n2) ...")."""
+    return frozenset(mark for cell in cells if isinstance(cell, str)
+                     for line in cell.splitlines() if (mark := footnote_mark(line)))
+
+
 def footnote_mark(line: object) -> str | None:
     """The mark a footnote line defines ("1", "*"), or None when the text does not open like a footnote.
 
-    For the lines below a table (its footnotes): the marks they define are what parse_value's
-    `footnotes` expects, e.g. frozenset(filter(None, map(footnote_mark, lines))).
+    For the lines below a table (its footnotes): the marks they define (footnote_marks) are what
+    parse_value's `footnotes` expects.
     """
     if not isinstance(line, str):
         return None
