@@ -22,7 +22,8 @@ from pathlib import Path
 import pandas as pd
 
 from etl.errors import InputError, Rejection
-from etl.indicators import topic_for
+from etl.indicator_meta import describe
+from etl.indicators import identity_code, topic_for
 from etl.periods import Period, read_label
 from etl.regions import REGION, UNALLOCATED, UNKNOWN, RegionResolver
 from etl.sources.base import Parsed
@@ -295,18 +296,19 @@ def _indicator(indicators: dict[str, dict], title: str, unit: str, fixed: str, p
         return cached["code"]
     parts = [p for p in (*path_values, *column.group) if p]
     identity = " | ".join([PUBLISHER, title, unit, fixed, " / ".join(parts), column.period.kind])
-    digest = hashlib.sha1(identity.encode()).hexdigest()[:8]
-    code = f"emiss_{slugify(title, max_length=50)}_{digest}"
+    code = identity_code(f"emiss {title}", identity)
     # The name: the title, the fixed values that are neither the unit nor "значение показателя за год",
     # and the classifier values that vary within the export.
     extra = [f for f in (x.strip() for x in fixed.split(",")) if f and f != unit and not _VALUE_FOR.match(f)]
     varying = [p for p, show in zip(path_values, shown, strict=False) if show and p] + [g for g in column.group if g]
     name = title + (f" ({', '.join(extra)})" if extra else "") + (f": {' / '.join(varying)}" if varying else "")
+    described = describe(title, unit, None, tuple(varying))
     row = {
-        "code": code, "name_ru": name, "name_en": None, "unit_ru": unit, "unit_en": None,
-        "topic": topic_for(title), "source_table": f"EMISS (fedstat.ru): «{passport.title}», {path.name}",
+        "code": code, "name_ru": name, "name_en": described.name_en, "unit_ru": unit, "unit_en": described.unit_en,
+        "topic": described.topic if described.topic != "other" else topic_for(title),
+        "source_table": f"EMISS (fedstat.ru): «{passport.title}», {path.name}",
         "frequency": _FREQUENCY.get(column.period.kind, "year"),
-        "period_kind": column.period.kind, "identity": identity, "additive": None,
+        "period_kind": column.period.kind, "identity": identity, "additive": described.additive,
     }
     indicators[key] = row  # type: ignore[index]
     return code

@@ -10,7 +10,6 @@ period is read with etl.periods, and each (title, measure, period kind) is its o
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -19,13 +18,14 @@ from pathlib import Path
 import pandas as pd
 
 from etl.errors import InputError, Rejection
-from etl.indicators import IndicatorRegistry, topic_for
+from etl.indicator_meta import describe
+from etl.indicators import IndicatorRegistry, identity_code, topic_for
 from etl.periods import Period, read_label
 from etl.regions import REGION, UNALLOCATED, UNKNOWN, RegionResolver
 from etl.sources.base import Parsed
 from etl.sources.cells import CellValue, cell_ref, column_letter, open_workbook, parse_value, read_sheet
 from etl.sources.observations import ObservationBuilder
-from etl.text import clean_spaces, normalise_name, slugify, strip_footnotes
+from etl.text import clean_spaces, normalise_name, strip_footnotes
 
 ADAPTER = "rosstat_monthly"
 PUBLICATION = "806-р"
@@ -37,6 +37,10 @@ KIND_WORDS = {
     "month": "", "ytd": "с начала года нарастающим итогом", "quarter": "за квартал",
     "half_year": "за полугодие", "year": "за год", "point": "на дату",
 }
+KIND_WORDS_EN = {"ytd": "year to date", "quarter": "quarterly", "half_year": "half-year", "year": "annual",
+                 "point": "at the date"}
+# A unit line that is a relation to a base ("В % к предыдущему месяцу"), not a unit of measure.
+_RELATION = re.compile(r"^в\s*%|^в процентах", re.I)
 _CONTINUED = re.compile(r"^продолжение\b", re.I)
 # A footnote line under the table: "1 Без учета ...", "2) ...", "4Данные изменены ...".
 _FOOTNOTE_LINE = re.compile(r"^(?P<mark>\d{1,2})\)?\s*[^\d\s.,]")
@@ -246,11 +250,18 @@ def _indicator(registry: IndicatorRegistry, indicators: dict[str, dict], title: 
     identity = f"{PUBLICATION} | {title} | {measure} | {kind}"
     match = f"monthly:{normalise_name(title)}|{normalise_name(measure)}"
     main_kind = by_kind.most_common(1)[0][0]
-    unit = measure.rsplit(";", 1)[-1].strip()
+    # The unit line may name a breakdown before the unit: "Сельское хозяйство, охота и лесозаготовки; тыс.рублей".
+    *groups, unit = [part.strip() for part in measure.split(";")]
+    described = describe(title, unit, None, tuple(groups))
     words = KIND_WORDS.get(kind, kind)
     name = f"{title}: {measure}" + (f" ({words})" if words else "")
     if title_from:
         name += f" [заголовок таблицы с листа «{title_from.strip()}»]"
+    name_en = described.name_en
+    if name_en and _RELATION.match(unit) and described.unit_en:
+        name_en = f"{name_en}, {described.unit_en}"  # "В % к ...": the relation is part of what is measured
+    if name_en and KIND_WORDS_EN.get(kind):
+        name_en = f"{name_en} ({KIND_WORDS_EN[kind]})"
     meta, _ = registry.resolve(match, name, unit, topic_for(title), f"{PUBLICATION}: {path.name}, sheet {sheet}",
                                frequency="month")
     known = registry.lookup(match) is not None
@@ -259,13 +270,13 @@ def _indicator(registry: IndicatorRegistry, indicators: dict[str, dict], title: 
     elif known:
         code = f"{meta.code}_{kind}"
     else:
-        digest = hashlib.sha1(identity.encode()).hexdigest()[:8]
-        code = f"m806_{slugify(f'{title} {measure}', max_length=60)}_{kind}_{digest}"
+        code = identity_code(f"m806 {title} {measure} {kind}", identity)
     if code not in indicators:
         row = meta.as_row()
-        row.update(code=code, identity=identity, period_kind=kind, frequency="month", additive=None)
+        row.update(code=code, identity=identity, period_kind=kind, frequency="month", additive=described.additive)
         if not known or kind != main_kind:
-            row.update(name_ru=name, name_en=None)
+            row.update(name_ru=name, name_en=name_en, unit_en=described.unit_en,
+                       topic=described.topic if described.topic != "other" else row["topic"])
         indicators[code] = row
     return code
 

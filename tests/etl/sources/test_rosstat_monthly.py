@@ -320,7 +320,7 @@ def test_glued_footnotes_on_names_and_marks(tmp_path: Path) -> None:
     found = sorted((r.sheet, r.row, r.column, r.reason.split(" (")[0].split(";")[0]) for r in parsed.rejections)
     assert found == [
         ("лист", 4, "D", "header 'авугст' is not a period label"),
-        ("лист", 7, "B", "text where a number was expected"),  # "…7": 7 is no footnote of the table
+        ("лист", 7, "B", "footnote mark '7' is not among the table's footnotes"),
         ("рубли", 5, "A", "the row states its own unit"),
         ("рубли", 6, "B", "'в N раз' in a table whose unit is not a percentage"),
     ]
