@@ -359,12 +359,17 @@ def _read_footnotes(rows: list[list], start: int, stop: int) -> dict[str, str]:
         texts = _texts(rows[r])
         if not texts:
             continue
-        m = _FOOTNOTE.match(texts[0])
-        if m:
-            mark = m[1] or (m[2].translate(_SUPERSCRIPTS) if m[2] else m[3])
-            notes.setdefault(mark, " ".join(texts))
-        elif not _END_OF_TABLE.match(texts[0]) and _is_title_line(texts[0]):
-            break
+        if not _FOOTNOTE.match(texts[0]):
+            if not _END_OF_TABLE.match(texts[0]) and _is_title_line(texts[0]):
+                break
+            continue
+        # NOTE: one cell may hold several footnotes, one a line ("1) ...\n2) ...").
+        raw = next(c for c in rows[r] if isinstance(c, str) and c.strip())
+        for line in raw.splitlines() or [raw]:
+            line = clean_spaces(line)
+            if m := _FOOTNOTE.match(line):
+                mark = m[1] or (m[2].translate(_SUPERSCRIPTS) if m[2] else m[3])
+                notes.setdefault(mark, line)
     return notes
 
 

@@ -32,6 +32,7 @@ RR_PREFIX = "RR"
 THEMATIC_PREFIX = "ROSSTAT-TT"
 _PERCENT = re.compile(r"процент|%")
 _SHOWN = 5  # cells named in a summarised refusal
+_NO_REGION = "a table whose rows name no region"
 
 __all__ = ["ADAPTER", "OBSERVATION_COLUMNS", "default_edition", "describe_indicator", "parse"]
 
@@ -112,9 +113,12 @@ def parse(
     indicators: dict[str, dict] = {}
     for rows, table in found:
         _read_table(path, rows, table, registry, classify, parsed, observations, indicators)
-    if not indicators and not parsed.rejections:
+    if not indicators and all(r.reason.startswith(_NO_REGION) for r in parsed.rejections):
+        # Nothing regional anywhere: the file as a whole is refused, naming what its sheets hold.
+        found_instead = "; ".join(f"sheet {r.sheet!r}: {r.reason}" for r in parsed.rejections[:3])
         raise InputError(Rejection(path.name, None, None, None,
-                                   "no table whose rows name regions found in any sheet"))
+                                   "no table whose rows name regions found in any sheet"
+                                   + (f" ({found_instead})" if found_instead else "")))
     parsed.tables["indicators"] = pd.DataFrame(list(indicators.values()))
     parsed.tables["observations"] = observations.frame()
     return parsed
@@ -132,7 +136,7 @@ def _table_without_regions(file_name: str, sheet: str, rows: list[list]) -> Reje
         return None
     shown = ", ".join(repr(label[:40]) for _, label in labelled[:3])
     return Rejection(file_name, sheet, labelled[0][0] + 1, column_letter(stub),
-                     f"a table whose rows name no region ({len(labelled)} rows with figures, labelled {shown}, ...); "
+                     f"{_NO_REGION} ({len(labelled)} rows with figures, labelled {shown}, ...); "
                      "not a regional table", labelled[0][1][:100])
 
 

@@ -309,3 +309,16 @@ def test_kaluga_cells_of_the_corpus(shared_data: Path, folder, name, sheet, cell
     # The README shows some figures to six decimals; the cell holds more.
     assert (row["region_code"], row["period"]) == ("RU-KLU", period)
     assert row["value"] == pytest.approx(value, abs=1e-6)
+
+
+def test_marks_glued_to_figures_are_read_against_the_footnotes_in_one_cell(tmp_path: Path) -> None:
+    # SYNTHETIC: both footnotes in one cell, one a line, as Rosstat writes them; "1202)" is 120 + mark 2.
+    rows = table_rows("SYNTHETIC ПОКАЗАТЕЛЬ", "9.7.", [[None, 2016, 2017]],
+                      [["Калужская область", "1202)", 5.5], ["Тульская область", 7.0, 8.0]],
+                      footnotes=(SEPARATOR, "1) SYNTHETIC first note.\n2) SYNTHETIC second note."))
+    [table] = tables_of(rows)
+    assert table.marks == frozenset({"1", "2"})
+    parsed = parse(write_workbook(tmp_path / "glued_2024.xlsx", {"9.7.": rows}))
+    assert parsed.rejections == []
+    cell = obs(parsed, source_cell="B6").iloc[0]
+    assert (cell["value"], cell["value_text"], cell["period"]) == (120.0, "1202)", "2016")
