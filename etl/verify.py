@@ -45,9 +45,10 @@ HEADER_NOT_RECORDED = "header not recorded"
 
 # Marks Rosstat prints instead of a number, and the status each is stored under.
 _MARKS = {
-    "…": "not_available", "...": "not_available", "..": "not_available",
-    "-": "not_applicable", "–": "not_applicable", "—": "not_applicable", "--": "not_applicable",
+    "…": "not_available", "...": "not_available", "..": "not_available", "….": "not_available",
+    "....": "not_available",
     "x": "confidential", "х": "confidential",
+    **{dash: "not_applicable" for dash in ("-", "--", "‐", "‑", "‒", "–", "—", "−")},
 }
 _STATUSES = {"", "blank", *_MARKS.values()}
 _REL_TOL = 1e-9
@@ -498,36 +499,68 @@ _FOOTNOTE_TAIL = re.compile(r"\s*[1-9]\d?\)$")
 
 
 def _mark_status(text: str) -> str | None:
-    """The status a missing-value mark stands for ('…', '-', 'x', also with a glued '4)'), else None."""
-    bare = _FOOTNOTE_TAIL.sub("", text).strip() if text.endswith(")") else text
-    return _MARKS.get(bare.lower())
+    """The status a missing-value mark stands for ('…', '-', 'x', also with a footnote mark), else None."""
+    for body in _bodies(text):
+        if (status := _MARKS.get(body.lower())) is not None:
+            return status
+    # NOTE: the 806 bulletin glues a footnote digit to a mark without a bracket ("…5"); only for
+    # marks that cannot be read as a minus sign.
+    if match := _BARE_MARK.match(text):
+        return _MARKS[match[1].lower()]
+    return None
 
 
+_BARE_MARK = re.compile(r"^(…|\.\.\.|x|х)\s?[1-9]\d?$", re.I)
 # Digits in groups of three after the first may be parted by a space ("1 234,5"); nothing else may.
-_NUMBER_TEXT = re.compile(r"^[-−]?(?:\d{1,3}(?: \d{3})+|\d+)(?:[.,]\d+)?$")
-_TIMES = re.compile(r"^в\s*(\d+(?:[.,]\d+)?)\s*р(?:аза?)?\.?$", re.I)
+_NUMBER_TEXT = re.compile(r"^-?(?:\d{1,3}(?: \d{3})+|\d+)(?:[.,]\d+)?$")
+_TIMES = re.compile(r"^в\s*(\d+(?:[.,]\d+)?)\s*(?:р\.?|раза?)$", re.I)
+_MINUS = str.maketrans({sign: "-" for sign in "−–—‑‒‐"})
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+
+
+def _bodies(text: str, depth: int = 0) -> Iterator[str]:
+    """The text, and the text with up to three trailing footnote marks taken off in every way they can be.
+
+    A mark is "N)" or "NN)" (never starting with 0, so "1202)" is 120 with mark 2, not 12 with
+    mark 02), superscript digits, or stars; marks may be parted by spaces, commas or semicolons.
+    """
+    yield text
+    if depth == 3:
+        return
+    rests = []
+    if text.endswith(")"):
+        inner = text[:-1]
+        for width in (1, 2):
+            mark, rest = inner[-width:], inner[:-width]
+            if len(inner) > width and mark.isdigit() and mark[0] != "0":
+                rests.append(rest)
+    elif text.endswith("*"):
+        rests.append(text.rstrip("*"))
+    elif text[-1:] and text[-1] in _SUPERSCRIPTS:
+        rests.append(text.rstrip(_SUPERSCRIPTS))
+    for rest in rests:
+        rest = rest.rstrip(" ,;")
+        if rest:
+            yield from _bodies(rest, depth + 1)
 
 
 def _text_numbers(text: str) -> list[float]:
     """Every number a text cell can stand for under verify's plain rules.
 
-    Decimal comma, spaces between groups of three digits, a minus sign; a footnote mark "N)" or "NN)" at the
-    end may be taken off (a mark never starts with 0, so "1202)" is 120 with mark 2, not 12);
-    "в 2,9 р." (times) is 290, per cent of the base.
+    Decimal comma, spaces between groups of three digits, a minus sign of any dash; footnote marks
+    at the end may be taken off (see _bodies); "в 2,9 р." / "в 3 раза" (times) is 290 / 300, per
+    cent of the base.
     """
-    bodies = [text]
-    if text.endswith(")"):
-        inner = text[:-1]
-        for width in (1, 2):
-            mark, rest = inner[-width:], inner[:-width].rstrip()
-            if rest and mark.isdigit() and mark[0] != "0":
-                bodies.append(rest)
     numbers = []
-    for body in bodies:
+    for body in _bodies(text.translate(_MINUS)):
         if _NUMBER_TEXT.match(body):
-            numbers.append(float(body.replace(" ", "").replace(",", ".").replace("−", "-")))
+            number = float(body.replace(" ", "").replace(",", "."))
         elif match := _TIMES.match(body):
-            numbers.append(float(match[1].replace(",", ".")) * 100)
+            number = float(match[1].replace(",", ".")) * 100
+        else:
+            continue
+        if number not in numbers:
+            numbers.append(number)
     return numbers
 
 

@@ -246,10 +246,21 @@ def test_rows_a_load_changed_are_verified_with_it(loaded_engine: Engine, tmp_pat
     ("text", "numbers"),
     [("1202)", [120.0]), ("123,4", [123.4]), ("1 234,5", [1234.5]), ("−5,5", [-5.5]), ("в 2,9 р.", [290.0]),
      ("12 3)", [12.0]), ("10,1 12)", [10.1]), ("abc", []), ("1205)", [120.0]), ("1200)", []),
-     ("12 34", []), ("1 234 567", [1234567.0])],
+     ("12 34", []), ("1 234 567", [1234567.0]), ("–5", [-5.0]), ("– 5", []), ("120²", [120.0]),
+     ("45,6*", [45.6]), ("1202) 3)", [120.0]), ("123,4 1), 2)", [123.4]), ("в 3 раза", [300.0])],
 )
 def test_text_numbers(text: str, numbers: list[float]) -> None:
     assert verify._text_numbers(text) == numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [("…", "not_available"), ("…4)", "not_available"), ("…5", "not_available"), ("....", "not_available"),
+     ("х", "confidential"), ("X 2", "confidential"), ("—", "not_applicable"), ("-3)", "not_applicable"),
+     ("-5", None), ("12", None), ("x12)3", None)],
+)
+def test_mark_status(text: str, status: str | None) -> None:
+    assert verify._mark_status(text) == status
 
 
 @pytest.mark.parametrize(
