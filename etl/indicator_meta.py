@@ -114,6 +114,7 @@ def section_key(heading: str) -> str:
 class _Reference:
     titles: dict[str, str]
     groups: dict[str, str]
+    title_topics: dict[str, str]  # key -> topic of the «Регионы России» section the title belongs to
     units: dict[str, tuple[str, int | None]]
     sections: dict[str, tuple[str, str]]  # key -> (name_en, topic)
 
@@ -127,23 +128,26 @@ def _rows(path: Path) -> list[dict[str, str]]:
 def _reference() -> _Reference:
     titles: dict[str, str] = {}
     groups: dict[str, str] = {}
+    title_topics: dict[str, str] = {}
     for row in _rows(TITLES_CSV):
         target = groups if row["kind"] == "group" else titles
         if row["title_en"]:
             target[row["title_key"]] = row["title_en"]
+        if row["kind"] == "title" and row.get("topic"):
+            title_topics[row["title_key"]] = row["topic"]
     units = {
         row["unit_key"]: (row["unit_en"], int(row["additive"]) if row["additive"] else None)
         for row in _rows(UNITS_CSV)
     }
     sections = {section_key(row["name_ru"]): (row["name_en"], row["topic"]) for row in _rows(SECTIONS_CSV)}
-    return _Reference(titles, groups, units, sections)
+    return _Reference(titles, groups, title_topics, units, sections)
 
 
 def clear_cache() -> None:
     """Forget the reference files and every description (tests that edit the CSVs call this)."""
     _reference.cache_clear()
     _describe.cache_clear()
-    for cached in (title_key, unit_key, translate_unit, translate_title, section_of, _label):
+    for cached in (title_key, unit_key, translate_unit, translate_title, section_of, topic_of_title, _label):
         cached.cache_clear()
 
 
@@ -250,6 +254,23 @@ def section_of(heading: str | None) -> tuple[str, str | None]:
     from etl.indicators import topic_for
 
     return topic_for(heading), None
+
+
+@lru_cache(maxsize=1 << 14)
+def topic_of_title(title_ru: str) -> str | None:
+    """The topic of the «Регионы России» section a known title belongs to (for sources without sections).
+
+    The whole title is tried first, then its ': '-separated parts from the outermost, each also
+    without a trailing bracket; titles that occur in several sections ('Всего') have no topic.
+    """
+    topics = _reference().title_topics
+    text = clean_spaces(title_ru)
+    for part in (text, *text.split(": ")):
+        for candidate in (part, _TRAILING_QUALIFIER.sub(r"\g<base>", part)):
+            topic = topics.get(title_key(candidate))
+            if topic:
+                return topic
+    return None
 
 
 # --- additive ---------------------------------------------------------------------------------------
@@ -387,6 +408,10 @@ def _describe(
         labels = [_label(label, prefer_group=True) for label in group_path]
         name_en = ": ".join([name_en, *labels]) if all(labels) else None  # type: ignore[list-item]
     topic, section_en = section_of(section)
+    if section_en is None and topic == OTHER_TOPIC:
+        # No known section (the 806 bulletin, EMISS, thematic tables): the section its title has in
+        # «Регионы России», if it has one.
+        topic = topic_of_title(title) or OTHER_TOPIC
     return IndicatorDescription(
         name_en=name_en,
         unit_en=translate_unit(unit_ru),

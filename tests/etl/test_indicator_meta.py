@@ -233,6 +233,18 @@ def test_sections(heading: str | None, topic: str, section_en: str | None) -> No
     assert section_of(heading) == (topic, section_en)
 
 
+def test_without_a_section_the_title_gives_the_topic() -> None:
+    # Sources without sections (806 bulletin, EMISS): the section the title has in «Регионы России».
+    assert describe("Импорт: Всего; млн.долларов США", "млн.долларов США", None).topic == "foreign_trade"
+    assert describe("Валовой региональный продукт в основных ценах (ОКВЭД 2)", "тысяча рублей", None).topic == (
+        "economy")
+    assert describe("Число больничных коек: Всего (на конец года)", "тысяч коек", None).topic == "health"
+    # A title found in several sections, or unknown, says nothing; a known section always wins.
+    assert describe("Всего", None, None).topic == "other"
+    assert describe("Совершенно новая таблица", None, None).topic == "other"
+    assert describe("Импорт", "миллионов долларов США", "5. ЗДРАВООХРАНЕНИЕ").topic == "health"
+
+
 def test_existing_topic_codes_keep_their_meaning() -> None:
     """Where the older keyword rule (etl.indicators.topic_for) named a topic, sections.csv agrees."""
     with open(indicator_meta.SECTIONS_CSV, encoding="utf-8") as handle:
@@ -260,6 +272,8 @@ def _csv(path: Path) -> list[dict[str, str]]:
 def test_titles_csv_is_consistent() -> None:
     rows = _csv(indicator_meta.TITLES_CSV)
     assert {row["kind"] for row in rows} == {"title", "group"}
+    topics = {row["topic"] for row in _csv(indicator_meta.SECTIONS_CSV)}
+    assert {row["topic"] for row in rows} <= topics | {""}
     keys = [(row["kind"], row["title_key"]) for row in rows]
     assert len(keys) == len(set(keys))
     for row in rows:
