@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from etl.text import clean_spaces, find_year, fix_lookalikes, normalise_name, slugify, strip_footnotes
+from etl.text import (
+    clean_spaces,
+    find_year,
+    fix_lookalikes,
+    normalise_name,
+    normalise_region_name,
+    slugify,
+    strip_footnotes,
+    strip_name_footnotes,
+)
 
 
 @pytest.mark.parametrize(
@@ -41,6 +50,54 @@ def test_fix_lookalikes_maps_latin_letters_inside_cyrillic_words_only() -> None:
 )
 def test_strip_footnotes(text: str, expected: str) -> None:
     assert strip_footnotes(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Российская Федерация1", "Российская Федерация"),
+        ("г.Москва4", "г.Москва"),
+        ("Республика Крым 2)", "Республика Крым"),
+        ("Ханты-Мансийский автономный округ – Югра3)", "Ханты-Мансийский автономный округ – Югра"),
+        ("Московская область1),2)", "Московская область"),
+        ("Московская область 2);3)", "Московская область"),
+        ("Южный федеральный округ 2); 3)", "Южный федеральный округ"),
+        ("Российская Федерация 1,2", "Российская Федерация"),
+        ("Сибирский федеральный округ²⁾", "Сибирский федеральный округ"),
+        ("г.Москва ²", "г.Москва"),
+        ("Тюменская область*", "Тюменская область"),
+        # Digits that belong to the name stay: a date or year, or more than two digits.
+        ("Российская Федерация без учета новых субъектов (с 01.01.2023)",
+         "Российская Федерация без учета новых субъектов (с 01.01.2023)"),
+        ("Южный федеральный округ (по 2009 год)", "Южный федеральный округ (по 2009 год)"),
+        ("X-SFD-2009", "X-SFD-2009"),
+        ("Российская Федерация 2022", "Российская Федерация 2022"),
+        ("Калужская область", "Калужская область"),
+    ],
+)
+def test_strip_name_footnotes(text: str, expected: str) -> None:
+    assert strip_name_footnotes(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("г.Москва4", "г. Москва"),
+        ("Ненецкий авт.округ", "Ненецкий авт. округ"),
+        ("в том числе:     Ненецкий авт. округ", "Ненецкий авт. округ"),
+        ("Республика Саха(Якутия)", "Республика Саха (Якутия)"),
+        ("Ханты-Ман\xadсийский автономный округ – Югра", "Ханты-Мансийский автономный округ - Югра"),
+        ("Калинингpадская  область", "Калининградская область"),
+        ("Сибирский \nфедеральный округ²⁾", "Сибирский федеральный округ"),
+    ],
+)
+def test_normalise_region_name_folds_spellings_together(a: str, b: str) -> None:
+    assert normalise_region_name(a) == normalise_region_name(b)
+
+
+def test_normalise_region_name_keeps_a_date_inside_the_name() -> None:
+    label = "    Российская Федерация без учета новых субъектов (с 01.01.2023)"
+    assert normalise_region_name(label) == "российская федерация без учета новых субъектов (с 01.01.2023)"
 
 
 @pytest.mark.parametrize(
