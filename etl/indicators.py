@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
@@ -59,6 +60,14 @@ class IndicatorMeta:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+def match_key(match: str) -> str:
+    """A registry match key with digit groups closed up: editions write "10 000" and "10000" alike."""
+    return _DIGIT_GROUP.sub("", match)
+
+
+_DIGIT_GROUP = re.compile(r"(?<=\d) (?=\d{3}\b)")
+
+
 def identity_code(slug_text: str, identity: str) -> str:
     """A short readable code that stays unique: the slug's start plus a hash of the full identity.
 
@@ -88,7 +97,7 @@ class IndicatorRegistry:
 
     def __init__(self, frame: pd.DataFrame):
         frame = frame.fillna("")
-        self._by_match = {row["match"]: row for row in frame.to_dict("records")}
+        self._by_match = {match_key(row["match"]): row for row in frame.to_dict("records")}
 
     @classmethod
     def from_reference(cls, path: Path = INDICATORS_CSV) -> IndicatorRegistry:
@@ -99,7 +108,7 @@ class IndicatorRegistry:
         return _registry_from(cls, str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size)
 
     def lookup(self, match: str) -> dict | None:
-        return self._by_match.get(match)
+        return self._by_match.get(match_key(match))
 
     def resolve(
         self,
