@@ -179,3 +179,20 @@ def test_classifier_combinations_of_the_2009_2016_export(shared_data: Path) -> N
     indicator = one(parsed.tables["indicators"], code=row["indicator_code"])
     assert indicator["name_ru"].endswith(": Новое строительство за счет всех источников финансирования")
     assert indicator["unit_ru"] == "тысяча рублей"
+
+
+def test_sub_year_columns(tmp_path: Path) -> None:
+    """SYNTHETIC: a quarterly and monthly export ("значение показателя за I квартал", "январь")."""
+    path = export(tmp_path / "q.xlsx", [
+        ["Численность SYNTHETIC (тысяча человек)", "", "", "", ""], ["", "", "", "", ""],
+        ["", "2024", "2024", "2024", "2025"],
+        ["", "значение показателя за I квартал", "значение показателя за январь-июнь", "январь",
+         "значение показателя за дюжину"],
+        [INDENT + "Калужская область", 1, 2, 3, 4]], title="Численность SYNTHETIC", unit="* тысяча человек")
+    parsed = parse(path)
+    frame = parsed.tables["observations"]
+    assert [(r.period_kind, r.period, r.value) for r in frame.itertuples()] == [
+        ("quarter", "2024-Q1", 1), ("ytd", "2024-YTD06", 2), ("month", "2024-01", 3)]
+    assert parsed.tables["indicators"]["period_kind"].tolist() == ["quarter", "ytd", "month"]
+    assert [(r.column, r.reason.split(";")[0]) for r in parsed.rejections] == [
+        ("E", "header 'значение показателя за дюжину' at E4 names no period this adapter knows")]

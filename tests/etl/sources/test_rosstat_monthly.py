@@ -469,3 +469,16 @@ def test_quarterly_806_files_are_detected_as_bulletins(shared_data: Path) -> Non
 
     for name in ("m806_2016-01_272-280.xls", "m806_2016-01_281-319.xls", "m806_2016-01_065-070.xls"):
         assert detect_adapter(shared_data / CORPUS_806 / name) == "rosstat_monthly"
+
+
+def test_detection_by_content(tmp_path: Path) -> None:
+    """SYNTHETIC: years over quarters is a bulletin whatever the file is called; years alone is not."""
+    from etl.pipeline import detect_adapter
+
+    quarterly = bulletin(tmp_path / "regions_of_russia_2024.xlsx", {"x": [
+        ["Заголовок SYNTHETIC"], ["Тыс. человек"], [None, "2015 год", None], [None, "I квартал", "II квартал"],
+        ["Калужская область", 1, 2]]})
+    assert detect_adapter(quarterly) == "rosstat_monthly"
+    yearly = bulletin(tmp_path / "m806_2016-01_x.xlsx", {"Раздел 1": [["Содержание SYNTHETIC"]], "1.1.": [
+        ["1.1. Заголовок SYNTHETIC"], ["(тысяч человек)"], [None, 2015, 2016], ["Калужская область", 1, 2]]})
+    assert detect_adapter(yearly) == "rosstat_workbook"
