@@ -50,6 +50,9 @@ _YEAR_MARK_TAIL = re.compile(r"((?:19|20)\d\d)\s?(\d{1,2})\)$")
 _MARK_TAIL = re.compile(r"\s*(\d{1,2})\)\s*[;,]?$")
 _SUPERSCRIPT_TAIL = re.compile(r"([¹²³⁴⁵⁶⁷⁸⁹⁰]+)$")
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_RATE_IN_TITLE = re.compile(
+    r"\bна\s+(1000|10 ?000|100 ?000|100)\s+(человек населения|жителей|родов|женщин[^,;:()]*)", re.I)
+_SCHOOL_YEAR = re.compile(r"^(?:19|20)\d\d\s*/\s*(?:\d\d|(?:19|20)\d\d)\b")
 _LONE_MARKS = frozenset({"-", "–", "—", "*"})
 # NOTE: Rosstat glues footnote marks inside titles too ("ОРГАНИЗАЦИЙ1) В 2024 ГОДУ"): a single digit
 # and a bracket right after a letter or a closing quote is a mark.
@@ -423,6 +426,9 @@ def read_title_block(rows: list[list], start: int, stop: int) -> TitleBlock:
     else:
         keep = parts
     block.title = ": ".join(_sentence_case(text) for _, text in keep if text)
+    if block.unit is None and (rate := _RATE_IN_TITLE.search(block.title)):
+        # NOTE: a rate's unit is often only in its title ("... на 1000 человек населения").
+        block.unit = clean_spaces(rate.group(0).lower().replace(" - ", "-"))
     block.marks = frozenset(marks)
     block.years = tuple(int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", block.title))
     return block
@@ -489,8 +495,13 @@ def _read_columns(rows: list[list], table: Table) -> None:
                        for col in no_period]
             no_period = []
         elif not columns:
-            table.problems.append(("no period in the header: the columns are labelled "
-                                   + "; ".join(repr(" / ".join(col.texts)) for col in no_period[:3]), None))
+            labels = "; ".join(repr(" / ".join(col.texts)) for col in no_period[:3])
+            if all(_SCHOOL_YEAR.match(text) for col in no_period for text in col.texts[-1:]):
+                # NOTE: "2000/2001" is a school year, counted at a date the table does not state.
+                reason = f"no period in the header: the columns are school years ({labels}, ...), not a period kind"
+            else:
+                reason = f"no period in the header: the columns are labelled {labels}"
+            table.problems.append((reason, None))
             table.refused = True
             return
         else:

@@ -168,7 +168,7 @@ def test_a_table_without_any_period_is_refused_saying_so(tmp_path: Path) -> None
     [rejection] = parsed.rejections
     assert rejection.sheet == "4.5."
     assert "refused: no period in the header" in rejection.reason
-    assert "'2000/2001'" in rejection.reason
+    assert "school years ('2000/2001'" in rejection.reason
     assert parsed.tables["observations"].empty
 
 
