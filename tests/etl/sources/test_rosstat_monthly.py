@@ -442,24 +442,59 @@ def test_kaluga_in_every_806_table(shared_data: Path, name: str, sheet: str, cel
     assert clean_spaces(rows[r][0]) == "Калужская область"
 
 
-# Per-file counts and the true reason of every refusal (pinned so a change in either is seen).
+# Per file: observations, indicators, and the true reason of every refusal (pinned so a change is seen).
+# Refused: rows in their own unit ("Российская Федерация, млн. кв. метров" above regions in thousands)
+# and the misspelt month heading "авугст" (its column is not read rather than guessed).
 COUNTS_806 = {
-    "m806_2016-01_065-070.xls": (5432, {}),
-    "m806_2016-01_083-088.xls": (16405, {"the row states its own unit": 1}),
-    "m806_2016-01_164-169.xls": (3740, {"the row states its own unit": 1}),
-    "m806_2016-01_194-199.xls": (15908, {"header 'авугст' is not a period label": 4}),
-    "m806_2016-01_272-280.xls": (22698, {}),
-    "m806_2016-01_281-319.xls": (108446, {}),
-    "m806_2016-01_329-340.xls": (23280, {}),
-    "m806_2016-01_365-367.xls": (1649, {}),
+    "m806_2016-01_005-013.xls": (24735, 3, {}),
+    "m806_2016-01_014-022.xls": (24735, 3, {}),
+    "m806_2016-01_023-031.xls": (24735, 3, {}),
+    "m806_2016-01_032-040.xls": (24735, 3, {}),
+    "m806_2016-01_044-046.xls": (8245, 1, {}),
+    "m806_2016-01_047-049.xls": (7081, 1, {}),
+    "m806_2016-01_050-052.xls": (7081, 1, {}),
+    "m806_2016-01_053-064.xls": (28324, 4, {}),
+    "m806_2016-01_065-070.xls": (5432, 2, {}),
+    "m806_2016-01_083-088.xls": (16405, 2, {'the row states its own unit': 1}),
+    "m806_2016-01_089-094.xls": (5432, 2, {}),
+    "m806_2016-01_107-118.xls": (32895, 4, {'the row states its own unit': 1}),
+    "m806_2016-01_119-130.xls": (32895, 4, {'the row states its own unit': 1}),
+    "m806_2016-01_140-148.xlsx": (7857, 3, {}),
+    "m806_2016-01_164-169.xls": (3740, 2, {'the row states its own unit': 1}),
+    "m806_2016-01_170-175.xls": (16296, 2, {}),
+    "m806_2016-01_176-181.xls": (16296, 2, {}),
+    "m806_2016-01_182-184.xls": (8148, 1, {}),
+    "m806_2016-01_185-187.xls": (8148, 1, {}),
+    "m806_2016-01_188-193.xls": (16296, 2, {}),
+    "m806_2016-01_194-199.xls": (15908, 2, {"header 'авугст' is not a period label": 4}),
+    "m806_2016-01_203-205.xls": (8245, 1, {}),
+    "m806_2016-01_206-208.xls": (8245, 1, {}),
+    "m806_2016-01_209-211.xls": (8245, 1, {}),
+    "m806_2016-01_212-223.xls": (32980, 4, {}),
+    "m806_2016-01_224-226.xls": (8245, 1, {}),
+    "m806_2016-01_230-232.xls": (8245, 1, {}),
+    "m806_2016-01_233-235.xlsx": (8245, 1, {}),
+    "m806_2016-01_236-238.xls": (8245, 1, {}),
+    "m806_2016-01_251-256.xls": (16199, 2, {}),
+    "m806_2016-01_266-271.xls": (16296, 2, {}),
+    "m806_2016-01_272-280.xls": (22698, 3, {}),
+    "m806_2016-01_281-319.xls": (108446, 13, {}),
+    "m806_2016-01_329-340.xls": (23280, 8, {}),
+    "m806_2016-01_341-346.xls": (11640, 4, {}),
+    "m806_2016-01_347-349.xls": (5820, 2, {}),
+    "m806_2016-01_350-352.xls": (5820, 2, {}),
+    "m806_2016-01_353-364.xls": (21922, 8, {}),
+    "m806_2016-01_365-367.xls": (1649, 2, {}),
 }
 
 
 @pytest.mark.parametrize("name", sorted(COUNTS_806))
 def test_806_counts_and_refusals(shared_data: Path, name: str) -> None:
     parsed = parse_corpus(shared_data, name)
-    observations, reasons = COUNTS_806[name]
+    observations, indicators, reasons = COUNTS_806[name]
     assert len(parsed.tables["observations"]) == observations
+    assert len(parsed.tables["indicators"]) == indicators
+    assert parsed.tables["indicators"]["identity"].is_unique
     found = Counter(r.reason.split(" (")[0].split(";")[0] for r in parsed.rejections)
     assert dict(found) == reasons
 
