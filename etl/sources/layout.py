@@ -322,8 +322,9 @@ def _header_rows(rows: list[list], stub: int, start: int, floor: int) -> list[in
         if not right:
             break
         label = text_of(row[stub]) if stub < len(row) else ""
-        if label and _END_OF_TABLE.match(label):
-            break
+        if label and (_END_OF_TABLE.match(label) or _is_title_line(label) or _PUBLICATION.search(label)
+                      or _SECTION.match(label)):
+            break  # a title line with a stray cell beside it is never a header
         if len(right) == 1 and isinstance(right[0], str) and _clean(right[0]).startswith("(") and not label:
             break  # a unit line set right: title block
         if any(isinstance(c, float) and not c.is_integer() for c in right):

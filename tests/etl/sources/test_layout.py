@@ -322,3 +322,29 @@ def test_marks_glued_to_figures_are_read_against_the_footnotes_in_one_cell(tmp_p
     assert parsed.rejections == []
     cell = obs(parsed, source_cell="B6").iloc[0]
     assert (cell["value"], cell["value_text"], cell["period"]) == (120.0, "1202)", "2016")
+
+
+def test_a_total_in_its_own_unit_goes_to_an_indicator_in_that_unit(tmp_path: Path) -> None:
+    # SYNTHETIC: the country's row in billions heads a table in millions.
+    rows = table_rows("SYNTHETIC ОБОРОТ", "15.1.", [[None, 2016, 2017]], [
+        ["Российская Федерация, млрд руб.", 1065.8, 1322.4],
+        ["Калужская область", 5396.8, 7236.3],
+    ])
+    parsed = parse(write_workbook(tmp_path / "own_2024.xlsx", {"15.1.": rows}))
+    assert parsed.rejections == []
+    indicators = parsed.tables["indicators"].set_index("code")
+    assert sorted(indicators["unit_ru"]) == ["миллионов рублей", "млрд руб."]
+    country = obs(parsed, region_code="RU").iloc[0]
+    assert indicators.loc[country["indicator_code"], "unit_ru"] == "млрд руб."
+    kaluga = obs(parsed, region_code="RU-KLU").iloc[0]
+    assert indicators.loc[kaluga["indicator_code"], "unit_ru"] == "миллионов рублей"
+
+
+def test_a_workbook_without_regions_is_refused_saying_so(tmp_path: Path) -> None:
+    from etl.errors import InputError
+
+    rows = table_rows("SYNTHETIC ПО ВИДАМ ТЕХНОЛОГИЙ", "1.", [[None, 2016, 2017]],
+                      [["Проектирование", 1, 2], ["Производство", 3, 4], ["Связь", 5, 6]], unit="единиц")
+    with pytest.raises(InputError, match="no table whose rows name regions found in any sheet") as caught:
+        parse(write_workbook(tmp_path / "tech_2024.xlsx", {"1": rows}))
+    assert "a table whose rows name no region" in str(caught.value)
