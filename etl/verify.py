@@ -642,6 +642,22 @@ def _year_pattern(year: int) -> re.Pattern:
     return re.compile(rf"(?<!\d){year}(?:(?!\d)|[1-9]\d?\))")
 
 
+_POINT_PHRASE = re.compile(r"(?<![а-я])на\s+(?:(\d{1,2})\s+([а-я]+)|(конец|начало)\s+(?:отчетного\s+)?года)")
+
+
+@lru_cache(maxsize=1 << 12)
+def _points_in(text: str) -> frozenset[tuple[str, tuple[int, int]]]:
+    """Points in time a longer text names: "на 1 января", "на конец года" (31 December), "на начало года"."""
+    text = _spaces(text.lower().replace("ё", "е"))
+    found = set()
+    for match in _POINT_PHRASE.finditer(text):
+        if match[3]:
+            found.add(("point", (12, 31) if match[3] == "конец" else (1, 1)))
+        elif (month := _month(match[2])) is not None and 1 <= int(match[1]) <= 31:
+            found.add(("point", (month, int(match[1]))))
+    return frozenset(found)
+
+
 def _mentions_year(cells: Iterable[object], year: int) -> bool:
     """Whether any header cell says `year` (a number, or a 4-digit year in text, footnote mark allowed)."""
     pattern = _year_pattern(year)
@@ -701,13 +717,16 @@ def _check_header(row: _Row, cells: dict[tuple[int, int], object]) -> list[Diffe
     if not _mentions_year(texts, year):
         return [_difference(row, PERIOD, f"{row.period} (year {year})", f"header {row.header}: {shown}")]
     named = {p for t in texts if isinstance(t, str) and (p := _sub_period(t)) is not None}
+    # A point in time may be said by a phrase inside a longer header text: the unit line
+    # "(оценка на конец года; тысяч человек)" of a table whose columns are years.
+    points = {p for t in texts if isinstance(t, str) for p in _points_in(t)}
     if kind == "year":
-        if named:
-            said = ", ".join(_describe(*p) for p in sorted(named))
+        if named or points:
+            said = ", ".join(_describe(*p) for p in sorted(named | points))
             return [_difference(row, PERIOD, f"{row.period} (a whole year)", f"header {row.header} says {said}")]
         return []
     expected = (kind, detail)
-    if named != {expected}:
+    if expected not in named | points or not named <= {expected}:
         return [_difference(row, PERIOD, f"{row.period} ({_describe(*expected)})", f"header {row.header}: {shown}")]
     return []
 

@@ -43,6 +43,12 @@ SHEETS = {
         [None, "I квартал", "I полугодие", "январь-сентябрь", "март", "на 1 января", "на конец года"],
         ["Калужская область", 1.5, 2, 3, 4, 5, 6],
     ],
+    "3.1.": [
+        ["3.1. SYNTHETIC ЧИСЛЕННОСТЬ"],
+        ["(оценка на конец года; тысяч человек)"],
+        [None, 2021, 2022],
+        ["Калужская область", 1000.5, 1001.5],
+    ],
 }
 
 # (indicator, region, period, value, status, sheet, cell, header, value_text): what a right parser stores.
@@ -63,6 +69,8 @@ FIGURES = [
     ("syn_sub", "RU-KLU", Period("month", 2023, month=3), 4.0, "", "2.1.", "E4", "B2 E3", None),
     ("syn_sub", "RU-KLU", Period("point", 2023, month=1, day=1), 5.0, "", "2.1.", "F4", "B2 F3", None),
     ("syn_sub", "RU-KLU", Period("point", 2024, month=12, day=31), 6.0, "", "2.1.", "G4", "G2 G3", None),
+    ("syn_point", "RU-KLU", Period("point", 2021, month=12, day=31), 1000.5, "", "3.1.", "B4", "A2 B3", None),
+    ("syn_point", "RU-KLU", Period("point", 2022, month=12, day=31), 1001.5, "", "3.1.", "C4", "A2 C3", None),
 ]
 
 
@@ -74,6 +82,7 @@ def synthetic_parsed(figures=FIGURES, file_name: str = FILE_NAME) -> Parsed:
     indicators = pd.DataFrame([
         {"code": "syn_year", "name_ru": "SYNTHETIC годовой", "topic": "other", "frequency": "year"},
         {"code": "syn_sub", "name_ru": "SYNTHETIC по периодам", "topic": "other", "frequency": "month"},
+        {"code": "syn_point", "name_ru": "SYNTHETIC на конец года", "topic": "other", "frequency": "year"},
     ])
     return Parsed(adapter="rosstat_workbook", edition=EDITION,
                   tables={"indicators": indicators, "observations": builder.frame()})
@@ -160,6 +169,8 @@ def test_tampered_status_and_text_are_reported(loaded_engine: Engine, tmp_path: 
         ("2.1.", "F4", {"period": "2023-02-01"}),  # "на 1 января" as 1 February
         ("2.1.", "G4", {"period": "2024", "period_kind": "year"}),  # "на конец года" as the year
         ("2.1.", "E4", {"period_kind": "ytd"}),  # kind disagrees with the code
+        ("3.1.", "B4", {"period": "2021-01-01"}),  # the unit line says "на конец года"
+        ("3.1.", "C4", {"period": "2022", "period_kind": "year"}),  # a point stored as the year: the path says
     ],
 )
 def test_tampered_period_is_reported(loaded_engine: Engine, tmp_path: Path, no_shared: Path,
@@ -274,6 +285,15 @@ def test_mark_status(text: str, status: str | None) -> None:
 )
 def test_sub_period(text: str, period: tuple | None) -> None:
     assert verify._sub_period(text) == period
+
+
+@pytest.mark.parametrize(
+    ("text", "points"),
+    [("(оценка на конец года; тысяч человек)", {(12, 31)}), ("(на 1 января; человек)", {(1, 1)}),
+     ("на начало отчетного года", {(1, 1)}), ("в среднем за год", set()), ("сена 1 января", set())],
+)
+def test_points_in(text: str, points: set) -> None:
+    assert verify._points_in(text) == {("point", p) for p in points}
 
 
 @pytest.mark.parametrize(
