@@ -2,11 +2,44 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
+import numpy as np
 import pandas as pd
 
 from etl.errors import Rejection
 from etl.schema import NATURAL_KEYS
 from etl.sources.base import Parsed
+
+# A year-month(-day) or day.month.year written in a text; each is checked to exist.
+_ISO_LIKE = re.compile(r"(?<![\d.-])(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?![\d.-])")
+_DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d.])")
+
+
+def date_problem(text: str | None) -> str | None:
+    """Why a date written in `text` ('2020-13-45', '31.02.2016') does not exist; None when every one does."""
+    for match in _ISO_LIKE.finditer(text or ""):
+        year, month, day = match.group(1), match.group(2), match.group(3)
+        reason = _no_such_date(int(year), int(month), int(day) if day else 1)
+        if reason:
+            return f"date {match.group(0)!r} does not exist ({reason})"
+    for match in _DOTTED.finditer(text or ""):
+        day, month, year = match.groups()
+        reason = _no_such_date(int(year), int(month), int(day))
+        if reason:
+            return f"date {match.group(0)!r} does not exist ({reason})"
+    return None
+
+
+def _no_such_date(year: int, month: int, day: int) -> str | None:
+    if not 1 <= month <= 12:
+        return f"month {month}"
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return f"day {day} of month {month}"
+    return None
 
 
 def _where(row: pd.Series) -> str:
@@ -55,6 +88,106 @@ def _location(row: pd.Series) -> tuple[str | None, int | None, str | None]:
     return None, None, None
 
 
+# --- plausibility ------------------------------------------------------------------------------------
+
+# No statistic any source publishes comes near this (Russia's GDP is ~2e8 million roubles); a larger
+# figure is a damaged or hostile cell (GRP of -5e300).
+MAX_MAGNITUDE = 1e15
+# Numeric columns per table, and whether a negative value is impossible there.
+NUMERIC_COLUMNS: dict[str, dict[str, bool]] = {
+    "observations": {"value": False},
+    "investments": {"amount_low_mn": True, "amount_high_mn": True},
+    "cluster_indicators": {"value_low": False, "value_high": False},
+    "companies": {"jobs_low": True, "jobs_high": True},
+}
+# A count of people or things cannot be negative, unless the indicator is a change or a balance.
+# NOTE: amounts can: Rosstat publishes negative insurance premiums, profit balances and FDI; so only
+# counts are checked, and every negative figure of the corpus passes.
+_COUNT_UNIT = re.compile(r"^(тыс(\.|яч[аи]?)?\s*)?(человек|чел\.?|единиц[аы]?|штук[аи]?)$")
+_MAY_BE_NEGATIVE = re.compile(r"прирост|изменени|сальдо|убыл|разниц|баланс|результат|отклонени|миграц|"
+                              r"увеличени|уменьшени|динамик", re.IGNORECASE)
+
+
+def implausible_values(parsed: Parsed, file_name: str) -> list[Rejection]:
+    """Values no source can mean: not finite, beyond MAX_MAGNITUDE, a negative count, a published figure
+    without a value, a date that does not exist. The rows are dropped from `parsed`, so that with
+    --allow-rejections only what is sound is applied."""
+    rejections: list[Rejection] = []
+    for table, frame in list(parsed.tables.items()):
+        if frame.empty:
+            continue
+        bad = pd.Series(False, index=frame.index)
+        for column, never_negative in NUMERIC_COLUMNS.get(table, {}).items():
+            if column in frame.columns:
+                bad |= _check_numbers(frame, column, never_negative, file_name, rejections)
+        if table == "observations":
+            bad |= _check_observations(parsed, frame, file_name, rejections)
+        for column in [c for c in frame.columns if c == "date" or c.endswith("_date")]:
+            bad |= _check_dates(frame, column, file_name, rejections)
+        if bad.any():
+            parsed.tables[table] = frame[~bad]
+    return rejections
+
+
+def _reject(frame: pd.DataFrame, mask: pd.Series, column: str, reason, file_name: str,
+            rejections: list[Rejection]) -> pd.Series:
+    for _, row in frame[mask].iterrows():
+        sheet, line, where = _location(row)
+        value = row[column]
+        rejections.append(Rejection(file_name, sheet, line, where or column, reason(row),
+                                    None if value is None else str(value)))
+    return mask
+
+
+def _check_numbers(frame: pd.DataFrame, column: str, never_negative: bool, file_name: str,
+                   rejections: list[Rejection]) -> pd.Series:
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    infinite = pd.Series(np.isinf(values), index=frame.index)
+    huge = pd.Series(np.abs(np.nan_to_num(values, posinf=0, neginf=0)) > MAX_MAGNITUDE, index=frame.index)
+    bad = _reject(frame, infinite, column, lambda _: f"{column} is not a finite number", file_name, rejections)
+    bad |= _reject(frame, huge, column, lambda _: f"{column} is beyond ±{MAX_MAGNITUDE:.0e}, larger than any "
+                   "published statistic (damaged cell?)", file_name, rejections)
+    if never_negative:
+        negative = pd.Series(values < 0, index=frame.index) & ~bad
+        bad |= _reject(frame, negative, column, lambda _: f"{column} cannot be negative", file_name, rejections)
+    return bad
+
+
+def _check_observations(parsed: Parsed, frame: pd.DataFrame, file_name: str,
+                        rejections: list[Rejection]) -> pd.Series:
+    bad = pd.Series(False, index=frame.index)
+    if "status" in frame.columns and "value" in frame.columns:
+        empty = frame["value"].isna() & (frame["status"].fillna("") == "")
+        bad |= _reject(frame, empty, "value", lambda _: "a published figure without a value", file_name,
+                       rejections)
+    indicators = parsed.tables.get("indicators")
+    if indicators is None or indicators.empty or not {"code", "unit_ru", "name_ru"} <= set(indicators.columns):
+        return bad
+    counts = {row.code: row.name_ru for row in indicators.itertuples(index=False)
+              if _COUNT_UNIT.match(" ".join(str(row.unit_ru or "").lower().split()))
+              and not _MAY_BE_NEGATIVE.search(f"{row.name_ru} {row.code}")}
+    if counts:
+        negative = frame["indicator_code"].isin(list(counts)) & (frame["value"] < 0) & ~bad
+        bad |= _reject(frame, negative, "value",
+                       lambda row: f"a negative count is impossible for «{counts[row['indicator_code']]}»",
+                       file_name, rejections)
+    return bad
+
+
+def _check_dates(frame: pd.DataFrame, column: str, file_name: str, rejections: list[Rejection]) -> pd.Series:
+    problems = frame[column].map(lambda text: date_problem(text) if isinstance(text, str) else None)
+    return _reject(frame, problems.notna(), column, lambda row: problems[row.name], file_name, rejections)
+
+
+def read_counts(parsed: Parsed) -> dict[str | None, int]:
+    """Figures read per sheet (observations); rows read for a source without sheets (key None)."""
+    frame = parsed.tables.get("observations")
+    if frame is not None and not frame.empty and "source_sheet" in frame.columns:
+        counts = frame.groupby(frame["source_sheet"].fillna(""), sort=False).size()
+        return {sheet or None: int(count) for sheet, count in counts.items()}
+    return {None: parsed.row_count()}
+
+
 def run_checks(parsed: Parsed, file_name: str) -> list[Rejection]:
-    """Every rejection the checks find, added to what the parser refused."""
-    return [*parsed.rejections, *duplicate_keys(parsed, file_name)]
+    """Every rejection the checks find, added to what the parser refused; implausible rows are dropped."""
+    return [*parsed.rejections, *duplicate_keys(parsed, file_name), *implausible_values(parsed, file_name)]

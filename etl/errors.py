@@ -47,7 +47,68 @@ class RejectedInput(EtlError):
     """The input has rows that were refused; the load wrote nothing."""
 
     def __init__(self, rejections: list[Rejection]):
-        shown = "\n".join(f"  - {r}" for r in rejections[:20])
-        more = f"\n  ... and {len(rejections) - 20} more" if len(rejections) > 20 else ""
-        super().__init__(f"{len(rejections)} rejected row(s):\n{shown}{more}")
+        messages = summarise(rejections)
+        shown = "\n".join(f"  - {m}" for m in messages[:20])
+        more = f"\n  ... and {len(messages) - 20} more causes" if len(messages) > 20 else ""
+        super().__init__(f"{len(rejections)} rejected cell(s) or row(s):\n{shown}{more}")
         self.rejections = rejections
+
+
+# --- refusals that help: one message per cause ---------------------------------------------------------
+
+EXAMPLES = 3
+
+
+def _place(rejection: Rejection) -> str:
+    if rejection.column and rejection.row is not None and rejection.column.isalpha() and rejection.column.isupper():
+        return f"{rejection.column}{rejection.row}"
+    if rejection.row is not None and rejection.column:
+        return f"row {rejection.row} ({rejection.column})"
+    if rejection.row is not None:
+        return f"row {rejection.row}"
+    return f"column {rejection.column}" if rejection.column else ""
+
+
+def summarise(rejections: list[Rejection], examples: int = EXAMPLES) -> list[str]:
+    """One message per file, sheet and reason: the count and the first cells or rows, e.g.
+    "f.xlsx, sheet '13.5.': text where a number was expected in 340 cells: U17, U18, U19, … (found '…')".
+
+    A cause that occurs once keeps its full message. The order is that of each cause's first rejection.
+    """
+    groups: dict[tuple[str, str | None, str], list[Rejection]] = {}
+    for rejection in rejections:
+        groups.setdefault((rejection.file, rejection.sheet, rejection.reason), []).append(rejection)
+    messages = []
+    for (file, sheet, reason), group in groups.items():
+        if len(group) == 1:
+            messages.append(str(group[0]))
+            continue
+        places = [p for p in dict.fromkeys(_place(r) for r in group) if p]
+        cells = all(r.column and r.row is not None and r.column.isalpha() for r in group)
+        noun = "cells" if cells else "rows" if all(r.row is not None for r in group) else "places"
+        shown = ", ".join(places[:examples]) + (", …" if len(places) > examples else "")
+        found = {r.found for r in group if r.found is not None}
+        found_text = ""
+        if len(found) == 1:
+            found_text = f" (found {next(iter(found))!r})"
+        elif found:
+            found_text = f" (found e.g. {next(r.found for r in group if r.found is not None)!r})"
+        where = file + (f", sheet {sheet!r}" if sheet else "")
+        messages.append(f"{where}: {reason} in {len(group)} {noun}: {shown}{found_text}")
+    return messages
+
+
+def sheet_summary(accepted: dict[str | None, int], rejections: list[Rejection]) -> list[dict]:
+    """Per sheet (None: a file without sheets): figures accepted, rejected, and the main reasons."""
+    sheets: dict[str | None, dict] = {sheet: {"sheet": sheet, "accepted": count, "rejected": 0, "reasons": {}}
+                                      for sheet, count in accepted.items()}
+    for rejection in rejections:
+        entry = sheets.setdefault(rejection.sheet, {"sheet": rejection.sheet, "accepted": 0, "rejected": 0,
+                                                    "reasons": {}})
+        entry["rejected"] += 1
+        entry["reasons"][rejection.reason] = entry["reasons"].get(rejection.reason, 0) + 1
+    out = []
+    for entry in sheets.values():
+        reasons = sorted(entry["reasons"].items(), key=lambda item: -item[1])
+        out.append({**entry, "reasons": [f"{reason} ({count})" for reason, count in reasons[:3]]})
+    return out

@@ -33,8 +33,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from etl.checks import run_checks
-from etl.errors import EtlError, RejectedInput, Rejection
+from etl.checks import read_counts, run_checks
+from etl.errors import EtlError, RejectedInput, Rejection, sheet_summary, summarise
 from etl.indicators import normalise_unit
 from etl.schema import LOAD_ORDER, NATURAL_KEYS, Base, Load, SupersededValue
 from etl.sources.base import Parsed
@@ -66,6 +66,8 @@ class LoadReport:
     rejections: list[Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str | None = None
+    # Per sheet: figures read, rejected and the main reasons (etl.errors.sheet_summary).
+    sheets: list[dict] = field(default_factory=list)
 
     @property
     def added(self) -> int:
@@ -85,6 +87,8 @@ class LoadReport:
                        for t in self.tables},
             "rejections": [r.as_dict() for r in self.rejections[:1000]],
             "rejections_total": len(self.rejections),
+            "summary": summarise(self.rejections)[:200],
+            "sheets": self.sheets,
             "notes": self.notes[:200],
             "error": self.error,
         }
@@ -121,6 +125,7 @@ def apply(
     source_path = _absolute(source_path)
     report = LoadReport(file_name, sha256, parsed.adapter, parsed.edition, notes=list(parsed.notes))
     report.rejections = run_checks(parsed, file_name)
+    report.sheets = sheet_summary(read_counts(parsed), report.rejections)
     if report.rejections and not allow_rejections:
         report.status = "rejected"
         report.error = str(RejectedInput(report.rejections))

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import csv
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
 from etl import load
 from etl.errors import InputError, Rejection
 from etl.paths import shared_data_dir
+from etl.schema import Load
 from etl.sources import (
     atc,
     cbr_cpi,
     cluster,
     emiss,
+    guard,
     interview,
     reference,
     rosstat_monthly,
@@ -24,7 +27,7 @@ from etl.sources import (
     rosstat_workbook,
 )
 from etl.sources.base import Parsed
-from etl.sources.cells import open_workbook, read_sheet
+from etl.sources.cells import cell_ref, open_workbook, read_sheet
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 
@@ -126,14 +129,99 @@ def _workbook_adapter(path: Path) -> str:
 
 
 def parse_path(path: Path, adapter: str | None = None, options: Options | None = None) -> Parsed:
-    """Parse a file with the named (or detected) adapter."""
+    """Parse a file with the named (or detected) adapter; cells a workbook reader cannot read right
+    (formulas saved without a value, merged cells in a table's data area) become rejections."""
+    path = Path(path)
     if not path.exists():
         raise InputError(Rejection(path.name, None, None, None, "no such file"))
     adapter = adapter or detect_adapter(path)
     if adapter not in ADAPTERS:
         raise InputError(Rejection(path.name, None, None, None,
                                    f"unknown adapter {adapter!r}; choose from {', '.join(sorted(ADAPTERS))}"))
-    return ADAPTERS[adapter](path, options or Options())
+    parsed = ADAPTERS[adapter](path, options or Options())
+    if path.is_file() and path.suffix.lower() in guard.ZIP_SUFFIXES | guard.BIFF_SUFFIXES:
+        _reject_misread_cells(path, parsed)
+    return parsed
+
+
+def _a1(ref: str) -> tuple[int, int]:
+    letters = ref.rstrip("0123456789")
+    return int(ref[len(letters):]), guard.column_number(letters)
+
+
+def _reject_misread_cells(path: Path, parsed: Parsed) -> None:
+    """Reject what calamine reads as blanks although the file means something else, wherever a table's
+    figures were read: a formula cell saved without its value, and a merged range that spans rows of
+    figures or covers a figure's cell (its value sits in the top-left cell only, the rest read empty).
+
+    The data area of a table is taken as the rows of its figures, from column A to its last figure's
+    column (so the region names left of the figures belong to it); the layout of a table is not needed.
+    """
+    frame = parsed.tables.get("observations")
+    if frame is None or frame.empty or not {"source_sheet", "source_cell"} <= set(frame.columns):
+        return
+    facts = guard.inspect(path)
+    values: dict[str, list[list]] = {}
+
+    def cell(sheet: str, row: int, column: int) -> object:
+        if sheet not in values:
+            values[sheet] = read_sheet(path, open_workbook(path), sheet)
+        rows = values[sheet]
+        return rows[row - 1][column - 1] if row <= len(rows) and column <= len(rows[row - 1]) else ""
+
+    dropped: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str]] = set()
+    for (sheet, _), cells in frame.groupby(["source_sheet", "indicator_code"], sort=False)["source_cell"]:
+        sheet_facts = facts.sheets.get(sheet)
+        if sheet_facts is None or not (sheet_facts.formulas_without_values or sheet_facts.merged):
+            continue
+        positions = [_a1(ref) for ref in cells if isinstance(ref, str) and ref[:1].isalpha()]
+        if not positions:
+            continue
+        first_row, last_row = min(p[0] for p in positions), max(p[0] for p in positions)
+        last_column = max(p[1] for p in positions)
+        figures = set(positions)
+        rows = f"rows {first_row}-{last_row}" if last_row > first_row else f"row {first_row}"
+        for ref in sorted(sheet_facts.formulas_without_values, key=_a1):
+            row, column = _a1(ref)
+            if first_row <= row <= last_row and column <= last_column and (sheet, ref) not in seen:
+                seen.add((sheet, ref))
+                dropped.add((sheet, ref))
+                parsed.rejections.append(Rejection(
+                    path.name, sheet, row, ref.rstrip("0123456789"),
+                    f"formula saved without its value in the table's data area ({rows}); calamine reads it "
+                    "as blank: open the file in Excel, recalculate and save it", ref))
+        for merged in sheet_facts.merged:
+            first, _, last = merged.partition(":")
+            (r1, c1), (r2, c2) = _a1(first), _a1(last or first)
+            if r2 < first_row or r1 > last_row or c1 > last_column or (sheet, merged) in seen:
+                continue
+            covered = {(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)} - {(r1, c1)}
+            if not (r2 > r1 or covered & figures):
+                continue
+            # NOTE: EMISS exports merge a label over its rows and also write it into every cell
+            # of the range; read cell by cell, such a range is read right.
+            shown = cell(sheet, r1, c1)
+            if shown not in ("", None) and all(cell(sheet, r, c) == shown for r, c in covered):
+                continue
+            seen.add((sheet, merged))
+            dropped |= {(sheet, f"{cell_ref(r - 1, c - 1)}") for r, c in covered}
+            parsed.rejections.append(Rejection(
+                path.name, sheet, r1, first.rstrip("0123456789"),
+                f"merged cells {merged} in the table's data area ({rows}); the value shows in "
+                f"{first} only and the other cells read as blank, so its rows cannot be read "
+                "unambiguously", merged))
+    if dropped:
+        keys = list(zip(frame["source_sheet"], frame["source_cell"], strict=True))
+        parsed.tables["observations"] = frame[[key not in dropped for key in keys]]
+
+
+def _record_crash(engine: Engine, report: load.LoadReport, trace: str, path: Path) -> None:
+    """A failed load in the history, with the traceback in its report for developers only."""
+    load.record_failure(engine, report, source_path=path)
+    with engine.begin() as conn:
+        conn.execute(update(Load).where(Load.id == report.load_id)
+                     .values(report={**report.as_json(), "traceback": trace}))
 
 
 def load_path(
@@ -145,9 +233,13 @@ def load_path(
     allow_rejections: bool = False,
     on_table_done: load.ProgressCallback | None = None,
 ) -> load.LoadReport:
-    """Parse, check and apply one file; parse failures become a recorded, failed load."""
+    """Parse, check and apply one file. Every attempt is recorded: refused input as "rejected", and
+    any other failure (a parser's crash included) as "failed" with its message; never raised."""
     path = Path(path)
-    sha = load.sha256_of(path) if path.exists() else ""
+    try:
+        sha = load.sha256_of(path) if path.exists() else ""
+    except OSError:
+        sha = ""
     try:
         parsed = parse_path(path, adapter, options)
     except InputError as exc:
@@ -156,5 +248,20 @@ def load_path(
         if not dry_run:
             load.record_failure(engine, report, source_path=path)
         return report
-    return load.apply(engine, parsed, file_name=path.name, sha256=sha, dry_run=dry_run,
-                      allow_rejections=allow_rejections, on_table_done=on_table_done, source_path=path)
+    except Exception as exc:  # NOTE: a parser that crashes on odd input must still leave a record
+        return _failed(engine, path, sha, adapter or "unknown", None, exc, dry_run)
+    try:
+        return load.apply(engine, parsed, file_name=path.name, sha256=sha, dry_run=dry_run,
+                          allow_rejections=allow_rejections, on_table_done=on_table_done, source_path=path)
+    except Exception as exc:
+        return _failed(engine, path, sha, parsed.adapter, parsed.edition, exc, dry_run)
+
+
+def _failed(engine: Engine, path: Path, sha: str, adapter: str, edition: str | None, exc: Exception,
+            dry_run: bool) -> load.LoadReport:
+    message = (str(exc).strip().splitlines() or [""])[0]
+    report = load.LoadReport(path.name, sha, adapter, edition, status="failed",
+                             error=f"{path.name}: could not be loaded ({type(exc).__name__}: {message})")
+    if not dry_run:
+        _record_crash(engine, report, traceback.format_exc(), path)
+    return report

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
+from etl.checks import date_problem
 from etl.errors import InputError, Rejection
 from etl.paths import REFERENCE_DIR
 from etl.sources import atc
@@ -158,21 +159,24 @@ def read_rows(path: Path, required: Sequence[str],
     return rows, rejections
 
 
-def record_keys(stem: str, pairs: Sequence[tuple[str | None, str | None]]) -> list[str]:
-    """Keys stable under edits: stem, company, url hash, n-th occurrence of (company, url)."""
+def record_keys(prefix: str, pairs: Sequence[tuple[str | None, str | None]]) -> list[str]:
+    """Keys from content and source, stable under edits: kind, company, url hash, n-th (company, url).
+
+    Never the file's name: the same rows loaded from a renamed copy must land on the same records.
+    """
     counts: Counter[tuple[str, str]] = Counter()
     keys = []
     for company, url in pairs:
         pair = (company or "none", url or "")
         counts[pair] += 1
         digest = hashlib.sha1(pair[1].encode("utf-8")).hexdigest()[:10]
-        keys.append(f"{stem}:{pair[0]}:{digest}:{counts[pair]}")
+        keys.append(f"{prefix}:{pair[0]}:{digest}:{counts[pair]}")
     return keys
 
 
-def _row_keys(rows: Sequence[Row], stem: str, key_column: str | None) -> list[str]:
+def _row_keys(rows: Sequence[Row], prefix: str, key_column: str | None) -> list[str]:
     """record_keys for CSV rows; files without a company column count as company 'none'."""
-    return record_keys(stem, [(row.get(key_column) if key_column else None, row.get("source_url"))
+    return record_keys(prefix, [(row.get(key_column) if key_column else None, row.get("source_url"))
                               for row in rows])
 
 
@@ -292,7 +296,7 @@ def parse_companies(path: Path, districts_path: Path = DEFAULT_SITE_DISTRICTS) -
     rows, rejections = read_rows(path, COMPANY_COLUMNS, ("company_key", "source_url"))
     keywords = read_site_districts(districts_path)
     notes: list[str] = []
-    keys = _row_keys(rows, path.stem, "company_key")
+    keys = _row_keys(rows, "companies", "company_key")
     records = [_company_record(row, key, path) for row, key in zip(rows, keys, strict=True)]
     by_key: dict[str, list[Row]] = {}
     for row in rows:
@@ -349,7 +353,7 @@ def parse_investments(path: Path) -> Parsed:
     non_empty = ("company", "amount", "currency", "year_or_period", "status", "source_url",
                  "company_key")
     rows, rejections = read_rows(path, INVESTMENT_COLUMNS, non_empty)
-    keys = _row_keys(rows, path.stem, "company_key")
+    keys = _row_keys(rows, "investments", "company_key")
     results = [_investment(row, key, path) for row, key in zip(rows, keys, strict=True)]
     records = [result for result in results if isinstance(result, dict)]
     rejections += [result for result in results if isinstance(result, Rejection)]
@@ -413,7 +417,7 @@ def parse_products(path: Path, atc_path: Path,
     index = atc.inn_index(atc.read_atc(atc_path))
     areas = atc.parse_therapy_areas(areas_path).tables["therapy_areas"]
     notes: list[str] = []
-    keys = _row_keys(rows, path.stem, "company_key")
+    keys = _row_keys(rows, "products", "company_key")
     records = [_product(row, key, path, index, areas, notes)
                for row, key in zip(rows, keys, strict=True)]
     tables = {"products": to_frame("products", records)}
@@ -452,7 +456,7 @@ def parse_indicators(path: Path) -> Parsed:
     rows, rejections = read_rows(path, INDICATOR_COLUMNS, ("year", "indicator", "value",
                                                            "source_url"))
     notes: list[str] = []
-    keys = _row_keys(rows, path.stem, None)
+    keys = _row_keys(rows, "indicators", None)
     results = [_indicator(row, key, path, notes) for row, key in zip(rows, keys, strict=True)]
     records = [result for result in results if isinstance(result, dict)]
     rejections += [result for result in results if isinstance(result, Rejection)]
@@ -464,10 +468,14 @@ def parse_indicators(path: Path) -> Parsed:
 # --- events --------------------------------------------------------------------------------
 
 
-def _event(row: Row, key: str, path: Path) -> dict:
-    """One events row: the ISO date prefix and year read from the quoted date."""
+def _event(row: Row, key: str, path: Path) -> dict | Rejection:
+    """One events row: the ISO date prefix and year read from the quoted date; a date that does not
+    exist ('2020-13-45') is refused."""
     date_raw = row.get("date") or ""
     date = iso_date_prefix(date_raw)
+    problem = date_problem(date_raw)
+    if problem:
+        return Rejection(path.name, None, row.line, "date", problem, date_raw)
     return {
         "record_key": key, "date_raw": date_raw, "date": date,
         "year": int(date[:4]) if date else None,
@@ -483,8 +491,10 @@ def parse_events(path: Path) -> Parsed:
     path = Path(path)
     rows, rejections = read_rows(path, EVENT_COLUMNS, ("date", "event_type", "description",
                                                        "source_url"))
-    keys = _row_keys(rows, path.stem, "company_key")
-    records = [_event(row, key, path) for row, key in zip(rows, keys, strict=True)]
+    keys = _row_keys(rows, "events", "company_key")
+    results = [_event(row, key, path) for row, key in zip(rows, keys, strict=True)]
+    records = [result for result in results if isinstance(result, dict)]
+    rejections += [result for result in results if isinstance(result, Rejection)]
     return Parsed("cluster_events", {"events": to_frame("events", records)}, rejections)
 
 

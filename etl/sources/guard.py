@@ -60,6 +60,8 @@ _CELL_TAG = re.compile(rb"<c(\s[^>]*)?/?>")
 _REF_ATTRIBUTE = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,4})([0-9]{1,8})["']""")
 _ROW_NUMBER = re.compile(rb"""<row\s[^>]*?\br\s*=\s*["'](\d{1,8})["']""")
 _SAVED_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_EMPTY_VALUE = re.compile(rb"<v\s*/>")
+_TEXT_TYPE = re.compile(rb"""\st\s*=\s*["']str["']""")
 _MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]{1,3}\d{1,7}(?::[A-Z]{1,3}\d{1,7})?)"')
 _SI = re.compile(rb"<si[\s>/]")
 _TAGS = re.compile(r"<[^>]*>")
@@ -332,15 +334,20 @@ def _check_text(path: Path, sheet: str | None, element: bytes, where: bytes) -> 
 
 
 def _formulas_without_values(data: bytes, positions: list[int]) -> frozenset[str]:
-    """A1 refs of the formula cells (at `positions`) with no saved value, or an empty one (<v/>)."""
+    """A1 refs of the formula cells (at `positions`) saved without a value (no <v>, or an empty one
+    where the result is a number)."""
     found = set()
     for position in positions:
         start = data.rfind(b"<c", 0, position)
         end = data.find(b"</c>", position)
         cell = data[start:end]
         value = _SAVED_VALUE.search(cell)
-        if value is None or not value.group(1).strip():
-            ref = _REF_ATTRIBUTE.search(cell[2:cell.find(b">")])
+        tag = cell[2:cell.find(b">")]
+        # NOTE: a text formula (t="str") may have saved an empty result, which Excel shows as blank;
+        # a number cannot be empty (openpyxl writes <v></v> for formulas it never calculated).
+        saved_empty_text = _TEXT_TYPE.search(tag) is not None and (value is not None or _EMPTY_VALUE.search(cell))
+        if (value is None or not value.group(1).strip()) and not saved_empty_text:
+            ref = _REF_ATTRIBUTE.search(tag)
             if ref:
                 found.add((ref.group(1) + ref.group(2)).decode())
     return frozenset(found)

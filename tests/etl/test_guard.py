@@ -239,10 +239,13 @@ def test_not_a_workbook(tmp_path: Path) -> None:
 
 
 def test_formula_cells_without_saved_values(tmp_path: Path) -> None:
-    """SYNTHETIC: no <v>, an empty <v/> (an external link saved without its result), and a saved value."""
+    """SYNTHETIC: no <v>, an empty number (<v></v>, as openpyxl writes formulas it never calculated),
+    shared formulas with and without a value, and a text formula whose saved result is empty (an external
+    link: Excel shows it blank, so blank is read right)."""
     cells = ('<row r="5"><c r="A5" t="s"><v>0</v></c><c r="B5"><f>SUM(A1:A2)</f></c>'
-             '<c r="C5" t="str"><f>[1]Data!C24</f><v/></c><c r="D5"><f>1+1</f><v>2</v></c>'
-             '<c r="E5"><f t="shared" si="0"/><v>3</v></c><c r="F5"><f t="shared" si="0"/></c></row>')
+             '<c r="C5"><f>A5*2</f><v></v></c><c r="D5"><f>1+1</f><v>2</v></c>'
+             '<c r="E5"><f t="shared" si="0"/><v>3</v></c><c r="F5"><f t="shared" si="0"/></c>'
+             '<c r="G5" t="str"><f>[1]Data!C24</f><v/></c></row>')
     path = write_xlsx(tmp_path / "formulas.xlsx", _sheet_xml(cells), ["Калужская область"])
     assert guard.formula_cells_without_values(path) == {"S": {"B5", "C5", "F5"}}
     # calamine reads each of them as an empty cell: why the guard has to say so

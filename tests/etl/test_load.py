@@ -220,10 +220,16 @@ def test_unexpected_exception_mid_load_leaves_the_database_as_before(loaded_engi
     def crash(table: str, done: int, total: int) -> None:
         raise RuntimeError("SYNTHETIC crash")
 
-    with pytest.raises(RuntimeError, match="SYNTHETIC crash"):
-        load_path(loaded_engine, grp_workbook(tmp_path / "v2", kaluga_2017=99.9), on_table_done=crash)
-    # Not an ETL error, so it propagates; the transaction (and its `running` load record) is undone.
-    assert table_rows(loaded_engine, (*DATA_TABLES, "loads")) == before
+    report = load_path(loaded_engine, grp_workbook(tmp_path / "v2", kaluga_2017=99.9), on_table_done=crash)
+    # Not an ETL error: the transaction (and its `running` load record) is undone, and the attempt is
+    # recorded as a failed load, its traceback kept in the report for developers only.
+    assert report.status == "failed"
+    assert report.error == "grp_2019.xlsx: could not be loaded (RuntimeError: SYNTHETIC crash)"
+    assert table_rows(loaded_engine) == {t: r for t, r in before.items() if t != "loads"}
+    loads = loads_rows(loaded_engine)
+    assert len(loads) == len(before["loads"]) + 1
+    assert (loads[-1].status, loads[-1].report["error"]) == ("failed", report.error)
+    assert "Traceback" in loads[-1].report["traceback"] and "SYNTHETIC crash" in loads[-1].report["traceback"]
 
 
 def test_foreign_key_violation_fails_the_whole_load(loaded_engine: Engine) -> None:
