@@ -61,8 +61,6 @@ _INNER_MARK = re.compile(r"(?<=[^\W\d_]|[»\")])(\d)\)(?=\s)")
 _CONNECTIVE = re.compile(r"^(в том числе|в т\. ?ч\.|из них|из него|из нее|включая)\s*:?$", re.I)
 # "на 1 января", "на конец года", "оценка на конец года": the figures are for a point in time.
 _POINT_QUALIFIER = re.compile(r"^(?:[а-яё]+\s+)?(на\s+(?:\d{1,2}\s+[а-яё]+|конец\s+(?:года|отчетного\s+года)))$", re.I)
-# A stub label with a unit after a comma: "Российская Федерация, млн гектаров" (the row has its own unit).
-_ROW_UNIT = re.compile(r",\s*(млн|млрд|тыс|тысяч|миллион|миллиард)\.?\s*[а-яё.\s]*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -301,7 +299,8 @@ def _zone_start(rows: list[list], stub: int, first_region: int, floor: int, is_r
         r -= 1
     start = r + 1
     # A row just below the stop that is not a header nor data (a title line in the stub) is not data.
-    while start < first_region and not _has_values(rows[start], stub) and not is_region(rows[start][stub]):
+    while start < first_region and not _has_values(rows[start], stub) and not (
+            stub < len(rows[start]) and is_region(rows[start][stub])):
         start += 1
     return start
 
@@ -633,11 +632,5 @@ def _contains(outer: Label, inner: Label) -> bool:
     return span is not None and last - span < probe_inner.last_month <= last
 
 
-def row_unit(label: str) -> str | None:
-    """The unit a stub label gives its own row ("Российская Федерация, млн гектаров" -> "млн гектаров")."""
-    m = _ROW_UNIT.search(label)
-    return clean_spaces(label[m.start() + 1:]) if m else None
-
-
-__all__ = ["Column", "Table", "TitleBlock", "find_stub", "find_tables", "read_title_block", "row_unit",
-           "strip_marks", "text_of"]
+__all__ = ["Column", "Table", "TitleBlock", "find_stub", "find_tables", "read_title_block", "strip_marks",
+           "text_of"]
