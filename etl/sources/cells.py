@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from python_calamine import CalamineWorkbook
 
@@ -35,8 +35,7 @@ _MARKERS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class CellValue:
+class CellValue(NamedTuple):
     """A value cell read: the number (None for a status flag), its status, and what the cell said.
 
     `text` is the cell's own text whenever the cell was text rather than a plain number ("1202)",
@@ -44,6 +43,9 @@ class CellValue:
     read off the cell ("2" for "1202)"). `times` is True when the cell said "в N раз(а)" / "в N р.":
     `value` is then N × 100, the figure as a percentage of the base; the caller must check that the
     column's unit is a percentage and refuse the cell otherwise.
+
+    A named tuple: most cells are numbers, and a tuple is built three times faster than a frozen
+    dataclass.
     """
 
     value: float | None
