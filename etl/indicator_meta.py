@@ -49,9 +49,9 @@ _TABLE_NUMBER = re.compile(r"^\d{1,2}(?:\s*\.\s*\d{1,2})+\s*\.?\s*")
 # NOTE: Rosstat glues footnote marks inside titles too ("ФЕДЕРАЦИИ1) И В СУБЪЕКТАХ", "ХОЗЯЙСТВ*)");
 # only a single digit directly after a letter, quote or bracket is a mark, so "ОКВЭД2" survives.
 _INNER_FOOTNOTE = re.compile(r"([^\W\d_]|[»\")])\d\)(?:\s*;\s*\d\))*")
-# NOTE: "ОКВЭД21)" is OKVED2 + footnote 1; strip_footnotes would eat the "2" with the mark.
 # NOTE: the 806 bulletin lists footnotes after a space: "Иностранные инвестиции 1,2".
 _FOOTNOTE_LIST = re.compile(r"\s+\d(?:\s*,\s*\d)+$")
+# NOTE: "ОКВЭД21)" is OKVED2 + footnote 1; strip_footnotes would eat the "2" with the mark.
 _OKVED2_FOOTNOTE = re.compile(r"(?i)(оквэд)\s*2\s*\d\)")
 _OKVED2_SPACED = re.compile(r"(?i)(оквэд)\s+2\b")
 _WORD_HYPHEN = re.compile(r"(?<=[а-яёa-z])-(?=[а-яёa-z])")
@@ -342,7 +342,7 @@ def additive_flag(title_ru: str, unit_ru: str | None, group_path: tuple[str, ...
     meaningless, and the dashboard's per-capita rule must leave the population indicator alone.
     """
     units = _reference().units
-    for text in (title_ru, *group_path):
+    for text in (_without_neutral_brackets(title_ru), *group_path):
         if text and _is_ratio(title_key(text)):
             return 0
     for label in group_path:
@@ -364,6 +364,22 @@ def additive_flag(title_ru: str, unit_ru: str | None, group_path: tuple[str, ...
 
 
 _UNKNOWN = "unknown"
+_BRACKET = re.compile(r"\s*\(([^()]*)\)")
+
+
+def _without_neutral_brackets(title_ru: str) -> str:
+    """The title without brackets made only of known qualifiers that say nothing about additivity.
+
+    "Среднегодовая численность занятых (в среднем за год)" is a count averaged over the year: the
+    bracket must not make it look like an average of a rate.
+    """
+    units = _reference().units
+
+    def neutral(match: re.Match[str]) -> str:
+        keys = [unit_key(piece) for piece in match.group(1).split(";") if piece.strip()]
+        return "" if keys and all(key in units and units[key][1] != 0 for key in keys) else match.group(0)
+
+    return _BRACKET.sub(neutral, title_ru)
 
 
 def _unit_hints(piece: str) -> list[int | str | None]:

@@ -113,6 +113,11 @@ def test_a_date_after_na_is_not_a_rate() -> None:
     assert additive_flag("Численность населения на 1 января", "тысяч человек") == 1
 
 
+def test_a_yearly_average_of_a_count_is_a_total() -> None:
+    assert additive_flag("Среднегодовая численность занятых (в среднем за год)", "тысяч человек") == 1
+    assert additive_flag("Уровень безработицы (в среднем за год)", "в процентах") == 0
+
+
 # --- describe: names, units, topics, sections --------------------------------------------------------
 
 
