@@ -121,6 +121,9 @@ def parse(path: Path, edition: str | None = None, resolver: RegionResolver | Non
     if not indicators:
         raise InputError(parsed.rejections[0] if parsed.rejections else Rejection(
             path.name, None, 1, None, "no sheet with a title and a row of month dates"))
+    if not len(builder):
+        raise InputError(parsed.rejections[0] if parsed.rejections else Rejection(
+            path.name, None, None, "A", "no region rows under the month dates: a table with no regions"))
     parsed.tables["indicators"] = pd.DataFrame(list(indicators.values()))
     parsed.tables["observations"] = builder.frame()
     parsed.notes.append(f"edition {edition}: {PUBLISHER}, months {min(months):%Y-%m} to {newest:%Y-%m}")

@@ -55,6 +55,7 @@ class Passport:
     unit: str | None
     updated: dt.date | None
     agency: str | None
+    updated_text: str | None = None  # the passport's own words for the date
 
 
 @dataclass
@@ -90,7 +91,8 @@ def read_passport(rows: list[list]) -> Passport:
             updated = dt.date(year, month, day)
         except ValueError:
             updated = None
-    return Passport(title, "; ".join(units) or None, updated, clean_spaces(found.get("agency") or "") or None)
+    return Passport(title, "; ".join(units) or None, updated, clean_spaces(found.get("agency") or "") or None,
+                    clean_spaces(found.get("updated") or "") or None)
 
 
 def edition_code(passport: Passport) -> str:
@@ -114,7 +116,8 @@ def parse(path: Path, edition: str | None = None, resolver: RegionResolver | Non
     rows = read_sheet(path, workbook, sheet)
     if passport.updated is None:
         raise InputError(Rejection(path.name, names[PASSPORT_SHEET], None, "B",
-                                   "the passport gives no last-update date (the edition cannot be named)"))
+                                   "the passport gives no valid last-update date (the edition cannot be named)",
+                                   passport.updated_text))
     edition = edition or edition_code(passport)
     parsed = Parsed(adapter=ADAPTER, edition=edition)
     title, fixed = _title(rows, passport, path, sheet)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -47,7 +47,6 @@ _FOOTNOTE_LINE = re.compile(r"^(?P<mark>\d{1,2})\)?\s*[^\d\s.,]")
 _SEPARATOR = re.compile(r"^(¾|_{2,}|-{3,}|—{2,})")
 # A footnote mark after a stub label: "Российская Федерация 1", "Российская Федерация1,2", "…¹".
 _LABEL_MARK = re.compile(r"(?<=[^\d\s])\s*(?P<marks>\d(?:\s*,\s*\d)*)\)?$|(?P<sup>[¹²³⁴⁵⁶⁷⁸⁹]+)$")
-_MARK_NOTE = re.compile(r"^\s*(?P<mark>…|\.{2,3}|[-–—]|[xхXХ])\s*(?P<note>\d)\s*$")
 _PERCENT = re.compile(r"%|процент", re.I)
 _SUPERSCRIPT = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹", "123456789")
 # A stub label that states its own unit: "Российская Федерация, млн. кв. метров 1".
@@ -159,6 +158,9 @@ def parse(
                  for kind in by_kind}
         percent = bool(_PERCENT.search(measure))
         _read_rows(parsed, builder, resolver, path.name, sheet, rows, header, codes, footnotes, seen, percent)
+    if indicators and not len(builder):
+        raise InputError(parsed.rejections[0] if parsed.rejections else Rejection(
+            path.name, None, None, "A", "no region rows under the header of any sheet: a table with no regions"))
     if not indicators:
         # The first sheet refused says why; a workbook with no such header at all is not a bulletin.
         raise InputError(parsed.rejections[0] if parsed.rejections else Rejection(
@@ -308,7 +310,7 @@ def _read_rows(parsed: Parsed, builder: ObservationBuilder, resolver: RegionReso
                 unread_with_data[col] += 1
         for column in columns:
             cell = row[column.index] if column.index < len(row) else None
-            result = _value(cell, footnotes)
+            result = parse_value(cell, footnotes)
             if not isinstance(result, CellValue):
                 parsed.rejections.append(Rejection(file_name, sheet, r + 1, column_letter(column.index), result,
                                                    str(cell)[:100]))
@@ -334,16 +336,6 @@ def _read_rows(parsed: Parsed, builder: ObservationBuilder, resolver: RegionReso
             parsed.rejections.append(Rejection(file_name, sheet, header.sub_row + 1, column_letter(col),
                                                f"{why} (at {ref}); the column's {unread_with_data[col]} "
                                                "figures are not read"))
-
-
-def _value(cell: object, footnotes: frozenset[str]) -> CellValue | str:
-    """parse_value, and a missing-value mark with a bare footnote digit ("…4") the sheet defines."""
-    # NOTE: the bulletin glues footnote digits to "…" without a parenthesis ("…4", "…5"); read as
-    # a mark only when the sheet's footnotes define that digit.
-    if type(cell) is str and (match := _MARK_NOTE.match(cell)) and match["note"] in footnotes:
-        result = parse_value(f"{match['mark']}{match['note']})", footnotes)
-        return replace(result, text=cell) if isinstance(result, CellValue) else result
-    return parse_value(cell, footnotes)
 
 
 def _region(resolver: RegionResolver, label: str, footnotes: frozenset[str]) -> tuple[str | None, str | None]:

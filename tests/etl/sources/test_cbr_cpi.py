@@ -114,3 +114,8 @@ def test_real_file_counts_and_edition(shared_data: Path, real) -> None:
     assert len(frame) == 3 * 86 * 123  # three measures, 2016-01 to 2026-03
     editions = parse_editions().set_index("code")
     assert editions.loc[real.edition, "publisher"] == PUBLISHER == "Bank of Russia"
+
+
+def test_month_row_without_regions_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="a table with no regions"):
+        parse(write_workbook(tmp_path / "e.xlsx", {"гг": sheet(YOY, [])}))

@@ -102,7 +102,7 @@ def test_layout_without_value_row_and_with_a_price_row(tmp_path: Path) -> None:
 
 def test_bad_exports_are_refused(tmp_path: Path) -> None:
     data = [["X SYNTHETIC (процент)"], [], ["", "2017"], [INDENT + "Калужская область", 1]]
-    with pytest.raises(InputError, match="last-update date"):
+    with pytest.raises(InputError, match="no valid last-update date"):
         parse(export(tmp_path / "a.xlsx", data, updated=""))
     with pytest.raises(InputError, match="no unit"):
         parse(export(tmp_path / "b.xlsx", data, unit=""))
@@ -196,3 +196,10 @@ def test_sub_year_columns(tmp_path: Path) -> None:
     assert parsed.tables["indicators"]["period_kind"].tolist() == ["quarter", "ytd", "month"]
     assert [(r.column, r.reason.split(";")[0]) for r in parsed.rejections] == [
         ("E", "header 'значение показателя за дюжину' at E4 names no period this adapter knows")]
+
+
+def test_impossible_update_date_is_refused(tmp_path: Path) -> None:
+    data = [["X SYNTHETIC (процент)"], [], ["", "2017"], [INDENT + "Калужская область", 1]]
+    with pytest.raises(InputError, match="no valid last-update date") as caught:
+        parse(export(tmp_path / "a.xlsx", data, updated="31.02.2020"))
+    assert caught.value.rejection.found == "31.02.2020"

@@ -517,3 +517,11 @@ def test_detection_by_content(tmp_path: Path) -> None:
     yearly = bulletin(tmp_path / "m806_2016-01_x.xlsx", {"Раздел 1": [["Содержание SYNTHETIC"]], "1.1.": [
         ["1.1. Заголовок SYNTHETIC"], ["(тысяч человек)"], [None, 2015, 2016], ["Калужская область", 1, 2]]})
     assert detect_adapter(yearly) == "rosstat_workbook"
+
+
+def test_header_without_region_rows_is_refused(tmp_path: Path) -> None:
+    """SYNTHETIC: a bulletin sheet whose header has nothing under it."""
+    path = bulletin(tmp_path / "m806_2016-01_e.xlsx", {"a": [["Заголовок SYNTHETIC"], ["Рублей"],
+                                                             [None, "2015 год"], [None, "январь", "февраль"]]})
+    with pytest.raises(InputError, match="a table with no regions"):
+        parse(path)
