@@ -124,6 +124,14 @@ def parse(path: Path, edition: str | None = None, resolver: RegionResolver | Non
     unit = passport.unit
     if not unit:
         raise InputError(Rejection(path.name, names[PASSPORT_SHEET], None, "B", "the passport gives no unit"))
+    if "; " in unit:
+        # NOTE: an indicator published in several units lists them all in its passport; the export's
+        # own unit is the first item of the title's parenthesis.
+        named = fixed.split(",")[0].strip()
+        if named not in unit.split("; "):
+            raise InputError(Rejection(path.name, sheet, 1, "A", f"the passport lists several units ({unit}) and "
+                                       "the title names none of them", named or None))
+        unit = named
     year_row, first_value, columns, unread = _header(rows, path, sheet)
     first_data = _first_data_row(rows, year_row, first_value)
     region_col = _region_column(rows[first_data:], first_value, resolver)

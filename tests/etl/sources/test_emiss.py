@@ -203,3 +203,13 @@ def test_impossible_update_date_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no valid last-update date") as caught:
         parse(export(tmp_path / "a.xlsx", data, updated="31.02.2020"))
     assert caught.value.rejection.found == "31.02.2020"
+
+
+def test_several_units_in_the_passport(tmp_path: Path) -> None:
+    """SYNTHETIC: the passport lists two units; the title's parenthesis says which one the export holds."""
+    data = [["X SYNTHETIC (процент, значение показателя за год)"], [], ["", "2017"], [INDENT + "Калужская область", 1]]
+    parsed = parse(export(tmp_path / "a.xlsx", data, title="X SYNTHETIC", unit="* тысяча рублей\n* процент"))
+    assert parsed.tables["indicators"]["unit_ru"].tolist() == ["процент"]
+    data[0] = ["X SYNTHETIC (значение показателя за год)"]
+    with pytest.raises(InputError, match="lists several units"):
+        parse(export(tmp_path / "b.xlsx", data, title="X SYNTHETIC", unit="* тысяча рублей\n* процент"))
