@@ -240,9 +240,10 @@ def _unknown_message(unknown: dict[str, tuple[str, ...]]) -> str:
 
 
 def _page_url(endpoint: Endpoint, offset: int) -> str:
+    """The same request from `offset` on, as an absolute address (a client follows it as given)."""
     query = [(k, v) for k, v in request.args.items(multi=True) if k != "offset"]
     query.append(("offset", str(offset)))
-    return f"{endpoint.path}?{urlencode(query)}"
+    return f"{request.host_url.rstrip('/')}{endpoint.path}?{urlencode(query)}"
 
 
 def serve(endpoint: Endpoint) -> Response:

@@ -293,3 +293,24 @@ def as_int(value) -> int | None:
 
 def test_the_served_document_is_the_declared_one(http: FlaskClient) -> None:
     assert get_json(http, "/api/v1/openapi.json") == api.openapi_document()
+
+
+# --- the /api page ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_the_api_page_lists_every_endpoint_with_real_examples(api_app, lang: str) -> None:
+    from dashboard.pages import api_docs
+
+    with api_app.server.test_request_context("/api"):
+        text = str(api_docs.layout(lang=lang))
+    for endpoint in api.ENDPOINTS.values():
+        assert endpoint.path in text
+    assert "indicator=grp&region=RU-KLU" in text
+    assert "pd.read_csv(" in text
+    assert "http://localhost/api/v1/openapi.json" not in text  # the document is linked by its path
+    assert api_docs.tx("title", lang) in text
+
+
+def test_the_api_page_is_served(http: FlaskClient) -> None:
+    assert http.get("/api").status_code == 200
