@@ -12,7 +12,8 @@ region owns: "Не распределено по субъектам Россий
 
 The names of a table's non-region rows live in data/reference/stub_labels.csv: `heading` rows
 ("в том числе:") introduce the rows below them and hold no data; `breakdown` rows ("на федеральном
-уровне") split the row above them by a category and are no region.
+уровне") split the row above them by a category and are no region; a `column_numbers` row ("А"
+over 1, 2, 3 ...) numbers a form's columns under its header.
 """
 
 from __future__ import annotations
@@ -40,9 +41,10 @@ OWN_UNIT = "own_unit"  # "Российская Федерация, млн т": a
 UNALLOCATED = "unallocated"  # "Не распределено по субъектам РФ": a figure no region owns, never Russia
 HEADING = "heading"  # "в том числе:", "из них:": a label over the rows below it, holding no data
 BREAKDOWN = "breakdown"  # "на федеральном уровне": the row above split by a category, no region
+COLUMN_NUMBERS = "column_numbers"  # "А" over "1, 2, 3 ...": the row numbering a form's columns, no data
 BLANK = "blank"  # an empty stub cell
 UNKNOWN = "unknown"  # none of these: the caller refuses it as an unknown region name
-STUB_KINDS = (HEADING, BREAKDOWN)
+STUB_KINDS = (HEADING, BREAKDOWN, COLUMN_NUMBERS)
 
 # NOTE: a few rows carry their own unit after the name ("Российская Федерация, млн т" above regions
 # in thousands of tonnes); such a row is never read in the table's unit.
@@ -92,7 +94,7 @@ def stub_key(label: str) -> str:
 
 
 def read_stub_labels(path: Path = STUB_LABELS_CSV) -> dict[str, str]:
-    """Normalised label -> HEADING | BREAKDOWN, from data/reference/stub_labels.csv."""
+    """Normalised label -> HEADING | BREAKDOWN | COLUMN_NUMBERS, from data/reference/stub_labels.csv."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     unknown = set(frame["kind"]) - set(STUB_KINDS)
     if unknown:
@@ -123,7 +125,7 @@ class RegionResolver:
 
     def classify(self, label: object) -> RegionClass:
         """What a stub label is: (REGION | UNALLOCATED, code), (OWN_UNIT, code, unit), or
-        (HEADING | BREAKDOWN | BLANK | UNKNOWN, None)."""
+        (HEADING | BREAKDOWN | COLUMN_NUMBERS | BLANK | UNKNOWN, None)."""
         if not isinstance(label, str):
             return RegionClass(BLANK, None) if label is None else RegionClass(UNKNOWN, None)
         try:

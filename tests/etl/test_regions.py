@@ -14,6 +14,7 @@ from python_calamine import CalamineWorkbook
 from etl.regions import (
     BLANK,
     BREAKDOWN,
+    COLUMN_NUMBERS,
     COUNTRY_CODE,
     HEADING,
     KALUGA_CODE,
@@ -215,7 +216,8 @@ def test_a_region_row_in_its_own_unit_is_told_apart(resolver: RegionResolver, la
         ("в т.ч.:", HEADING),
         ("в том числе в органах:", HEADING),
         ("в том числе по видам деятельности:", HEADING),  # any heading phrase ending in a colon
-        ("A", HEADING),  # the column-number row under a form's header
+        ("A", COLUMN_NUMBERS),  # the column-number row under a form's header
+        ("А", COLUMN_NUMBERS),  # ... with a Cyrillic letter
         ("на федеральном уровне", BREAKDOWN),
         ("на региональном уровне", BREAKDOWN),
         ("", BLANK),
@@ -240,7 +242,7 @@ def test_classify_what_is_not_a_region(resolver: RegionResolver, label: object, 
 
 def test_stub_labels_reference_is_consistent() -> None:
     labels = read_stub_labels()
-    assert set(labels.values()) <= {HEADING, BREAKDOWN}
+    assert set(labels.values()) <= {HEADING, BREAKDOWN, COLUMN_NUMBERS}
     resolver = RegionResolver.from_reference()
     for label in labels:
         assert resolver.resolve(label) is None, label  # no stub label is also a region name
