@@ -140,6 +140,8 @@ _MARKER_BARE_MARK = re.compile(r"(…|\.\.\.|x|х|X|Х) ?([1-9][0-9]?)")
 # Minus signs Rosstat types before a number: U+2212, en and em dashes, non-breaking hyphen.
 _MINUS = str.maketrans({"−": "-", "–": "-", "—": "-", "‑": "-", "‒": "-"})
 _FORMULA = re.compile(r"[=@]|[-+][^\d\s.,…]")
+_SPREADSHEET_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!",
+                                 "#CALC!", "#GETTING_DATA"})
 _TEXT_CACHE_MAX = 50_000
 _text_cache: dict[tuple[str, frozenset[str]], CellValue | str] = {}
 
@@ -168,6 +170,8 @@ def _read_text(raw: str, footnotes: frozenset[str]) -> CellValue | str:
         return "text where a number was expected"
     if _FORMULA.match(text):
         return "text that looks like a spreadsheet formula where a number was expected"
+    if text.upper() in _SPREADSHEET_ERRORS:
+        return f"a spreadsheet error ({text}) where a number was expected"
     body = _read_body(text)
     if body is not None:
         dash_mark = _DASH_BARE_MARK.fullmatch(text) if footnotes else None

@@ -199,6 +199,8 @@ def test_times_with_a_footnote_mark() -> None:
         ("@SUM(A1)", "formula"),
         ("+cmd", "formula"),
         ("-Exec", "formula"),
+        ("#DIV/0!", "a spreadsheet error (#DIV/0!) where a number was expected"),
+        ("#N/A", "a spreadsheet error (#N/A)"),
         (True, "a boolean where a number was expected"),
         (False, "a boolean where a number was expected"),
         (dt.date(2020, 1, 1), "a date where a number was expected"),
