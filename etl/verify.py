@@ -20,6 +20,7 @@ import json
 import math
 import re
 import time
+import warnings
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -371,11 +372,15 @@ class _Book:
 
 @contextmanager
 def _open_workbook(path: Path, reader: str) -> Iterator[_Book]:
-    book = _Book(path, reader)
-    try:
-        yield book
-    finally:
-        book.close()
+    # NOTE: openpyxl warns about workbook parts it does not read (data validation, extensions);
+    # they do not touch cell values, and a warning must not reach the user as noise.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = _Book(path, reader)
+        try:
+            yield book
+        finally:
+            book.close()
 
 
 def _verify_csv(path: Path, rows: list[_Row]) -> list[Difference]:
@@ -578,6 +583,8 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _YEAR_WORDS = re.compile(r"(?<!\d)(?:19|20)\d\d(?:[1-9]\d?\))?\s*(?:года|год|гг\.?|г\.?)?(?![а-я])")
 _QUARTER = re.compile(r"^(i{1,3}|iv|[1-4])\s*(?:-?й)?\s*(?:квартал[а-я]*|кв\.?)$")
 _HALF = re.compile(r"^(i{1,2}|[12])\s*(?:-?е)?\s*полугоди[а-я]*$")
+_BARE_TAIL = re.compile(r"(?<=[а-я])[1-9]\d?$")
+_MONTHS_SO_FAR = re.compile(r"^(\d{1,2})\s+месяц(?:а|ев)$")
 _SPAN = re.compile(r"^([а-я]+\.?)\s*-\s*([а-я]+\.?)$")
 _POINT = re.compile(r"^на\s+(\d{1,2})\s+([а-я]+\.?)$")
 _END_OF_YEAR = re.compile(r"^на\s+конец(?:\s+(?:отчетного\s+)?года)?$")
@@ -616,10 +623,16 @@ def _sub_period(text: str) -> tuple[str, tuple[int, ...]] | None:
     text = _spaces(text.lower().replace("ё", "е").replace("–", "-").replace("—", "-"))
     text = _YEAR_WORDS.sub(" ", text)
     text = _spaces(_FOOTNOTE_TAIL.sub("", text).strip(" ,:*"))
+    # NOTE: the 806 bulletin glues a footnote digit to a word without a bracket ("декабрь6").
+    text = _BARE_TAIL.sub("", text)
     if not text:
         return None
     if (month := _month(text)) is not None:
         return "month", (month,)
+    if text == "год":
+        return "year", ()
+    if match := _MONTHS_SO_FAR.match(text):
+        return ("ytd", (int(match[1]),)) if 1 < int(match[1]) <= 12 else None
     if match := _QUARTER.match(text):
         return "quarter", (_ROMAN[match[1]],)
     if match := _HALF.match(text):
@@ -659,11 +672,14 @@ def _points_in(text: str) -> frozenset[tuple[str, tuple[int, int]]]:
 
 
 def _mentions_year(cells: Iterable[object], year: int) -> bool:
-    """Whether any header cell says `year` (a number, or a 4-digit year in text, footnote mark allowed)."""
+    """Whether any header cell says `year` (a number, a date, or a 4-digit year in text, footnote mark allowed)."""
     pattern = _year_pattern(year)
     for cell in cells:
         if isinstance(cell, (int, float)) and not isinstance(cell, bool):
             if float(cell) == year:
+                return True
+        elif isinstance(cell, dt.date):
+            if cell.year == year:
                 return True
         elif isinstance(cell, str) and pattern.search(cell):
             return True
@@ -697,15 +713,34 @@ def _describe(kind: str, detail: tuple[int, ...]) -> str:
         return f"{('I', 'II')[detail[0] - 1]} полугодие"
     if kind == "point":
         return f"на {detail[1]} {_MONTH_FORMS[detail[0]][1]}"
-    return kind
+    return "год"
+
+
+def _span(kind: str, detail: tuple[int, ...]) -> tuple[int, int] | None:
+    """The months a period covers, first and last; None for a point in time."""
+    if kind == "year":
+        return 1, 12
+    if kind == "quarter":
+        return detail[0] * 3 - 2, detail[0] * 3
+    if kind == "half_year":
+        return detail[0] * 6 - 5, detail[0] * 6
+    if kind == "month":
+        return detail[0], detail[0]
+    if kind == "ytd":
+        return 1, detail[0]
+    return None
 
 
 def _check_header(row: _Row, cells: dict[tuple[int, int], object]) -> list[Difference]:
-    """The header cells the parser named say the stored period: its year and its sub-period."""
+    """The header cells the parser named say the stored period: its year and its sub-period.
+
+    Periods are compared as the months they cover, so one span said two ways agrees: "I квартал"
+    on a cumulative sheet stored as January-March, "январь" as January-January, "январь-декабрь"
+    as the year. Nested labels must contain the stored span ("I квартал" above "март").
+    """
     if not row.header:
         return [_difference(row, HEADER_NOT_RECORDED, f"period {row.period}", "no header cells recorded to check it")]
-    refs = row.header.split()
-    positions = [_a1(ref) for ref in refs]
+    positions = [_a1(ref) for ref in row.header.split()]
     if any(p is None for p in positions):
         return [_difference(row, CELL, f"header {row.header!r}", "not cell references")]
     texts = [cells.get(p) for p in positions]
@@ -716,19 +751,31 @@ def _check_header(row: _Row, cells: dict[tuple[int, int], object]) -> list[Diffe
     shown = " | ".join("(empty)" if t is None else _spaces(str(t)) for t in texts)
     if not _mentions_year(texts, year):
         return [_difference(row, PERIOD, f"{row.period} (year {year})", f"header {row.header}: {shown}")]
-    named = {p for t in texts if isinstance(t, str) and (p := _sub_period(t)) is not None}
-    # A point in time may be said by a phrase inside a longer header text: the unit line
-    # "(оценка на конец года; тысяч человек)" of a table whose columns are years.
-    points = {p for t in texts if isinstance(t, str) for p in _points_in(t)}
-    if kind == "year":
-        if named or points:
-            said = ", ".join(_describe(*p) for p in sorted(named | points))
-            return [_difference(row, PERIOD, f"{row.period} (a whole year)", f"header {row.header} says {said}")]
+    spans: set[tuple[int, int]] = set()
+    points: set[tuple[int, int]] = set()
+    for text in texts:
+        if isinstance(text, dt.date):
+            # A date heading a column (the Bank of Russia's month rows): its month, or the day itself.
+            (points if kind == "point" else spans).add(
+                (text.month, text.day) if kind == "point" else (text.month, text.month))
+        elif isinstance(text, str):
+            if (label := _sub_period(text)) is not None:
+                if label[0] == "point":
+                    points.add(label[1])
+                else:
+                    spans.add(_span(*label))
+            # A point may also be said inside a longer text: the unit line "(оценка на конец года;
+            # тысяч человек)" of a table whose columns are years.
+            points.update(p for _, p in _points_in(text))
+    if kind == "point":
+        agrees = points == {detail} and not spans
+    else:
+        first, last = _span(kind, detail)
+        agrees = not points and (kind == "year" or (first, last) in spans) and all(
+            a <= first and last <= b for a, b in spans)
+    if agrees:
         return []
-    expected = (kind, detail)
-    if expected not in named | points or not named <= {expected}:
-        return [_difference(row, PERIOD, f"{row.period} ({_describe(*expected)})", f"header {row.header}: {shown}")]
-    return []
+    return [_difference(row, PERIOD, f"{row.period} ({_describe(kind, detail)})", f"header {row.header}: {shown}")]
 
 
 def iter_lines(report: VerifyReport, limit: int | None = None) -> Iterator[str]:

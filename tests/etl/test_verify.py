@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -43,6 +44,21 @@ SHEETS = {
         [None, "I квартал", "I полугодие", "январь-сентябрь", "март", "на 1 января", "на конец года"],
         ["Калужская область", 1.5, 2, 3, 4, 5, 6],
     ],
+    # Cumulative figures under month, quarter, half-year and "N месяцев" labels, and a month given as a date.
+    "4.1.": [
+        ["4.1. SYNTHETIC НАРАСТАЮЩИМ ИТОГОМ"],
+        [None, "2023 год", None, None, None, dt.datetime(2023, 5, 1)],
+        [None, "январь", "I квартал", "I полугодие", "9 месяцев"],
+        ["Калужская область", 10, 11, 12, 13, 14],
+    ],
+    # Months nested under their quarter.
+    "5.1.": [
+        ["5.1. SYNTHETIC ПО МЕСЯЦАМ"],
+        [None, "2022"],
+        [None, "I квартал"],
+        [None, "январь", "февраль", "март"],
+        ["Калужская область", 1, 2, 3],
+    ],
     "3.1.": [
         ["3.1. SYNTHETIC ЧИСЛЕННОСТЬ"],
         ["(оценка на конец года; тысяч человек)"],
@@ -69,6 +85,14 @@ FIGURES = [
     ("syn_sub", "RU-KLU", Period("month", 2023, month=3), 4.0, "", "2.1.", "E4", "B2 E3", None),
     ("syn_sub", "RU-KLU", Period("point", 2023, month=1, day=1), 5.0, "", "2.1.", "F4", "B2 F3", None),
     ("syn_sub", "RU-KLU", Period("point", 2024, month=12, day=31), 6.0, "", "2.1.", "G4", "G2 G3", None),
+    ("syn_cum", "RU-KLU", Period("ytd", 2023, month=1), 10.0, "", "4.1.", "B4", "B2 B3", None),
+    ("syn_cum", "RU-KLU", Period("ytd", 2023, month=3), 11.0, "", "4.1.", "C4", "B2 C3", None),
+    ("syn_cum", "RU-KLU", Period("ytd", 2023, month=6), 12.0, "", "4.1.", "D4", "B2 D3", None),
+    ("syn_cum", "RU-KLU", Period("ytd", 2023, month=9), 13.0, "", "4.1.", "E4", "B2 E3", None),
+    ("syn_cum", "RU-KLU", Period("month", 2023, month=5), 14.0, "", "4.1.", "F4", "F2", None),
+    ("syn_nest", "RU-KLU", Period("month", 2022, month=1), 1.0, "", "5.1.", "B5", "B2 B3 B4", None),
+    ("syn_nest", "RU-KLU", Period("month", 2022, month=2), 2.0, "", "5.1.", "C5", "B2 B3 C4", None),
+    ("syn_nest", "RU-KLU", Period("month", 2022, month=3), 3.0, "", "5.1.", "D5", "B2 B3 D4", None),
     ("syn_point", "RU-KLU", Period("point", 2021, month=12, day=31), 1000.5, "", "3.1.", "B4", "A2 B3", None),
     ("syn_point", "RU-KLU", Period("point", 2022, month=12, day=31), 1001.5, "", "3.1.", "C4", "A2 C3", None),
 ]
@@ -82,6 +106,8 @@ def synthetic_parsed(figures=FIGURES, file_name: str = FILE_NAME) -> Parsed:
     indicators = pd.DataFrame([
         {"code": "syn_year", "name_ru": "SYNTHETIC годовой", "topic": "other", "frequency": "year"},
         {"code": "syn_sub", "name_ru": "SYNTHETIC по периодам", "topic": "other", "frequency": "month"},
+        {"code": "syn_cum", "name_ru": "SYNTHETIC нарастающим итогом", "topic": "other", "frequency": "month"},
+        {"code": "syn_nest", "name_ru": "SYNTHETIC по месяцам", "topic": "other", "frequency": "month"},
         {"code": "syn_point", "name_ru": "SYNTHETIC на конец года", "topic": "other", "frequency": "year"},
     ])
     return Parsed(adapter="rosstat_workbook", edition=EDITION,
@@ -169,6 +195,9 @@ def test_tampered_status_and_text_are_reported(loaded_engine: Engine, tmp_path: 
         ("2.1.", "F4", {"period": "2023-02-01"}),  # "на 1 января" as 1 February
         ("2.1.", "G4", {"period": "2024", "period_kind": "year"}),  # "на конец года" as the year
         ("2.1.", "E4", {"period_kind": "ytd"}),  # kind disagrees with the code
+        ("4.1.", "E4", {"period": "2023-Q3", "period_kind": "quarter", "month": None}),  # "9 месяцев" as Q3
+        ("4.1.", "F4", {"period": "2023-04", "month": 4}),  # the date says May
+        ("5.1.", "D5", {"period": "2022-Q1", "period_kind": "quarter", "month": None}),  # "март" as its quarter
         ("3.1.", "B4", {"period": "2021-01-01"}),  # the unit line says "на конец года"
         ("3.1.", "C4", {"period": "2022", "period_kind": "year"}),  # a point stored as the year: the path says
     ],
@@ -281,7 +310,8 @@ def test_mark_status(text: str, status: str | None) -> None:
      ("II полугодие", ("half_year", (2,))), ("на 1 января 2020 г.", ("point", (1, 1))),
      ("на конец года", ("point", (12, 31))), ("2019", None), ("20212)", None), ("Всего", None),
      ("в % к декабрю предыдущего года", None), ("февраль-март", None),
-     ("январь-сенртярь", ("ytd", (9,))), ("маят", None), ("Марки", None)],
+     ("январь-сенртярь", ("ytd", (9,))), ("маят", None), ("Марки", None), ("декабрь6", ("month", (12,))),
+     ("9 месяцев", ("ytd", (9,))), ("Год", ("year", ())), ("2016 год", None)],
 )
 def test_sub_period(text: str, period: tuple | None) -> None:
     assert verify._sub_period(text) == period
@@ -299,7 +329,8 @@ def test_points_in(text: str, points: set) -> None:
 @pytest.mark.parametrize(
     ("cells", "year", "said"),
     [([2021], 2021, True), ([2021.0], 2021, True), (["20212)"], 2021, True), (["2023 4)"], 2023, True),
-     (["2017 г."], 2017, True), (["20212)"], 2022, False), ([None, "январь"], 2021, False), (["12021"], 2021, False)],
+     (["2017 г."], 2017, True), ([dt.datetime(2016, 2, 1)], 2016, True), (["20212)"], 2022, False),
+     ([None, "январь"], 2021, False), (["12021"], 2021, False)],
 )
 def test_mentions_year(cells: list, year: int, said: bool) -> None:
     assert verify._mentions_year(cells, year) is said
