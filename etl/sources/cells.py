@@ -177,7 +177,7 @@ def _read_text(raw: str, footnotes: frozenset[str]) -> CellValue | str:
         dash_mark = _DASH_BARE_MARK.fullmatch(text) if footnotes else None
         if dash_mark and dash_mark.group(1) in footnotes:
             # NOTE: "-5" is minus five, or "-" with note 5 where marks go without a bracket ("…5").
-            return (f"ambiguous footnote mark: {text!r} reads as {body[0]:g} or as not_applicable with note "
+            return (f"ambiguous footnote mark: {text!r} reads as {body[0]:.15g} or as not_applicable with note "
                     f"{dash_mark.group(1)} (footnotes {_listed(footnotes)})")
         value, status, times = body
         return CellValue(value, status, raw, (), times)
@@ -266,7 +266,7 @@ def _split_marks(text: str, footnotes: frozenset[str]) -> tuple[tuple[float | No
 
 def _shown(body: tuple[float | None, str, bool]) -> str:
     value, status, _ = body
-    return status if value is None else f"{value:g}"
+    return status if value is None else f"{value:.15g}"
 
 
 def _listed(footnotes: frozenset[str]) -> str:

@@ -153,6 +153,9 @@ def test_footnote_marks_that_cannot_be_told_apart_are_refused(cell: str, notes: 
 def test_ambiguous_reason_names_the_readings() -> None:
     reason = parse_value("2022)", frozenset({"2", "22"}))
     assert reason == "ambiguous footnote mark: '2022)' reads as 202 with note 2 or 20 with note 22 (footnotes 2, 22)"
+    reason = parse_value("129186991)")
+    assert reason == ("ambiguous footnote mark: '129186991)' reads as 12918699 with note 1 or 1291869 with note 91 "
+                      "(no footnotes known)")
 
 
 @pytest.mark.parametrize(
