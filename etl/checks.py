@@ -52,7 +52,10 @@ def _where(row: pd.Series) -> str:
 
 
 def duplicate_keys(parsed: Parsed, file_name: str) -> list[Rejection]:
-    """Two rows of one load that claim the same natural key (same region, indicator, period...)."""
+    """Two rows of one load that claim the same natural key (same region, indicator, period...).
+
+    Every row of such a key is dropped from `parsed` (which of them is right cannot be told), so that
+    with --allow-rejections only what is sound is applied; the rejections name the second and later."""
     rejections = []
     for table, frame in parsed.tables.items():
         keys = list(NATURAL_KEYS.get(table, ()))
@@ -60,8 +63,12 @@ def duplicate_keys(parsed: Parsed, file_name: str) -> list[Rejection]:
             continue
         if table == "indicators":
             continue  # one indicator may be named by several tables of a file; the first wins
-        dupes = frame[frame.duplicated(keys, keep=False)]
-        for _, group in dupes.groupby(keys, sort=False):
+        duplicated = frame.duplicated(keys, keep=False)
+        if not duplicated.any():
+            continue
+        dupes = frame[duplicated]
+        parsed.tables[table] = frame[~duplicated]
+        for _, group in dupes.groupby(keys, sort=False, dropna=False):
             first = group.iloc[0]
             for _, row in group.iloc[1:].iterrows():
                 sheet, row_number, column = _location(row)

@@ -1,4 +1,10 @@
-"""`python -m etl ...`: refresh, load, dry-run, history, roll back and query the database."""
+"""`python -m etl ...`: refresh, load, dry-run, history, roll back and query the database.
+
+Exit codes: 0 everything was loaded (or the command succeeded); 1 an error (a crash, a database
+failure: one line, never a traceback; the load is recorded as failed); 2 input refused, nothing
+was written (the reasons are listed per cause, then per sheet); 3 applied with --allow-rejections
+while some cells or rows were refused (listed above the last line, which says how many).
+"""
 
 from __future__ import annotations
 
@@ -8,19 +14,23 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from etl import extracts, load, pipeline, verify
 from etl.db import make_engine, migrate
-from etl.errors import EtlError
+from etl.errors import EtlError, summarise
 from etl.lookup import find_indicators, find_regions, loads_query, observations_query
 from etl.paths import EXTRACTS_DIR, REFERENCE_DIR, REPO_ROOT
 from etl.schema import Load
 
-EXIT_OK, EXIT_ERROR, EXIT_REJECTED = 0, 1, 2
+EXIT_OK, EXIT_ERROR, EXIT_REJECTED, EXIT_PARTIAL = 0, 1, 2, 3
+# Causes of rejection listed in full; the rest are counted (the load's report keeps 200).
+SHOWN_CAUSES = 30
 console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 
@@ -49,25 +59,63 @@ def _summary_table(reports: list[load.LoadReport], title: str) -> Table:
         table.add_column(column, justify="right" if column in ("added", "changed", "unchanged",
                                                                "rejected", "load") else "left")
     for r in reports:
-        table.add_row(str(r.load_id or "-"), r.file_name, r.adapter, r.status, str(r.added),
-                      str(r.changed), str(r.unchanged), str(len(r.rejections)))
+        # NOTE: every cell is Text, so a file name or cell text with [brackets] is never read as markup.
+        table.add_row(*map(Text, (str(r.load_id or "-"), r.file_name, r.adapter, r.status, str(r.added),
+                                  str(r.changed), str(r.unchanged), str(len(r.rejections)))))
+    return table
+
+
+def _sheet_table(report: load.LoadReport) -> Table:
+    """Per sheet (table): figures accepted, rejected, and the main reasons."""
+    table = Table(title=f"{report.file_name}: per sheet")
+    for column in ("sheet", "accepted", "rejected", "main reasons"):
+        table.add_column(column, justify="right" if column in ("accepted", "rejected") else "left")
+    for entry in report.sheets:
+        table.add_row(Text(entry["sheet"] or "-"), Text(str(entry["accepted"])), Text(str(entry["rejected"])),
+                      Text("; ".join(entry["reasons"])))
     return table
 
 
 def _print_problems(report: load.LoadReport) -> None:
-    for rejection in report.rejections[:50]:
-        console.print(f"[red]rejected[/red] {rejection}", highlight=False, markup=True)
-    if len(report.rejections) > 50:
-        console.print(f"... and {len(report.rejections) - 50} more rejections")
-    if report.error and not report.rejections:
-        console.print(f"[red]error[/red] {report.error}", highlight=False)
+    """One line per cause of rejection (cells of one cause summarised), then the per-sheet table."""
+    causes = summarise(report.rejections)
+    for message in causes[:SHOWN_CAUSES]:
+        console.print(Text.assemble(("rejected ", "red"), message), highlight=False)
+    if len(causes) > SHOWN_CAUSES:
+        console.print(Text(f"... and {len(causes) - SHOWN_CAUSES} more causes (see the load's report)"))
+    if report.error and (report.status == "failed" or not report.rejections):
+        console.print(Text.assemble(("error ", "red"), report.error), highlight=False)
+    if report.rejections and (len(report.sheets) > 1 or any(s["accepted"] for s in report.sheets)):
+        console.print(_sheet_table(report))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _rejected_in(reports: list[load.LoadReport]) -> str:
+    rejections = [r for report in reports for r in report.rejections]
+    places = {(r.file, r.sheet) for r in rejections}
+    return f"{_count(len(rejections), 'rejection')} in {_count(len(places), 'sheet')}"
 
 
 def _exit_code(reports: list[load.LoadReport]) -> int:
-    if any(r.status == "rejected" or r.rejections for r in reports):
-        return EXIT_REJECTED
-    if any(r.status == "failed" for r in reports):
+    """The worst outcome of the reports, and a last line that says it."""
+    failed = [r for r in reports if r.status == "failed"]
+    refused = [r for r in reports if r.status == "rejected"]
+    partial = [r for r in reports if r.status in ("applied", "dry_run") and r.rejections]
+    if failed:
+        console.print(Text(f"failed: {_count(len(failed), 'load')} could not be completed; nothing of "
+                           f"{'it' if len(failed) == 1 else 'them'} was written (see above)"))
         return EXIT_ERROR
+    if refused:
+        console.print(Text(f"nothing was loaded from {_count(len(refused), 'file')}: {_rejected_in(refused)} "
+                           "(see above); --allow-rejections applies what is sound"))
+        return EXIT_REJECTED
+    if partial:
+        verb = "would apply" if all(r.status == "dry_run" for r in partial) else "applied"
+        console.print(Text(f"{verb} with {_rejected_in(partial)} (see above)"))
+        return EXIT_PARTIAL
     return EXIT_OK
 
 
@@ -80,13 +128,12 @@ def cmd_refresh(engine: Engine, args) -> int:
         task = progress.add_task("loading bundled data", total=len(items))
         for path, adapter in items:
             name = _display_name(path)
-            progress.update(task, description=f"loading {name}")
+            progress.update(task, description=f"loading {escape(name)}")
             sha = load.sha256_of(path)
             if args.if_stale and _already_loaded(engine, name, sha):
                 progress.advance(task)
                 continue
-            parsed = pipeline.parse_path(path, adapter)
-            report = load.apply(engine, parsed, file_name=name, sha256=sha, dry_run=args.dry_run)
+            report = pipeline.load_path(engine, path, adapter, dry_run=args.dry_run, file_name=name)
             reports.append(report)
             _print_problems(report)
             progress.advance(task)
@@ -103,7 +150,7 @@ def cmd_load(engine: Engine, args) -> int:
                                atc_path=Path(args.atc) if args.atc else None)
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
-        task = progress.add_task(f"loading {args.path}", total=None)
+        task = progress.add_task(f"loading {escape(args.path)}", total=None)
 
         def on_table(table: str, done: int, total: int) -> None:
             progress.update(task, total=total, completed=done, description=f"wrote {table}")
@@ -120,9 +167,9 @@ def cmd_load(engine: Engine, args) -> int:
 def _print_diff(report: load.LoadReport) -> None:
     for change in report.tables:
         for row in change.changed_sample[:20]:
-            console.print(f"[yellow]~ {change.table}[/yellow] {row}", highlight=False)
+            console.print(Text.assemble((f"~ {change.table} ", "yellow"), str(row)), highlight=False)
         for row in change.added_sample[:10]:
-            console.print(f"[green]+ {change.table}[/green] {row}", highlight=False)
+            console.print(Text.assemble((f"+ {change.table} ", "green"), str(row)), highlight=False)
 
 
 def cmd_loads(engine: Engine, args) -> int:
@@ -133,10 +180,10 @@ def cmd_loads(engine: Engine, args) -> int:
                    "rejected", "sha256"):
         table.add_column(column)
     for load_row in rows:
-        table.add_row(str(load_row.id), load_row.file_name, load_row.adapter, load_row.status,
-                      f"{load_row.started_at:%Y-%m-%d %H:%M:%S}", str(load_row.rows_added),
-                      str(load_row.rows_changed), str(load_row.rows_unchanged), str(load_row.rows_rejected),
-                      load_row.sha256[:12])
+        table.add_row(*map(Text, (str(load_row.id), load_row.file_name, load_row.adapter, load_row.status,
+                                  f"{load_row.started_at:%Y-%m-%d %H:%M:%S}", str(load_row.rows_added),
+                                  str(load_row.rows_changed), str(load_row.rows_unchanged),
+                                  str(load_row.rows_rejected), load_row.sha256[:12])))
     Console().print(table)
     return EXIT_OK
 
@@ -153,7 +200,7 @@ def cmd_observations(engine: Engine, args) -> int:
         regions = find_regions(conn, args.region)
         if not indicators or not regions:
             what = "indicator" if not indicators else "region"
-            console.print(f"no {what} matches {getattr(args, what)!r}")
+            console.print(Text(f"no {what} matches {getattr(args, what)!r}"))
             return EXIT_ERROR
         rows = conn.execute(observations_query(indicators, regions, args.year_from, args.year_to)).all()
     header = ["indicator", "region", "period", "value", "unit", "edition", "source"]
@@ -170,21 +217,21 @@ def cmd_observations(engine: Engine, args) -> int:
         for record, row in zip(records, rows, strict=True):
             if row.value is None:
                 record[3] = f"missing ({row.status})"
-            table.add_row(*record)
+            table.add_row(*map(Text, record))
         Console().print(table)
     return EXIT_OK
 
 
 def cmd_rollback(engine: Engine, args) -> int:
     restored = load.rollback_load(engine, args.load_id)
-    console.print(f"load {args.load_id} rolled back: {restored or 'nothing to undo'}")
+    console.print(Text(f"load {args.load_id} rolled back: {restored or 'nothing to undo'}"))
     return EXIT_OK
 
 
 def cmd_extract(engine: Engine | None, args) -> int:
     shared = Path(args.shared) if args.shared else None
-    written = extracts.build_all(shared, progress=lambda name: console.print(f"extracted {name}"))
-    console.print(f"{len(written)} extracts written to {_display_name(EXTRACTS_DIR)}")
+    written = extracts.build_all(shared, progress=lambda name: console.print(Text(f"extracted {name}")))
+    console.print(Text(f"{len(written)} extracts written to {_display_name(EXTRACTS_DIR)}"))
     return EXIT_OK
 
 
@@ -214,7 +261,8 @@ def cmd_migrate(engine: Engine, args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", help="overrides DATABASE_URL")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -231,7 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
     load_cmd.add_argument("--atc", help="WHO ATC codes CSV for product files")
     load_cmd.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     load_cmd.add_argument("--allow-rejections", action="store_true",
-                          help="load the good rows even when some rows are rejected")
+                          help="apply what is sound even when some cells or rows are rejected; the exit code "
+                               "is then 3 and the last line says how many were rejected")
     load_cmd.set_defaults(func=cmd_load)
 
     loads_cmd = sub.add_parser("loads", help="load history")
@@ -271,12 +320,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    engine = make_engine(args.database_url) if getattr(args, "needs_db", True) else None
+    engine = None
     try:
+        engine = make_engine(args.database_url) if getattr(args, "needs_db", True) else None
         return args.func(engine, args)
     except EtlError as exc:
-        console.print(f"[red]error[/red] {exc}", highlight=False)
+        console.print(Text.assemble(("error ", "red"), str(exc)), highlight=False)
         return EXIT_REJECTED
+    except Exception as exc:  # NOTE: a user never sees a traceback; loads record theirs in their report
+        message = (str(exc).strip().splitlines() or [""])[0]
+        console.print(Text.assemble(("error ", "red"), f"{type(exc).__name__}: {message}"), highlight=False)
+        return EXIT_ERROR
     finally:
         if engine is not None:
             engine.dispose()

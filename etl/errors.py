@@ -59,8 +59,14 @@ class RejectedInput(EtlError):
 EXAMPLES = 3
 
 
+def _is_cell(rejection: Rejection) -> bool:
+    """A spreadsheet cell (column letters and a row), not a CSV line and its column name."""
+    column = rejection.column or ""
+    return rejection.row is not None and column.isascii() and column.isalpha() and column.isupper()
+
+
 def _place(rejection: Rejection) -> str:
-    if rejection.column and rejection.row is not None and rejection.column.isalpha() and rejection.column.isupper():
+    if _is_cell(rejection):
         return f"{rejection.column}{rejection.row}"
     if rejection.row is not None and rejection.column:
         return f"row {rejection.row} ({rejection.column})"
@@ -84,7 +90,7 @@ def summarise(rejections: list[Rejection], examples: int = EXAMPLES) -> list[str
             messages.append(str(group[0]))
             continue
         places = [p for p in dict.fromkeys(_place(r) for r in group) if p]
-        cells = all(r.column and r.row is not None and r.column.isalpha() for r in group)
+        cells = all(_is_cell(r) for r in group)
         noun = "cells" if cells else "rows" if all(r.row is not None for r in group) else "places"
         shown = ", ".join(places[:examples]) + (", …" if len(places) > examples else "")
         found = {r.found for r in group if r.found is not None}

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import Engine, update
 
 from etl import load
-from etl.errors import InputError, Rejection
+from etl.errors import InputError, Rejection, sheet_summary
 from etl.paths import shared_data_dir
 from etl.schema import Load
 from etl.sources import (
@@ -232,10 +232,14 @@ def load_path(
     dry_run: bool = False,
     allow_rejections: bool = False,
     on_table_done: load.ProgressCallback | None = None,
+    file_name: str | None = None,
 ) -> load.LoadReport:
     """Parse, check and apply one file. Every attempt is recorded: refused input as "rejected", and
-    any other failure (a parser's crash included) as "failed" with its message; never raised."""
+    any other failure (a parser's crash included) as "failed" with its message; never raised.
+
+    `file_name` is the name the load history shows (default: the file's name)."""
     path = Path(path)
+    name = file_name or path.name
     try:
         sha = load.sha256_of(path) if path.exists() else ""
     except OSError:
@@ -243,25 +247,26 @@ def load_path(
     try:
         parsed = parse_path(path, adapter, options)
     except InputError as exc:
-        report = load.LoadReport(path.name, sha, adapter or "unknown", None, status="rejected",
+        report = load.LoadReport(name, sha, adapter or "unknown", None, status="rejected",
                                  rejections=[exc.rejection], error=str(exc))
+        report.sheets = sheet_summary({}, report.rejections)
         if not dry_run:
             load.record_failure(engine, report, source_path=path)
         return report
     except Exception as exc:  # NOTE: a parser that crashes on odd input must still leave a record
-        return _failed(engine, path, sha, adapter or "unknown", None, exc, dry_run)
+        return _failed(engine, path, name, sha, adapter or "unknown", None, exc, dry_run)
     try:
-        return load.apply(engine, parsed, file_name=path.name, sha256=sha, dry_run=dry_run,
+        return load.apply(engine, parsed, file_name=name, sha256=sha, dry_run=dry_run,
                           allow_rejections=allow_rejections, on_table_done=on_table_done, source_path=path)
     except Exception as exc:
-        return _failed(engine, path, sha, parsed.adapter, parsed.edition, exc, dry_run)
+        return _failed(engine, path, name, sha, parsed.adapter, parsed.edition, exc, dry_run)
 
 
-def _failed(engine: Engine, path: Path, sha: str, adapter: str, edition: str | None, exc: Exception,
-            dry_run: bool) -> load.LoadReport:
+def _failed(engine: Engine, path: Path, name: str, sha: str, adapter: str, edition: str | None,
+            exc: Exception, dry_run: bool) -> load.LoadReport:
     message = (str(exc).strip().splitlines() or [""])[0]
-    report = load.LoadReport(path.name, sha, adapter, edition, status="failed",
-                             error=f"{path.name}: could not be loaded ({type(exc).__name__}: {message})")
+    report = load.LoadReport(name, sha, adapter, edition, status="failed",
+                             error=f"{name}: could not be loaded ({type(exc).__name__}: {message})")
     if not dry_run:
         _record_crash(engine, report, traceback.format_exc(), path)
     return report

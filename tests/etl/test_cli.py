@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.cli import EXIT_ERROR, EXIT_OK, EXIT_REJECTED, main
+from etl import pipeline
+from etl.cli import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, EXIT_REJECTED, main
 from etl.db import make_engine
 from etl.extracts import bundled_in_load_order
 from etl.paths import REFERENCE_DIR
@@ -169,6 +170,8 @@ def test_load_of_a_bad_file_exits_2_with_reasons(fresh_url: str, tmp_path: Path,
     assert code == EXIT_REJECTED
     assert ("rejected atl_2019.xlsx, sheet '9.1.', row 10, column A: "
             "unknown region name (found 'Атлантида')") in err
+    assert err.rstrip().splitlines()[-1] == ("nothing was loaded from 1 file: 1 rejection in 1 sheet (see above); "
+                                             "--allow-rejections applies what is sound")
     assert loads_of(fresh_url)[-1].status == "rejected"
 
     corrupt = tmp_path / "corrupt.xlsx"
@@ -205,3 +208,78 @@ def test_migrate(fresh_url: str, capsys: pytest.CaptureFixture) -> None:
     code, _, err = run(capsys, "--database-url", fresh_url, "migrate")
     assert code == EXIT_OK
     assert "schema is at the newest revision" in err
+
+
+# --- refusals that help (SYNTHETIC fixtures) ------------------------------------------------------------
+
+
+def test_allow_rejections_applies_what_is_sound_and_says_so(fresh_url: str, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "250")
+    assert run(capsys, "--database-url", fresh_url, "load", str(REFERENCE_DIR))[0] == EXIT_OK
+    rows = [*GRP_ROWS, ["Брянская область", "12,3abc", 5], ["Владимирская область", "abc", 1],
+            ["Атлантида", 1, 2]]
+    path = write_rr_workbook(tmp_path / "mixed_2019.xlsx", grp_table(rows))
+    code, _, err = run(capsys, "--database-url", fresh_url, "load", str(path), "--allow-rejections")
+    assert code == EXIT_PARTIAL
+    lines = err.rstrip().splitlines()
+    assert lines[-1] == "applied with 2 rejections in 1 sheet (see above)"
+    # One line per cause: the two text cells are one message naming them.
+    assert "rejected mixed_2019.xlsx, sheet '9.1.', row 10, column B: text where a number was expected" in err
+    assert "B10, B11" in err
+    assert "per sheet" in err and "unknown region name (1)" in err
+    record = loads_of(fresh_url)[-1]
+    assert (record.status, record.rows_added, record.rows_rejected) == ("applied", 10, 2)
+    assert record.report["summary"][1] == ("mixed_2019.xlsx, sheet '9.1.', row 12, column A: unknown region name "
+                                           "(found 'Атлантида')")
+    assert {entry["sheet"]: (entry["accepted"], entry["rejected"]) for entry in record.report["sheets"]} == {
+        "9.1.": (10, 2)}
+
+
+def test_markup_in_a_cell_is_printed_literally(fresh_url: str, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture) -> None:
+    """SYNTHETIC: a region cell holding terminal markup; it must reach the screen as written."""
+    assert run(capsys, "--database-url", fresh_url, "load", str(REFERENCE_DIR))[0] == EXIT_OK
+    path = write_rr_workbook(tmp_path / "markup_2019.xlsx",
+                             grp_table([*GRP_ROWS, ["[/bold][red]Атлантида[/red]", 1, 2]]))
+    code, _, err = run(capsys, "--database-url", fresh_url, "load", str(path))
+    assert code == EXIT_REJECTED
+    assert "(found '[/bold][red]Атлантида[/red]')" in err
+
+
+def test_a_crash_is_one_line_exit_1_and_recorded(fresh_url: str, tmp_path: Path, capsys: pytest.CaptureFixture,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A parser that crashes on odd input: no traceback on screen, a failed load in the history."""
+    def crash(path: Path, options: pipeline.Options) -> None:
+        raise ZeroDivisionError("SYNTHETIC crash\nsecond line")
+
+    monkeypatch.setitem(pipeline.ADAPTERS, "rosstat_workbook", crash)
+    path = write_rr_workbook(tmp_path / "crash_2019.xlsx", grp_table(GRP_ROWS))
+    code, out, err = run(capsys, "--database-url", fresh_url, "load", str(path), "--adapter", "rosstat_workbook")
+    assert code == EXIT_ERROR
+    assert "Traceback" not in out + err
+    assert "error crash_2019.xlsx: could not be loaded (ZeroDivisionError: SYNTHETIC crash)" in err
+    assert err.rstrip().splitlines()[-1].startswith("failed: 1 load could not be completed")
+    record = loads_of(fresh_url)[-1]
+    assert (record.file_name, record.status) == ("crash_2019.xlsx", "failed")
+    assert "Traceback" in record.report["traceback"]
+
+
+def test_an_unexpected_error_outside_a_load_is_one_line(capsys: pytest.CaptureFixture) -> None:
+    code, out, err = run(capsys, "--database-url", "nosuchdialect://x", "loads")
+    assert code == EXIT_ERROR
+    assert "Traceback" not in out + err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("error ")
+
+
+def test_hostile_workbooks_are_refused_with_exit_2(fresh_url: str, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture) -> None:
+    """SYNTHETIC: the sparse-corner workbook is refused before it is read, and the refusal recorded."""
+    from tests.etl.test_guard import CORNER, _sheet_xml, write_xlsx
+
+    path = write_xlsx(tmp_path / "corner.xlsx", _sheet_xml(CORNER, "A1:XFD1048576"))
+    code, _, err = run(capsys, "--database-url", fresh_url, "load", str(path))
+    assert code == EXIT_REJECTED
+    assert "rejected corner.xlsx, sheet 'S': used range A1:XFD1048576 spans 17,179,869,184 cells" in err
+    assert loads_of(fresh_url)[-1].status == "rejected"

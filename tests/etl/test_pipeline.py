@@ -203,3 +203,85 @@ def test_missing_file_is_recorded(engine: Engine, tmp_path: Path) -> None:
     record = loads_rows(engine)[-1]
     assert (record.file_name, record.sha256, record.adapter) == ("absent.xlsx", "", "unknown")
     assert row_counts(engine) == dict.fromkeys(DATA_TABLES, 0)
+
+
+# --- item 7: what calamine misreads, hostile workbooks, crashes (SYNTHETIC fixtures) ------------------------
+
+
+def _edit(path: Path, edit: Callable) -> Path:
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path)
+    edit(workbook["9.1."])
+    workbook.save(path)
+    return path
+
+
+def test_formula_without_a_saved_value_is_rejected_with_its_cell(tmp_path: Path) -> None:
+    """SYNTHETIC: Kaluga 2017 is a formula never calculated (openpyxl saves it without a value)."""
+    path = _edit(write_rr_workbook(tmp_path / "formula_2019.xlsx", grp_table(GRP_ROWS)),
+                 lambda sheet: sheet.__setitem__("C8", "=B8*1.1"))
+    parsed = parse_path(path)
+    [rejection] = [r for r in parsed.rejections if "formula" in r.reason]
+    assert (rejection.sheet, rejection.row, rejection.column, rejection.found) == ("9.1.", 8, "C", "C8")
+    assert rejection.reason.startswith("formula saved without its value in the table's data area (rows 6-9)")
+    assert "C8" not in set(parsed.tables["observations"]["source_cell"])
+
+
+def test_merged_region_cells_in_the_data_area_are_rejected(tmp_path: Path) -> None:
+    """SYNTHETIC: a region name merged over two rows; the second row would read as a row without a name."""
+    path = _edit(write_rr_workbook(tmp_path / "merged_2019.xlsx", grp_table(GRP_ROWS)),
+                 lambda sheet: sheet.merge_cells("A8:A9"))
+    parsed = parse_path(path)
+    merged = [r for r in parsed.rejections if r.reason.startswith("merged cells")]
+    assert [(r.sheet, r.row, r.column, r.found) for r in merged] == [("9.1.", 8, "A", "A8:A9")]
+    assert "the value shows in A8 only" in merged[0].reason
+
+
+def test_merged_header_cells_are_fine(tmp_path: Path) -> None:
+    """SYNTHETIC: the title merged across the table, above its figures, is no data-area problem."""
+    path = _edit(write_rr_workbook(tmp_path / "title_2019.xlsx", grp_table(GRP_ROWS)),
+                 lambda sheet: sheet.merge_cells("A3:C3"))
+    assert not [r for r in parse_path(path).rejections if r.reason.startswith("merged cells")]
+
+
+def test_renamed_cluster_csv_adds_nothing(engine: Engine, tmp_path: Path) -> None:
+    """SYNTHETIC: the same investments CSV under a new name: 0 added (record keys ignore the file name)."""
+    from etl.sources.cluster import INVESTMENT_COLUMNS
+
+    rows = [["Acme", str(10 + n), "mln RUB", "2014", "made", "", "", f"https://example.org/{n % 2}", "q", "acme"]
+            for n in range(5)]
+    first = load_path(engine, write_csv(tmp_path / "investments.csv", INVESTMENT_COLUMNS, rows))
+    assert (first.status, first.added) == ("applied", 5)
+    renamed = load_path(engine, write_csv(tmp_path / "investments_2025.csv", INVESTMENT_COLUMNS, rows))
+    assert (renamed.status, renamed.added) == ("applied", 0)
+    assert row_counts(engine)["investments"] == 5
+
+
+def test_hostile_workbook_is_refused_and_recorded(engine: Engine, tmp_path: Path) -> None:
+    from tests.etl.test_guard import CORNER, _sheet_xml, write_xlsx
+
+    path = write_xlsx(tmp_path / "corner.xlsx", _sheet_xml(CORNER, "A1:XFD1048576"))
+    report = load_path(engine, path)
+    assert report.status == "rejected"
+    assert "used range A1:XFD1048576" in report.rejections[0].reason
+    assert loads_rows(engine)[-1].status == "rejected"
+    assert row_counts(engine) == dict.fromkeys(DATA_TABLES, 0)
+
+
+def test_a_parser_crash_is_a_recorded_failed_load(engine: Engine, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    def crash(path: Path, options: Options) -> None:
+        raise KeyError("SYNTHETIC")
+
+    monkeypatch.setitem(pipeline.ADAPTERS, "rosstat_workbook", crash)
+    path = write_rr_workbook(tmp_path / "rr_2019.xlsx", grp_table(GRP_ROWS))
+    report = load_path(engine, path, "rosstat_workbook")
+    assert (report.status, report.error) == ("failed", "rr_2019.xlsx: could not be loaded (KeyError: 'SYNTHETIC')")
+    record = loads_rows(engine)[-1]
+    assert (record.file_name, record.status, record.report["error"]) == ("rr_2019.xlsx", "failed", report.error)
+    assert "KeyError" in record.report["traceback"]
+    assert row_counts(engine) == dict.fromkeys(DATA_TABLES, 0)
+    # A dry run records nothing, and still returns instead of raising.
+    assert load_path(engine, path, "rosstat_workbook", dry_run=True).status == "failed"
+    assert len(loads_rows(engine)) == 1

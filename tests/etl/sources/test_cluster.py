@@ -445,3 +445,28 @@ def test_sources_quirks(tmp_path: Path) -> None:
     assert [r.row for r in parsed.rejections] == [3, 4, 5]
     assert cluster.publisher_of("http://xn----7sbcbgssadgjg4abg1dgs3n.xn--p1ai/news") == (
         "бабынинский-вестник.рф")
+
+
+def test_record_keys_do_not_depend_on_the_file_name(tmp_path: Path) -> None:
+    """SYNTHETIC: the same rows under another file name are the same records (a reload adds none)."""
+    rows = [investment(), investment(amount="20"), investment(company_key="other")]
+    first = cluster.parse_investments(write_csv(tmp_path, "investments.csv", INVESTMENT_COLUMNS, rows))
+    renamed = cluster.parse_investments(write_csv(tmp_path, "investments (copy).csv", INVESTMENT_COLUMNS, rows))
+    keys = list(first.tables["investments"]["record_key"])
+    assert keys == list(renamed.tables["investments"]["record_key"])
+    assert not any("copy" in key for key in keys)
+    events = [{"date": "2014-04-10", "event_type": "x", "description": "d", "source_url": "https://e.org/e"}]
+    a = cluster.parse_events(write_csv(tmp_path, "events.csv", EVENT_COLUMNS, events))
+    b = cluster.parse_events(write_csv(tmp_path, "renamed.csv", EVENT_COLUMNS, events))
+    assert list(a.tables["events"]["record_key"]) == list(b.tables["events"]["record_key"])
+
+
+def test_event_dates_that_do_not_exist_are_rejected(tmp_path: Path) -> None:
+    """SYNTHETIC: '2020-13-45' would otherwise be read as the year 2020."""
+    rows = [{"date": "2020-13-45"}, {"date": "2021-02-29 (planned)"}, {"date": "2016-09 (reported 14.09.2016)"}]
+    rows = [row | {"event_type": "x", "description": "d", "source_url": "https://e.org/e"} for row in rows]
+    parsed = cluster.parse_events(write_csv(tmp_path, "events.csv", EVENT_COLUMNS, rows))
+    assert [(r.row, r.column, r.reason, r.found) for r in parsed.rejections] == [
+        (2, "date", "date '2020-13-45' does not exist (month 13)", "2020-13-45"),
+        (3, "date", "date '2021-02-29' does not exist (day 29 of month 2)", "2021-02-29 (planned)")]
+    assert list(parsed.tables["events"]["date"]) == ["2016-09"]
