@@ -141,22 +141,34 @@ def read_rows(path: Path, required: Sequence[str],
     seen: dict[tuple[str, ...], int] = {}
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
-        header = [column.strip() for column in next(reader, [])]
-        _check_header(path, header, required)
-        last_line = reader.line_num
-        for record in reader:
-            # A quoted cell may span lines, so a record starts one line after the previous ended.
-            line, last_line = last_line + 1, reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-            problem = _row_problem(path, header, record, line, seen, non_empty)
-            seen.setdefault(tuple(record), line)
-            if problem:
-                rejections.append(problem)
-                continue
-            cells = zip(header, record, strict=True)
-            rows.append(Row(line, {column: cell.strip() or None for column, cell in cells}))
+        try:
+            _read_records(path, reader, required, non_empty, rows, rejections, seen)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            # NOTE: a cell over csv's field limit (128 KB) or bytes that are not UTF-8 refuse the file;
+            # text is decoded in blocks, so a decoding error has no line.
+            line = reader.line_num if isinstance(exc, csv.Error) else None
+            raise InputError(Rejection(path.name, None, line, None, f"not a readable UTF-8 CSV: {exc}")) from exc
     return rows, rejections
+
+
+def _read_records(path: Path, reader, required: Sequence[str], non_empty: Sequence[str], rows: list[Row],
+                  rejections: list[Rejection], seen: dict[tuple[str, ...], int]) -> None:
+    """Read the header and every record into `rows`, or `rejections` with the line each starts on."""
+    header = [column.strip() for column in next(reader, [])]
+    _check_header(path, header, required)
+    last_line = reader.line_num
+    for record in reader:
+        # A quoted cell may span lines, so a record starts one line after the previous ended.
+        line, last_line = last_line + 1, reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue
+        problem = _row_problem(path, header, record, line, seen, non_empty)
+        seen.setdefault(tuple(record), line)
+        if problem:
+            rejections.append(problem)
+            continue
+        cells = zip(header, record, strict=True)
+        rows.append(Row(line, {column: cell.strip() or None for column, cell in cells}))
 
 
 def record_keys(prefix: str, pairs: Sequence[tuple[str | None, str | None]]) -> list[str]:

@@ -470,3 +470,14 @@ def test_event_dates_that_do_not_exist_are_rejected(tmp_path: Path) -> None:
         (2, "date", "date '2020-13-45' does not exist (month 13)", "2020-13-45"),
         (3, "date", "date '2021-02-29' does not exist (day 29 of month 2)", "2021-02-29 (planned)")]
     assert list(parsed.tables["events"]["date"]) == ["2016-09"]
+
+
+def test_a_cell_over_the_csv_field_limit_is_refused_not_a_crash(tmp_path: Path) -> None:
+    """SYNTHETIC: a 200 KB quote (csv's own limit is 128 KB)."""
+    path = write_csv(tmp_path, "investments.csv", INVESTMENT_COLUMNS, [investment(quote="q" * 200_000)])
+    with pytest.raises(InputError, match=r"investments\.csv, row 2: not a readable UTF-8 CSV: field larger"):
+        cluster.parse_investments(path)
+    latin = tmp_path / "events.csv"
+    latin.write_bytes(",".join(EVENT_COLUMNS).encode() + "\n2014,x,é,d,,https://e.org,,\n".encode("latin-1"))
+    with pytest.raises(InputError, match="not a readable UTF-8 CSV"):
+        cluster.parse_events(latin)
