@@ -332,3 +332,18 @@ def test_every_corpus_workbook_passes_and_matches_calamine() -> None:
             else:
                 assert end[0] <= measured.rows and end[1] <= measured.columns, (path.name, name)
             assert len(measured.merged) == len(sheet.merged_cell_ranges or []), (path.name, name)
+
+
+def test_a_real_xls_with_a_value_moved_to_iv65536_is_refused(tmp_path: Path) -> None:
+    """A copy of a real .xls whose first NUMBER record is moved to the last cell (SYNTHETIC edit)."""
+    source = shared_data_dir() / "rosstat" / "monthly_806_2016-01_average_wage.xls"
+    if not source.exists():
+        pytest.skip("no raw files in the shared data folder")
+    data = bytearray(source.read_bytes())
+    number = data.find(b"\x03\x02\x0e\x00")  # a NUMBER record's header, then row and column
+    data[number + 4:number + 8] = struct.pack("<HH", 65535, 255)
+    path = tmp_path / "corner.xls"
+    path.write_bytes(bytes(data))
+    error = refused(path)
+    assert (error.rejection.row, error.rejection.column) == (65536, "IV")
+    assert error.rejection.reason == "cells with values span A1:IV65536 (16,777,216 cells); the limit is 5,000,000"
