@@ -512,9 +512,13 @@ def _mark_status(text: str) -> str | None:
     # marks that cannot be read as a minus sign.
     if match := _BARE_MARK.match(text):
         return _MARKS[match[1].lower()]
+    # NOTE: ellipses are also typed twice or mixed with dots ("……", "…..").
+    if _ELLIPSES.match(text):
+        return "not_available"
     return None
 
 
+_ELLIPSES = re.compile(r"^(?=.*…)[….]+$")
 _BARE_MARK = re.compile(r"^(…|\.\.\.|x|х)\s?[1-9]\d?$", re.I)
 # Digits in groups of three after the first may be parted by a space ("1 234,5"); nothing else may.
 _NUMBER_TEXT = re.compile(r"^-?(?:\d{1,3}(?: \d{3})+|\d+)(?:[.,]\d+)?$")
@@ -583,7 +587,7 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _YEAR_WORDS = re.compile(r"(?<!\d)(?:19|20)\d\d(?:[1-9]\d?\))?\s*(?:года|год|гг\.?|г\.?)?(?![а-я])")
 _QUARTER = re.compile(r"^(i{1,3}|iv|[1-4])\s*(?:-?й)?\s*(?:квартал[а-я]*|кв\.?)$")
 _HALF = re.compile(r"^(i{1,2}|[12])\s*(?:-?е)?\s*полугоди[а-я]*$")
-_BARE_TAIL = re.compile(r"(?<=[а-я])[1-9]\d?$")
+_BARE_TAIL = re.compile(r"(?<=[а-я])\s?[1-9]\d?$")
 _MONTHS_SO_FAR = re.compile(r"^(\d{1,2})\s+месяц(?:а|ев)$")
 _SPAN = re.compile(r"^([а-я]+\.?)\s*-\s*([а-я]+\.?)$")
 _POINT = re.compile(r"^на\s+(\d{1,2})\s+([а-я]+\.?)$")
@@ -623,7 +627,8 @@ def _sub_period(text: str) -> tuple[str, tuple[int, ...]] | None:
     text = _spaces(text.lower().replace("ё", "е").replace("–", "-").replace("—", "-"))
     text = _YEAR_WORDS.sub(" ", text)
     text = _spaces(_FOOTNOTE_TAIL.sub("", text).strip(" ,:*"))
-    # NOTE: the 806 bulletin glues a footnote digit to a word without a bracket ("декабрь6").
+    # NOTE: the 806 bulletin puts a footnote digit after a word without a bracket ("декабрь6",
+    # "январь-декабрь 2").
     text = _BARE_TAIL.sub("", text)
     if not text:
         return None

@@ -296,6 +296,7 @@ def test_text_numbers(text: str, numbers: list[float]) -> None:
 @pytest.mark.parametrize(
     ("text", "status"),
     [("…", "not_available"), ("…4)", "not_available"), ("…5", "not_available"), ("....", "not_available"),
+     ("……", "not_available"), ("…..", "not_available"), (".", None),
      ("х", "confidential"), ("X 2", "confidential"), ("—", "not_applicable"), ("-3)", "not_applicable"),
      ("-5", None), ("12", None), ("x12)3", None)],
 )
@@ -311,6 +312,7 @@ def test_mark_status(text: str, status: str | None) -> None:
      ("на конец года", ("point", (12, 31))), ("2019", None), ("20212)", None), ("Всего", None),
      ("в % к декабрю предыдущего года", None), ("февраль-март", None),
      ("январь-сенртярь", ("ytd", (9,))), ("маят", None), ("Марки", None), ("декабрь6", ("month", (12,))),
+     ("январь-декабрь 2", ("ytd", (12,))),
      ("9 месяцев", ("ytd", (9,))), ("Год", ("year", ())), ("2016 год", None)],
 )
 def test_sub_period(text: str, period: tuple | None) -> None:
