@@ -19,7 +19,7 @@ INDICATOR_COLUMNS = [
 ]
 # What a table reader knows beyond the reference file's columns (etl.schema.Indicator).
 INDICATOR_META_COLUMNS = ["period_kind", "additive", "section", "table_number", "identity"]
-SLUG_LENGTH = 60
+SLUG_LENGTH = 24  # keeps codes short: they are repeated in every observation row and its index
 
 # Section headings of "Регионы России" mapped onto the dashboard's topics.
 _TOPIC_KEYWORDS = (
