@@ -70,9 +70,14 @@ def _sheet_table(report: load.LoadReport) -> Table:
     table = Table(title=f"{report.file_name}: per sheet")
     for column in ("sheet", "accepted", "rejected", "main reasons"):
         table.add_column(column, justify="right" if column in ("accepted", "rejected") else "left")
+    clean = [entry for entry in report.sheets if not entry["rejected"]]
     for entry in report.sheets:
-        table.add_row(Text(entry["sheet"] or "-"), Text(str(entry["accepted"])), Text(str(entry["rejected"])),
-                      Text("; ".join(entry["reasons"])))
+        if entry["rejected"]:
+            table.add_row(Text(entry["sheet"] or "-"), Text(str(entry["accepted"])), Text(str(entry["rejected"])),
+                          Text("; ".join(entry["reasons"])))
+    if clean:
+        table.add_row(Text(f"{_count(len(clean), 'other sheet')}"), Text(str(sum(e["accepted"] for e in clean))),
+                      Text("0"), Text(""))
     return table
 
 
