@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -372,6 +373,11 @@ def openapi_document() -> dict:
     }
 
 
+@lru_cache(maxsize=1)
+def _openapi_json() -> str:
+    return json.dumps(openapi_document(), ensure_ascii=False, separators=(",", ":"))
+
+
 # --- the blueprint ------------------------------------------------------------------------------
 
 
@@ -384,7 +390,7 @@ def create_blueprint() -> Blueprint:
 
     @api.get("/openapi.json")
     def openapi() -> Response:
-        return _json(openapi_document())
+        return Response(_openapi_json(), mimetype="application/json")
 
     @api.get("/")
     def index() -> Response:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 from urllib.parse import quote, urlsplit
 
+import pandas as pd
+
 from dashboard.i18n import normalise_language
 
 # Characters a markdown renderer would act on; escaped so data text is shown as written.
@@ -20,7 +22,7 @@ def is_missing(value: object) -> bool:
         return True
     if isinstance(value, str):
         return not value.strip()
-    return type(value).__name__ == "NAType"
+    return value is pd.NA
 
 
 def text_or_none(value: object) -> str | None:
