@@ -71,6 +71,13 @@ def cell_ref(row_index: int, column_index: int) -> str:
     return f"{column_letter(column_index)}{row_index + 1}"
 
 
+def _reraise_interrupts(exc: BaseException) -> None:
+    # NOTE: a Rust panic inside calamine reaches Python as pyo3's PanicException, a BaseException, so
+    # calamine calls catch BaseException; an interrupt still stops the program.
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        raise exc
+
+
 def open_workbook(path: Path) -> CalamineWorkbook:
     """Open .xlsx/.xlsm/.xls with calamine, after the input limits (etl.sources.guard) passed.
 
@@ -80,7 +87,8 @@ def open_workbook(path: Path) -> CalamineWorkbook:
     guard.inspect(path)  # NOTE: calamine aborts the process on a grid it cannot allocate; refuse first
     try:
         return CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several types for damaged files
+    except BaseException as exc:  # calamine raises several types for damaged files, and may panic
+        _reraise_interrupts(exc)
         raise InputError(
             Rejection(path.name, None, None, None, f"cannot be read as a workbook: {exc}")
         ) from exc
@@ -92,7 +100,8 @@ def read_sheet(path: Path, workbook: CalamineWorkbook, sheet: str) -> list[list]
     guard.inspect(path)  # cached: a no-op after open_workbook, a refusal for a file changed since
     try:
         return workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    except Exception as exc:
+    except BaseException as exc:
+        _reraise_interrupts(exc)
         raise InputError(Rejection(path.name, sheet, None, None, f"sheet unreadable: {exc}")) from exc
 
 

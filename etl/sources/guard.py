@@ -55,10 +55,11 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3}\d{1,7})(?::([A
 _NEAR_ROWS, _NEAR_COLUMNS = 999, 702
 # One pass finds what is rare in a sheet: a formula (group 1), or a cell tag whose first attribute
 # is not r="..." or that holds a value beyond ZZ999 (group 2).
-_RARE = re.compile(rb'<(?:(f)[\s>/]|(c)(?:(?! r=")(?=[\s>/])| r="(?:[A-Z]{3}|[A-Z]{1,2}\d{4})[^>/]*>))')
+_RARE = re.compile(rb'<(?:(f)[\s>/]|(c)(?:(?! r=")(?=[\s>/])| r="(?:[A-Z]{3}|[A-Z]{1,2}\d{4}|[^A-Z])[^>/]*>))')
 _CELL_TAG = re.compile(rb"<c(\s[^>]*)?/?>")
-_REF_ATTRIBUTE = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,4})([0-9]{1,8})["']""")
-_ROW_NUMBER = re.compile(rb"""<row\s[^>]*?\br\s*=\s*["'](\d{1,8})["']""")
+# NOTE: longer than Excel allows (XFD1048576), so a hostile reference is measured, not missed.
+_REF_ATTRIBUTE = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,9})([0-9]{1,12})["']""")
+_ROW_NUMBER = re.compile(rb"""<row\s[^>]*?\br\s*=\s*["'](\d{1,12})["']""")
 _SAVED_VALUE = re.compile(rb"<v>([^<]*)</v>")
 _EMPTY_VALUE = re.compile(rb"<v\s*/>")
 _TEXT_TYPE = re.compile(rb"""\st\s*=\s*["']str["']""")

@@ -109,6 +109,17 @@ def test_a_dimension_that_lies_does_not_hide_the_corner(tmp_path: Path, cells: s
     assert "cells with values span A1:XFD1048576" in error.rejection.reason
 
 
+@pytest.mark.parametrize(("cells", "span"), [
+    # a cell without r= takes its row's number, here beyond any sheet (calamine asks for 39 GB)
+    ('<row r="99999999999"><c><v>1</v></c></row>', "A1:A99999999999"),
+    ('<row r="1"><c r="ZZZZZZ1"><v>1</v></c></row>', "A1:ZZZZZZ1"),
+])
+def test_references_beyond_excel_are_measured_not_missed(tmp_path: Path, cells: str, span: str) -> None:
+    """SYNTHETIC: references Excel never writes; calamine still places the cell there."""
+    error = refused(write_xlsx(tmp_path / "beyond.xlsx", _sheet_xml(cells)))
+    assert f"cells with values span {span}" in error.rejection.reason
+
+
 def test_cells_without_addresses_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """SYNTHETIC: cells without r= take the next column; the bound counts them."""
     monkeypatch.setattr(guard, "MAX_SHEET_CELLS", 100)
