@@ -332,7 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     except EtlError as exc:
         console.print(Text.assemble(("error ", "red"), str(exc)), highlight=False)
         return EXIT_REJECTED
-    except Exception as exc:  # NOTE: a user never sees a traceback; loads record theirs in their report
+    except BaseException as exc:  # NOTE: a user never sees a traceback; loads record theirs in their report
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
         message = (str(exc).strip().splitlines() or [""])[0]
         console.print(Text.assemble(("error ", "red"), f"{type(exc).__name__}: {message}"), highlight=False)
         return EXIT_ERROR

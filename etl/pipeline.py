@@ -253,7 +253,9 @@ def load_path(
         if not dry_run:
             load.record_failure(engine, report, source_path=path)
         return report
-    except Exception as exc:  # NOTE: a parser that crashes on odd input must still leave a record
+    except BaseException as exc:  # NOTE: a parser that crashes (or a Rust panic) must still leave a record
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
         return _failed(engine, path, name, sha, adapter or "unknown", None, exc, dry_run)
     try:
         return load.apply(engine, parsed, file_name=name, sha256=sha, dry_run=dry_run,
@@ -263,7 +265,7 @@ def load_path(
 
 
 def _failed(engine: Engine, path: Path, name: str, sha: str, adapter: str, edition: str | None,
-            exc: Exception, dry_run: bool) -> load.LoadReport:
+            exc: BaseException, dry_run: bool) -> load.LoadReport:
     message = (str(exc).strip().splitlines() or [""])[0]
     report = load.LoadReport(name, sha, adapter, edition, status="failed",
                              error=f"{name}: could not be loaded ({type(exc).__name__}: {message})")
