@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import Engine, update
 
 from etl import load
@@ -29,6 +32,7 @@ from etl.sources import (
 from etl.sources.base import Parsed
 from etl.sources.cells import cell_ref, open_workbook, read_sheet
 
+_A1 = re.compile(r"([A-Z]{1,3})(\d{1,7})")
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 
 
@@ -144,9 +148,11 @@ def parse_path(path: Path, adapter: str | None = None, options: Options | None =
     return parsed
 
 
+@cache
 def _a1(ref: str) -> tuple[int, int]:
-    letters = ref.rstrip("0123456789")
-    return int(ref[len(letters):]), guard.column_number(letters)
+    """'B9' -> (9, 2); (0, 0) for what is no A1 reference (a CSV's "column:line")."""
+    match = _A1.fullmatch(ref)
+    return (int(match[2]), guard.column_number(match[1])) if match else (0, 0)
 
 
 def _reject_misread_cells(path: Path, parsed: Parsed) -> None:
@@ -161,6 +167,14 @@ def _reject_misread_cells(path: Path, parsed: Parsed) -> None:
     if frame is None or frame.empty or not {"source_sheet", "source_cell"} <= set(frame.columns):
         return
     facts = guard.inspect(path)
+    suspect = {name for name, sheet in facts.sheets.items() if sheet.formulas_without_values or sheet.merged}
+    in_suspect = frame["source_sheet"].isin(suspect)
+    if not in_suspect.any():
+        return
+    cells = frame.loc[in_suspect, ["source_sheet", "indicator_code", "source_cell"]]
+    positions = [_a1(ref) if isinstance(ref, str) else (0, 0) for ref in cells["source_cell"].tolist()]
+    cells = cells.assign(row=[p[0] for p in positions], column=[p[1] for p in positions])
+    cells = cells[cells["row"] > 0]
     values: dict[str, list[list]] = {}
 
     def cell(sheet: str, row: int, column: int) -> object:
@@ -171,16 +185,10 @@ def _reject_misread_cells(path: Path, parsed: Parsed) -> None:
 
     dropped: set[tuple[str, str]] = set()
     seen: set[tuple[str, str]] = set()
-    for (sheet, _), cells in frame.groupby(["source_sheet", "indicator_code"], sort=False)["source_cell"]:
-        sheet_facts = facts.sheets.get(sheet)
-        if sheet_facts is None or not (sheet_facts.formulas_without_values or sheet_facts.merged):
-            continue
-        positions = [_a1(ref) for ref in cells if isinstance(ref, str) and ref[:1].isalpha()]
-        if not positions:
-            continue
-        first_row, last_row = min(p[0] for p in positions), max(p[0] for p in positions)
-        last_column = max(p[1] for p in positions)
-        figures = set(positions)
+    for (sheet, _), group in cells.groupby(["source_sheet", "indicator_code"], sort=False):
+        sheet_facts = facts.sheets[sheet]
+        rows_of, columns_of = group["row"].to_numpy(), group["column"].to_numpy()
+        first_row, last_row, last_column = int(rows_of.min()), int(rows_of.max()), int(columns_of.max())
         rows = f"rows {first_row}-{last_row}" if last_row > first_row else f"row {first_row}"
         for ref in sorted(sheet_facts.formulas_without_values, key=_a1):
             row, column = _a1(ref)
@@ -196,24 +204,26 @@ def _reject_misread_cells(path: Path, parsed: Parsed) -> None:
             (r1, c1), (r2, c2) = _a1(first), _a1(last or first)
             if r2 < first_row or r1 > last_row or c1 > last_column or (sheet, merged) in seen:
                 continue
-            covered = {(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)} - {(r1, c1)}
-            if not (r2 > r1 or covered & figures):
+            inside = (rows_of >= r1) & (rows_of <= r2) & (columns_of >= c1) & (columns_of <= c2)
+            covers_figure = bool((inside & ~((rows_of == r1) & (columns_of == c1))).any())
+            if r2 == r1 and not covers_figure:
                 continue
             # NOTE: EMISS exports merge a label over its rows and also write it into every cell
             # of the range; read cell by cell, such a range is read right.
             shown = cell(sheet, r1, c1)
+            covered = [(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) != (r1, c1)]
             if shown not in ("", None) and all(cell(sheet, r, c) == shown for r, c in covered):
                 continue
             seen.add((sheet, merged))
-            dropped |= {(sheet, f"{cell_ref(r - 1, c - 1)}") for r, c in covered}
+            dropped |= {(sheet, cell_ref(r - 1, c - 1)) for r, c in covered}
             parsed.rejections.append(Rejection(
                 path.name, sheet, r1, first.rstrip("0123456789"),
                 f"merged cells {merged} in the table's data area ({rows}); the value shows in "
                 f"{first} only and the other cells read as blank, so its rows cannot be read "
                 "unambiguously", merged))
     if dropped:
-        keys = list(zip(frame["source_sheet"], frame["source_cell"], strict=True))
-        parsed.tables["observations"] = frame[[key not in dropped for key in keys]]
+        keys = pd.Series(list(zip(frame["source_sheet"], frame["source_cell"], strict=True)), index=frame.index)
+        parsed.tables["observations"] = frame[~keys.isin(dropped)]
 
 
 def _record_crash(engine: Engine, report: load.LoadReport, trace: str, path: Path) -> None:
