@@ -42,6 +42,7 @@ MAX_SHEET_CELLS = 5_000_000
 MAX_CELL_CHARS = 32_767
 
 ZIP_SUFFIXES = {".xlsx", ".xlsm"}
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 BIFF_SUFFIXES = {".xls"}
 # How far into an XML part its root element must start (a prolog is a few hundred bytes).
 _PROLOG_BYTES = 64 * 1024
@@ -152,11 +153,18 @@ def _inspect_cached(resolved: str, size: int, mtime_ns: int) -> WorkbookFacts:
     if size > MAX_FILE_BYTES:
         raise _refuse(path, f"file is {size:,} bytes; the limit for a workbook is {MAX_FILE_BYTES:,}")
     suffix = path.suffix.lower()
-    if suffix in ZIP_SUFFIXES:
+    if suffix not in ZIP_SUFFIXES | BIFF_SUFFIXES:
+        raise _refuse(path, f"{suffix or 'this'} workbooks are not read; save it as .xlsx (or .xls)")
+    with path.open("rb") as handle:
+        magic = handle.read(8)
+    # NOTE: the content decides, not the name: an .xls that is really an .xlsx is inspected as one,
+    # and calamine is left to refuse the mismatch it cannot read.
+    if magic.startswith(b"PK"):
         return _inspect_zip(path)
-    if suffix in BIFF_SUFFIXES:
+    if magic == _OLE2_MAGIC:
         return _inspect_biff(path)
-    raise _refuse(path, f"{suffix or 'this'} workbooks are not read; save it as .xlsx (or .xls)")
+    kind = "an .xlsx (zip)" if suffix in ZIP_SUFFIXES else "an .xls (OLE2)"
+    raise _refuse(path, f"cannot be read as a workbook: not {kind} file")
 
 
 # --- .xlsx / .xlsm ---------------------------------------------------------------------------------

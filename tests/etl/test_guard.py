@@ -237,13 +237,23 @@ def test_entity_declarations_are_refused(tmp_path: Path) -> None:
 def test_not_a_workbook(tmp_path: Path) -> None:
     fake = tmp_path / "fake.xlsx"
     fake.write_bytes(b"SYNTHETIC not a zip")
-    assert "not a valid .xlsx (zip) file" in refused(fake).rejection.reason
+    assert refused(fake).rejection.reason == "cannot be read as a workbook: not an .xlsx (zip) file"
+    broken_zip = tmp_path / "broken.xlsx"
+    broken_zip.write_bytes(b"PK\x03\x04 SYNTHETIC garbage")
+    assert "not a valid .xlsx (zip) file" in refused(broken_zip).rejection.reason
     ods = tmp_path / "table.ods"
     ods.write_bytes(b"SYNTHETIC")
     assert refused(ods).rejection.reason == ".ods workbooks are not read; save it as .xlsx (or .xls)"
     xls = tmp_path / "fake.xls"
     xls.write_bytes(b"SYNTHETIC not an OLE2 file")
-    assert "not a valid .xls file" in refused(xls).rejection.reason
+    assert refused(xls).rejection.reason == "cannot be read as a workbook: not an .xls (OLE2) file"
+    broken_ole = tmp_path / "broken.xls"
+    broken_ole.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 SYNTHETIC" + bytes(600))
+    assert "not a valid .xls file" in refused(broken_ole).rejection.reason
+    # An .xlsx saved under an .xls name is inspected as what it is.
+    renamed = tmp_path / "renamed.xls"
+    renamed.write_bytes(write_xlsx(tmp_path / "real.xlsx", _sheet_xml(CORNER, "A1:XFD1048576")).read_bytes())
+    assert "used range A1:XFD1048576" in refused(renamed).rejection.reason
 
 
 # --- facts for the table reader ---------------------------------------------------------------------
