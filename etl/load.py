@@ -327,7 +327,10 @@ def _upsert(conn: Connection, table: str, frame: pd.DataFrame, report: LoadRepor
         if collect_added:
             change.added_sample = frame.head(SAMPLE_ROWS).astype(object).where(frame.head(SAMPLE_ROWS).notna(),
                                                                                  None).to_dict("records")
-        _copy_rows(conn, target, _with_defaults(target, frame, report.load_id))
+        # Rows in the order of the natural key's index: SQLite appends to its B-tree instead of
+        # splitting pages all over it (about twice as fast for a large table).
+        ordered = frame.sort_values(keys, kind="stable") if len(frame) > 1 else frame
+        _copy_rows(conn, target, _with_defaults(target, ordered, report.load_id))
         return change
     staging = _stage(conn, target, frame)
     join = and_(*[target.c[k] == staging.c[k] for k in keys])

@@ -9,7 +9,6 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
-    Index,
     Integer,
     String,
     Text,
@@ -98,7 +97,6 @@ class Observation(Base):
     __tablename__ = "observations"
     __table_args__ = (
         UniqueConstraint("indicator_code", "region_code", "period", "edition", name="uq_observation"),
-        Index("ix_observation_region", "region_code", "indicator_code"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
