@@ -25,6 +25,7 @@ RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 # A few hundred MB is the brief's bound for refusing a hostile file; the guard needs far less.
 MEMORY_LIMIT = 64 * 1024**2
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def _sheet_xml(cells: str, dimension: str | None = None, tail: str = "") -> str:
@@ -314,7 +315,7 @@ def test_biff_extent_and_merges_from_records(tmp_path: Path, monkeypatch: pytest
     stream = _biff_stream([(0, 0), (9, 1)], merged=[(4, 5, 0, 0)])
     monkeypatch.setattr(guard, "_workbook_stream", lambda path: stream)
     path = tmp_path / "small.xls"
-    path.write_bytes(b"SYNTHETIC")
+    path.write_bytes(OLE2_MAGIC + b"SYNTHETIC: the stream is given by the patched reader")
     guard._inspect_cached.cache_clear()
     facts = guard.inspect(path).sheets["S"]
     assert (facts.rows, facts.columns, facts.merged) == (10, 4, ("A5:A6",))
@@ -325,7 +326,7 @@ def test_biff_sparse_corner_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
     stream = _biff_stream([(0, 0), (65535, 255)])
     monkeypatch.setattr(guard, "_workbook_stream", lambda path: stream)
     path = tmp_path / "corner.xls"
-    path.write_bytes(b"SYNTHETIC")
+    path.write_bytes(OLE2_MAGIC + b"SYNTHETIC: the stream is given by the patched reader")
     error = refused(path)
     assert str(error) == ("corner.xls, sheet 'S', row 65536, column IV: cells with values span A1:IV65536 "
                           "(16,777,216 cells); the limit is 5,000,000")
