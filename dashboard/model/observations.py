@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import Engine, select, union
+from sqlalchemy import Engine, Select, bindparam, select, union
 
 from dashboard.model.labels import edition_label, observation_source, pick_label
 from dashboard.model.table import Column, Page, Table, blank_as_null, empty, fetch, missing_codes
@@ -63,6 +64,24 @@ def observations(engine: Engine, request: ObservationRequest, page: Page | None 
     if request.period_kind and request.period_kind not in PERIOD_KINDS:
         return empty(COLUMNS, period_kind=(request.period_kind,))
     regions = tuple(dict.fromkeys(request.regions))
+    params = {"indicator": request.indicator, "regions": list(regions), "year_from": request.year_from,
+              "year_to": request.year_to, "edition": request.edition, "period_kind": request.period_kind}
+    params = {name: value for name, value in params.items() if name == "indicator" or value not in (None, [], "")}
+    query = _query(frozenset(params))
+    table = fetch(engine, query, COLUMNS, page, lambda rows: _labelled(rows, request.lang), params)
+    # Codes are checked only when the rows do not already show them to exist (no query on a hit).
+    seen = set(table.column("region_code"))
+    unknown = {
+        "indicator": () if table.rows else missing_codes(engine, Indicator.code, [request.indicator]),
+        "region": missing_codes(engine, Region.code, [r for r in regions if r not in seen]),
+        "edition": () if table.rows else _unknown_edition(engine, request.edition),
+    }
+    return empty(COLUMNS, **unknown) if any(unknown.values()) else table
+
+
+@lru_cache(maxsize=64)
+def _query(filters: frozenset[str]) -> Select:
+    """The statement for one set of filters, built once (its values are bound at execution)."""
     query = (
         select(Observation.indicator_code, Indicator.name_ru, Indicator.name_en, Indicator.unit_ru,
                Indicator.unit_en, Observation.region_code, Region.name_ru, Region.name_en, Observation.period,
@@ -75,29 +94,21 @@ def observations(engine: Engine, request: ObservationRequest, page: Page | None 
         .join(Indicator, Indicator.code == Observation.indicator_code)
         .join(Region, Region.code == Observation.region_code)
         .outerjoin(Edition, Edition.code == Observation.edition)
-        .where(Observation.indicator_code == request.indicator)
+        .where(Observation.indicator_code == bindparam("indicator"))
         # The unique index (indicator, region, period, edition) gives this order without a sort.
         .order_by(Observation.region_code, Observation.period, Observation.edition)
     )
-    if regions:
-        query = query.where(Observation.region_code.in_(regions))
-    if request.year_from is not None:
-        query = query.where(Observation.year >= request.year_from)
-    if request.year_to is not None:
-        query = query.where(Observation.year <= request.year_to)
-    if request.edition:
-        query = query.where(Observation.edition == request.edition)
-    if request.period_kind:
-        query = query.where(Observation.period_kind == request.period_kind)
-    table = fetch(engine, query, COLUMNS, page, lambda rows: _labelled(rows, request.lang))
-    # Codes are checked only when the rows do not already show them to exist (no query on a hit).
-    seen = set(table.column("region_code"))
-    unknown = {
-        "indicator": () if table.rows else missing_codes(engine, Indicator.code, [request.indicator]),
-        "region": missing_codes(engine, Region.code, [r for r in regions if r not in seen]),
-        "edition": () if table.rows else _unknown_edition(engine, request.edition),
-    }
-    return empty(COLUMNS, **unknown) if any(unknown.values()) else table
+    if "regions" in filters:
+        query = query.where(Observation.region_code.in_(bindparam("regions", expanding=True)))
+    if "year_from" in filters:
+        query = query.where(Observation.year >= bindparam("year_from"))
+    if "year_to" in filters:
+        query = query.where(Observation.year <= bindparam("year_to"))
+    if "edition" in filters:
+        query = query.where(Observation.edition == bindparam("edition"))
+    if "period_kind" in filters:
+        query = query.where(Observation.period_kind == bindparam("period_kind"))
+    return query
 
 
 def _labelled(rows: Sequence, lang: str | None) -> list[tuple]:

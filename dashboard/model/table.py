@@ -126,18 +126,32 @@ _CONVERTERS: dict[str, Callable[[object], object]] = {
     "integer": _integer, "number": _number, "boolean": _boolean, "date-time": _timestamp}
 
 
+# What a cell of each type already is when it needs no converting.
+_ALREADY: dict[str, Callable[[object], bool]] = {
+    "integer": lambda v: v is None or type(v) is int,
+    "number": lambda v: v is None or (type(v) is float and math.isfinite(v)),
+    "boolean": lambda v: v is None or type(v) is bool,
+    "date-time": lambda v: v is None or (type(v) is str and "T" in v),
+}
+
+
 def typed_rows(columns: Sequence[Column], rows: Iterable[Sequence], text: bool = True) -> list[tuple]:
     """Rows with every cell converted to its column's type; blank and NaN cells become None.
 
-    With text=False, text and integer columns are trusted as the database returns them (text
-    columns the query blanked with `blank_as_null`, labels the read model made itself): converting
-    every cell of a page costs more than the query.
+    With text=False, text columns are trusted as the database returns them (the query blanked them
+    with `blank_as_null`, or the read model made them), and a column whose cells are all of their
+    type already is left as it is: rebuilding every row of a page costs more than the query.
     """
-    converters = [(i, _CONVERTERS[c.type] if c.type != "string" else _text if c.nullable else _required_text)
-                  for i, c in enumerate(columns)
-                  if text or c.type not in ("string", "integer")]
+    rows = [row if type(row) is tuple else tuple(row) for row in rows]
+    converters = []
+    for i, column in enumerate(columns):
+        if column.type == "string":
+            if text:
+                converters.append((i, _text if column.nullable else _required_text))
+        elif text or not all(_ALREADY[column.type](row[i]) for row in rows):
+            converters.append((i, _CONVERTERS[column.type]))
     if not converters:
-        return [tuple(row) for row in rows]
+        return rows
     out = []
     for row in rows:
         cells = list(row)
@@ -156,12 +170,12 @@ def blank_as_null(column):
 
 
 def fetch(engine: Engine, query: Select, columns: Sequence[Column], page: Page | None = None,
-          derive: Callable[[Sequence], list[tuple]] | None = None) -> Table:
+          derive: Callable[[Sequence], list[tuple]] | None = None, params: dict | None = None) -> Table:
     """Run `query` (selecting `columns` in order) for one page; rows come back as plain tuples.
 
     `derive` turns the raw rows into the table's rows when some columns are computed in Python
     (labels); it must return one tuple per row, in `columns` order. Optional text columns should be
-    selected through `blank_as_null`.
+    selected through `blank_as_null`. `params` fill the query's bindparam()s.
     """
     page = page or Page()
     paged = query
@@ -170,14 +184,27 @@ def fetch(engine: Engine, query: Select, columns: Sequence[Column], page: Page |
     if page.offset:
         paged = paged.offset(page.offset)
     with engine.connect() as conn:
-        raw = conn.execute(paged).all()
+        result = conn.execute(paged, params)
+        # The driver's own tuples when no column needs converting (text, numbers): building a Row
+        # per record costs about as much as the query itself.
+        raw = result.cursor.fetchall() if _plain(query, result) else result.all()
         if page.limit is None or (len(raw) < page.limit and (raw or not page.offset)):
             total = page.offset + len(raw)
         else:
             # A count only when this page does not tell it (a full page, or past the end).
             counted = select(func.count()).select_from(query.order_by(None).subquery())
-            total = conn.execute(counted).scalar_one()
+            total = conn.execute(counted, params).scalar_one()
     return Table(tuple(columns), typed_rows(columns, derive(raw) if derive else raw, text=False), total)
+
+
+def _plain(query: Select, result) -> bool:
+    """True when the driver's values are what the columns hold (no type needs a result processor)."""
+    dialect = result.dialect
+    try:
+        return all(column.type.dialect_impl(dialect).result_processor(dialect, described[1]) is None
+                   for column, described in zip(query.selected_columns, result.cursor.description, strict=True))
+    except Exception:  # a type the dialect cannot tell about without more: let SQLAlchemy convert
+        return False
 
 
 def exists(engine: Engine, query: Select) -> bool:
