@@ -18,7 +18,9 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from dashboard import api
 from dashboard.app import create_app
+from dashboard.model import sources as model_sources
 from dashboard.model.safety import FORMULA_STARTS
+from etl.db import make_engine
 from tests.dashboard.model.fixtures import (
     BACKENDS,
     HOSTILE,
@@ -213,6 +215,26 @@ def test_pages_of_the_dashboard_keep_their_own_errors(http: FlaskClient) -> None
     response = http.post("/sources")
     assert response.status_code == 405
     assert response.mimetype != "application/json"
+
+
+def test_a_database_outage_is_a_503_json_message() -> None:
+    # Nothing listens on port 1: every connection is refused at once.
+    app = create_app(make_engine("postgresql+psycopg://postgres@127.0.0.1:1/none"), {"CACHE_TYPE": "SimpleCache"})
+    response = app.server.test_client().get("/api/v1/observations?indicator=grp")
+    assert response.status_code == 503
+    assert response.get_json() == {"error": "the database is not reachable; try again shortly"}
+
+
+def test_an_unexpected_failure_is_json_without_a_traceback(http: FlaskClient, monkeypatch) -> None:
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("SYNTHETIC failure inside the read model")
+
+    monkeypatch.setattr(model_sources, "sources", broken)
+    response = http.get("/api/v1/sources")
+    assert response.status_code == 500
+    body = response.get_json()
+    assert set(body) == {"error"}
+    assert "Traceback" not in body["error"] and "SYNTHETIC" not in body["error"]
 
 
 # --- CORS, formula guard ------------------------------------------------------------------------
