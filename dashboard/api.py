@@ -17,7 +17,8 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, request, url_for
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from dashboard import queries
@@ -405,8 +406,12 @@ def create_blueprint() -> Blueprint:
     def refused(exc: ApiError) -> Response:
         return error(exc.status, exc.message)
 
-    @api.errorhandler(SQLAlchemyError)
-    def database_down(_exc: SQLAlchemyError) -> Response:
+    # A refused or dropped connection, a pool or statement timeout: the database, not the request.
+    @api.errorhandler(OperationalError)
+    @api.errorhandler(InterfaceError)
+    @api.errorhandler(DisconnectionError)
+    @api.errorhandler(PoolTimeout)
+    def database_down(_exc: Exception) -> Response:
         return error(503, "the database is not reachable; try again shortly")
 
     @api.after_request
