@@ -20,8 +20,10 @@ EDITION_COLUMNS = ("code", "name_ru", "name_en", "short_ru", "short_en", "publis
 def parse_indicator_registry(path: Path = INDICATORS_CSV) -> pd.DataFrame:
     """One row per indicator code (the registry lists a code once per way sources name it)."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    frame = frame.drop_duplicates("code", keep="first")[INDICATOR_COLUMNS]
-    return frame.replace("", None)
+    frame = frame.drop_duplicates("code", keep="first")[[*INDICATOR_COLUMNS, "period_kind", "additive"]]
+    frame = frame.replace("", None)
+    frame["additive"] = pd.to_numeric(frame["additive"]).astype("Int64")
+    return frame
 
 
 def parse_editions(path: Path = EDITIONS_CSV) -> pd.DataFrame:
