@@ -98,6 +98,10 @@ _VITAL_QUOTE = (
 )
 _VITAL_STATUS = "made by cluster participants (vital and essential drug)"
 
+# Record keys come from the content, never the file name (a renamed copy must land on the same
+# records); the kind keeps the keys the interview's records have always had.
+RECORD_KIND = "kaluga_pharma_cluster_interview"
+
 
 def _mir_pharm(trade_name: str, inn: str | None) -> dict:
     """A Mir-Pharm drug the interview says is now made to STADA's order."""
@@ -163,7 +167,7 @@ def _cited(path: Path, lines: list[str], fact: dict) -> dict:
 
 def _keys(path: Path, facts: tuple[dict, ...]) -> list[str]:
     """Record keys as for the cluster CSVs: stem, company, url hash, occurrence."""
-    return record_keys(path.stem, [(fact["company_key"], SOURCE_URL) for fact in facts])
+    return record_keys(RECORD_KIND, [(fact["company_key"], SOURCE_URL) for fact in facts])
 
 
 def _indicator_records(path: Path, lines: list[str]) -> list[dict]:
