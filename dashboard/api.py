@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -248,12 +248,39 @@ def _page_url(endpoint: Endpoint, offset: int) -> str:
     return f"{request.host_url.rstrip('/')}{endpoint.path}?{urlencode(query)}"
 
 
+def link(name: str, **params: str | int | Sequence[str] | None) -> str:
+    """The API address of a view: link("observations", indicator="grp", region=["RU-KLU"], format="csv").
+
+    Chart cards link to it; parameters left None are left out, lists are comma-joined.
+    """
+    endpoint = ENDPOINTS[name]
+    query = {key: ",".join(value) if isinstance(value, (list, tuple)) else str(value)
+             for key, value in params.items() if value is not None}
+    return f"{endpoint.path}?{urlencode(query)}" if query else endpoint.path
+
+
+def table_for(engine: Engine, name: str, **params: str | int | Sequence[str] | None) -> Table:
+    """What link(name, **params) answers, read without HTTP (a chart's CSV is then the API's, byte for byte).
+
+    Raises ApiError as the API would answer: 400 for a bad parameter, 404 for an unknown code.
+    """
+    endpoint = ENDPOINTS[name]
+    query = {key: [",".join(value) if isinstance(value, (list, tuple)) else str(value)]
+             for key, value in params.items() if value is not None}
+    return _read(endpoint, engine, parse_args(endpoint, query))
+
+
+def _read(endpoint: Endpoint, engine: Engine, args: dict[str, Any]) -> Table:
+    table = endpoint.read(engine, args, Page(args["limit"], args["offset"]))
+    if table.unknown:
+        raise ApiError(404, _unknown_message(table.unknown))
+    return table
+
+
 def serve(endpoint: Endpoint) -> Response:
     args = parse_args(endpoint, request.args.to_dict(flat=False))
     page = Page(args["limit"], args["offset"])
-    table = endpoint.read(queries.engine(), args, page)
-    if table.unknown:
-        raise ApiError(404, _unknown_message(table.unknown))
+    table = _read(endpoint, queries.engine(), args)
     has_next = page.offset + len(table.rows) < table.total
     next_url = _page_url(endpoint, page.offset + len(table.rows)) if has_next and table.rows else None
     headers = {"X-Total-Count": str(table.total)}

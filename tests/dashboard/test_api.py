@@ -336,3 +336,31 @@ def test_the_api_page_lists_every_endpoint_with_real_examples(api_app, lang: str
 
 def test_the_api_page_is_served(http: FlaskClient) -> None:
     assert http.get("/api").status_code == 200
+
+
+# --- one code path for a view: its link and its table -------------------------------------------
+
+
+def test_a_views_link_answers_the_bytes_its_table_gives(api_app, http: FlaskClient) -> None:
+    from dashboard.model.export import csv_bytes
+    from dashboard.queries import ENGINE_KEY
+
+    view = {"indicator": "grp", "region": ["RU-KLU", "RU-TUL"], "from": 2016, "lang": "en", "format": "csv",
+            "edition": None}
+    url = api.link("observations", **view)
+    assert url == "/api/v1/observations?indicator=grp&region=RU-KLU%2CRU-TUL&from=2016&lang=en&format=csv"
+    table = api.table_for(api_app.server.extensions[ENGINE_KEY], "observations", **view)
+    assert http.get(url).data == csv_bytes(table)
+    assert api.link("sources") == "/api/v1/sources"
+
+
+def test_a_views_table_refuses_what_the_api_refuses(api_app) -> None:
+    from dashboard.queries import ENGINE_KEY
+
+    engine = api_app.server.extensions[ENGINE_KEY]
+    with pytest.raises(api.ApiError, match="unknown indicator: nope") as refused:
+        api.table_for(engine, "observations", indicator="nope")
+    assert refused.value.status == 404
+    with pytest.raises(api.ApiError, match="from must be between") as refused:
+        api.table_for(engine, "observations", indicator="grp", **{"from": 1})
+    assert refused.value.status == 400
