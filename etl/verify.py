@@ -99,7 +99,9 @@ class VerifyReport:
         return self.observations / self.seconds if self.seconds > 0 else 0.0
 
     def summary(self) -> str:
-        source = ", ".join(str(f) for f in self.files) or "no file"
+        if not self.files:
+            return f"verified 0 observations of load {self.load_id}: 0 differences"
+        source = ", ".join(str(f) for f in self.files)
         line = (f"verified {self.observations} observations of load {self.load_id} from {source}: "
                 f"{len(self.differences)} differences")
         if self.differences:

@@ -386,6 +386,9 @@ def test_cli_verify(cli_url: str, tmp_path: Path, no_shared: Path, capsys: pytes
         assert "Traceback" not in err
         code, _, err = run(capsys, "--database-url", cli_url, "verify", "12345")
         assert (code, "no load 12345" in err) == (EXIT_ERROR, True)
+        # The reference load holds no observations: nothing differs.
+        code, out, err = run(capsys, "--database-url", cli_url, "verify", "1")
+        assert (code, out, err.splitlines()[-1]) == (EXIT_OK, "", "verified 0 observations of load 1: 0 differences")
     finally:
         engine.dispose()
 
