@@ -245,11 +245,12 @@ def cmd_verify(engine: Engine, args) -> int:
         report = verify.verify_load(engine, args.load_id, Path(args.file) if args.file else None,
                                     force=args.force)
     except (EtlError, SQLAlchemyError, OSError) as exc:
-        console.print(f"[red]error[/red] {str(exc).splitlines()[0]}", highlight=False, soft_wrap=True)
+        console.print(f"[red]error[/red] {escape(str(exc).splitlines()[0])}", highlight=False, soft_wrap=True)
         return EXIT_ERROR
     except Exception as exc:
         # A user never sees a traceback: the message names what failed.
-        console.print(f"[red]verify failed[/red] {type(exc).__name__}: {exc}", highlight=False, soft_wrap=True)
+        console.print(f"[red]verify failed[/red] {type(exc).__name__}: {escape(str(exc))}", highlight=False,
+                      soft_wrap=True)
         return EXIT_ERROR
     for line in verify.iter_lines(report, args.limit or None):
         print(line)
