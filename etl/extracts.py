@@ -5,6 +5,7 @@ build its database without ../shared. `make data` writes them; the `extract` ada
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,12 +64,19 @@ ATC_RAW = "reference/who_atc_codes.csv"
 # Corpus files that hold no regional figures (a contents list, a list of responsible units): their
 # refusal is expected and recorded in the build report, not an error.
 _CORPUS_PREFIX = "corpus/"
+_YEARS = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
 def corpus_specs() -> tuple[ExtractSpec, ...]:
     """One extract per corpus file listed in data/reference/raw_sources.csv, named after the file."""
     table = pd.read_csv(REFERENCE_DIR / "raw_sources.csv", dtype=str, keep_default_na=False)
-    files = sorted(f for f in table["file"] if f.startswith(_CORPUS_PREFIX))
+    # Newest year first within each folder, so the newest edition of a yearbook is the base its
+    # older editions are reduced against (RevisionsOnly).
+    def newest_first(raw: str) -> tuple:
+        folder = Path(raw).parent.name
+        return (-max(map(int, _YEARS.findall(folder)), default=0), folder, raw)
+
+    files = sorted((f for f in table["file"] if f.startswith(_CORPUS_PREFIX)), key=newest_first)
     return tuple(ExtractSpec(Path(f).stem.replace("-", "_").lower(), f, None, allow_rejections=True)
                  for f in files)
 
@@ -130,22 +138,36 @@ def write_extract(parsed: Parsed, name: str, raw_path: Path, raw: str,
     return target
 
 
-def _coerce(table: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Text read back from CSV typed as the schema says; empty cells become None."""
+def _csv_types(table: str, header: list[str]) -> tuple[dict, dict]:
+    """read_csv's dtype and na_values for a table's columns, typed as the schema says.
+
+    Empty cells are missing, except in NOT NULL text columns, where "" is a value (status "" = a
+    published number). pandas does this while parsing, in C, which matters for a million rows.
+    """
     columns = Base.metadata.tables[table].c
-    required_text = [n for n in frame.columns if n in columns and not columns[n].nullable]
-    for name in frame.columns:
+    dtype: dict[str, object] = {}
+    na_values: dict[str, list[str]] = {}
+    for name in header:
         kind = columns[name].type if name in columns else None
-        if isinstance(kind, (Float, Integer)):
-            numbers = pd.to_numeric(frame[name].replace("", None))
-            if isinstance(kind, Integer):
-                numbers = numbers.astype("Int64")
-            frame[name] = numbers
-    frame = frame.astype(object)
-    keep = frame.notna() & (frame != "")
-    # NOTE: "" is a value in NOT NULL text columns (status "" = a published number).
-    keep[required_text] = True
-    return frame.where(keep, None)
+        if isinstance(kind, Integer):
+            dtype[name] = "Int64"
+        elif isinstance(kind, Float):
+            dtype[name] = "float64"
+        else:
+            dtype[name] = object
+        nullable = columns[name].nullable if name in columns else True
+        na_values[name] = [""] if nullable or isinstance(kind, (Float, Integer)) else []
+    return dtype, na_values
+
+
+def _read_table(table: str, path: Path) -> pd.DataFrame:
+    header = pd.read_csv(path, nrows=0).columns.tolist()
+    dtype, na_values = _csv_types(table, header)
+    frame = pd.read_csv(path, dtype=dtype, keep_default_na=False, na_values=na_values)
+    # Missing text is None, as every adapter gives it.
+    text = [name for name, kind in dtype.items() if kind is object]
+    frame[text] = frame[text].astype(object).where(frame[text].notna(), None)
+    return frame
 
 
 def read_extract(path: Path) -> Parsed:
@@ -156,7 +178,7 @@ def read_extract(path: Path) -> Parsed:
         raise InputError(Rejection(path.name, None, None, None, f"unreadable provenance record: {exc}")) from exc
     parsed = Parsed(adapter=provenance["adapter"], edition=provenance.get("edition"))
     for table, entry in provenance["tables"].items():
-        frame = pd.read_csv(path / entry["file"], dtype=str, keep_default_na=False)
+        frame = _read_table(table, path / entry["file"])
         if len(frame) != entry["rows"]:
             raise InputError(Rejection(entry["file"], None, None, None,
                                        f"expected {entry['rows']} rows, found {len(frame)}"))
@@ -164,7 +186,7 @@ def read_extract(path: Path) -> Parsed:
             frame["edition"] = provenance["edition"]
             frame["source_file"] = provenance["source_file"]
             _add_period_columns(frame)
-        parsed.tables[table] = _coerce(table, frame)
+        parsed.tables[table] = frame
     return parsed
 
 
@@ -172,11 +194,53 @@ def _add_period_columns(frame: pd.DataFrame) -> None:
     """Year, month and period kind from each period's code (worked out once per distinct code)."""
     periods = {code: parse_code(code) for code in frame["period"].unique()}
     kinds = {code: p.kind for code, p in periods.items()}
-    years = {code: str(p.year) for code, p in periods.items()}
-    months = {code: str(p.month) if p.kind in ("month", "ytd") else "" for code, p in periods.items()}
-    frame["period_kind"] = frame["period"].map(kinds)
-    frame["year"] = frame["period"].map(years)
-    frame["month"] = frame["period"].map(months)
+    years = {code: p.year for code, p in periods.items()}
+    months = {code: p.month if p.kind in ("month", "ytd") else None for code, p in periods.items()}
+    frame["period_kind"] = frame["period"].map(kinds).astype(object)
+    frame["year"] = frame["period"].map(years).astype("int64")
+    frame["month"] = frame["period"].map(months).astype("Int64")
+
+
+class RevisionsOnly:
+    """Older editions of a yearbook bundled as the figures the newest edition revised or dropped.
+
+    The newest edition of a yearbook family (editions "<family>-<year>") is bundled whole; of an
+    older edition only the figures the newest one does not publish, or publishes with another value
+    or status, are kept, so revisions stay visible at a fraction of the size. Files must come newest
+    first (corpus_specs orders them so); an older edition met first is simply kept whole.
+    """
+
+    _EDITION = re.compile(r"^(?P<family>[A-Z]+)-(?P<year>\d{4})$")
+
+    def __init__(self) -> None:
+        self.newest: dict[str, int] = {}
+        self.base: dict[str, list[pd.DataFrame]] = {}
+
+    def reduce(self, parsed: Parsed) -> None:
+        """Keep `parsed` whole when its edition is its family's newest; else keep its revisions only."""
+        match = self._EDITION.match(parsed.edition or "")
+        observations = parsed.tables.get("observations")
+        if not match or observations is None or parsed.adapter != "rosstat_workbook":
+            return
+        family, year = match["family"], int(match["year"])
+        newest = self.newest.setdefault(family, year)
+        keys = ["indicator_code", "region_code", "period"]
+        if year == newest:
+            self.base.setdefault(family, []).append(observations[[*keys, "value", "status"]])
+            return
+        if year > newest:
+            return  # an out-of-order newer edition: kept whole, the base stays as it is
+        base = pd.concat(self.base[family]).drop_duplicates(keys)
+        merged = observations.merge(base, on=keys, how="left", suffixes=("", "_newest"), indicator=True)
+        same = ((merged["_merge"] == "both") & (merged["status"] == merged["status_newest"])
+                & ((merged["value"] == merged["value_newest"])
+                   | (merged["value"].isna() & merged["value_newest"].isna())))
+        kept = observations[~same.to_numpy()]
+        parsed.notes.append(f"bundled as revisions: {len(kept)} of {len(observations)} figures, those that "
+                            f"{family}-{newest} does not publish or publishes with another value or status")
+        parsed.tables["observations"] = kept.reset_index(drop=True)
+        used = set(kept["indicator_code"])
+        parsed.tables["indicators"] = parsed.tables["indicators"][parsed.tables["indicators"]["code"].isin(used)]
 
 
 def build_all(shared: Path | None = None, out_dir: Path = EXTRACTS_DIR,
@@ -187,6 +251,7 @@ def build_all(shared: Path | None = None, out_dir: Path = EXTRACTS_DIR,
     needed_atc: set[str] = set()
     options = Options(atc_path=shared / ATC_RAW)
     refused: dict[str, str] = {}
+    revisions = RevisionsOnly()
     for spec in all_specs():
         raw_path = (shared / spec.raw).resolve()
         try:
@@ -202,6 +267,8 @@ def build_all(shared: Path | None = None, out_dir: Path = EXTRACTS_DIR,
             continue
         if "products" in parsed.tables:
             needed_atc |= set(parsed.tables["products"]["atc_code"].dropna())
+        if spec.allow_rejections:
+            revisions.reduce(parsed)
         written.append(write_extract(parsed, spec.name, raw_path, spec.raw, out_dir, spec.allow_rejections))
         if progress:
             progress(spec.name)

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from etl.errors import InputError
-from etl.sources.rosstat_panel import looks_like_panel, parse
 from etl.sources.observations import OBSERVATION_COLUMNS
+from etl.sources.rosstat_panel import looks_like_panel, parse
 from tests.fixtures import PANEL_HEADER, write_csv
 
 PANEL = "regions_panel_2000_2020.csv"
