@@ -454,5 +454,4 @@ def test_extract_load_verifies_against_its_raw_file(loaded_engine: Engine, share
     assert loaded.status == "applied", loaded.error
     report = verify.verify_load(loaded_engine, loaded.load_id)
     assert report.files == [(shared_data / "rosstat" / "regions_of_russia_2019_s09_grp.xlsx").resolve()]
-    # NOTE: extracts written before the parser recorded header cells carry none; their values must agree.
-    assert [str(d) for d in report.differences if d.category != verify.HEADER_NOT_RECORDED][:20] == []
+    assert [str(d) for d in report.differences][:20] == []
