@@ -23,8 +23,14 @@ def test_queries_read_real_figures(atlas_app):
     with atlas_app.server.app_context():
         grp = queries.observations("grp", ("RU-KLU",), 2017, 2017)
         values = dict(zip(grp["edition"], grp["value"], strict=True))
-        assert values == {"RR-2019": 417065.0, "RR-2021": 457052.5}
-        assert set(grp["source_file"]) == {"regions_of_russia_2019_s09_grp.xlsx", "regions_panel_2000_2020.csv"}
+        # Editions revise earlier years (the corpus README): 2022's figure equals 2024's, so the 2022
+        # edition is bundled without it.
+        assert values == {"RR-2019": 417065.0, "RR-2020": 415966.7, "RR-2021": 457052.5, "RR-2024": 457052.5}
+        assert set(grp["source_file"]) == {"regions_of_russia_2019_s09_grp.xlsx", "regions_panel_2000_2020.csv",
+                                           "rr2020_s08_grp.xlsx", "rr2024_s08_grp.xlsx"}
+        # The newest edition's last GRP year (corpus README: rr2024_s08_grp.xlsx 8.1.!X17).
+        latest = queries.observations("grp", ("RU-KLU",), 2022, 2023, edition="RR-2024")
+        assert dict(zip(latest["period"], latest["value"], strict=True)) == {"2022": 693947.6}
         catalogue = queries.indicators().set_index("code")
         assert catalogue.at["grp", "first_year"] == 2000
         assert catalogue.at["grp", "regions"] >= 85
