@@ -143,6 +143,9 @@ class IndicatorRegistry:
         the metadata describer gives them).
         """
         known = self.lookup(match)
+        if known is not None and known.get("period_kind") and meta.get("period_kind") not in (None, known["period_kind"]):
+            # The same title over periods of another kind (quarters, points) is another series.
+            known = None
         if known is None:
             name_en, unit_en = meta.pop("name_en", None), meta.pop("unit_en", None)
             return IndicatorMeta(identity_code(slug_text, identity), name_ru, name_en, unit_ru, unit_en, topic,
