@@ -143,7 +143,8 @@ class IndicatorRegistry:
         the metadata describer gives them).
         """
         known = self.lookup(match)
-        if known is not None and known.get("period_kind") and meta.get("period_kind") not in (None, known["period_kind"]):
+        kind = meta.get("period_kind")
+        if known is not None and known.get("period_kind") and kind not in (None, known["period_kind"]):
             # The same title over periods of another kind (quarters, points) is another series.
             known = None
         if known is None:
