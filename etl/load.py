@@ -24,6 +24,8 @@ from sqlalchemy import (
     MetaData,
     Table,
     and_,
+    case,
+    delete,
     exists,
     func,
     insert,
@@ -37,7 +39,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from etl.checks import read_counts, run_checks
 from etl.errors import EtlError, RejectedInput, Rejection, sheet_summary, summarise
 from etl.indicators import normalise_unit
-from etl.schema import LOAD_ORDER, NATURAL_KEYS, Base, Load, SupersededValue
+from etl.schema import LOAD_ORDER, NATURAL_KEYS, Base, IndicatorCoverage, Load, Observation, SupersededValue
 from etl.sources.base import Parsed
 
 # Tables a data file may add to but never overwrite: the reference load owns their contents.
@@ -144,6 +146,10 @@ def apply(
                     report.tables.append(change)
                     if on_table_done:
                         on_table_done(table, done, len(tables))
+                observations = parsed.tables.get("observations")
+                if observations is not None and not observations.empty:
+                    refresh_coverage(conn, observations["indicator_code"].dropna().unique().tolist(),
+                                     observations["edition"].dropna().unique().tolist(), report.load_id)
                 report.status = "dry_run" if dry_run else "applied"
                 _finish_load(conn, report)
                 if dry_run:
@@ -391,6 +397,42 @@ def _supersede(conn, target, staging, join, differs, keys, value_columns, report
         conn.execute(insert(SupersededValue), history)
 
 
+def refresh_coverage(conn: Connection, indicators: list[str], editions: list[str], load_id: int | None) -> None:
+    """Recompute indicator_coverage for these indicators in these editions, inside the caller's transaction.
+
+    A load writes observations only under its own (indicator, edition) keys, so these rows are the
+    only ones it can change; one GROUP BY over those indicators' observations (the unique index's
+    prefix) replaces them.
+    """
+    coverage = IndicatorCoverage.__table__
+    published = Observation.value.is_not(None)
+    editions = sorted(set(editions))
+    indicators = sorted(set(indicators))
+    for start in range(0, len(indicators), _PROBE_CHUNK):
+        chunk = indicators[start:start + _PROBE_CHUNK]
+        conn.execute(delete(coverage).where(coverage.c.indicator_code.in_(chunk), coverage.c.edition.in_(editions)))
+        facts = (
+            select(Observation.indicator_code, Observation.edition, Observation.period_kind,
+                   func.count(Observation.region_code.distinct()),
+                   func.min(case((published, Observation.period))), func.max(case((published, Observation.period))),
+                   func.min(case((published, Observation.year))), func.max(case((published, Observation.year))),
+                   func.count(), func.count(Observation.value), literal(load_id, Integer))
+            .where(Observation.indicator_code.in_(chunk), Observation.edition.in_(editions))
+            .group_by(Observation.indicator_code, Observation.edition, Observation.period_kind)
+        )
+        conn.execute(insert(coverage).from_select(
+            ["indicator_code", "edition", "period_kind", "regions", "first_period", "last_period", "first_year",
+             "last_year", "observations", "published", "updated_by_load_id"], facts))
+
+
+def _touched_by(conn: Connection, load_id: int, history: list) -> tuple[set[str], set[str]]:
+    """Indicators and editions whose observations a load added or changed."""
+    rows = conn.execute(select(Observation.indicator_code, Observation.edition).distinct()
+                        .where(Observation.load_id == load_id)).all()
+    rows += [(h.row_key["indicator_code"], h.row_key["edition"]) for h in history if h.table_name == "observations"]
+    return {r[0] for r in rows}, {r[1] for r in rows}
+
+
 def rollback_load(engine: Engine, load_id: int) -> dict[str, int]:
     """Undo one applied load exactly: delete the rows it added, restore the rows it changed.
 
@@ -407,6 +449,7 @@ def rollback_load(engine: Engine, load_id: int) -> dict[str, int]:
             raise EtlError(f"load {load_id} was partly superseded by a later load; undo that first")
         history = conn.execute(select(SupersededValue.__table__).where(
             SupersededValue.superseded_by_load_id == load_id)).all()
+        touched_indicators, touched_editions = _touched_by(conn, load_id, history)
         for table in reversed(LOAD_ORDER):
             target = Base.metadata.tables[table]
             keys = NATURAL_KEYS[table]
@@ -421,8 +464,10 @@ def rollback_load(engine: Engine, load_id: int) -> dict[str, int]:
                 restored[table] = deleted + len(entries)
         conn.execute(SupersededValue.__table__.delete().where(
             SupersededValue.superseded_by_load_id == load_id))
+        if touched_indicators:
+            refresh_coverage(conn, sorted(touched_indicators), sorted(touched_editions), load_id)
         conn.execute(update(Load).where(Load.id == load_id).values(status="rolled_back"))
     return restored
 
 
-__all__ = ["LoadReport", "TableChange", "apply", "rollback_load", "sha256_of"]
+__all__ = ["LoadReport", "TableChange", "apply", "refresh_coverage", "rollback_load", "sha256_of"]

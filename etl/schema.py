@@ -320,6 +320,33 @@ class Event(Base):
     load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
 
 
+class IndicatorCoverage(Base):
+    """What the observations of one indicator, edition and period kind cover, kept by the loader.
+
+    The catalogue reads this instead of aggregating the observations table on a request: each load
+    and each rollback recomputes the rows of the indicators and editions it touched, in its own
+    transaction (etl.load.refresh_coverage).
+    """
+
+    __tablename__ = "indicator_coverage"
+
+    indicator_code: Mapped[str] = mapped_column(String(120), primary_key=True)
+    edition: Mapped[str] = mapped_column(String(200), primary_key=True)
+    period_kind: Mapped[str] = mapped_column(String(12), primary_key=True)
+    # Distinct regions with any row (a published number or a stated gap).
+    regions: Mapped[int] = mapped_column(Integer)
+    # Range of the periods and years with a published number; None when every cell is a gap.
+    first_period: Mapped[str | None] = mapped_column(String(12))
+    last_period: Mapped[str | None] = mapped_column(String(12))
+    first_year: Mapped[int | None] = mapped_column(Integer)
+    last_year: Mapped[int | None] = mapped_column(Integer)
+    # Rows, and rows with a published number.
+    observations: Mapped[int] = mapped_column(Integer)
+    published: Mapped[int] = mapped_column(Integer)
+    # The load (or the load whose rollback) last recomputed the row.
+    updated_by_load_id: Mapped[int | None] = mapped_column(Integer)
+
+
 class SupersededValue(Base):
     """The previous version of a row a load changed, so a load can be rolled back exactly."""
 
@@ -331,6 +358,9 @@ class SupersededValue(Base):
     old_values: Mapped[dict] = mapped_column(JSON)
     superseded_by_load_id: Mapped[int] = mapped_column(ForeignKey("loads.id"), index=True)
 
+
+# Tables the loader derives from the data tables in the same transaction (never loaded from a file).
+DERIVED_TABLES: tuple[str, ...] = ("indicator_coverage",)
 
 # Natural keys the loader upserts on, per table.
 NATURAL_KEYS: dict[str, tuple[str, ...]] = {

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, case, func, select
 
 from etl import load
 from etl.errors import EtlError
 from etl.extracts import read_extract
 from etl.paths import EXTRACTS_DIR
 from etl.pipeline import load_path, parse_path
-from etl.schema import Indicator, Observation
+from etl.schema import Indicator, IndicatorCoverage, Observation
 from etl.sources import reference
 from etl.sources.base import Parsed
 from tests.fixtures import (
@@ -301,3 +301,68 @@ def test_sha256_of_file_and_folder(tmp_path: Path) -> None:
     (tmp_path / "d" / "a.txt").write_bytes(b"alpha")
     assert load.sha256_of(tmp_path / "d" / "a.txt") == hashlib.sha256(b"alpha").hexdigest()
     assert load.sha256_of(tmp_path / "d") == hashlib.sha256(b"alphabeta").hexdigest()
+
+
+# --- catalogue coverage, kept by the loader ---------------------------------------------------------
+
+
+def coverage_rows(engine: Engine) -> list[tuple]:
+    columns = ("indicator_code", "edition", "period_kind", "regions", "first_period", "last_period", "first_year",
+               "last_year", "observations", "published")
+    table = IndicatorCoverage.__table__
+    with engine.connect() as conn:
+        return sorted(tuple(r) for r in conn.execute(select(*[table.c[c] for c in columns])).all())
+
+
+def recomputed_coverage(engine: Engine) -> list[tuple]:
+    """The coverage a full GROUP BY over every observation gives: what the kept table must equal."""
+    published = Observation.value.is_not(None)
+    query = (select(Observation.indicator_code, Observation.edition, Observation.period_kind,
+                    func.count(Observation.region_code.distinct()),
+                    func.min(case((published, Observation.period))), func.max(case((published, Observation.period))),
+                    func.min(case((published, Observation.year))), func.max(case((published, Observation.year))),
+                    func.count(), func.count(Observation.value))
+             .group_by(Observation.indicator_code, Observation.edition, Observation.period_kind))
+    with engine.connect() as conn:
+        return sorted(tuple(r) for r in conn.execute(query).all())
+
+
+def test_coverage_follows_loads_changes_and_rollbacks(loaded_engine: Engine, tmp_path: Path) -> None:
+    assert coverage_rows(loaded_engine) == recomputed_coverage(loaded_engine)
+    first = load_path(loaded_engine, grp_workbook(tmp_path / "v1"))
+    after_first = coverage_rows(loaded_engine)
+    assert after_first == recomputed_coverage(loaded_engine)
+    [grp] = [r for r in after_first if r[0] == "grp"]
+    # Four regions, 2016 and 2017; Tula's 2017 is "…" (a row, not a published number).
+    assert grp[1:] == ("RR-2019", "year", 4, "2016", "2017", 2016, 2017, 8, 7)
+    with loaded_engine.connect() as conn:
+        assert conn.execute(select(IndicatorCoverage.updated_by_load_id)
+                            .where(IndicatorCoverage.indicator_code == "grp")).scalar() == first.load_id
+
+    # A synthetic second edition with a gap: its own row, the first edition's untouched.
+    gap = load.apply(loaded_engine, observations_parsed([
+        {"indicator_code": "grp", "region_code": "RU-KLU", "value": 5.0},
+        {"indicator_code": "grp", "region_code": "RU-MOW", "period": "2018", "year": 2018, "value": None,
+         "status": "not_available"},
+    ]), file_name="synthetic", sha256="s")
+    assert gap.status == "applied", gap.error
+    assert coverage_rows(loaded_engine) == recomputed_coverage(loaded_engine)
+    [synthetic] = [r for r in coverage_rows(loaded_engine) if r[:2] == ("grp", "SYNTHETIC")]
+    assert synthetic[3:] == (2, "2017", "2017", 2017, 2017, 2, 1)
+
+    changed = load_path(loaded_engine, grp_workbook(tmp_path / "v2", kaluga_2017=99.9))
+    assert changed.changed == 1
+    assert coverage_rows(loaded_engine) == recomputed_coverage(loaded_engine)
+    load.rollback_load(loaded_engine, changed.load_id)
+    load.rollback_load(loaded_engine, gap.load_id)
+    assert coverage_rows(loaded_engine) == after_first
+    load.rollback_load(loaded_engine, first.load_id)
+    assert coverage_rows(loaded_engine) == recomputed_coverage(loaded_engine)
+    assert not [r for r in coverage_rows(loaded_engine) if r[0] == "grp"]
+
+
+def test_dry_run_and_failed_loads_leave_coverage_alone(loaded_engine: Engine, tmp_path: Path) -> None:
+    before = coverage_rows(loaded_engine)
+    report = load_path(loaded_engine, grp_workbook(tmp_path), dry_run=True)
+    assert report.status == "dry_run"
+    assert coverage_rows(loaded_engine) == before
