@@ -167,9 +167,24 @@ def _reject_misread_cells(path: Path, parsed: Parsed) -> None:
     if frame is None or frame.empty or not {"source_sheet", "source_cell"} <= set(frame.columns):
         return
     facts = guard.inspect(path)
+    dropped: set[tuple[str, str]] = set()
+    errors = {(name, ref): text for name, sheet in facts.sheets.items() for ref, text in sheet.errors}
+    if errors:
+        # NOTE: calamine reads a cell holding a spreadsheet error ("#VALUE!") as blank; a figure's
+        # cell that holds one is refused, never stored as a missing value.
+        keys = zip(frame["source_sheet"].tolist(), frame["source_cell"].tolist(), strict=True)
+        for sheet, ref in sorted({key for key in keys if key in errors}):
+            dropped.add((sheet, ref))
+            row, _ = _a1(ref)
+            parsed.rejections.append(Rejection(
+                path.name, sheet, row, ref.rstrip("0123456789"),
+                f"cell {ref} holds the spreadsheet error {errors[sheet, ref]} (a formula that failed in the "
+                "source), not a figure; calamine reads it as blank", errors[sheet, ref]))
     suspect = {name for name, sheet in facts.sheets.items() if sheet.formulas_without_values or sheet.merged}
     in_suspect = frame["source_sheet"].isin(suspect)
     if not in_suspect.any():
+        if dropped:
+            _drop(parsed, frame, dropped)
         return
     cells = frame.loc[in_suspect, ["source_sheet", "indicator_code", "source_cell"]]
     positions = [_a1(ref) if isinstance(ref, str) else (0, 0) for ref in cells["source_cell"].tolist()]
@@ -183,7 +198,6 @@ def _reject_misread_cells(path: Path, parsed: Parsed) -> None:
         rows = values[sheet]
         return rows[row - 1][column - 1] if row <= len(rows) and column <= len(rows[row - 1]) else ""
 
-    dropped: set[tuple[str, str]] = set()
     seen: set[tuple[str, str]] = set()
     for (sheet, _), group in cells.groupby(["source_sheet", "indicator_code"], sort=False):
         sheet_facts = facts.sheets[sheet]
@@ -222,8 +236,13 @@ def _reject_misread_cells(path: Path, parsed: Parsed) -> None:
                 f"{first} only and the other cells read as blank, so its rows cannot be read "
                 "unambiguously", merged))
     if dropped:
-        keys = pd.Series(list(zip(frame["source_sheet"], frame["source_cell"], strict=True)), index=frame.index)
-        parsed.tables["observations"] = frame[~keys.isin(dropped)]
+        _drop(parsed, frame, dropped)
+
+
+def _drop(parsed: Parsed, frame: pd.DataFrame, dropped: set[tuple[str, str]]) -> None:
+    """The observations frame without the figures read from the (sheet, cell) pairs `dropped`."""
+    keys = pd.Series(list(zip(frame["source_sheet"], frame["source_cell"], strict=True)), index=frame.index)
+    parsed.tables["observations"] = frame[~keys.isin(dropped)]
 
 
 def _record_crash(engine: Engine, report: load.LoadReport, trace: str, path: Path) -> None:

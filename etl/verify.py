@@ -27,13 +27,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import Engine, Row, select
 
 from etl.errors import EtlError
 from etl.paths import EXTRACTS_DIR, shared_data_dir
 from etl.schema import Load, Observation
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 WORKBOOK_READERS = {".xlsx": "openpyxl", ".xlsm": "openpyxl", ".xls": "xlrd", ".csv": "csv"}
 
@@ -170,6 +173,25 @@ def verify_load(engine: Engine, load_id: int, file: Path | None = None, force: b
         report.differences += _verify_file(path, file_rows)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def verify_frame(path: Path, observations: pd.DataFrame) -> list[Difference]:
+    """Re-read the source cells of a parsed observations frame (etl.sources.observations) from `path`.
+
+    The same checks as verify_load, without a database: the corpus tests run it on every file.
+    Observation ids are the frame's row positions.
+    """
+    def column(name: str, kind: type | None = None) -> list:
+        values = observations[name].astype(object).where(observations[name].notna(), None).tolist()
+        return values if kind is None else [None if v is None else kind(v) for v in values]
+
+    texts = [[v if isinstance(v, str) else None for v in column(name)]
+             for name in ("value_text", "source_sheet", "source_cell", "source_header")]
+    rows = [_Row._make(fields) for fields in zip(
+        range(len(observations)), column("indicator_code"), column("region_code"), column("period"),
+        column("period_kind"), column("year", int), column("month", int), column("value", float), *texts[:1],
+        [s or "" for s in column("status")], column("source_file"), *texts[1:], strict=True)]
+    return _verify_file(Path(path), rows)
 
 
 def _locate(load: Row, source_file: str, file: Path | None) -> tuple[Path, str | None]:
@@ -802,4 +824,4 @@ def iter_lines(report: VerifyReport, limit: int | None = None) -> Iterator[str]:
         yield str(difference)
 
 
-__all__ = ["Difference", "VerifyError", "VerifyReport", "iter_lines", "verify_load"]
+__all__ = ["Difference", "VerifyError", "VerifyReport", "iter_lines", "verify_frame", "verify_load"]

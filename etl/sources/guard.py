@@ -64,6 +64,7 @@ _ROW_NUMBER = re.compile(rb"""<row\s[^>]*?\br\s*=\s*["'](\d{1,12})["']""")
 _SAVED_VALUE = re.compile(rb"<v>([^<]*)</v>")
 _EMPTY_VALUE = re.compile(rb"<v\s*/>")
 _TEXT_TYPE = re.compile(rb"""\st\s*=\s*["']str["']""")
+_ERROR_TYPE = re.compile(rb"""<c\s[^>]*?\bt\s*=\s*["']e["']""")
 _MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]{1,3}\d{1,7}(?::[A-Z]{1,3}\d{1,7})?)"')
 _SI = re.compile(rb"<si[\s>/]")
 _TAGS = re.compile(r"<[^>]*>")
@@ -82,6 +83,8 @@ class SheetFacts:
     columns: int = 0
     formulas_without_values: frozenset[str] = frozenset()
     merged: tuple[str, ...] = ()
+    # Cells holding a spreadsheet error ("#VALUE!"), (A1 ref, error text): calamine reads them as blanks.
+    errors: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -286,7 +289,23 @@ def _inspect_sheet(path: Path, sheet: str, data: bytes) -> SheetFacts:
     # mergeCells follows sheetData, so the search starts near the end of a large sheet.
     merged_at = data.rfind(b"<mergeCells")
     merged = tuple(match.group(1).decode() for match in _MERGE.finditer(data, max(merged_at, 0)))
-    return SheetFacts(sheet, dimension_text, rows, columns, _formulas_without_values(data, formulas), merged)
+    return SheetFacts(sheet, dimension_text, rows, columns, _formulas_without_values(data, formulas), merged,
+                      _error_cells(data))
+
+
+def _error_cells(data: bytes) -> tuple[tuple[str, str], ...]:
+    """(A1 ref, error text) of the cells of type "e" (a spreadsheet error such as #VALUE!)."""
+    found = []
+    for match in _ERROR_TYPE.finditer(data):
+        tag_end = data.find(b">", match.end())
+        end = tag_end + 1 if data[tag_end - 1:tag_end] == b"/" else data.find(b"</c>", match.end())
+        cell = data[match.start():end if end >= 0 else match.end()]
+        ref = _REF_ATTRIBUTE.search(cell[:cell.find(b">")])
+        if ref:
+            value = _SAVED_VALUE.search(cell)
+            text = value.group(1).decode("utf-8", "replace").strip() if value else ""
+            found.append(((ref.group(1) + ref.group(2)).decode(), text or "#ERROR"))
+    return tuple(found)
 
 
 def _extent(data: bytes) -> tuple[int, int]:
@@ -434,11 +453,11 @@ def _inspect_biff(path: Path) -> WorkbookFacts:
     names = _biff_sheet_names(stream)
     facts: dict[str, SheetFacts] = {}
     for offset, name in names:
-        rows, columns, merged = _biff_sheet(stream, offset)
+        rows, columns, merged, errors = _biff_sheet(stream, offset)
         if rows * columns > MAX_SHEET_CELLS:
             raise _refuse(path, f"cells with values span A1:{_letters(columns)}{rows} ({rows * columns:,} "
                                 f"cells); the limit is {MAX_SHEET_CELLS:,}", name, rows, _letters(columns))
-        facts[name] = SheetFacts(name, None, rows, columns, frozenset(), tuple(merged))
+        facts[name] = SheetFacts(name, None, rows, columns, frozenset(), tuple(merged), tuple(errors))
     return WorkbookFacts(path.name, facts)
 
 
@@ -483,10 +502,11 @@ def _biff_sheet_names(stream: bytes) -> list[tuple[int, str]]:
     return sheets
 
 
-def _biff_sheet(stream: bytes, offset: int) -> tuple[int, int, list[str]]:
-    """The last row and column holding a cell record, and the merged ranges, of one sheet substream."""
+def _biff_sheet(stream: bytes, offset: int) -> tuple[int, int, list[str], list[tuple[str, str]]]:
+    """The last row and column holding a cell record, the merged ranges and the error cells of one sheet."""
     max_row = max_column = 0
     merged: list[str] = []
+    errors: list[tuple[str, str]] = []
     size, unpack, cells = len(stream), struct.unpack_from, _BIFF_CELL
     while offset + 4 <= size:
         kind, length = unpack("<HH", stream, offset)
@@ -499,6 +519,8 @@ def _biff_sheet(stream: bytes, offset: int) -> tuple[int, int, list[str]]:
                     max_row = row + 1
                 if column >= max_column:
                     max_column = column + 1
+                if (error := _biff_error(stream, kind, start, length)) is not None:
+                    errors.append((f"{_letters(column + 1)}{row + 1}", error))
         elif kind == _BIFF_MULRK and length >= 6:
             row, _ = unpack("<HH", stream, start)
             last = unpack("<H", stream, start + length - 2)[0]
@@ -510,4 +532,19 @@ def _biff_sheet(stream: bytes, offset: int) -> tuple[int, int, list[str]]:
                 merged.append(f"{_letters(c1 + 1)}{r1 + 1}:{_letters(c2 + 1)}{r2 + 1}")
         elif kind == _BIFF_EOF:
             break
-    return max_row, max_column, merged
+    return max_row, max_column, merged, errors
+
+
+# BIFF error codes (BOOLERR and FORMULA records) and the text Excel shows for them.
+_BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+                0x2A: "#N/A"}
+
+
+def _biff_error(stream: bytes, kind: int, start: int, length: int) -> str | None:
+    """The error a BOOLERR or FORMULA record holds ("#VALUE!"), None when it holds none."""
+    if kind == 0x0205 and length >= 8 and stream[start + 7] == 1:
+        return _BIFF_ERRORS.get(stream[start + 6], "#ERROR")
+    # NOTE: a formula's cached result is an error when its last two bytes are 0xFFFF and its first is 2.
+    if kind == 0x0006 and length >= 14 and stream[start + 12:start + 14] == b"\xff\xff" and stream[start + 6] == 2:
+        return _BIFF_ERRORS.get(stream[start + 8], "#ERROR")
+    return None

@@ -90,6 +90,8 @@ class TitleBlock:
     unit: str | None = None
     qualifiers: tuple[str, ...] = ()
     point: Label | None = None  # "на 1 января" / "на конец года" in the unit line
+    point_cell: str | None = None  # the cell saying it
+    year_cells: dict[int, str] = field(default_factory=dict)  # a year the title names -> the cell naming it
     first_row: int | None = None
     unit_row: int | None = None
     marks: frozenset[str] = frozenset()
@@ -149,8 +151,12 @@ def _texts(row: list) -> list[str]:
     return out
 
 
-def strip_marks(text: str) -> tuple[str, frozenset[str]]:
-    """A label without the footnote marks glued to its end, and those marks ("КОЕК1);2)" -> "КОЕК", {1, 2})."""
+def strip_marks(text: str, footnotes: frozenset[str] = frozenset()) -> tuple[str, frozenset[str]]:
+    """A label without the footnote marks glued to its end, and those marks ("КОЕК1);2)" -> "КОЕК", {1, 2}).
+
+    A two-digit run glued to a word ("ОКВЭД21)") is a one-digit mark after a digit of the word when
+    the table's `footnotes` define that mark and not the two-digit one.
+    """
     marks: set[str] = set()
     text = text.strip()
     while True:
@@ -160,7 +166,14 @@ def strip_marks(text: str) -> tuple[str, frozenset[str]]:
             text = text[:m.start()] + m[1]
             continue
         if m := _MARK_TAIL.search(text):
-            marks.add(m[1])
+            mark = m[1]
+            if (len(mark) == 2 and mark not in footnotes and mark[1] in footnotes
+                    and not m[0][0].isspace() and text[:m.start()][-1:].isalpha()):
+                # NOTE: "ОКВЭД21)" is "ОКВЭД2" with note 1, as parse_value reads "1202)" by the notes.
+                marks.add(mark[1])
+                text = text[:m.start()] + mark[0]
+                continue
+            marks.add(mark)
             text = text[:m.start()].rstrip()
             continue
         if m := _SUPERSCRIPT_TAIL.search(text):
@@ -237,10 +250,11 @@ def find_tables(sheet: str, rows: list[list], is_region: IsRegion) -> list[Table
         if n:
             title_start = _footnotes_end(rows, previous_end, header_rows[0] if header_rows else start)
         top = header_rows[0] if header_rows else start
-        title = read_title_block(rows, title_start, top)
-        table = Table(sheet, title, tuple(header_rows), stub, [], start, end)
         next_start = zones[n + 1][0] if n + 1 < len(zones) else len(rows)
-        table.footnotes = _read_footnotes(rows, end, next_start)
+        footnotes = _read_footnotes(rows, end, next_start)
+        title = read_title_block(rows, title_start, top, frozenset(footnotes))
+        table = Table(sheet, title, tuple(header_rows), stub, [], start, end)
+        table.footnotes = footnotes
         if tables:
             # The footnotes between two tables belong to the first; the title block to the second.
             tables[-1].footnotes = _read_footnotes(rows, tables[-1].end_row, title_start)
@@ -379,8 +393,12 @@ def _read_footnotes(rows: list[list], start: int, stop: int) -> dict[str, str]:
 # --- the title block ------------------------------------------------------------------------------
 
 
-def read_title_block(rows: list[list], start: int, stop: int) -> TitleBlock:
-    """The publication, section, table number, title, unit and qualifiers in rows [start, stop)."""
+def read_title_block(rows: list[list], start: int, stop: int, footnotes: frozenset[str] = frozenset()) -> TitleBlock:
+    """The publication, section, table number, title, unit and qualifiers in rows [start, stop).
+
+    `footnotes` are the marks the table's footnotes define: they settle how a mark glued to a digit
+    reads ("ОКВЭД21)" is "ОКВЭД2" with note 1 when the table has note 1 and no note 21).
+    """
     block = TitleBlock()
     lines: list[tuple[int, str]] = []
     for r in range(start, stop):
@@ -404,6 +422,8 @@ def read_title_block(rows: list[list], start: int, stop: int) -> TitleBlock:
             continue
         if line.startswith("(") and line.endswith(")"):
             _read_unit_line(block, line[1:-1], r)
+            if block.point is not None and block.point_cell is None:
+                block.point_cell = _cell_with(rows[r], r, "на")
             continue
         numbered = _NUMBERED.match(line)
         if numbered and re.match(r"^\d{1,2}\s*\.\s*\d", line):
@@ -414,7 +434,7 @@ def read_title_block(rows: list[list], start: int, stop: int) -> TitleBlock:
             block.unit, block.unit_row = line, r
             continue
         marks.update(_INNER_MARK.findall(line))
-        bare, found = strip_marks(_INNER_MARK.sub("", line))
+        bare, found = strip_marks(_INNER_MARK.sub("", line), footnotes)
         marks |= found
         if bare:
             parts.append((r, bare))
@@ -431,7 +451,17 @@ def read_title_block(rows: list[list], start: int, stop: int) -> TitleBlock:
         block.unit = clean_spaces(rate.group(0).lower().replace(" - ", "-"))
     block.marks = frozenset(marks)
     block.years = tuple(int(y) for y in re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", block.title))
+    for year in set(block.years):
+        block.year_cells[year] = next((ref for r, _ in keep if (ref := _cell_with(rows[r], r, str(year)))), None)
     return block
+
+
+def _cell_with(row: list, r: int, needle: str) -> str | None:
+    """The reference of the first text cell of row r that holds `needle` (a merged range's top-left cell)."""
+    for c, cell in enumerate(row):
+        if isinstance(cell, str) and needle in _clean(cell):
+            return cell_ref(r, c)
+    return None
 
 
 def _is_unit(line: str) -> bool:
@@ -478,7 +508,7 @@ def _read_columns(rows: list[list], table: Table) -> None:
         if not cells:
             unread.append(column_letter(c))
             continue
-        column, problem = _column(c, cells, table.title.point)
+        column, problem = _column(c, cells, table.title.point, table.title.point_cell)
         if problem:
             table.problems.append((problem, column_letter(c)))
         elif column.period is None:
@@ -491,8 +521,11 @@ def _read_columns(rows: list[list], table: Table) -> None:
         # The title may name the one year every column is for ("Использование ... в 2024 году").
         if not columns and len(set(table.title.years)) == 1 and _single_year_title(table.title.title):
             year = table.title.years[0]
-            columns = [Column(col.index, col.groups, _point_or_year(year, table.title.point), col.cells, col.texts)
-                       for col in no_period]
+            # The cells that say the period, outermost first: the title's year, the unit line's point.
+            said = tuple(ref for ref in (table.title.year_cells.get(year),
+                                         table.title.point_cell if table.title.point else None) if ref)
+            columns = [Column(col.index, col.groups, _point_or_year(year, table.title.point), said + col.cells,
+                              col.texts) for col in no_period]
             no_period = []
         elif not columns:
             labels = "; ".join(repr(" / ".join(col.texts)) for col in no_period[:3])
@@ -569,7 +602,8 @@ def _carried(rows: list[list], header_rows: tuple[int, ...], i: int, stub: int, 
     return out
 
 
-def _column(index: int, cells: list[tuple[int, tuple[str, object]]], point: Label | None) -> tuple[Column, str | None]:
+def _column(index: int, cells: list[tuple[int, tuple[str, object]]], point: Label | None,
+            point_cell: str | None = None) -> tuple[Column, str | None]:
     """A column's group path and period from its header cells (outermost first)."""
     groups: list[str] = []
     refs: list[str] = []
@@ -617,6 +651,8 @@ def _column(index: int, cells: list[tuple[int, tuple[str, object]]], point: Labe
         period = inner.period(year)
     elif years:
         period = _point_or_year(years.pop(), point)
+        if point is not None and point_cell:
+            refs.insert(0, point_cell)  # the unit line above the header says the point
     else:
         period = None
     return Column(index, tuple(groups), period, tuple(refs), tuple(texts)), None
