@@ -274,6 +274,26 @@ def test_formula_cells_without_saved_values(tmp_path: Path) -> None:
     assert read_sheet(path, open_workbook(path), "S")[4][1:4] == ["", "", 2.0]
 
 
+def test_error_cells(tmp_path: Path) -> None:
+    """SYNTHETIC: a formula whose saved result is an error and a literal error value (t="e")."""
+    cells = ('<row r="5"><c r="A5" t="s"><v>0</v></c><c r="B5" t="e"><f>SUM(A1-A2)</f><v>#VALUE!</v></c>'
+             '<c r="C5" t="e"><v>#N/A</v></c><c r="D5"><v>2</v></c></row>')
+    path = write_xlsx(tmp_path / "errors.xlsx", _sheet_xml(cells), ["Калужская область"])
+    assert guard.inspect(path).sheets["S"].errors == (("B5", "#VALUE!"), ("C5", "#N/A"))
+    # calamine reads them as empty cells: why the guard has to say so
+    assert read_sheet(path, open_workbook(path), "S")[4][1:4] == ["", "", 2.0]
+
+
+def test_biff_error_records() -> None:
+    """SYNTHETIC BIFF records: BOOLERR holding #DIV/0!, a FORMULA whose cached result is #REF!, a boolean."""
+    boolerr = struct.pack("<HHHBB", 4, 1, 0, 0x07, 1)
+    formula = struct.pack("<HHH", 4, 2, 0) + bytes([2, 0, 0x17, 0, 0, 0, 0xFF, 0xFF]) + b"\x00" * 6
+    boolean = struct.pack("<HHHBB", 4, 3, 0, 1, 0)
+    assert guard._biff_error(boolerr, 0x0205, 0, len(boolerr)) == "#DIV/0!"
+    assert guard._biff_error(formula, 0x0006, 0, len(formula)) == "#REF!"
+    assert guard._biff_error(boolean, 0x0205, 0, len(boolean)) is None
+
+
 def test_merged_ranges(tmp_path: Path) -> None:
     """SYNTHETIC: a region name merged over two rows, written by openpyxl."""
     import openpyxl

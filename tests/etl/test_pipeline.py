@@ -228,6 +228,19 @@ def test_formula_without_a_saved_value_is_rejected_with_its_cell(tmp_path: Path)
     assert "C8" not in set(parsed.tables["observations"]["source_cell"])
 
 
+def test_a_spreadsheet_error_cell_is_rejected_with_its_cell(tmp_path: Path) -> None:
+    """SYNTHETIC: Kaluga 2017 holds #VALUE! (an error value, t="e"): calamine reads it as blank, never stored so."""
+    def put_error(sheet) -> None:
+        sheet["C8"] = "#VALUE!"
+        assert sheet["C8"].data_type == "e"
+
+    parsed = parse_path(_edit(write_rr_workbook(tmp_path / "error_2019.xlsx", grp_table(GRP_ROWS)), put_error))
+    [rejection] = [r for r in parsed.rejections if "spreadsheet error" in r.reason]
+    assert (rejection.sheet, rejection.row, rejection.column, rejection.found) == ("9.1.", 8, "C", "#VALUE!")
+    assert rejection.reason.startswith("cell C8 holds the spreadsheet error #VALUE!")
+    assert "C8" not in set(parsed.tables["observations"]["source_cell"])
+
+
 def test_merged_region_cells_in_the_data_area_are_rejected(tmp_path: Path) -> None:
     """SYNTHETIC: a region name merged over two rows; the second row would read as a row without a name."""
     path = _edit(write_rr_workbook(tmp_path / "merged_2019.xlsx", grp_table(GRP_ROWS)),

@@ -94,6 +94,13 @@ def test_strip_marks_keeps_a_year_whole() -> None:
     assert strip_marks("ЧИСЛО БОЛЬНИЧНЫХ КОЕК1);2)") == ("ЧИСЛО БОЛЬНИЧНЫХ КОЕК", frozenset({"1", "2"}))
 
 
+def test_a_mark_glued_to_a_digit_of_a_title_word_is_read_by_the_footnotes() -> None:
+    # "ОКВЭД21)" is "ОКВЭД2" with note 1 where the table defines note 1 and no note 21.
+    assert strip_marks("в соответствии с ОКВЭД21)", frozenset({"1"})) == ("в соответствии с ОКВЭД2", frozenset({"1"}))
+    assert strip_marks("в соответствии с ОКВЭД21)", frozenset({"21"})) == ("в соответствии с ОКВЭД", frozenset({"21"}))
+    assert strip_marks("в соответствии с ОКВЭД 21)", frozenset({"1"})) == ("в соответствии с ОКВЭД", frozenset({"21"}))
+
+
 # --- header paths: column groups, sub-periods, merged cells ----------------------------------------
 
 
@@ -159,6 +166,17 @@ def test_na_1_yanvarya_in_the_unit_line_makes_points(tmp_path: Path) -> None:
     assert sorted(frame["period"]) == ["2016-01-01", "2017-01-01"]
     assert set(frame["period_kind"]) == {"point"}
     assert parsed.tables["indicators"].iloc[0]["unit_ru"] == "рублей"
+    # The unit line's cell (A4) says the point, so it is named with the year's header cell.
+    assert sorted(frame["source_header"]) == ["A4 B5", "A4 C5"]
+
+
+def test_a_year_given_by_the_title_names_the_title_cell(tmp_path: Path) -> None:
+    rows = table_rows("SYNTHETIC ИСПОЛЬЗОВАНИЕ СРЕДСТВ В 2024 ГОДУ", "7.2.", [[None, "всего", "из них: на оплату"]],
+                      [["Калужская область", 10, 11]])
+    parsed = parse(write_workbook(tmp_path / "use_2024.xlsx", {"7.2.": rows}))
+    frame = obs(parsed, region_code="RU-KLU")
+    assert set(frame["period"]) == {"2024"}
+    assert sorted(frame["source_header"]) == ["A3 B5", "A3 C5"]
 
 
 def test_a_table_without_any_period_is_refused_saying_so(tmp_path: Path) -> None:
