@@ -7,10 +7,13 @@ fails because something was slow.
 from __future__ import annotations
 
 import json
+import os
 import platform
+import statistics
+import subprocess
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -121,3 +124,89 @@ def write_results(name: str, results: Sequence[Result], details: dict[str, Any] 
     }
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
     return path
+
+
+# --- several runs of one figure (added for bench/dashboard.py) ------------------------------------
+
+
+def load_averages() -> tuple[float, float, float] | None:
+    """os.getloadavg() rounded, recorded beside each figure: the machine is shared, so say how busy it was."""
+    try:
+        one, five, fifteen = os.getloadavg()
+        return round(one, 2), round(five, 2), round(fifteen, 2)
+    except OSError:
+        return None
+
+
+def git_commit(repo: Path | None = None) -> str | None:
+    """The commit the working tree is at (with '+dirty' when tracked files differ), or None outside git."""
+    root = repo or RESULTS_DIR.parent.parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+dirty" if dirty else "")
+
+
+@dataclass
+class Spread(Result):
+    """A Result measured in several runs: `measured` is their median, `low` and `high` the extremes.
+
+    `loads` holds os.getloadavg() taken at each run, so a slow figure can be read against how busy the
+    shared machine was.
+    """
+
+    low: float | None = None
+    high: float | None = None
+    runs: list[float | None] = field(default_factory=list)
+    loads: list[Any] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, metric: str, runs: Sequence[float | None], unit: str, target: float | None = None,
+           higher_is_better: bool = True, note: str = "", loads: Sequence[Any] = ()) -> Spread:
+        """The median of `runs` (None runs left out) with their min and max."""
+        values = [v for v in runs if v is not None]
+        return cls(metric, statistics.median(values) if values else None, unit, target, higher_is_better, note,
+                   low=min(values, default=None), high=max(values, default=None), runs=list(runs),
+                   loads=list(loads))
+
+
+class AtMost(Spread):
+    """A Spread whose target is an upper bound that may be zero (0 errors): MET when measured ≤ target."""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.measured is None or self.target is None:
+            return None
+        if self.target == 0:
+            return None
+        return self.target / self.measured if self.measured else float("inf")
+
+    @property
+    def verdict(self) -> str:
+        if self.measured is None:
+            return "SKIPPED"
+        if self.target is None:
+            return "-"
+        return "MET" if self.measured <= self.target else "NOT MET"
+
+
+def spread_table(results: Sequence[Result]) -> str:
+    """The closing table of a several-run benchmark: target, median (min–max), load average, verdict."""
+    rows = []
+    for r in results:
+        low, high = getattr(r, "low", None), getattr(r, "high", None)
+        loads = [entry[0] for entry in getattr(r, "loads", []) if entry]
+        rows.append((
+            r.metric,
+            (("≥ " if r.higher_is_better else "≤ ") + f"{format_number(r.target)} {r.unit}")
+            if r.target is not None else "-",
+            f"{format_number(r.measured)} {r.unit}" if r.measured is not None else "-",
+            f"{format_number(low)}–{format_number(high)}" if low is not None and high is not None else "-",
+            "/".join(f"{x:.1f}" for x in loads) or "-",
+            r.verdict,
+        ))
+    return format_table(("metric", "target", "measured (median)", "min–max", "load 1m", "verdict"), rows)
