@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 WEB_CONCURRENCY ?= 2
 
-.PHONY: run serve test lint data db bench clean
+.PHONY: run serve test lint data db assets bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,15 +22,20 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 db: $(VENV)/.installed
 	$(PY) -m etl refresh --if-stale
 
-run: db
+# Brotli 11 and gzip copies of every static file the app serves (artifacts/static-build); only changed files are
+# compressed again. Without it the app serves the plain files.
+assets: $(VENV)/.installed
+	$(PY) tools/precompress.py --quiet
+
+run: db assets
 	$(PY) -m dashboard --host $(HOST) --port $(PORT)
 
 # Production-style: several gunicorn workers over the same database.
-serve: db
+serve: db assets
 	$(VENV)/bin/gunicorn --workers $(WEB_CONCURRENCY) --bind $(HOST):$(PORT) "dashboard.app:create_server()"
 
 # Database and unit tests run on two processes; browser tests share one server port, so they run after.
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev assets
 	$(PY) -m ruff check .
 	$(PY) -m pytest -m "not browser" -n 2 -q
 	$(PY) -m pytest -m browser -q

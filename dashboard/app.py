@@ -17,7 +17,7 @@ from dashboard import api, queries
 from dashboard.cache import init_cache
 from dashboard.components import csv_safe
 from dashboard.i18n import LANGUAGES, normalise_language, pick, t
-from dashboard.static import precompress_static
+from dashboard.static import serve_prebuilt
 from etl import settings
 from etl.db import make_engine
 from etl.paths import REPO_ROOT
@@ -153,9 +153,10 @@ def create_app(engine: Engine | None = None, cache_config: dict | None = None) -
         serve_locally=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    # Component suites and assets/ at brotli 11 (Flask-Compress keeps its fast level for callbacks);
+    # Component suites, assets/ and /geo/ prebuilt at brotli 11 by `make assets` (Flask-Compress keeps its fast
+    # level for callbacks);
     # plotly.js is assets/vendor/plotly-atlas.min.js, a partial bundle dcc.Graph uses instead of the full one.
-    precompress_static(app)
+    serve_prebuilt(app)
     app.layout = shell
     register_shared_callbacks(app)
     return app

@@ -1,280 +1,355 @@
-"""Static scripts and styles served precompressed at the strongest level (brotli 11, gzip 9 as fallback).
+"""Static files compressed once by a build step (tools/precompress.py) and served prebuilt.
 
 Flask-Compress (Dash's `compress=True`) compresses every response as it goes out, at a level fast
-enough for callback responses (zstd 3 for Chromium): right for JSON made per request, wasteful for
-the same megabytes of JavaScript sent to every visitor. The Dash component suites
-(`/_dash-component-suites/...`) and the files of assets/ are compressed here instead, once per file
-content: brotli quality 11 is 20-25 % smaller than zstd 3 on these bundles (and 4-6 % smaller than
-zstd 19). Flask-Compress leaves a response that already has a Content-Encoding alone, so dynamic
-responses keep its fast settings.
-
-Brotli 11 is slow (about 1 MB/s), so a file is never compressed at that level while a request waits,
-unless it is small: the first request for a large file gets brotli 6 (a few ms) and starts brotli 11
-in a low-priority background thread (brotli releases the GIL); later requests get the result.
-Results are kept in memory and, when `STATIC_CACHE_DIR` (Flask config; default
-artifacts/static-cache) is writable, on disk by content digest, so the other gunicorn workers and
-the next start find them ready; a lock file there keeps workers from compressing the same file twice.
+enough for callback responses: right for JSON made per request, wasteful for the same megabytes of
+JavaScript sent to every visitor. `build()` writes, for each file Dash serves (assets/, the component
+suites of dash, dash-mantine-components and dash-ag-grid, the bundled boundaries in data/geo), a
+brotli 11 and a gzip 9 copy into a build folder with a manifest of content hashes. At run time
+`serve_prebuilt()` puts a small view in front of Dash's static views: it sends the prebuilt copy the
+client accepts, with a strong ETag and a long cache lifetime on fingerprinted URLs, and falls back to
+the plain file when the build is missing or stale (a source whose size or hash no longer matches).
+Flask-Compress leaves a response that already has a Content-Encoding alone.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import functools
 import gzip
 import hashlib
+import importlib
+import json
+import mimetypes
 import os
 import sys
 import tempfile
-import threading
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from dash import Dash
-from flask import Flask, current_app, request
+from dash.fingerprint import check_fingerprint
+from flask import Flask, Response, abort, current_app, request, send_file
 
-from etl.paths import REPO_ROOT
+from etl.paths import DATA_DIR, REPO_ROOT
 
 try:  # what Flask-Compress (a requirement) installs: brotli on CPython, brotlicffi elsewhere
     import brotlicffi as brotli
 except ImportError:
     import brotli
 
-CACHE_DIR_KEY = "STATIC_CACHE_DIR"
-EXTENSION_KEY = "atlas_precompressed_static"
-DEFAULT_CACHE_DIR = REPO_ROOT / "artifacts" / "static-cache"
-COMPRESSIBLE = frozenset({
-    "application/javascript", "text/javascript", "application/x-javascript", "text/css", "application/json",
-    "application/geo+json", "image/svg+xml", "text/plain",
-})
+BUILD_DIR_KEY = "STATIC_BUILD_DIR"
+EXTENSION_KEY = "atlas_prebuilt_static"
+DEFAULT_BUILD_DIR = REPO_ROOT / "artifacts" / "static-build"
+MANIFEST = "manifest.json"
+ASSETS_DIR = REPO_ROOT / "assets"
+GEO_DIR = DATA_DIR / "geo"
+GEO_URL = "/geo/"
+LEVELS = {"br": 11, "gzip": 9}
+SUFFIX = {"br": ".br", "gzip": ".gz"}
 MIN_SIZE = 500  # as Flask-Compress: below this the headers cost more than they save
-SYNC_LIMIT = 64 * 1024  # brotli 11 on up to this many bytes takes well under 0.1 s: done in the request
-BEST = {"br": 11, "gzip": 9}
-FAST = {"br": 6, "gzip": 9}  # gzip 9 is fast enough (~0.05 s/MB) to be the first answer too
-BACKGROUND_NICE = 10
-STALE_LOCK_SECONDS = 600  # a lock file's process normally deletes it when done or exiting, or is found gone
-_BACKGROUND = threading.Semaphore(1)  # at most one background brotli 11 per process: one core
-_HELD: set[Path] = set()  # lock files this process holds
+LONG_CACHE = 31536000  # a year: only for URLs that change with the content
+COMPONENT_MODULES = ("dash._dash_renderer", "dash.dcc", "dash.html", "dash.dash_table",
+                     "dash_mantine_components", "dash_ag_grid")
+# NOTE: dash-ag-grid registers its enterprise chunk (3.5 MB, a third of the build's time) though only a grid
+# with enableEnterpriseModules loads it; the atlas has none, so it stays out of the build (served plain).
+SKIPPED = frozenset({"_dash-component-suites/dash_ag_grid/async-enterprise.js"})
+COMPRESSIBLE_SUFFIXES = frozenset({".js", ".css", ".json", ".geojson", ".svg", ".txt", ".html", ".map"})
+mimetypes.add_type("application/geo+json", ".geojson")
 
 
-def compress(data: bytes, encoding: str, level: int) -> bytes:
+# --- the build ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Source:
+    """A file to precompress: `key` is its URL path without the leading slash or fingerprint."""
+
+    key: str
+    path: Path
+
+
+def _dist_paths(entry: dict) -> list[str]:
+    paths = entry.get("relative_package_path")
+    if isinstance(paths, dict):
+        paths = paths.get("prod")
+    if paths is None or entry.get("dev_only"):
+        return []
+    return [paths] if isinstance(paths, str) else list(paths)
+
+
+def component_sources(modules: Iterable[str] = COMPONENT_MODULES) -> list[Source]:
+    """The scripts and styles the component libraries register with Dash (source maps left out: only a
+    developer's browser asks for them, and they are served plain)."""
+    sources = {}
+    for name in modules:
+        module = importlib.import_module(name)
+        entries = (list(getattr(module, "_js_dist_dependencies", [])) + list(getattr(module, "_js_dist", []))
+                   + list(getattr(module, "_css_dist", [])))
+        for entry in entries:
+            namespace = entry.get("namespace")
+            for relative in _dist_paths(entry):
+                if relative.endswith(".map") or namespace is None:
+                    continue
+                package = importlib.import_module(namespace)
+                path = Path(package.__file__).parent / relative
+                key = f"_dash-component-suites/{namespace}/{relative}"
+                if path.is_file() and key not in SKIPPED:
+                    sources[key] = Source(key, path)
+    return sorted(sources.values(), key=lambda s: s.key)
+
+
+def folder_sources(folder: Path, url_prefix: str) -> list[Source]:
+    """Every compressible file under `folder`, keyed by its URL path under `url_prefix`."""
+    if not folder.is_dir():
+        return []
+    return [Source(f"{url_prefix}{p.relative_to(folder).as_posix()}", p) for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.suffix in COMPRESSIBLE_SUFFIXES and not p.name.startswith(".")]
+
+
+def default_sources() -> list[Source]:
+    return (component_sources() + folder_sources(ASSETS_DIR, "assets/")
+            + [s for s in folder_sources(GEO_DIR, GEO_URL.strip("/") + "/") if s.key.endswith(".geojson")])
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def compress(data: bytes, encoding: str) -> bytes:
+    """The file's bytes at the strongest level: deterministic (gzip without a name or time stamp)."""
     if encoding == "br":
-        return brotli.compress(data, quality=level)
+        return brotli.compress(data, quality=LEVELS["br"])
     if encoding == "gzip":
-        return gzip.compress(data, compresslevel=level, mtime=0)
+        return gzip.compress(data, compresslevel=LEVELS["gzip"], mtime=0)
     raise ValueError(f"unsupported encoding {encoding!r}")
 
 
+def _write(path: Path, data: bytes) -> None:
+    """Atomic: a server reading the folder during a build never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".tmp-", delete=False) as out:
+        out.write(data)
+    os.replace(out.name, path)
+
+
+def build(out_dir: Path, sources: Iterable[Source] | None = None, log: Callable[[str], None] | None = None) -> dict:
+    """Write `<key>.br` and `<key>.gz` for each source into `out_dir` and the manifest; returns it.
+
+    Files whose content hash and outputs are already there are skipped, so a second run costs only the
+    hashing. The output depends only on the sources' bytes: two builds of the same files are identical.
+    """
+    out_dir = Path(out_dir)
+    old = load_manifest(out_dir) or {}
+    files = {}
+    for source in sorted(default_sources() if sources is None else sources, key=lambda s: s.key):
+        data = source.path.read_bytes()
+        entry = {"sha256": digest(data), "size": len(data), "encodings": {}}
+        if len(data) >= MIN_SIZE:
+            previous = old.get(source.key, {})
+            for encoding, suffix in SUFFIX.items():
+                target = out_dir / (source.key + suffix)
+                known = previous.get("encodings", {}).get(encoding)
+                if previous.get("sha256") == entry["sha256"] and known and target.is_file() \
+                        and target.stat().st_size == known["size"]:
+                    entry["encodings"][encoding] = known
+                    continue
+                body = compress(data, encoding)
+                if len(body) >= len(data):
+                    continue  # incompressible: the plain file is smaller
+                _write(target, body)
+                entry["encodings"][encoding] = {"sha256": digest(body), "size": len(body)}
+                if log:
+                    log(f"{source.key}{suffix}: {len(data):,} -> {len(body):,} bytes")
+        files[source.key] = entry
+    manifest = {"version": 1, "levels": LEVELS, "files": files}
+    _write(out_dir / MANIFEST, (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode())
+    return files
+
+
+def load_manifest(build_dir: Path) -> dict | None:
+    """The manifest's files by key, or None when there is no (readable) build."""
+    try:
+        manifest = json.loads((Path(build_dir) / MANIFEST).read_text(encoding="utf-8"))
+        return manifest["files"] if manifest.get("levels") == LEVELS else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+# --- serving -------------------------------------------------------------------------------------------
+
 def choose_encoding(accept_encodings) -> str | None:
     """br or gzip, whichever the client's Accept-Encoding ranks higher (br on a tie); None for neither."""
-    qualities = {name: accept_encodings.quality(name) for name in BEST}
+    qualities = {name: accept_encodings.quality(name) for name in LEVELS}
     best = max(qualities, key=lambda name: (qualities[name], name == "br"))
     return best if qualities[best] > 0 else None
 
 
-class CompressedFiles:
-    """Compressed bodies by (content digest, encoding, level): in memory, on disk, made in the background."""
+class PrebuiltFiles:
+    """The build folder's manifest, with each source checked once per process against what is on disk."""
 
-    def __init__(self) -> None:
-        self._memory: dict[tuple[str, str, int], bytes] = {}
-        self._pending: set[tuple[str, str, int]] = set()
-        self._lock = threading.Lock()
+    def __init__(self, build_dir: Path | None) -> None:
+        self.reload(build_dir)
 
-    def get(self, data: bytes, encoding: str, cache_dir: Path | None) -> tuple[bytes, str]:
-        """The body to send and its strong ETag (digest, encoding and level: a new level is a new tag)."""
-        digest = hashlib.sha256(data).hexdigest()[:40]
-        key = (digest, encoding, BEST[encoding])
-        body = self._memory.get(key) or self._read(cache_dir, key)
-        if body is None and (len(data) <= SYNC_LIMIT or FAST[encoding] == BEST[encoding]):
-            body = self._store(key, compress(data, encoding, BEST[encoding]), cache_dir)
-        if body is not None:
-            return body, f"{digest}.{encoding}{BEST[encoding]}"
-        self._start(key, data, cache_dir)
-        return compress(data, encoding, FAST[encoding]), f"{digest}.{encoding}{FAST[encoding]}"
+    def reload(self, build_dir: Path | None) -> None:
+        """Read the manifest of `build_dir` (none: serve every file plain)."""
+        self.build_dir = Path(build_dir) if build_dir else None
+        self.files = (load_manifest(self.build_dir) if self.build_dir else None) or {}
+        self._checked: dict[tuple[str, int, int], bool] = {}
 
-    def _store(self, key: tuple[str, str, int], body: bytes, cache_dir: Path | None) -> bytes:
-        self._memory[key] = body
-        if cache_dir is not None:
-            temporary = None
-            try:
-                cache_dir.mkdir(parents=True, exist_ok=True)
-                with tempfile.NamedTemporaryFile(dir=cache_dir, prefix=".tmp-", delete=False) as out:
-                    temporary = out.name
-                    out.write(body)
-                os.replace(temporary, cache_dir / _file_name(key))  # atomic: readers never see half a file
-            except OSError:  # a read-only or full disk: memory only
-                if temporary is not None:
-                    Path(temporary).unlink(missing_ok=True)
-        return body
-
-    def _read(self, cache_dir: Path | None, key: tuple[str, str, int]) -> bytes | None:
-        if cache_dir is None:
+    def entry(self, key: str, path: Path) -> dict | None:
+        """The manifest entry for `key` if `path` still holds the bytes it was built from."""
+        entry = self.files.get(key)
+        if entry is None:
             return None
         try:
-            body = (cache_dir / _file_name(key)).read_bytes()
+            stat = path.stat()
         except OSError:
             return None
-        self._memory[key] = body
-        return body
-
-    def _start(self, key: tuple[str, str, int], data: bytes, cache_dir: Path | None) -> None:
-        with self._lock:
-            if key in self._pending or not _claim(key, cache_dir):
-                return  # under way here, or in another process (its result is read from disk when written)
-            self._pending.add(key)
-
-        def work() -> None:
-            try:
-                _lower_priority()
-                with _BACKGROUND:
-                    if key not in self._memory:
-                        self._store(key, compress(data, key[1], key[2]), cache_dir)
-            except SystemExit:
-                # A stopping server (dash.testing's threaded runner) ends its threads this way; the
-                # compressed copy is simply made again on a later request.
-                return
-            finally:
-                _release(key, cache_dir)
-                with self._lock:
-                    self._pending.discard(key)
-
-        threading.Thread(target=work, name=f"precompress-{key[0][:8]}.{key[1]}", daemon=True).start()
-
-    def wait(self, timeout: float = 30.0) -> bool:
-        """Block until no background compression is running (for tests); False on timeout."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                if not self._pending:
-                    return True
-            time.sleep(0.02)
-        return False
+        token = (key, stat.st_mtime_ns, stat.st_size)
+        if token not in self._checked:
+            # A package upgraded or an asset edited since the build: serve the plain file, never stale bytes.
+            self._checked[token] = stat.st_size == entry["size"] and digest(path.read_bytes()) == entry["sha256"]
+        return entry if self._checked[token] else None
 
 
-def _file_name(key: tuple[str, str, int]) -> str:
-    digest, encoding, level = key
-    return f"{digest}.{encoding}{level}"
+def _vary(response: Response) -> Response:
+    vary = response.headers.get("Vary")
+    if not vary:
+        response.headers["Vary"] = "Accept-Encoding"
+    elif "accept-encoding" not in vary.lower():
+        response.headers["Vary"] = f"{vary}, Accept-Encoding"
+    return response
 
 
-def _claim(key: tuple[str, str, int], cache_dir: Path | None) -> bool:
-    """Whether this process should compress `key`: False while another live process holds its lock file
-    (gunicorn workers start together and would otherwise all compress the same files)."""
-    if cache_dir is None:
-        return True
-    lock = cache_dir / f"{_file_name(key)}.lock"
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    except FileExistsError:
-        if not _stale(lock):
-            return False
-        lock.unlink(missing_ok=True)  # its process is gone: take over (another taker may win the race)
-        return _claim(key, cache_dir)
-    except OSError:  # no usable cache directory: compress for this process's memory
-        return True
-    with os.fdopen(descriptor, "w") as out:
-        out.write(str(os.getpid()))
-    _HELD.add(lock)
-    return True
-
-
-def _stale(lock: Path) -> bool:
-    """A lock whose process has exited (or that is older than STALE_LOCK_SECONDS, or unreadable)."""
-    try:
-        if time.time() - lock.stat().st_mtime > STALE_LOCK_SECONDS:
-            return True
-        pid = int(lock.read_text() or 0)
-    except FileNotFoundError:
-        return True
-    except (OSError, ValueError):
-        return False  # being written: give it time
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # alive, another user's
-        return False
-    return False
-
-
-def _release(key: tuple[str, str, int], cache_dir: Path | None) -> None:
-    if cache_dir is not None:
-        lock = cache_dir / f"{_file_name(key)}.lock"
-        _HELD.discard(lock)
-        lock.unlink(missing_ok=True)
-
-
-@atexit.register
-def _release_all() -> None:
-    """A worker that exits mid-compression (its daemon thread dies with it) frees its files for others."""
-    for lock in list(_HELD):
-        with contextlib.suppress(OSError):
-            lock.unlink(missing_ok=True)
-
-
-def _lower_priority() -> None:
-    """Nice the calling thread (on Linux niceness is per thread), so requests come before compression."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
-
-
-def _cache_dir(app: Flask) -> Path | None:
-    value = app.config.get(CACHE_DIR_KEY, DEFAULT_CACHE_DIR)
-    return Path(value) if value else None
-
-
-def precompressed_view(view: Callable, files: CompressedFiles) -> Callable:
-    """`view` (a static-file view) with its 200 responses compressed by `files` when the client accepts it."""
-
-    @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        response = current_app.make_response(view(*args, **kwargs))
-        encoding = choose_encoding(request.accept_encodings)
-        if (encoding is None or response.status_code != 200 or response.mimetype not in COMPRESSIBLE
-                or "Content-Encoding" in response.headers):
-            return response
-        response.direct_passthrough = False  # send_file's file wrapper: read it
-        data = response.get_data()
-        if len(data) < MIN_SIZE:
-            return response
-        body, tag = files.get(data, encoding, _cache_dir(current_app))
-        if not tag.endswith(f".{encoding}{BEST[encoding]}"):
-            # The interim brotli 6: not for a year's cache (Dash's max-age on fingerprinted URLs);
-            # revalidated, it is replaced by brotli 11 once that is ready.
-            response.cache_control.no_cache = True
-            response.cache_control.max_age = None
-        response.set_data(body)
+def prebuilt_response(files: PrebuiltFiles, key: str, path: Path, long_cache: bool) -> Response | None:
+    """The file at `path` (built as `key`) in the best encoding the client accepts, conditional on its
+    ETag; None when the build does not hold it (the caller falls back to the plain view)."""
+    entry = files.entry(key, path)
+    if entry is None:
+        return None
+    encoding = choose_encoding(request.accept_encodings)
+    if encoding not in entry["encodings"]:
+        encoding = None
+    mimetype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if encoding is None:
+        response = send_file(path, mimetype=mimetype, etag=False, conditional=False, max_age=None)
+        tag = entry["sha256"][:32]
+    else:
+        built = files.build_dir / (key + SUFFIX[encoding])
+        try:
+            body = built.read_bytes()
+        except OSError:
+            return None
+        response = Response(body, mimetype=mimetype)
         response.headers["Content-Encoding"] = encoding
-        vary = response.headers.get("Vary")
-        if not vary:
-            response.headers["Vary"] = "Accept-Encoding"
-        elif "accept-encoding" not in vary.lower():
-            response.headers["Vary"] = f"{vary}, Accept-Encoding"
-        response.set_etag(tag)
-        return response.make_conditional(request)
+        tag = entry["encodings"][encoding]["sha256"][:32]
+    response.set_etag(tag)
+    if long_cache:
+        response.cache_control.no_cache = None  # send_file's default for max_age=None
+        response.cache_control.public = True
+        response.cache_control.max_age = LONG_CACHE
+    else:
+        response.cache_control.no_cache = True
+    _vary(response)
+    return response.make_conditional(request)
 
-    return wrapper
+
+def _suites_view(app: Dash, files: PrebuiltFiles, fallback: Callable) -> Callable:
+    @functools.wraps(fallback)
+    def view(package_name: str, fingerprinted_path: str):
+        relative, fingerprinted = check_fingerprint(fingerprinted_path)
+        key = f"_dash-component-suites/{package_name}/{relative}"
+        registered = relative in app.registered_paths.get(package_name, ())
+        if key not in files.files and not registered:
+            abort(404)  # Dash itself raises InvalidResourceError here: a 500 for a mistyped URL
+        module = sys.modules.get(package_name)
+        if module is not None and getattr(module, "__file__", None):
+            response = prebuilt_response(files, key, Path(module.__file__).parent / relative, fingerprinted)
+            if response is not None:
+                return response
+        if not registered:
+            abort(404)
+        return _vary(current_app.make_response(fallback(package_name, fingerprinted_path)))
+
+    return view
 
 
-def static_endpoints(app: Dash) -> list[str]:
-    """The endpoints serving component suites and assets/ files."""
+def _assets_view(files: PrebuiltFiles, folder: Path, fallback: Callable) -> Callable:
+    @functools.wraps(fallback)
+    def view(filename: str):
+        path = (folder / filename).resolve()
+        if folder.resolve() in path.parents:
+            # Dash adds ?m=<modification time> to asset URLs: a new file is a new URL.
+            response = prebuilt_response(files, f"assets/{filename}", path, "m" in request.args)
+            if response is not None:
+                return response
+        return _vary(current_app.make_response(fallback(filename)))
+
+    return view
+
+
+def geo_url(name: str) -> str | None:
+    """The address of a bundled boundary file, versioned by its content so browsers may keep it a year;
+    None when the file is missing."""
+    return _geo_url(name, *_stat(GEO_DIR / name))
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return 0, -1
+    return stat.st_mtime_ns, stat.st_size
+
+
+@functools.lru_cache(maxsize=8)
+def _geo_url(name: str, mtime_ns: int, size: int) -> str | None:
+    if size < 0:
+        return None
+    return f"{GEO_URL}{name}?v={digest((GEO_DIR / name).read_bytes())[:16]}"
+
+
+def _geo_view(files: PrebuiltFiles) -> Callable:
+    def serve_geo(name: str):
+        path = GEO_DIR / name
+        if not name.endswith(".geojson") or "/" in name or not path.is_file():
+            abort(404)
+        response = prebuilt_response(files, f"geo/{name}", path, "v" in request.args)
+        if response is None:
+            response = send_file(path, mimetype="application/geo+json", max_age=None)
+            response.cache_control.no_cache = True
+            response = _vary(response).make_conditional(request)
+        return response
+
+    return serve_geo
+
+
+def static_endpoints(app: Dash) -> dict[str, str]:
+    """The endpoints serving component suites and assets/ files, by kind."""
     prefix = app.config.routes_pathname_prefix
     assets = prefix + app.config.assets_url_path.lstrip("/") + "/"
-    return sorted({rule.endpoint for rule in app.server.url_map.iter_rules()
-                   if rule.rule.startswith((prefix + "_dash-component-suites/", assets))})
+    found = {}
+    for rule in app.server.url_map.iter_rules():
+        if rule.rule.startswith(prefix + "_dash-component-suites/"):
+            found["suites"] = rule.endpoint
+        elif rule.rule.startswith(assets):
+            found["assets"] = rule.endpoint
+    return found
 
 
-def precompress_static(app: Dash) -> CompressedFiles:
-    """Serve `app`'s component suites and assets/ files precompressed (see the module docstring)."""
-    files = CompressedFiles()
+def serve_prebuilt(app: Dash, build_dir: Path | None = None) -> PrebuiltFiles:
+    """Serve `app`'s component suites, assets/ and /geo/ files from the build (see the module docstring).
+
+    `build_dir` defaults to the Flask config's STATIC_BUILD_DIR, then artifacts/static-build.
+    """
+    server: Flask = app.server
+    files = PrebuiltFiles(build_dir or server.config.get(BUILD_DIR_KEY, DEFAULT_BUILD_DIR))
     endpoints = static_endpoints(app)
-    if len(endpoints) < 2:
+    if set(endpoints) != {"suites", "assets"}:
         raise RuntimeError(f"expected the component-suites and assets endpoints, found {endpoints}")
-    for endpoint in endpoints:
-        app.server.view_functions[endpoint] = precompressed_view(app.server.view_functions[endpoint], files)
-    app.server.extensions[EXTENSION_KEY] = files
+    views = server.view_functions
+    views[endpoints["suites"]] = _suites_view(app, files, views[endpoints["suites"]])
+    views[endpoints["assets"]] = _assets_view(files, Path(app.config.assets_folder), views[endpoints["assets"]])
+    server.add_url_rule(app.config.routes_pathname_prefix.rstrip("/") + GEO_URL + "<name>", "atlas_geo",
+                        _geo_view(files))
+    server.extensions[EXTENSION_KEY] = files
     return files

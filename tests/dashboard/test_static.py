@@ -1,15 +1,13 @@
-"""Static files served precompressed (dashboard/static.py) and the partial plotly.js bundle (no browser)."""
+"""Static files prebuilt by tools/precompress.py and served by dashboard/static.py, the boundaries at
+/geo/, and the partial plotly.js bundle (no browser)."""
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import importlib
 import json
-import os
 import re
-import subprocess
-import sys
+import shutil
 from pathlib import Path
 
 import brotli
@@ -25,21 +23,34 @@ from etl.paths import REPO_ROOT
 CHROMIUM = "gzip, deflate, br, zstd"
 BUNDLE = REPO_ROOT / "assets" / "vendor" / "plotly-atlas.min.js"
 FULL_PLOTLY = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+# Small enough to build in a second or two (brotli 11 runs at about 1 MB/s).
+BUILT = ("_dash-component-suites/dash/dash_table/bundle.js",
+         "_dash-component-suites/dash/html/dash_html_components.min.js",
+         "assets/style.css", "assets/atlas.js", "geo/kaluga_districts.geojson")
+
+
+def some_sources() -> list[static.Source]:
+    sources = [s for s in static.default_sources() if s.key in BUILT]
+    assert sorted(s.key for s in sources) == sorted(BUILT)
+    return sources
+
+
+@pytest.fixture(scope="module")
+def build_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("static-build")
+    static.build(out, some_sources())
+    return out
 
 
 @pytest.fixture
-def app(atlas_app, tmp_path):
-    atlas_app.server.config[static.CACHE_DIR_KEY] = str(tmp_path / "static-cache")
+def app(atlas_app, build_dir):
+    atlas_app.server.extensions[static.EXTENSION_KEY].reload(build_dir)
     return atlas_app
 
 
 @pytest.fixture
 def client(app):
     return app.server.test_client()
-
-
-def files(app) -> static.CompressedFiles:
-    return app.server.extensions[static.EXTENSION_KEY]
 
 
 def index_urls(client) -> list[str]:
@@ -49,6 +60,13 @@ def index_urls(client) -> list[str]:
 
 def url_of(client, fragment: str) -> str:
     return next(u for u in index_urls(client) if fragment in u)
+
+
+def key_of(url: str) -> str:
+    path = url.split("?")[0].lstrip("/")
+    if path.startswith("_dash-component-suites/"):
+        return str(Path(path).parent / check_fingerprint(Path(path).name)[0])
+    return path
 
 
 def original(url: str) -> bytes:
@@ -69,72 +87,120 @@ def test_encoding_is_br_then_gzip_as_the_client_ranks_them(header, expected):
     assert static.choose_encoding(parse_accept_header(header, Accept)) == expected
 
 
-def test_small_script_is_served_at_brotli_11_and_decodes_to_the_original(client):
+def test_build_is_deterministic_and_skips_what_is_built(tmp_path, build_dir, monkeypatch):
+    again = tmp_path / "again"
+    static.build(again, some_sources())
+    built = sorted(p.relative_to(build_dir) for p in build_dir.rglob("*") if p.is_file())
+    assert built == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    assert all((build_dir / p).read_bytes() == (again / p).read_bytes() for p in built)
+    assert {str(p) for p in built} >= {f"{key}{suffix}" for key in BUILT for suffix in (".br", ".gz")}
+    manifest = json.loads((build_dir / static.MANIFEST).read_text())
+    entry = manifest["files"]["assets/style.css"]
+    data = (REPO_ROOT / "assets" / "style.css").read_bytes()
+    assert entry["sha256"] == static.digest(data) and entry["size"] == len(data)
+    assert brotli.decompress((build_dir / "assets/style.css.br").read_bytes()) == data
+    assert gzip.decompress((build_dir / "assets/style.css.gz").read_bytes()) == data
+    monkeypatch.setattr(static, "compress", lambda *args: pytest.fail("compressed again"))
+    static.build(again, some_sources())  # nothing changed: nothing compressed
+
+
+def test_every_script_and_style_of_the_index_is_in_the_build(client):
+    keys = {s.key for s in static.default_sources()}
+    missing = [u for u in index_urls(client) if key_of(u) not in keys]
+    assert not missing, f"not precompressed by tools/precompress.py: {missing}"
+    assert static.SKIPPED.isdisjoint(keys)
+
+
+def test_script_is_served_prebuilt_at_brotli_11_with_etag_and_a_long_cache(client, build_dir):
     url = url_of(client, "dash_table/bundle")
     body = original(url)
-    assert static.MIN_SIZE <= len(body) <= static.SYNC_LIMIT  # small enough for brotli 11 in the request
     response = client.get(url, headers={"Accept-Encoding": CHROMIUM})
     assert response.status_code == 200
     assert response.headers["Content-Encoding"] == "br"
+    assert response.mimetype in {"text/javascript", "application/javascript"}
     assert "accept-encoding" in response.headers["Vary"].lower()
-    assert response.headers["Cache-Control"] == "max-age=31536000"  # Dash's, for fingerprinted URLs
-    assert brotli.decompress(response.data) == body
-    assert response.data == brotli.compress(body, quality=11)
+    assert response.headers["Cache-Control"] == "public, max-age=31536000"  # a fingerprinted URL
+    assert response.data == (build_dir / (key_of(url) + ".br")).read_bytes() == brotli.compress(body, quality=11)
     assert int(response.headers["Content-Length"]) == len(response.data)
     tag = response.headers["ETag"]
-    assert tag.endswith('.br11"')
     again = client.get(url, headers={"Accept-Encoding": CHROMIUM, "If-None-Match": tag})
     assert again.status_code == 304 and again.data == b""
+    zipped = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": tag})
+    assert zipped.status_code == 200 and zipped.headers["ETag"] != tag  # each encoding its own tag
 
 
-def test_large_script_is_upgraded_to_brotli_11_in_the_background_and_cached_on_disk(app, client, tmp_path,
-                                                                                      monkeypatch):
-    url = url_of(client, "dash_core_components-shared")
-    body = original(url)
-    assert len(body) > static.SYNC_LIMIT
-    first = client.get(url, headers={"Accept-Encoding": CHROMIUM})
-    assert first.headers["Content-Encoding"] == "br"
-    assert brotli.decompress(first.data) == body
-    assert first.headers["ETag"].endswith('.br6"') and first.headers["Cache-Control"] == "no-cache"
-    assert files(app).wait()
-    second = client.get(url, headers={"Accept-Encoding": CHROMIUM})
-    assert second.headers["ETag"].endswith('.br11"') and second.headers["ETag"] != first.headers["ETag"]
-    assert second.data == brotli.compress(body, quality=11) and len(second.data) < len(first.data)
-    assert second.headers["Cache-Control"] == "max-age=31536000"
-    assert brotli.decompress(second.data) == body
-    # A browser holding the interim version revalidates and gets the better one.
-    assert client.get(url, headers={"Accept-Encoding": CHROMIUM, "If-None-Match": first.headers["ETag"]}).status_code \
-        == 200
-    # Another process (a fresh store over the same directory) serves it from disk, compressing nothing.
-    assert any(p.name.endswith(".br11") for p in (tmp_path / "static-cache").iterdir())
-    monkeypatch.setattr(static, "compress", lambda *args: pytest.fail("compressed again, not read from disk"))
-    cache_dir = Path(app.server.config[static.CACHE_DIR_KEY])
-    assert static.CompressedFiles().get(body, "br", cache_dir)[0] == second.data
-
-
-def test_gzip_fallback_and_identity(client):
-    url = url_of(client, "dash_renderer")
+def test_gzip_and_identity(client):
+    url = url_of(client, "dash_html_components")
     body = original(url)
     zipped = client.get(url, headers={"Accept-Encoding": "gzip, deflate"})
-    assert zipped.headers["Content-Encoding"] == "gzip" and zipped.headers["ETag"].endswith('.gzip9"')
+    assert zipped.headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(zipped.data) == body
     plain = client.get(url, headers={"Accept-Encoding": "identity"})
     assert "Content-Encoding" not in plain.headers and plain.data == body
+    assert plain.headers["ETag"] and plain.headers["Cache-Control"] == "public, max-age=31536000"
+    assert client.get(url, headers={"Accept-Encoding": "identity", "If-None-Match": plain.headers["ETag"]}) \
+        .status_code == 304
 
 
-def test_assets_are_precompressed_and_conditional(client):
+def test_assets_are_prebuilt_and_conditional(client):
     url = url_of(client, "/assets/style.css")
     response = client.get(url, headers={"Accept-Encoding": CHROMIUM})
-    assert response.headers["Content-Encoding"] == "br"
+    assert response.headers["Content-Encoding"] == "br" and response.mimetype == "text/css"
     assert brotli.decompress(response.data) == original(url)
+    assert "max-age=31536000" in response.headers["Cache-Control"]  # ?m=<mtime>: a new file is a new URL
     revalidated = client.get(url, headers={"Accept-Encoding": CHROMIUM, "If-None-Match": response.headers["ETag"]})
     assert revalidated.status_code == 304
+    unversioned = client.get("/assets/style.css", headers={"Accept-Encoding": CHROMIUM})
+    assert unversioned.headers["Cache-Control"] == "no-cache" and unversioned.headers["ETag"]
 
 
-def test_missing_static_files_are_still_errors(client):
-    assert client.get("/assets/nope.js", headers={"Accept-Encoding": CHROMIUM}).status_code == 404
-    # Dash 4.4.1 itself answers an unregistered component-suite path with 500 (InvalidResourceError).
-    assert client.get("/_dash-component-suites/dash/nope.js", headers={"Accept-Encoding": CHROMIUM}).status_code >= 400
+@pytest.mark.parametrize("path", [
+    "/assets/nope.js", "/_dash-component-suites/dash/nope.js", "/_dash-component-suites/nopackage/x.js",
+    "/_dash-component-suites/os/x.js", "/geo/nope.geojson", "/geo/russia_regions.provenance.json",
+    "/assets/..%2Fetl%2Fdb.py", "/assets/vendor",
+])
+def test_unknown_static_paths_are_404(client, path):
+    assert client.get(path, headers={"Accept-Encoding": CHROMIUM}).status_code == 404
+
+
+def test_a_missing_build_serves_the_plain_files(app, tmp_path):
+    app.server.extensions[static.EXTENSION_KEY].reload(tmp_path / "never-built")
+    client = app.server.test_client()
+    assert client.get("/").status_code == 200
+    for fragment in ("dash_table/bundle", "/assets/style.css"):
+        url = url_of(client, fragment)
+        response = client.get(url, headers={"Accept-Encoding": "identity"})
+        assert response.status_code == 200 and response.data == original(url)
+    geo = client.get("/geo/kaluga_districts.geojson", headers={"Accept-Encoding": "identity"})
+    assert geo.status_code == 200 and geo.data == (static.GEO_DIR / "kaluga_districts.geojson").read_bytes()
+
+
+def test_a_stale_build_is_not_served(app, build_dir, tmp_path):
+    """A source changed since the build (an upgraded package, an edited asset): the plain file, not old bytes."""
+    stale = tmp_path / "stale"
+    shutil.copytree(build_dir, stale)
+    manifest = json.loads((stale / static.MANIFEST).read_text())
+    manifest["files"]["assets/style.css"]["sha256"] = "0" * 64
+    (stale / static.MANIFEST).write_text(json.dumps(manifest))
+    app.server.extensions[static.EXTENSION_KEY].reload(stale)
+    client = app.server.test_client()
+    url = url_of(client, "/assets/style.css")
+    response = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert response.status_code == 200 and response.data == original(url)
+
+
+def test_boundaries_are_served_prebuilt_at_a_versioned_url(client):
+    url = static.geo_url("kaluga_districts.geojson")
+    data = (static.GEO_DIR / "kaluga_districts.geojson").read_bytes()
+    assert url == f"/geo/kaluga_districts.geojson?v={static.digest(data)[:16]}"
+    response = client.get(url, headers={"Accept-Encoding": CHROMIUM})
+    assert response.status_code == 200 and response.headers["Content-Encoding"] == "br"
+    assert response.mimetype == "application/geo+json"
+    assert "max-age=31536000" in response.headers["Cache-Control"]
+    assert brotli.decompress(response.data) == data
+    assert client.get(url, headers={"Accept-Encoding": CHROMIUM, "If-None-Match": response.headers["ETag"]}) \
+        .status_code == 304
+    assert static.geo_url("nope.geojson") is None
 
 
 def test_callback_responses_keep_flask_compress_fast_path(client):
@@ -149,9 +215,7 @@ def test_callback_responses_keep_flask_compress_fast_path(client):
     response = client.post("/_dash-update-component", json=payload, headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200
     assert response.headers["Content-Encoding"] == "gzip"  # Flask-Compress, not the static path
-    assert not response.headers.get("ETag", "").endswith('.gzip9"')
-    body = json.loads(gzip.decompress(response.data))["response"]
-    assert body['{"card":"c","type":"chart-download"}']["data"]["content"].startswith("region,value\n")
+    assert "ETag" not in response.headers
 
 
 # --- the partial plotly.js bundle -------------------------------------------------------------------
@@ -167,9 +231,9 @@ def test_pages_load_the_partial_plotly_bundle_not_the_full_one(client):
     # dcc.Graph fetches /_dash-component-suites/plotly/package_data/plotly.min.js only when window.Plotly is
     # undefined; the bundle defines it.
     assert BUNDLE.read_text(encoding="utf-8").rstrip().endswith("window.Plotly = Plotly;")
-    response = client.get(url_of(client, "plotly-atlas"), headers={"Accept-Encoding": CHROMIUM})
-    assert response.status_code == 200 and response.headers["Content-Encoding"] == "br"
-    assert brotli.decompress(response.data) == BUNDLE.read_bytes()
+    response = client.get(url_of(client, "plotly-atlas"), headers={"Accept-Encoding": "identity"})
+    assert response.status_code == 200 and response.data == BUNDLE.read_bytes()
+    assert "assets/vendor/plotly-atlas.min.js" in {s.key for s in static.default_sources()}
 
 
 def test_bundle_is_the_plotly_js_version_of_the_python_package():
@@ -200,28 +264,3 @@ def test_bundle_has_every_trace_type_the_dashboard_draws():
     assert used <= in_bundle, f"rebuild with tools/plotly-bundle/build.sh after adding {sorted(used - in_bundle)}"
 
 
-def test_a_file_another_worker_is_compressing_is_read_from_disk_when_done(tmp_path):
-    data = (REPO_ROOT / "assets" / "vendor" / "plotly-atlas.min.js").read_bytes()[:200_000]
-    store = static.CompressedFiles()
-    digest = hashlib.sha256(data).hexdigest()[:40]
-    (tmp_path / f"{digest}.br11.lock").write_text(str(os.getppid()))  # a live process's claim
-    body, tag = store.get(data, "br", tmp_path)
-    assert tag == f"{digest}.br6" and brotli.decompress(body) == data
-    assert store.wait(timeout=0.1)  # nothing started here
-    best = brotli.compress(data, quality=11)
-    (tmp_path / f"{digest}.br11").write_bytes(best)  # the other worker is done
-    assert store.get(data, "br", tmp_path) == (best, f"{digest}.br11")
-
-
-def test_a_lock_left_by_a_dead_process_is_taken_over(tmp_path):
-    data = (REPO_ROOT / "assets" / "vendor" / "plotly-atlas.min.js").read_bytes()[:100_000]
-    digest = hashlib.sha256(data).hexdigest()[:40]
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
-                          check=True).stdout.strip()
-    lock = tmp_path / f"{digest}.br11.lock"
-    lock.write_text(gone)
-    store = static.CompressedFiles()
-    assert store.get(data, "br", tmp_path)[1] == f"{digest}.br6"
-    assert store.wait()
-    assert (tmp_path / f"{digest}.br11").read_bytes() == brotli.compress(data, quality=11)
-    assert not lock.exists()
