@@ -126,6 +126,19 @@ def write_results(name: str, results: Sequence[Result], details: dict[str, Any] 
     return path
 
 
+def spread(samples: Sequence[float]) -> dict[str, float]:
+    """Median, min and max of repeated measurements (the figure reported, and how far runs strayed)."""
+    ordered = sorted(samples)
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return {"median": median, "min": ordered[0], "max": ordered[-1], "runs": len(ordered)}
+
+
+def load_average() -> float:
+    """The 1-minute load average: other work on a shared machine slows every figure beside it."""
+    return round(os.getloadavg()[0], 2)
+
+
 # --- several runs of one figure (added for bench/dashboard.py) ------------------------------------
 
 
