@@ -1,10 +1,16 @@
-"""Bundled boundaries (data/geo, simplified by `make data`), read once per process when first used."""
+"""Bundled boundaries (data/geo, simplified by `make data`): as addresses for the browser, or read once per process.
+
+Figures refer to the geometry by URL (plotly.js fetches a trace's `geojson` when it is a string and keeps it
+per page), so the 334 KB of regions travel once, precompressed and cached by the browser for a year,
+instead of inside every figure (dashboard/static.py serves /geo/).
+"""
 
 from __future__ import annotations
 
 import json
 from functools import lru_cache
 
+from dashboard import static
 from etl.paths import DATA_DIR
 
 GEO_DIR = DATA_DIR / "geo"
@@ -26,3 +32,13 @@ def russia_regions() -> dict | None:
 def kaluga_districts() -> dict | None:
     """Kaluga region's 26 municipal units, property `district`."""
     return _read("kaluga_districts.geojson")
+
+
+def russia_regions_url() -> str | None:
+    """The address of russia_regions() for a figure's `geojson` (versioned by content); None when not bundled."""
+    return static.geo_url("russia_regions.geojson")
+
+
+def kaluga_districts_url() -> str | None:
+    """The address of kaluga_districts() for a figure's `geojson`; None when not bundled."""
+    return static.geo_url("kaluga_districts.geojson")
