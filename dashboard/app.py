@@ -19,7 +19,7 @@ from dashboard.components import csv_safe
 from dashboard.i18n import LANGUAGES, normalise_language, pick, t
 from dashboard.static import serve_prebuilt
 from etl import settings
-from etl.db import make_engine
+from etl.db import make_read_engine
 from etl.paths import REPO_ROOT
 
 PAGES_FOLDER = Path(__file__).parent / "pages"
@@ -137,7 +137,7 @@ def _query_value(search: str | None, name: str) -> str | None:
 def create_app(engine: Engine | None = None, cache_config: dict | None = None) -> Dash:
     """A configured Dash app over `engine` (default: DATABASE_URL)."""
     server = Flask(__name__)
-    server.extensions[queries.ENGINE_KEY] = engine or make_engine()
+    server.extensions[queries.ENGINE_KEY] = engine or make_read_engine()
     init_cache(server, cache_config)
     api.register(server)
     app = Dash(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 from flask import current_app
-from sqlalchemy import Engine, Select, case, distinct, func, select
+from sqlalchemy import Engine, Select, distinct, func, select
 
 from dashboard.cache import cache
 from etl.schema import (
@@ -18,6 +18,7 @@ from etl.schema import (
     CompanyRecord,
     Event,
     Indicator,
+    IndicatorCoverage,
     Investment,
     Load,
     Observation,
@@ -52,17 +53,21 @@ def regions() -> pd.DataFrame:
 
 @cache.memoize()
 def indicators() -> pd.DataFrame:
-    """Indicators that have observations, with how many regions, years and editions they cover."""
+    """Indicators that have observations, with how many regions, years and editions they cover.
+
+    Read from indicator_coverage, which the loader keeps (never an aggregate over observations):
+    `regions` is the most regions one edition covers in one kind of period.
+    """
     coverage = (
         select(
-            Observation.indicator_code,
-            func.count(distinct(Observation.region_code)).label("regions"),
+            IndicatorCoverage.indicator_code,
+            func.max(IndicatorCoverage.regions).label("regions"),
             # Years with a published number (missing-value rows do not extend the range).
-            func.min(case((Observation.value.is_not(None), Observation.year))).label("first_year"),
-            func.max(case((Observation.value.is_not(None), Observation.year))).label("last_year"),
-            func.count(distinct(Observation.edition)).label("editions"),
+            func.min(IndicatorCoverage.first_year).label("first_year"),
+            func.max(IndicatorCoverage.last_year).label("last_year"),
+            func.count(distinct(IndicatorCoverage.edition)).label("editions"),
         )
-        .group_by(Observation.indicator_code)
+        .group_by(IndicatorCoverage.indicator_code)
         .subquery()
     )
     query = (

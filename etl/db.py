@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -10,15 +11,58 @@ from etl import settings
 from etl.paths import REPO_ROOT
 
 
-def make_engine(url: str | None = None, **kwargs) -> Engine:
-    """An engine for `url` (default: DATABASE_URL); SQLite gets foreign keys and WAL."""
+def make_engine(url: str | None = None, *, statement_timeout: float | None = None,
+                busy_timeout: float | None = None, **kwargs) -> Engine:
+    """An engine for `url` (default: DATABASE_URL); SQLite gets foreign keys and WAL.
+
+    Pooled connections are checked before use (a database restart costs a reconnect, not an
+    error). `statement_timeout` (seconds) cancels a longer statement; `busy_timeout` (seconds) is how
+    long SQLite waits for a lock. The ETL leaves both unset: a load's statements may run long.
+    """
     url = url or settings.get("DATABASE_URL")
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, **kwargs)
+    kwargs.setdefault("pool_pre_ping", True)
+    connect_args = dict(kwargs.pop("connect_args", {}))
+    if url.startswith("sqlite") and busy_timeout is not None:
+        connect_args.setdefault("timeout", busy_timeout)
+    if url.startswith("postgresql") and statement_timeout is not None:
+        options = connect_args.get("options", "")
+        connect_args["options"] = f"{options} -c statement_timeout={int(statement_timeout * 1000)}".strip()
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        if statement_timeout is not None:
+            _interrupt_sqlite_after(engine, statement_timeout)
     return engine
+
+
+def make_read_engine(url: str | None = None, **kwargs) -> Engine:
+    """The dashboard's engine: make_engine with the statement and lock timeouts the settings give."""
+    return make_engine(url, statement_timeout=float(settings.get("DATABASE_STATEMENT_TIMEOUT")),
+                       busy_timeout=float(settings.get("DATABASE_BUSY_TIMEOUT")), **kwargs)
+
+
+# SQLite calls the progress handler every this many virtual-machine steps (well under a millisecond).
+_PROGRESS_STEPS = 20_000
+
+
+def _interrupt_sqlite_after(engine: Engine, seconds: float) -> None:
+    """SQLite has no statement timeout: a progress handler interrupts a statement past its deadline."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start(conn, _cursor, _statement, _parameters, _context, _executemany) -> None:
+        conn.info["deadline"] = time.monotonic() + seconds
+
+    @event.listens_for(engine, "connect")
+    def _install(dbapi_connection, record) -> None:
+        info = record.info
+
+        def past_deadline() -> int:
+            deadline = info.get("deadline")
+            return 1 if deadline is not None and time.monotonic() > deadline else 0
+
+        dbapi_connection.set_progress_handler(past_deadline, _PROGRESS_STEPS)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -19,7 +19,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", f"sqlite:///{DATA_DIR / 'atlas.sqlite'}",
             "SQLAlchemy URL of the database (SQLite by default; postgresql+psycopg://... in production)."),
     Setting("CACHE_REDIS_URL", "", "Redis URL for the shared query/figure cache; empty = in-process cache."),
-    Setting("CACHE_TIMEOUT", "600", "Seconds a cached query result or figure is kept."),
+    Setting("CACHE_TIMEOUT", "600", "Seconds a cached query result or figure is kept (entries are keyed on the data "
+            "version, so a load or rollback shows at once whatever this is)."),
+    Setting("CACHE_ENTRIES", "2000", "Most entries the in-process cache holds (least recently used evicted first)."),
+    Setting("DATABASE_STATEMENT_TIMEOUT", "10", "Seconds a dashboard query may run before it is cancelled and the "
+            "page shows its error state (PostgreSQL statement_timeout; SQLite interrupts the statement)."),
+    Setting("DATABASE_BUSY_TIMEOUT", "3", "Seconds a dashboard read waits for a locked SQLite database before it "
+            "fails (the ETL waits its driver's default)."),
     Setting("DASH_DEBUG", "0", "1 turns on Dash debug mode (dev tools, hot reload)."),
     Setting("HOST", "127.0.0.1", "Address `make run` serves on."),
     Setting("PORT", "8050", "Port `make run` serves on."),

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, exists, select
 
 from dashboard.model.labels import pick_label
 from dashboard.model.table import Column, Page, Table, blank_as_null, empty, fetch, missing_codes
-from etl.schema import Indicator, Observation
+from etl.schema import Indicator, IndicatorCoverage
 
 COLUMNS = (
     Column("code", "string", "Indicator code, the `indicator` parameter of /observations.", nullable=False),
@@ -35,8 +35,8 @@ def catalogue(engine: Engine, lang: str | None = None, codes: Sequence[str] = ()
     unknown = missing_codes(engine, Indicator.code, codes)
     if unknown:
         return empty(COLUMNS, indicator=unknown)
-    # An index seek per indicator (observations are keyed by indicator first), never a scan.
-    observed = exists().where(Observation.indicator_code == Indicator.code)
+    # indicator_coverage is kept by the loader: a primary-key seek per indicator, never observations.
+    observed = exists().where(IndicatorCoverage.indicator_code == Indicator.code)
     query = (select(Indicator.code, Indicator.name_ru, blank_as_null(Indicator.name_en),
                     blank_as_null(Indicator.unit_ru), blank_as_null(Indicator.unit_en), Indicator.topic,
                     blank_as_null(Indicator.source_table), Indicator.frequency, blank_as_null(Indicator.period_kind),

@@ -61,7 +61,7 @@ def test_cache_uses_redis_when_configured(monkeypatch):
     monkeypatch.setenv("CACHE_REDIS_URL", "redis://127.0.0.1:6379/15")
     assert cache_config()["CACHE_TYPE"] == "RedisCache"
     monkeypatch.delenv("CACHE_REDIS_URL")
-    assert cache_config()["CACHE_TYPE"] == "SimpleCache"
+    assert cache_config()["CACHE_TYPE"] == "dashboard.cache.BoundedCache"
 
 
 def test_queries_are_cached_in_redis(bundled_db_url, monkeypatch):
