@@ -30,9 +30,9 @@ log = logging.getLogger(__name__)
 # The engine's key in app.extensions (dashboard.queries.engine() reads the same one).
 ENGINE_KEY = "atlas_engine"
 _VERSION_ATTR = "atlas_data_version"
-# The version last read in this process: used while the database cannot be reached, so cached
-# figures are still served during an outage.
-_last_version: str | None = None
+# The version this app last read (in app.extensions): used while the database cannot be reached,
+# so cached figures are still served during an outage.
+_LAST_VERSION_KEY = "atlas_last_data_version"
 
 
 class BoundedCache(BaseCache):
@@ -99,8 +99,7 @@ class BoundedCache(BaseCache):
 
 
 def data_version() -> str:
-    """The data version for this request: read once per request, or at each call outside one."""
-    global _last_version
+    """The data version for this request: read once per request (once per app context outside one)."""
     if not has_app_context():
         return ""
     version = g.get(_VERSION_ATTR)
@@ -108,14 +107,15 @@ def data_version() -> str:
         return version
     from dashboard.model.loads import data_version as read_version
 
+    extensions = current_app.extensions
     try:
-        version = read_version(current_app.extensions[ENGINE_KEY])
-    except Exception as exc:  # an outage must not hide what is cached; the query reports it
-        if _last_version is None:
+        version = read_version(extensions[ENGINE_KEY])
+    except Exception as exc:  # an outage must not hide what is cached; the query reports it on a miss
+        version = extensions.get(_LAST_VERSION_KEY)
+        if version is None:
             raise
-        log.warning("data version unreadable (%s); using %s", type(exc).__name__, _last_version)
-        version = _last_version
-    _last_version = version
+        log.warning("data version unreadable (%s); using %s", type(exc).__name__, version)
+    extensions[_LAST_VERSION_KEY] = version
     setattr(g, _VERSION_ATTR, version)
     return version
 

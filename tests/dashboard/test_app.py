@@ -1,6 +1,7 @@
 """The app factory, the shell, caching and the shared chart-card callbacks (no browser)."""
 
 import json
+import time
 
 import pandas as pd
 import pytest
@@ -83,3 +84,83 @@ def test_queries_are_cached_in_redis(bundled_db_url, monkeypatch):
         assert client.dbsize() > 0  # the result went to Redis
         assert queries.regions().equals(first)
     client.flushdb()
+
+
+# --- reads that cannot break: connections checked before use, statement and lock timeouts -------------
+
+
+def _read_engine_like(engine, name: str, **kwargs):
+    """A dashboard engine (make_read_engine) on the same database and schema as a test engine."""
+    from sqlalchemy import text
+
+    from etl.db import make_read_engine
+
+    url = engine.url.render_as_string(hide_password=False)
+    if engine.dialect.name != "postgresql":
+        return make_read_engine(url, **kwargs)
+    with engine.connect() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar()
+    return make_read_engine(url, connect_args={"options": f"-csearch_path={schema}", "application_name": name},
+                            **kwargs)
+
+
+def test_a_stale_pooled_connection_after_a_restart_is_replaced(loaded_engine):
+    from sqlalchemy import text
+
+    from dashboard.app import create_app
+
+    if loaded_engine.dialect.name != "postgresql":
+        pytest.skip("a server restart is a PostgreSQL matter")
+    name = f"atlas-stale-{id(loaded_engine)}"
+    app = create_app(_read_engine_like(loaded_engine, name), {"CACHE_TYPE": "NullCache"})
+    client = app.server.test_client()
+    assert client.get("/api/v1/loads").status_code == 200
+    # What a database restart does to every pooled connection.
+    with loaded_engine.connect() as conn:
+        killed = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                   "WHERE application_name = :name"), {"name": name}).scalar()
+    assert killed >= 1
+    response = client.get("/api/v1/loads")
+    assert response.status_code == 200
+    assert response.get_json()["rows"][0]["file_name"] == "reference"
+
+
+def test_a_long_read_is_cancelled_by_the_statement_timeout(loaded_engine, monkeypatch):
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    monkeypatch.setenv("DATABASE_STATEMENT_TIMEOUT", "0.5")
+    engine = _read_engine_like(loaded_engine, "atlas-timeout")
+    slow = ("SELECT pg_sleep(5)" if engine.dialect.name == "postgresql" else
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000) "
+            "SELECT count(*) FROM n")
+    started = time.monotonic()
+    with pytest.raises(OperationalError), engine.connect() as conn:
+        conn.execute(text(slow))
+    assert time.monotonic() - started < 3
+    with engine.connect() as conn:  # the connection is usable again
+        assert conn.execute(text("SELECT 1")).scalar() == 1
+    engine.dispose()
+
+
+def test_a_held_sqlite_lock_fails_a_dashboard_write_in_seconds(tmp_path, monkeypatch):
+    import sqlite3
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from etl.db import make_read_engine
+
+    monkeypatch.setenv("DATABASE_BUSY_TIMEOUT", "0.5")
+    path = tmp_path / "locked.sqlite"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    engine = make_read_engine(f"sqlite:///{path}")
+    started = time.monotonic()
+    with pytest.raises(OperationalError, match="locked"), engine.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+    assert time.monotonic() - started < 3
+    holder.execute("ROLLBACK")
+    holder.close()
+    engine.dispose()

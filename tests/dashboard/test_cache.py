@@ -247,3 +247,22 @@ def test_two_gunicorn_workers_show_a_load_and_its_rollback_at_their_next_request
     probe_both_workers(client, log, 250.0)
     load.rollback_load(engine, second)
     probe_both_workers(client, log, 100.0)
+
+
+def test_while_the_version_cannot_be_read_cached_figures_are_still_served(scratch_db, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from dashboard.app import create_app
+    from dashboard.model import loads as model_loads
+
+    app = create_app(make_engine(scratch_db), {"CACHE_TYPE": "dashboard.cache.BoundedCache"})
+    assert kaluga_2017(app) == 100.0
+
+    def outage(_engine):
+        raise OperationalError("SELECT", {}, Exception("SYNTHETIC outage"))
+
+    monkeypatch.setattr(model_loads, "data_version", outage)
+    assert kaluga_2017(app) == 100.0
+    fresh = create_app(make_engine(scratch_db), {"CACHE_TYPE": "dashboard.cache.BoundedCache"})
+    with pytest.raises(OperationalError):
+        kaluga_2017(fresh)
