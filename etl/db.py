@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 
 from etl import settings
 from etl.paths import REPO_ROOT
@@ -27,7 +27,8 @@ def make_engine(url: str | None = None, *, statement_timeout: float | None = Non
     if url.startswith("sqlite") and busy_timeout is not None:
         connect_args.setdefault("timeout", busy_timeout)
     if url.startswith("postgresql") and statement_timeout is not None:
-        options = connect_args.get("options", "")
+        # connect_args replace the URL's own ?options=..., so those are kept here.
+        options = connect_args.get("options") or make_url(url).query.get("options", "")
         connect_args["options"] = f"{options} -c statement_timeout={int(statement_timeout * 1000)}".strip()
     engine = create_engine(url, connect_args=connect_args, **kwargs)
     if engine.dialect.name == "sqlite":
