@@ -7,22 +7,19 @@ Pure functions over the frames dashboard.queries returns and the GeoJSON dashboa
 from __future__ import annotations
 
 import base64
-import json
 import math
 from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from dashboard import figure_dicts as plain
 from dashboard.figures import KALUGA_COLOUR, PALETTE, base_layout
-from dashboard.geo import GEO_DIR
+from dashboard.geo import kaluga_districts
 from dashboard.i18n import format_number, normalise_language, pick, t
 
 UNMAPPED = "__unmapped__"
-DISTRICTS_FILE = GEO_DIR / "kaluga_districts.geojson"  # what geo.kaluga_districts() reads
 # The municipal units' names are Russian only in the boundary file; these are their usual English forms.
 DISTRICT_EN = {
     "Бабынинский район": "Babyninsky District", "Барятинский район": "Baryatinsky District",
@@ -155,15 +152,15 @@ def district_shapes(geojson: dict | None) -> pd.DataFrame:
     return frame.sort_values("area", ascending=False).reset_index(drop=True)
 
 
-@lru_cache(maxsize=4)
-def outlines(path: Path = DISTRICTS_FILE) -> pd.DataFrame | None:
-    """district_shapes of a boundary file, computed once per process (None when it is not bundled).
+@lru_cache(maxsize=1)
+def outlines() -> pd.DataFrame | None:
+    """district_shapes of the boundaries dashboard.geo serves (the one reader of geometry), once per process;
+    None when they are not bundled.
 
     Shared by every request: callers must not modify the frame or its coordinate lists.
     """
-    if not path.exists():
-        return None
-    return district_shapes(json.loads(path.read_text(encoding="utf-8")))
+    geojson = kaluga_districts()
+    return None if geojson is None else district_shapes(geojson)
 
 
 def aspect_ratio(shapes: pd.DataFrame) -> float:

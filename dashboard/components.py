@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 from dash import Input, Output, clientside_callback, dcc, html
 
+from dashboard import api
 from dashboard.i18n import t
+from dashboard.model.safety import guard_frame
 
 # NOTE: plotly.js fetches a world outline from its CDN for every geo chart; the atlas draws its own
 # boundaries and has no internet at run time, so it points plotly at an empty outline it serves itself.
@@ -18,8 +22,12 @@ GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "topojsonURL": "/asset
 
 
 def chart_card(card_id: str, title: str, lang: str, height: int = 360, description: str | None = None,
-               controls: Sequence | None = None) -> html.Section:
-    """A chart with its title, unit, loading state, source line and 'download data' button."""
+               controls: Sequence | None = None, api: bool = False) -> html.Section:
+    """A chart with its title, unit, loading state, source line and 'download data' button.
+
+    With `api`, the download is a link to the API's CSV for the view and a second link opens the API call
+    (filled by api_outputs); without, the rows shown travel in a store (chart_result) for the download.
+    """
     return html.Section(
         className="card chart-card",
         id=card_id,
@@ -30,6 +38,7 @@ def chart_card(card_id: str, title: str, lang: str, height: int = 360, descripti
                     html.H2(title, id=f"{card_id}-title", className="card-title"),
                     html.Span(id=f"{card_id}-unit", className="card-unit"),
                 ]),
+                _api_links(card_id, lang) if api else
                 html.Button(t("card.download_csv", lang), className="button-secondary",
                             id={"type": "chart-download-button", "card": card_id}),
             ]),
@@ -41,10 +50,33 @@ def chart_card(card_id: str, title: str, lang: str, height: int = 360, descripti
                 type="dot", delay_show=150,
             ),
             html.P(id=f"{card_id}-source", className="source-line"),
-            dcc.Store(id={"type": "chart-data", "card": card_id}),
-            dcc.Download(id={"type": "chart-download", "card": card_id}),
+            *([] if api else [dcc.Store(id={"type": "chart-data", "card": card_id}),
+                              dcc.Download(id={"type": "chart-download", "card": card_id})]),
         ],
     )
+
+
+def _api_links(card_id: str, lang: str) -> html.Div:
+    # The CSV is the API's answer for the view, fetched by the browser itself: one code path, the same bytes,
+    # and the chart's response carries only what is drawn.
+    return html.Div(className="card-links", children=[
+        html.A(t("card.download_csv", lang), id=f"{card_id}-csv", href="", download="", className="button-secondary",
+               rel="nofollow"),
+        html.A(t("card.api", lang), id=f"{card_id}-api", href="", target="_blank", rel="noopener",
+               className="api-link"),
+    ])
+
+
+def api_outputs(card_id: str) -> list[Output]:
+    """What a chart card made with api=True fills besides chart_outputs' first three: the CSV link (its href
+    and file name) and the API link, in the order api_links returns them."""
+    return [Output(f"{card_id}-csv", "href"), Output(f"{card_id}-csv", "download"), Output(f"{card_id}-api", "href")]
+
+
+def api_links(endpoint: str, filename: str, **params: Any) -> tuple[str, str, str]:
+    """The CSV address, file name and JSON address of an API view (dashboard.api.link), for api_outputs."""
+    csv_url = api.link(endpoint, **params, format="csv", limit=api.MAX_LIMIT)
+    return csv_url, filename, api.link(endpoint, **params)
 
 
 def chart_outputs(card_id: str) -> list[Output]:
@@ -110,13 +142,39 @@ def int_or(value: object, default: int | None) -> int | None:
 
 
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Neutralise text cells a spreadsheet would run as formulas ('=', '+', '-', '@' first)."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if not pd.api.types.is_numeric_dtype(safe[column]):
-            safe[column] = safe[column].map(
-                lambda v: f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v)
-    return safe
+    """The read model's formula guard over a frame (one rule: = + - @ tab CR; dashboard.model.safety)."""
+    return guard_frame(frame)
+
+
+def one(value: object) -> str | None:
+    """One query-string value: the first of a repeated parameter (?indicator=a&indicator=b), None when blank."""
+    if isinstance(value, (list, tuple)):
+        value = next((v for v in value if v not in (None, "")), None)
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def single_params(layout: Callable[..., Any]) -> Callable[..., Any]:
+    """A page layout that takes each query parameter once: a repeated one (?indicator=grp&indicator=x) is
+    read as its first value and a blank one as missing, so a hand-edited URL never breaks a page."""
+
+    @functools.wraps(layout)
+    def wrapped(*args: Any, **params: Any) -> Any:
+        return layout(*args, **{name: one(value) for name, value in params.items()})
+
+    return wrapped
+
+
+def year_range(value: object, first: int, last: int) -> tuple[int, int]:
+    """A "start,end" query value as years inside [first, last], start <= end; missing or bad parts give the
+    bounds (a reversed or repeated range never breaks a page)."""
+    text = one(value) or ""
+    start, end = ([*text.split(","), None, None])[:2]
+    start_year = min(max(int_or(start, first), first), last)
+    end_year = max(min(int_or(end, last), last), start_year)
+    return start_year, end_year
 
 
 def empty_state(message: str) -> html.Div:

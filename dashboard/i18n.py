@@ -25,6 +25,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "filter.language": {"ru": "Язык", "en": "Language"},
     "card.download_csv": {"ru": "Скачать данные (CSV)", "en": "Download data (CSV)"},
     "card.source": {"ru": "Источник", "en": "Source"},
+    "card.api": {"ru": "Эти данные в API", "en": "This view in the API"},
+    "card.unknown": {"ru": "Нет такого показателя: {code}", "en": "No such indicator: {code}"},
     "card.sources": {"ru": "Источники", "en": "Sources"},
     "card.unit": {"ru": "Единица", "en": "Unit"},
     "card.edition": {"ru": "Издание", "en": "Edition"},

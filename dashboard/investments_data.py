@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import math
 import re
-from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
+
+from dashboard.model import labels
 
 CURRENCIES = ("RUB", "USD", "EUR")
 START_YEAR = 2007  # the cluster's founding year; the association's total counts "since 2007"
@@ -389,17 +390,13 @@ def source_labels(urls, sources: pd.DataFrame | None = None) -> dict[str, str]:
 
 
 def _label(url: str, title, publisher) -> str:
-    if url.startswith("file:") and title:
-        return str(title)
-    if publisher:
-        return str(publisher)
-    host = urlsplit(url).netloc
-    return host.removeprefix("www.").split(":")[0] if host else url.removeprefix("file:")
+    # The read model's one rule for naming a source.
+    return labels.source_label(url, title, publisher) or url
 
 
 def is_web_url(url: str | None) -> bool:
     """Only http(s) addresses become links (bundled files are named, not linked)."""
-    return bool(url) and str(url).startswith(("http://", "https://"))
+    return labels.is_web_url(url)
 
 
 def exact_decimals(value: float | None, most: int = 4) -> int:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from dashboard.i18n import normalise_language, pick
+from dashboard.model import labels
 
 CLUSTER_KEY = "cluster"  # products the interview attributes to "cluster participants", no company named
 NO_ATC = "__no_atc__"
@@ -90,9 +91,8 @@ def source_label(url: str, sources: pd.DataFrame | SourceLabels) -> tuple[str, s
 
 
 def _source_label(url: str, title: object, publisher: object) -> tuple[str, str | None]:
-    if url.startswith(("http://", "https://")):
-        return _text(publisher) or re.sub(r"^https?://(www\.)?", "", url).split("/")[0], url
-    return _text(title) or url.removeprefix("file:"), None
+    # The read model's one rule for naming and linking a source.
+    return labels.source_label(url, title, publisher) or str(url), labels.source_link(url)
 
 
 class SourceLabels:

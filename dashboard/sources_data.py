@@ -1,38 +1,20 @@
-"""Shaping for the sources page: which rows cite each URL, bundled-extract provenance, load history.
+"""Shaping for the sources page: which rows cite each URL, what was loaded from where, load history.
 
-Pure functions over the frames dashboard.queries returns (and the provenance records in data/extracts),
-so they can be tested without a browser and reused by the page's callbacks.
+Pure functions over the frames dashboard.queries and the read model return (the database only, never a
+file), so they can be tested without a browser and reused by the page's callbacks.
 """
 
 from __future__ import annotations
 
-import io
-import json
-from pathlib import Path
-from urllib.parse import urlparse
-
 import pandas as pd
 
-from dashboard.components import csv_safe
-from etl.paths import EXTRACTS_DIR
+# Source names, links and markdown escaping have one home (the read model's labels); re-exported for the page.
+from dashboard.model.labels import host, is_bundled, markdown_link, markdown_text  # noqa: F401
 
 # The tables whose rows carry a source_url, in the order the page lists them.
 CITING_TABLES: tuple[str, ...] = ("events", "investments", "products", "company_records", "cluster_indicators")
 INTERVIEW_URL = "file:seed/kaluga_pharma_cluster_interview.txt"
 CITATION_COLUMNS = ["url", "table", "record_key", "label"]
-
-
-def is_bundled(url: str | None) -> bool:
-    """True for a bundled file (the interview text), which has no web address to link to."""
-    return bool(url) and str(url).startswith("file:")
-
-
-def host(url: str | None) -> str:
-    """The site a URL is on, without 'www.' (the publisher when the source list names none)."""
-    if not url or is_bundled(url):
-        return ""
-    name = urlparse(str(url)).hostname or ""
-    return name.removeprefix("www.").removeprefix("m.")
 
 
 def _text(value: object) -> str:
@@ -100,7 +82,8 @@ def source_summary(sources: pd.DataFrame, cites: pd.DataFrame) -> pd.DataFrame:
     for table in CITING_TABLES:
         summary[table] = summary[table].fillna(0).astype(int)
     summary["rows"] = summary[list(CITING_TABLES)].sum(axis=1).astype(int)
-    summary["publisher"] = [_text(p) or host(u) for p, u in zip(summary["publisher"], summary["url"], strict=True)]
+    summary["publisher"] = [_text(p) or host(u) or ""
+                            for p, u in zip(summary["publisher"], summary["url"], strict=True)]
     summary["bundled"] = summary["url"].map(is_bundled)
     # What the search box matches, lower-cased once here rather than on every request.
     summary["haystack"] = (summary["url"].fillna("") + " " + summary["title"].fillna("") + " "
@@ -141,40 +124,20 @@ def publisher_counts(summary: pd.DataFrame, tables: list[str] | None = None, top
     return pd.DataFrame(rows, columns=["publisher", "pages", "rows", "table", "count"])
 
 
-def provenance_records(extracts_dir: Path = EXTRACTS_DIR) -> pd.DataFrame:
-    """One row per bundled extract folder: publication, origin, licence, raw sha256, rows per table.
-
-    A folder without a readable provenance.json is listed with `recorded` False, not skipped.
-    """
-    rows = []
-    for folder in sorted(p for p in extracts_dir.iterdir() if p.is_dir()):
-        path = folder / "provenance.json"
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            rows.append({"name": folder.name, "recorded": False})
-            continue
-        source = record.get("source") or {}
-        tables = record.get("tables") or {}
-        rows.append({
-            "name": record.get("name") or folder.name, "recorded": True,
-            "adapter": record.get("adapter"), "edition": record.get("edition"),
-            "source_file": record.get("source_file"), "producer": source.get("producer"),
-            "publication": source.get("publication"), "origin": source.get("origin"),
-            "licence": source.get("licence"), "raw_sha256": record.get("raw_sha256"),
-            "tables": "; ".join(f"{name}: {entry.get('rows')}" for name, entry in tables.items()),
-            "notes": " | ".join(record.get("notes") or []),
-        })
-    columns = ["name", "recorded", "adapter", "edition", "source_file", "producer", "publication", "origin",
-               "licence", "raw_sha256", "tables", "notes"]
-    return pd.DataFrame(rows).reindex(columns=columns)
+EXTRACT_COLUMNS = ["file_name", "load_id", "status", "adapter", "edition", "sha256", "source_path", "tables",
+                   "notes"]
 
 
-def edition_codes(loads: pd.DataFrame, provenance: pd.DataFrame) -> list[str]:
-    """Publication editions the database or the bundled extracts refer to, sorted."""
+def extract_records(files: pd.DataFrame) -> pd.DataFrame:
+    """One row per loaded file or folder (its newest load), by name: what the database says was loaded."""
+    return files.reindex(columns=EXTRACT_COLUMNS).sort_values("file_name", ignore_index=True)
+
+
+def edition_codes(loads: pd.DataFrame, editions: pd.DataFrame | None = None) -> list[str]:
+    """Publication editions the loads or the editions table refer to, sorted."""
     codes = set(loads["edition"].dropna()) if "edition" in loads else set()
-    if "edition" in provenance:
-        codes |= set(provenance["edition"].dropna())
+    if editions is not None and "code" in editions:
+        codes |= set(editions["code"].dropna())
     return sorted(c for c in codes if c)
 
 
@@ -188,26 +151,3 @@ def load_history(loads: pd.DataFrame) -> pd.DataFrame:
     for column in ("started_at", "finished_at"):
         frame[column] = pd.to_datetime(frame[column], errors="coerce").dt.strftime("%Y-%m-%d %H:%M:%S")
     return frame.sort_values("id", ascending=False, ignore_index=True)
-
-
-_MARKDOWN_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_{}[]()<>#+-.!|~"})
-
-
-def markdown_text(text: object) -> str:
-    """Text shown literally by a markdown cell (no links, emphasis or HTML from the data)."""
-    return _text(text).translate(_MARKDOWN_SPECIAL)
-
-
-def markdown_link(label: object, url: str | None) -> str:
-    """A markdown link for a grid cell; plain text for a bundled file, which has no web address."""
-    if not url or is_bundled(url):
-        return markdown_text(label)
-    safe_url = str(url).replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C")
-    return f"[{markdown_text(label)}]({safe_url})"
-
-
-def to_csv(frame: pd.DataFrame) -> str:
-    """CSV text of a frame, with formula-like cells neutralised for spreadsheets."""
-    buffer = io.StringIO()
-    csv_safe(frame).to_csv(buffer, index=False)
-    return buffer.getvalue()

@@ -8,11 +8,10 @@ the source wrote it: "2012" covers the whole year, "2012-03" the whole month.
 from __future__ import annotations
 
 from collections import Counter
-from urllib.parse import urlparse
 
 import pandas as pd
 
-from dashboard.sources_data import host, is_bundled
+from dashboard.model import labels
 
 STATUSES = ("all", "happened", "planned")
 # Event types that happen once per company (a plant opens once): different dates for one of them
@@ -69,10 +68,8 @@ def consistent(a: str | None, b: str | None) -> bool:
 
 
 def source_label(url: str | None) -> str:
-    """A short name for a source: its site, or the bundled file's name."""
-    if is_bundled(url):
-        return str(url).removeprefix("file:").rsplit("/", 1)[-1]
-    return host(url) or (urlparse(str(url or "")).netloc or "")
+    """A short name for a source: its site, or the bundled file's name (the read model's one rule)."""
+    return labels.source_label(url) or ""
 
 
 def shape_events(events: pd.DataFrame, companies: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -40,3 +40,44 @@ def data_version(engine: Engine) -> str:
     with engine.connect() as conn:
         newest, rolled_back = conn.execute(query).one()
     return f"{newest or 0}.{rolled_back}"
+
+
+FILE_COLUMNS = (
+    Column("file_name", "string", "The file or folder loaded.", nullable=False),
+    Column("load_id", "integer", "Its newest load.", nullable=False),
+    Column("status", "string", "That load's status.", nullable=False),
+    Column("adapter", "string", "The reader that parsed it.", nullable=False),
+    Column("edition", "string", "Publication edition, for statistical sources."),
+    Column("sha256", "string", "SHA-256 of what was loaded.", nullable=False),
+    Column("source_path", "string", "Where it was read from."),
+    Column("tables", "string", "Rows per table it holds ('observations: 13632; ...'), from the load's report."),
+    Column("notes", "string", "The load's notes, ' | '-separated."),
+)
+
+
+def loaded_files(engine: Engine) -> Table:
+    """Each file or folder ever loaded, with its newest load: what the database says it was read from."""
+    query = select(Load.file_name, Load.id, Load.status, Load.adapter, blank_as_null(Load.edition), Load.sha256,
+                   blank_as_null(Load.source_path), Load.report).order_by(Load.file_name, Load.id.desc())
+
+    def newest(rows: list[tuple]) -> list[tuple]:
+        seen: dict[str, tuple] = {}
+        for *head, report in rows:
+            if head[0] not in seen:
+                seen[head[0]] = (*head, *_report_summary(report))
+        return list(seen.values())
+
+    table = fetch(engine, query, FILE_COLUMNS, None, newest)
+    table.total = len(table.rows)  # one row per file, not per load
+    return table
+
+
+def _report_summary(report: object) -> tuple[str | None, str | None]:
+    # NOTE: the report is JSON the loader wrote; a crash before reading leaves it empty or partial.
+    if not isinstance(report, dict):
+        return None, None
+    tables = report.get("tables") or {}
+    counts = "; ".join(f"{name}: {sum(int(v or 0) for v in (entry or {}).values())}"
+                       for name, entry in tables.items() if isinstance(entry, dict))
+    notes = " | ".join(str(n) for n in report.get("notes") or [])
+    return counts or None, notes or None

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
 # A cell a spreadsheet would run as a formula (or use to inject one) starts with one of these.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def grid_export_params(file_name: str) -> dict:
+    """AG Grid csvExportParams whose cells pass the same guard (assets/grid_export.js applies FORMULA_STARTS)."""
+    starts = json.dumps("".join(FORMULA_STARTS))
+    return {"fileName": file_name, "processCellCallback": {"function": f"guardFormulaCell(params, {starts})"}}
 
 
 def guard_cell(value: object) -> object:

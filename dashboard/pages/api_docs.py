@@ -7,6 +7,7 @@ from dash import html
 from flask import has_request_context, request
 
 from dashboard.api import DEFAULT_LIMIT, ENDPOINTS, MAX_LIMIT, PREFIX
+from dashboard.components import single_params
 from dashboard.i18n import normalise_language, page_text
 
 dash.register_page(__name__, path="/api", nav=False, label_key="nav.sources",
@@ -68,6 +69,7 @@ def _base() -> str:
     return f"{root}{PREFIX}"
 
 
+@single_params
 def layout(lang: str | None = None, **_ignored) -> html.Div:
     lang = normalise_language(lang)
     base = _base()

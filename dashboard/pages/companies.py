@@ -14,7 +14,16 @@ from dashboard import figure_dicts as plain
 from dashboard import queries
 from dashboard.areas import companies_in_area
 from dashboard.cache import cache
-from dashboard.components import chart_card, chart_outputs, chart_result, empty_state, source_line, sync_url, url_state
+from dashboard.components import (
+    chart_card,
+    chart_outputs,
+    chart_result,
+    empty_state,
+    single_params,
+    source_line,
+    sync_url,
+    url_state,
+)
 from dashboard.geo import kaluga_districts
 from dashboard.i18n import format_number, normalise_language, page_text
 
@@ -87,6 +96,7 @@ def _district_options(lang: str) -> list[dict]:
             + [{"value": cdata.UNMAPPED, "label": tx("unmapped_option", lang)}])
 
 
+@single_params
 def layout(lang: str | None = None, area: str | None = None, district: str | None = None,
            q: str | None = None, **_ignored) -> html.Div:
     lang = normalise_language(lang)

@@ -12,7 +12,7 @@ from dashboard import figure_dicts as plain
 from dashboard import products_data as pdata
 from dashboard import queries
 from dashboard.cache import cache
-from dashboard.components import chart_card, chart_outputs, chart_result, source_line
+from dashboard.components import chart_card, chart_outputs, chart_result, single_params, source_line
 from dashboard.i18n import normalise_language, page_text, pick
 
 dash.register_page(__name__, path_template="/companies/<key>", nav=False, label_key="nav.companies",
@@ -81,6 +81,7 @@ TEXT = {
 tx = page_text(TEXT)
 
 
+@single_params
 def layout(key: str | None = None, lang: str | None = None, area: str | None = None, **_ignored) -> html.Div:
     lang = normalise_language(lang)
     company = cdata.find_company(queries.companies(), key)

@@ -10,7 +10,19 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import figure_dicts as plain
 from dashboard import queries
 from dashboard.cache import cache
-from dashboard.components import chart_card, chart_outputs, chart_result, int_or, source_line, sync_url, url_state
+from dashboard.components import (
+    api_links,
+    api_outputs,
+    chart_card,
+    chart_outputs,
+    chart_result,
+    int_or,
+    single_params,
+    source_line,
+    sync_url,
+    url_state,
+    year_range,
+)
 from dashboard.editions import edition_label, edition_short
 from dashboard.figures import KALUGA_COLOUR, MUTED, base_layout, colour_for
 from dashboard.geo import russia_regions_url
@@ -83,6 +95,7 @@ def _split(value: str | None, default: tuple[str, ...]) -> list[str]:
 
 
 
+@single_params
 def layout(indicator: str | None = None, regions: str | None = None, years: str | None = None,
            view: str | None = None, transform: str | None = None,
            year: str | None = None, edition: str | None = None, lang: str | None = None,
@@ -93,9 +106,7 @@ def layout(indicator: str | None = None, regions: str | None = None, years: str 
     indicator = indicator if indicator in codes else DEFAULT_INDICATOR
     meta = catalogue.set_index("code").loc[indicator]
     first, last = int(meta["first_year"]), int(meta["last_year"])
-    start, end = ([*(years or "").split(","), None, None])[:2]
-    start_year = min(max(int_or(start, first), first), last)
-    end_year = max(min(int_or(end, last), last), start_year)
+    start_year, end_year = year_range(years, first, last)
     known_regions = set(queries.regions()["code"])
     chosen = [r for r in _split(regions, DEFAULT_REGIONS) if r in known_regions] or list(DEFAULT_REGIONS)
     editions = queries.editions(indicator)
@@ -135,7 +146,7 @@ def layout(indicator: str | None = None, regions: str | None = None, years: str 
                        data=[{"value": e, "label": edition_label(e, lang)} for e in editions],
                        value=edition if edition in editions else None),
         ]),
-        chart_card(CARD, pick(lang, meta["name_ru"], meta["name_en"]), lang, height=460),
+        chart_card(CARD, pick(lang, meta["name_ru"], meta["name_en"]), lang, height=460, api=True),
     ])
 
 
@@ -153,6 +164,8 @@ sync_url(PAGE, [("indicator", f"{PAGE}-indicator", "value"), ("regions", f"{PAGE
     prevent_initial_call=True,
 )
 def indicator_changed(indicator: str, lang: str):
+    if not known_indicator(indicator):
+        return (dash.no_update,) * 6
     meta = indicator_meta(indicator)
     first, last = int(meta["first_year"]), int(meta["last_year"])
     marks = [{"value": first, "label": str(first)}, {"value": last, "label": str(last)}]
@@ -162,7 +175,8 @@ def indicator_changed(indicator: str, lang: str):
 
 
 @callback(
-    *chart_outputs(CARD),
+    *chart_outputs(CARD)[:3],
+    *api_outputs(CARD),
     Input(f"{PAGE}-indicator", "value"),
     Input(f"{PAGE}-regions", "value"),
     Input(f"{PAGE}-years", "value"),
@@ -181,7 +195,9 @@ def update_chart(indicator, regions, years, view, transform, year, edition, lang
 @cache.memoize()
 def render_view(indicator: str, regions: tuple[str, ...], start: int | None, end: int | None, view: str,
                 transform: str, year: int | None, edition: str | None, lang: str) -> tuple:
-    """Figure, source line, unit and the rows shown, for one state of the page's controls."""
+    """Figure, source line, unit, and the CSV link, file name and API link of the view (api_outputs)."""
+    if not known_indicator(indicator):
+        return _empty(t("card.unknown", lang).format(code=str(indicator)[:80]), lang, "", indicator)
     meta = indicator_meta(indicator)
     unit = pick(lang, meta["unit_ru"], meta["unit_en"])
     if transform == "per_capita" and not per_capita_allowed(meta["unit_ru"]):
@@ -189,13 +205,18 @@ def render_view(indicator: str, regions: tuple[str, ...], start: int | None, end
     if view in ("ranking", "map"):
         frame = _cross_section(indicator, year, edition, transform, start)
         regions = tuple(frame["region_code"].unique())
+        # The API view: every region's figures of that year in the edition the cross-section drew from.
+        shown_edition = frame["edition"].iloc[0] if not frame.empty else edition
+        view_params = {"indicator": indicator, "from": year, "to": year, "edition": shown_edition}
     else:
+        view_params = {"indicator": indicator, "region": list(regions) or None, "from": start, "to": end,
+                       "edition": edition}
         frame = queries.observations(indicator, regions, None, None, edition)
         frame = _transform(frame, transform, start, regions)
         frame = frame[frame["year"].between(start or 0, end or 9999)]
     unit = _unit_label(unit, transform, start, lang)
     if frame.empty or frame["value"].notna().sum() == 0:
-        return _empty(t("empty.no_data", lang), lang, unit, indicator)
+        return _empty(t("empty.no_data", lang), lang, unit, indicator, view_params)
     frame = frame.assign(region=frame["region_code"].map(region_names(lang)))
     frame["source"] = [_cell_source(*row) for row in zip(frame["source_file"], frame["source_sheet"],
                                                           frame["source_cell"], frame["load_id"], strict=True)]
@@ -207,13 +228,14 @@ def render_view(indicator: str, regions: tuple[str, ...], start: int | None, end
         figure = _table_figure(frame, lang)
     else:
         figure = _line_figure(frame, unit, lang, meta["frequency"] == "month", regions)
-    shown = frame[["region_code", "region", "period", "value", "status", "edition", "source"]]
-    return chart_result(figure, shown, _sources(frame, transform, lang), unit,
-                        f"{indicator}_{view}_{transform}.csv")
+    figure, source, unit, _rows = chart_result(figure, pd.DataFrame(), _sources(frame, transform, lang), unit, "")
+    return (figure, source, unit, *api_links("observations", f"{indicator}_{view}.csv", **view_params))
 
 
-def _empty(message: str, lang: str, unit: str, indicator: str) -> tuple:
-    return chart_result(plain.empty(message, lang, 460), pd.DataFrame(), [], unit, f"{indicator}.csv")
+def _empty(message: str, lang: str, unit: str, indicator: str, view_params: dict | None = None) -> tuple:
+    figure, source, unit, _rows = chart_result(plain.empty(message, lang, 460), pd.DataFrame(), [], unit, "")
+    links = api_links("observations", f"{indicator}.csv", **view_params) if view_params else ("", "", "")
+    return (figure, source, unit, *links)
 
 
 def _transform(frame: pd.DataFrame, transform: str, start: int | None, regions) -> pd.DataFrame:
@@ -256,6 +278,11 @@ def _cell_source(source_file: str, sheet: str | None, cell: str | None, load_id:
     sheet = f"sheet {sheet}" if isinstance(sheet, str) and sheet else None
     where = ", ".join(p for p in (source_file, sheet, cell if isinstance(cell, str) else None) if p)
     return f"{where} (load {load_id})"
+
+
+def known_indicator(indicator: object) -> bool:
+    """An indicator the catalogue lists (a hand-edited URL or a stale control may name any text)."""
+    return isinstance(indicator, str) and indicator in set(queries.indicators()["code"])
 
 
 @cache.memoize()

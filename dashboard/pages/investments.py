@@ -16,7 +16,15 @@ from dashboard import investments_data as data
 from dashboard import queries
 from dashboard.areas import companies_in_area
 from dashboard.cache import cache
-from dashboard.components import chart_card, chart_outputs, chart_result, source_line, sync_url, url_state
+from dashboard.components import (
+    chart_card,
+    chart_outputs,
+    chart_result,
+    single_params,
+    source_line,
+    sync_url,
+    url_state,
+)
 from dashboard.figures import PALETTE, base_layout
 from dashboard.i18n import format_number, normalise_language, page_text, pick, t
 
@@ -160,6 +168,7 @@ UNIT = {"RUB": {"ru": "млрд руб.", "en": "bn RUB"}, "USD": {"ru": "млн
 tx = page_text(TEXT)
 
 
+@single_params
 def layout(lang: str | None = None, area: str | None = None, currency: str | None = None,
            status: str | None = None, **_ignored) -> html.Div:
     lang = normalise_language(lang)

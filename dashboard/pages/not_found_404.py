@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash
 from dash import dcc, html
 
+from dashboard.components import single_params
 from dashboard.i18n import normalise_language
 
 dash.register_page(__name__, nav=False, label_key="nav.overview", title="Not found — Kaluga Cluster Atlas")
@@ -15,6 +16,7 @@ TEXT = {
 }
 
 
+@single_params
 def layout(lang: str | None = None, **_ignored) -> html.Div:
     title, body, back = TEXT[normalise_language(lang)]
     return html.Div([html.H1(title, className="page-title"), html.P(body, className="page-lead"),

@@ -12,7 +12,15 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import figure_dicts as plain
 from dashboard import investments_data, overview_data, queries
 from dashboard.cache import cache
-from dashboard.components import chart_card, chart_outputs, chart_result, source_line, sync_url, url_state
+from dashboard.components import (
+    chart_card,
+    chart_outputs,
+    chart_result,
+    single_params,
+    source_line,
+    sync_url,
+    url_state,
+)
 from dashboard.editions import edition_label, edition_url
 from dashboard.figures import KALUGA_COLOUR, PALETTE, base_layout
 from dashboard.i18n import format_number, normalise_language, page_text, pick, t
@@ -96,6 +104,7 @@ CLUSTER_UNITS = {"bn RUB": {"ru": "млрд руб.", "en": "bn RUB"}}
 tx = page_text(TEXT)
 
 
+@single_params
 def layout(lang: str | None = None, area: str | None = None, compare: str | None = None,
            **_ignored) -> html.Div:
     lang = normalise_language(lang)

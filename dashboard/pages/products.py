@@ -14,9 +14,19 @@ from dashboard import products_data as pdata
 from dashboard import queries
 from dashboard.areas import companies_in_area
 from dashboard.cache import cache
-from dashboard.components import chart_card, chart_outputs, chart_result, source_line, sync_url, url_state
+from dashboard.components import (
+    chart_card,
+    chart_outputs,
+    chart_result,
+    single_params,
+    source_line,
+    sync_url,
+    url_state,
+)
 from dashboard.figures import MUTED, PALETTE, base_layout
 from dashboard.i18n import format_number, normalise_language, page_text, t
+from dashboard.model.labels import markdown_link
+from dashboard.model.safety import grid_export_params
 
 dash.register_page(__name__, path="/products", order=3, label_key="nav.products",
                    title="Products and therapy areas — Kaluga Cluster Atlas")
@@ -98,6 +108,7 @@ def _company_options(lang: str) -> list[dict]:
     return [{"value": k, "label": names.get(k, k)} for k in keys]
 
 
+@single_params
 def layout(lang: str | None = None, area: str | None = None, company: str | None = None,
            chart: str | None = None, q: str | None = None, **_ignored) -> html.Div:
     lang = normalise_language(lang)
@@ -141,7 +152,7 @@ def layout(lang: str | None = None, area: str | None = None, company: str | None
                                       "wrapText": True, "autoHeight": True},
                        dashGridOptions={"quickFilterText": q or "", "animateRows": False,
                                         "enableCellTextSelection": True, "ensureDomOrder": True},
-                       csvExportParams={"fileName": "kaluga_cluster_products.csv"},
+                       csvExportParams=grid_export_params("kaluga_cluster_products.csv"),
                        style={"height": "560px", "width": "100%"}),
         ]),
     ])
@@ -430,17 +441,9 @@ def update_grid(chosen, area, lang):
                                 lang, tx("reg_unknown", lang))
     if table.empty:
         return []
-    table["source_link"] = [f"[{_escape_md(s)}]({u})" if u else _escape_md(s)
-                            for s, u in zip(table["source"], table["source_url"], strict=True)]
+    table["source_link"] = [markdown_link(s, u) for s, u in zip(table["source"], table["source_url"], strict=True)]
     table["year"] = pd.Series([int(y) if pd.notna(y) else None for y in table["year"]], dtype=object)
     return table.to_dict("records")
-
-
-def _escape_md(text: str) -> str:
-    """Markdown-safe text for the grid's link cells (labels come from data)."""
-    for char in "\\[]()*_`<>#":
-        text = text.replace(char, f"\\{char}")
-    return text
 
 
 @callback(Output(GRID, "dashGridOptions"), Input(f"{PAGE}-search", "value"), prevent_initial_call=True)

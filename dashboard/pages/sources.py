@@ -13,23 +13,32 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import figure_dicts as plain
 from dashboard import queries
 from dashboard.cache import cache
-from dashboard.components import chart_card, chart_outputs, chart_result, source_line, sync_url, url_state
+from dashboard.components import (
+    chart_card,
+    chart_outputs,
+    chart_result,
+    single_params,
+    source_line,
+    sync_url,
+    url_state,
+)
 from dashboard.editions import edition_label, edition_url
 from dashboard.figures import PALETTE, base_layout
 from dashboard.i18n import format_number, normalise_language, page_text
+from dashboard.model import export
+from dashboard.model.loads import loaded_files
 from dashboard.sources_data import (
     CITING_TABLES,
     INTERVIEW_URL,
     citations,
     edition_codes,
+    extract_records,
     filter_summary,
     is_bundled,
     load_history,
     markdown_link,
-    provenance_records,
     publisher_counts,
     source_summary,
-    to_csv,
 )
 
 dash.register_page(__name__, path="/sources", order=6, label_key="nav.sources",
@@ -100,19 +109,14 @@ TEXT = {
     "col_code": {"ru": "Код", "en": "Code"},
     "col_edition": {"ru": "Издание", "en": "Edition"},
     "col_extracts": {"ru": "Выгрузки", "en": "Extracts"},
-    "extracts_title": {"ru": "Поставляемые выгрузки и их происхождение",
-                       "en": "Bundled extracts and their provenance"},
-    "extracts_lead": {"ru": "Каждая папка data/extracts/ несёт запись provenance.json: публикация, исходный "
-                            "репозиторий, лицензия и контрольная сумма исходного файла.",
-                      "en": "Each data/extracts/ folder carries a provenance.json record: publication, origin "
-                            "repository, licence and the raw file's checksum."},
+    "extracts_title": {"ru": "Загруженные выгрузки", "en": "Loaded extracts"},
+    "extracts_lead": {"ru": "Что база данных загрузила: каждая выгрузка с её последней загрузкой, изданием, "
+                            "контрольной суммой загруженного и числом строк по таблицам.",
+                      "en": "What the database loaded: each extract with its newest load, edition, the checksum "
+                            "of what was loaded and its rows per table."},
     "col_extract": {"ru": "Выгрузка", "en": "Extract"},
-    "col_publication": {"ru": "Публикация", "en": "Publication"},
-    "col_origin": {"ru": "Откуда", "en": "Origin"},
-    "col_licence": {"ru": "Лицензия", "en": "Licence"},
-    "col_sha": {"ru": "SHA-256 исходного файла", "en": "Raw file SHA-256"},
+    "col_sha": {"ru": "SHA-256 загруженного", "en": "SHA-256 of what was loaded"},
     "col_tables": {"ru": "Строк по таблицам", "en": "Rows per table"},
-    "no_provenance": {"ru": "нет записи provenance.json в папке", "en": "no provenance.json record in the folder"},
     "loads_title": {"ru": "Журнал загрузок", "en": "Load history"},
     "loads_lead": {"ru": "Каждый запуск загрузчика по одному файлу: что добавлено, изменено, не изменилось и "
                          "отклонено.",
@@ -137,6 +141,7 @@ def _tables_value(value: str | None) -> list[str]:
     return [v for v in (value or "").split(",") if v in CITING_TABLES]
 
 
+@single_params
 def layout(lang: str | None = None, q: str | None = None, tables: str | None = None,
            **_ignored) -> html.Div:
     lang = normalise_language(lang)
@@ -350,13 +355,23 @@ def _download_button(name: str, lang: str) -> html.Button:
                        className="button-secondary")
 
 
+@cache.memoize()
+def _extracts() -> pd.DataFrame:
+    return extract_records(loaded_files(queries.engine()).frame())
+
+
+def _short_name(file_name: object) -> str:
+    # Loads name what was read by its path; the folder's own name is what the page lists.
+    return str(file_name or "").rstrip("/").rsplit("/", 1)[-1]
+
+
 def _editions_card(lang: str) -> html.Section:
-    provenance = provenance_records()
+    extracts_of = _extracts()
     rows = []
-    for code in edition_codes(queries.loads(), provenance):
+    for code in edition_codes(queries.loads(), extracts_of):
         url = edition_url(code)
         label = edition_label(code, lang)
-        extracts = provenance.loc[provenance["edition"] == code, "name"].tolist()
+        extracts = [_short_name(n) for n in extracts_of.loc[extracts_of["edition"] == code, "file_name"]]
         rows.append([code, html.A(label, href=url, target="_blank", rel="noopener") if url else label,
                      ", ".join(extracts)])
     return html.Section(className="card", **{"aria-labelledby": f"{PAGE}-editions-title"}, children=[
@@ -368,17 +383,13 @@ def _editions_card(lang: str) -> html.Section:
 
 
 def _extracts_card(lang: str) -> html.Section:
-    provenance = provenance_records()
     rows = []
-    for r in provenance.to_dict("records"):
-        if not r["recorded"]:
-            rows.append([html.Code(r["name"]), html.Span(tx("no_provenance", lang), className="source-warning"),
-                         "", "", "", ""])
-            continue
-        sha = r["raw_sha256"] or ""
-        rows.append([html.Code(r["name"]), r["publication"] or "", r["origin"] or "", r["licence"] or "",
+    for r in _extracts().to_dict("records"):
+        sha = r["sha256"] or ""
+        rows.append([html.Code(_short_name(r["file_name"]), title=r["source_path"] or ""), r["edition"] or "",
+                     r["adapter"] or "", r["status"] or "",
                      html.Code(f"{sha[:12]}…" if sha else "", title=sha, className="sha"), r["tables"] or ""])
-    headers = [tx(k, lang) for k in ("col_extract", "col_publication", "col_origin", "col_licence", "col_sha",
+    headers = [tx(k, lang) for k in ("col_extract", "col_edition", "col_adapter", "col_status", "col_sha",
                                      "col_tables")]
     return html.Section(className="card", **{"aria-labelledby": f"{PAGE}-extracts-title"}, children=[
         html.Div(className="card-head", children=[
@@ -429,7 +440,7 @@ def _loads_card(lang: str) -> html.Section:
 # --- CSV downloads -------------------------------------------------------------------------------
 
 def _csv(frame: pd.DataFrame, filename: str) -> dict:
-    return {"content": to_csv(frame), "filename": filename, "type": "text/csv"}
+    return export.download(frame, filename)
 
 
 @callback(
@@ -468,7 +479,7 @@ def download_rows(_clicks, query, tables):
     prevent_initial_call=True,
 )
 def download_extracts(_clicks):
-    return _csv(provenance_records(), "extract_provenance.csv")
+    return _csv(_extracts(), "extract_provenance.csv")
 
 
 @callback(

@@ -14,7 +14,17 @@ from dashboard import figure_dicts as plain
 from dashboard import queries
 from dashboard.areas import companies_in_area
 from dashboard.cache import cache
-from dashboard.components import chart_card, chart_outputs, chart_result, int_or, source_line, sync_url, url_state
+from dashboard.components import (
+    chart_card,
+    chart_outputs,
+    chart_result,
+    int_or,
+    single_params,
+    source_line,
+    sync_url,
+    url_state,
+    year_range,
+)
 from dashboard.figures import PALETTE, base_layout
 from dashboard.i18n import format_number, normalise_language, page_text, pick
 from dashboard.sources_data import is_bundled, markdown_link
@@ -131,6 +141,7 @@ def _area_keys(area: str | None) -> frozenset[str] | None:
     return None if keys is None else frozenset(keys)
 
 
+@single_params
 def layout(lang: str | None = None, area: str | None = None, types: str | None = None,
            years: str | None = None, status: str | None = None, company: str | None = None,
            **_ignored) -> html.Div:
@@ -140,9 +151,7 @@ def layout(lang: str | None = None, area: str | None = None, types: str | None =
     counts = type_counts(events)
     known = set(counts["event_type"])
     chosen = [v for v in (types or "").split(",") if v in known]
-    start, end = ([*(years or "").split(","), None, None])[:2]
-    start_year = min(max(int_or(start, first), first), last)
-    end_year = max(min(int_or(end, last), last), start_year)
+    start_year, end_year = year_range(years, first, last)
     return html.Div(className="timeline-page", children=[
         url_state(PAGE),
         dcc.Store(id=f"{PAGE}-lang", data=lang),

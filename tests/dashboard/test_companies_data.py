@@ -110,7 +110,6 @@ def test_outlines_are_computed_once_and_sent_exactly(districts):
     shapes = cdata.outlines()
     assert shapes is cdata.outlines()  # once per process
     pd.testing.assert_frame_equal(shapes, cdata.district_shapes(districts))
-    assert cdata.outlines(cdata.DISTRICTS_FILE.with_name("no_such.geojson")) is None
     # The typed arrays hold every coordinate exactly, NaN where a ring ends (None in x).
     for xs, data in zip(shapes["x"], shapes["x_data"], strict=True):
         decoded = np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"])

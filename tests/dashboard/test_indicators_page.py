@@ -17,10 +17,11 @@ def page(atlas_app):
 @pytest.mark.parametrize(("view", "transform"), list(itertools.product(
     ("line", "ranking", "map", "table"), ("published", "per_capita", "index", "yoy"))))
 def test_every_view_is_a_valid_plotly_figure(page, view, transform):
-    figure, _source, _unit, data = page.render_view("grp", page.DEFAULT_REGIONS, 2005, 2017, view, transform,
+    figure, _source, _unit, csv_url, _name, _api = page.render_view("grp", page.DEFAULT_REGIONS, 2005, 2017, view,
+                                                                  transform,
                                                     2017, None, "en")
     go.Figure(figure)  # full validation against the plotly schema
-    assert data["rows"], (view, transform)
+    assert figure["data"] and "indicator=grp" in csv_url and "format=csv" in csv_url, (view, transform)
 
 
 def test_line_shows_both_editions_of_kaluga_grp(page):
@@ -36,7 +37,7 @@ def test_ranking_names_kalugas_place(page):
 
 
 def test_indicator_without_a_unit_renders(page):
-    figure, _source, unit, _data = page.render_view("students", page.DEFAULT_REGIONS, 2010, 2015, "line",
+    figure, _source, unit, *_links = page.render_view("students", page.DEFAULT_REGIONS, 2010, 2015, "line",
                                                     "published", None, None, "en")
     go.Figure(figure)
     assert unit == ""
@@ -46,3 +47,11 @@ def test_per_capita_refused_for_rates(page):
     figure, *_ = page.render_view("unemployment_rate", page.DEFAULT_REGIONS, 2010, 2015, "line", "per_capita",
                                   None, None, "en")
     assert "rate or share" in figure["layout"]["annotations"][0]["text"]
+
+
+def test_unknown_indicator_is_an_empty_state(page):
+    figure, _source, unit, csv_url, _name, api_url = page.render_view("no_such", (), 2010, 2015, "line", "published",
+                                                                      None, None, "en")
+    go.Figure(figure)
+    assert "No such indicator: no_such" in figure["layout"]["annotations"][0]["text"]
+    assert unit == "" and csv_url == "" and api_url == ""

@@ -9,20 +9,21 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard import queries
+from dashboard.model.export import frame_csv
+from dashboard.model.loads import loaded_files
 from dashboard.sources_data import (
     CITING_TABLES,
     INTERVIEW_URL,
     citations,
     edition_codes,
+    extract_records,
     filter_summary,
     host,
     is_bundled,
     load_history,
-    provenance_records,
     publisher_counts,
     row_label,
     source_summary,
-    to_csv,
 )
 from etl.paths import EXTRACTS_DIR
 
@@ -65,7 +66,7 @@ def test_interview_is_a_bundled_text_with_its_rows(summary):
     assert interview["bundled"] and is_bundled(INTERVIEW_URL)
     assert (interview["events"], interview["products"], interview["cluster_indicators"]) == (5, 13, 7)
     assert interview["rows"] == interview["cited_rows"] == 25
-    assert host(INTERVIEW_URL) == ""
+    assert host(INTERVIEW_URL) is None
 
 
 def test_a_source_lists_which_rows_of_which_tables_cite_it(summary, cites):
@@ -99,28 +100,28 @@ def test_filters_and_publisher_counts(summary):
     assert set(only_events["table"]) == {"events"} and only_events["count"].sum() == 82
 
 
-def test_provenance_of_every_bundled_extract():
-    records = provenance_records().set_index("name")
+@pytest.fixture
+def extracts(atlas_app) -> pd.DataFrame:
+    return extract_records(loaded_files(queries_engine(atlas_app)).frame())
+
+
+def queries_engine(atlas_app):
+    with atlas_app.server.app_context():
+        return queries.engine()
+
+
+def test_every_bundled_extract_is_listed_from_the_loads_table(extracts):
+    records = extracts.assign(name=extracts["file_name"].str.rsplit("/", n=1).str[-1]).set_index("name")
     folders = {p.name for p in EXTRACTS_DIR.iterdir() if p.is_dir()}
-    assert set(records.index) == folders
+    assert folders <= set(records.index)
     grp = records.loc["rr2019_s09_grp"]
-    assert grp["recorded"] and grp["edition"] == "RR-2019"
-    assert grp["origin"].startswith("dtereshch/Rosstat-regional-data-in-R @321ba4f6")
-    assert grp["raw_sha256"] == "6d0f5cac0c2871e11723bea37c74435eea114364d026d61b1ea71958f7761191"
-    assert "GPL-3.0" in grp["licence"] and "observations: 13632" in grp["tables"]
+    assert grp["status"] == "applied" and grp["edition"] == "RR-2019"
+    assert "observations: 13632" in grp["tables"]
+    assert grp["source_path"].endswith("rr2019_s09_grp")
 
 
-def test_a_folder_without_provenance_is_listed_not_skipped(tmp_path):
-    (tmp_path / "a").mkdir()
-    (tmp_path / "a" / "provenance.json").write_text(json.dumps({"name": "a", "source": {"licence": "x"}}))
-    (tmp_path / "b").mkdir()
-    records = provenance_records(tmp_path).set_index("name")
-    assert records.loc["a", "recorded"] and records.loc["a", "licence"] == "x"
-    assert not records.loc["b", "recorded"]
-
-
-def test_editions_and_load_history(frames):
-    codes = edition_codes(frames["loads"], provenance_records())
+def test_editions_and_load_history(frames, extracts):
+    codes = edition_codes(frames["loads"], extracts)
     assert {"RR-2019", "RR-2021", "806-2016-01"} <= set(codes)
     history = load_history(frames["loads"])
     assert list(history.columns[:5]) == ["id", "file_name", "adapter", "edition", "status"]
@@ -130,8 +131,8 @@ def test_editions_and_load_history(frames):
 
 
 def test_csv_export_is_formula_safe():
-    text = to_csv(pd.DataFrame({"title": ["=cmd", "ok"], "rows": [1, 2]}))
-    assert text.splitlines() == ["title,rows", "'=cmd,1", "ok,2"]
+    text = frame_csv(pd.DataFrame({"title": ["=cmd", "ok"], "rows": [1, 2]}))
+    assert text.splitlines() == ["\ufefftitle,rows", "'=cmd,1", "ok,2"]
 
 
 def test_download_buttons_return_csv(client):
@@ -147,7 +148,7 @@ def test_download_buttons_return_csv(client):
         response = client.post("/_dash-update-component", json=payload)
         assert response.status_code == 200, output
         content = json.loads(response.data)["response"][output.split(".")[0]]["data"]["content"]
-        assert content.startswith(expected), output
+        assert content.removeprefix("\ufeff").startswith(expected), output
 
 
 @pytest.mark.parametrize(("search", "tables", "traces"), [
