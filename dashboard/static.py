@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dash import Dash
-from dash.fingerprint import check_fingerprint
+from dash.fingerprint import build_fingerprint, check_fingerprint
 from flask import Flask, Response, abort, current_app, request, send_file
 
 from etl.paths import DATA_DIR, REPO_ROOT
@@ -38,6 +38,8 @@ except ImportError:
     import brotli
 
 BUILD_DIR_KEY = "STATIC_BUILD_DIR"
+DEFER_KEY = "DEFER_BUNDLES"  # Flask config or environment: "1" leaves AG Grid's script out of the index
+DEFERRED = {"dash_ag_grid": ("AgGrid",)}
 EXTENSION_KEY = "atlas_prebuilt_static"
 DEFAULT_BUILD_DIR = REPO_ROOT / "artifacts" / "static-build"
 MANIFEST = "manifest.json"
@@ -352,4 +354,41 @@ def serve_prebuilt(app: Dash, build_dir: Path | None = None) -> PrebuiltFiles:
     server.add_url_rule(app.config.routes_pathname_prefix.rstrip("/") + GEO_URL + "<name>", "atlas_geo",
                         _geo_view(files))
     server.extensions[EXTENSION_KEY] = files
+    if str(server.config.get(DEFER_KEY, os.environ.get(DEFER_KEY, ""))) == "1":
+        defer_bundles(app)
     return files
+
+
+# --- heavy component libraries loaded by the pages that draw them ------------------------------------
+
+def defer_bundles(app: Dash, deferred: dict[str, tuple[str, ...]] = DEFERRED) -> dict[str, dict]:
+    """Leave each library's eager scripts out of every page's index; assets/deferred_bundles.js loads them
+    when one of its components first renders.
+
+    NOTE: Dash writes every registered library's non-async script into every page (dash.py
+    _collect_and_register_resources: only `dynamic` or `async` entries are left out, and pages cannot
+    choose); dash-ag-grid's main script (1.3 MB, 0.28 MB brotli) is eager, its grid chunk async. Marking
+    the main script `dynamic` keeps it served (registered) but out of the index. Process-wide: it edits
+    the library module's `_js_dist`, which Dash reads at each index render.
+    """
+    config = {}
+    prefix = app.config.requests_pathname_prefix
+    for namespace, components in deferred.items():
+        module = importlib.import_module(namespace)
+        entries = []
+        for entry in module._js_dist:
+            relative = entry.get("relative_package_path")
+            if isinstance(relative, str) and not relative.endswith(".map") and not entry.get("async") \
+                    and not entry.get("dynamic"):
+                entry = {**entry, "dynamic": True}
+                path = Path(module.__file__).parent / relative
+                fingerprint = build_fingerprint(relative, module.__version__, int(path.stat().st_mtime))
+                config[namespace] = {"url": f"{prefix}_dash-component-suites/{namespace}/{fingerprint}",
+                                     "components": list(components)}
+            entries.append(entry)
+        module._js_dist = entries
+        for name in components:
+            getattr(module, name)._js_dist = entries
+    script = f"<script>window.atlasDeferredBundles = {json.dumps(config)};</script>"
+    app.index_string = app.index_string.replace("{%scripts%}", script + "\n        {%scripts%}", 1)
+    return config

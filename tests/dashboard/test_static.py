@@ -218,6 +218,27 @@ def test_callback_responses_keep_flask_compress_fast_path(client):
     assert "ETag" not in response.headers
 
 
+def test_a_deferred_library_is_left_out_of_the_index_but_still_served(atlas_app, monkeypatch):
+    import dash_ag_grid
+
+    # defer_bundles edits the library module (process-wide): undone after the test.
+    monkeypatch.setattr(dash_ag_grid, "_js_dist", dash_ag_grid._js_dist)
+    monkeypatch.setattr(dash_ag_grid.AgGrid, "_js_dist", dash_ag_grid.AgGrid._js_dist)
+    client = atlas_app.server.test_client()
+    assert any("dash_ag_grid" in u for u in index_urls(client))  # Dash's default: on every page
+    config = static.defer_bundles(atlas_app)
+    html = client.get("/").get_data(as_text=True)
+    assert not any("dash_ag_grid" in u for u in index_urls(client))
+    assert f"window.atlasDeferredBundles = {json.dumps(config)};" in html
+    assert html.index("atlasDeferredBundles") < html.index("/assets/deferred_bundles.js")  # config before the stub
+    url = config["dash_ag_grid"]["url"]
+    assert config["dash_ag_grid"]["components"] == ["AgGrid"]
+    response = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert response.status_code == 200 and response.data == original(url)
+    chunk = client.get("/_dash-component-suites/dash_ag_grid/async-community.js",
+                       headers={"Accept-Encoding": "identity"})
+    assert chunk.status_code == 200  # the grid's own lazy chunk, fetched by the main script
+
 # --- the partial plotly.js bundle -------------------------------------------------------------------
 
 def bundle_header() -> str:
