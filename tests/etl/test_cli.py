@@ -4,24 +4,32 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from etl import pipeline
 from etl.cli import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, EXIT_REJECTED, main
 from etl.db import make_engine
 from etl.extracts import bundled_in_load_order
 from etl.paths import REFERENCE_DIR
+from etl.schema import Observation, SupersededValue
 from tests.fixtures import GRP_ROWS, grp_table, loads_rows, row_counts, write_rr_workbook
 
 HEADER = "indicator,region,period,value,unit,edition,source"
-# Kaluga's GRP, million RUB, as the two editions publish it.
+# Kaluga's GRP, million RUB, as the bundled editions publish it (RR-2022's extract holds only the
+# figures the 2024 edition revised or dropped, and it revised none of these).
 KALUGA_GRP_2016_2017 = [
     ["grp", "RU-KLU", "2016", "372345.1", "миллионов рублей", "RR-2019"],
+    ["grp", "RU-KLU", "2016", "372345.1", "миллионов рублей", "RR-2020"],
     ["grp", "RU-KLU", "2016", "409462.3", "миллионов рублей", "RR-2021"],
+    ["grp", "RU-KLU", "2016", "409462.3", "миллионов рублей", "RR-2024"],
     ["grp", "RU-KLU", "2017", "417065.0", "миллионов рублей", "RR-2019"],
+    ["grp", "RU-KLU", "2017", "415966.7", "миллионов рублей", "RR-2020"],
     ["grp", "RU-KLU", "2017", "457052.5", "миллионов рублей", "RR-2021"],
+    ["grp", "RU-KLU", "2017", "457052.5", "миллионов рублей", "RR-2024"],
 ]
 
 
@@ -63,8 +71,28 @@ def test_refresh_loads_every_bundled_source(refreshed: str) -> None:
         counts = row_counts(engine)
     finally:
         engine.dispose()
-    assert counts["observations"] == 13632 + 46752 + 29232 + 24444 + 24735
-    assert counts["superseded_values"] == 0
+    bundled = sum(json.loads((p / "provenance.json").read_text(encoding="utf-8"))["tables"]
+                  .get("observations", {}).get("rows", 0) for p in bundled_in_load_order())
+    assert bundled == 2_728_732
+    # NOTE: the corpus copy of the 806 bulletin's industrial production index (m806_2016_01_005_013)
+    # holds the very figures of the bundled m806_2016_01_ipi (three indicators): loaded second, it only
+    # re-cites them, so every superseded row holds the value and status the database still has.
+    assert counts["superseded_values"] == 24735
+    assert counts["observations"] == bundled - 24735 == 2_703_997
+    engine = make_engine(refreshed)
+    try:
+        with engine.connect() as conn:
+            old = [[json.loads(v) if isinstance(v, str) else v for v in row]
+                   for row in conn.execute(select(SupersededValue.row_key, SupersededValue.old_values))]
+            codes = {key["indicator_code"] for key, _ in old}
+            current = {tuple(row[:4]): (row[4], row[5]) for row in conn.execute(
+                select(Observation.indicator_code, Observation.region_code, Observation.period, Observation.edition,
+                       Observation.value, Observation.status).where(Observation.indicator_code.in_(codes)))}
+    finally:
+        engine.dispose()
+    for key, values in old:
+        figure = (key["indicator_code"], key["region_code"], key["period"], key["edition"])
+        assert current[figure] == (values["value"], values["status"]), figure
 
 
 def test_refresh_if_stale_loads_nothing(refreshed: str, capsys: pytest.CaptureFixture) -> None:
@@ -85,13 +113,24 @@ def test_observations_csv(refreshed: str, capsys: pytest.CaptureFixture) -> None
     assert [r[:6] for r in rows if r[0] == "grp"] == KALUGA_GRP_2016_2017
     sources = [r[6] for r in rows if r[0] == "grp"]
     assert sources[0].startswith("regions_of_russia_2019_s09_grp.xlsx, sheet 9.1., R13, load ")
-    assert sources[1].startswith("regions_panel_2000_2020.csv, grp:123, load ")
-    assert sources[2].startswith("regions_of_russia_2019_s09_grp.xlsx, sheet 9.1., S13, load ")
-    # "валовой" also names GRP per capita; every row is Kaluga's, 2016-2017.
-    assert {r[0] for r in rows} == {"grp", "grp_per_capita"}
-    assert [r[:4] for r in rows if r[0] == "grp_per_capita"] == [
-        ["grp_per_capita", "RU-KLU", "2016", "367867.8"], ["grp_per_capita", "RU-KLU", "2017", "411565.3"]]
-    assert {(r[1], r[2]) for r in rows} == {("RU-KLU", "2016"), ("RU-KLU", "2017")}
+    assert sources[1].startswith("rr2020_s08_grp.xlsx, sheet 8.1., R13, load ")
+    assert sources[2].startswith("regions_panel_2000_2020.csv, grp:123, load ")
+    assert sources[3].startswith("rr2024_s08_grp.xlsx, sheet 8.1., R17, load ")
+    assert sources[4].startswith("regions_of_russia_2019_s09_grp.xlsx, sheet 9.1., S13, load ")
+    # "валовой" also names GRP per capita (and gross harvests, enrolment ratios); every row is
+    # Kaluga's, 2016-2017 (a point in time such as 2017-12-31 included).
+    assert {"grp", "grp_per_capita"} < {r[0] for r in rows}
+    assert [r[:4] + r[5:6] for r in rows if r[0] == "grp_per_capita"] == [
+        ["grp_per_capita", "RU-KLU", "2016", "367867.8", "RR-2019"],
+        ["grp_per_capita", "RU-KLU", "2016", "367867.8", "RR-2020"],
+        ["grp_per_capita", "RU-KLU", "2016", "404538.6", "RR-2022"],
+        ["grp_per_capita", "RU-KLU", "2016", "392893.2", "RR-2024"],
+        ["grp_per_capita", "RU-KLU", "2017", "411565.3", "RR-2019"],
+        ["grp_per_capita", "RU-KLU", "2017", "410481.4", "RR-2020"],
+        ["grp_per_capita", "RU-KLU", "2017", "451025.5", "RR-2022"],
+        ["grp_per_capita", "RU-KLU", "2017", "435720.9", "RR-2024"]]
+    assert {r[1] for r in rows} == {"RU-KLU"}
+    assert {r[2][:4] for r in rows} == {"2016", "2017"}
 
 
 @pytest.mark.parametrize(
@@ -128,7 +167,7 @@ def test_observations_without_a_match(refreshed: str, capsys: pytest.CaptureFixt
 def test_loads_history(refreshed: str, capsys: pytest.CaptureFixture,
                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "250")
-    code, out, _ = run(capsys, "--database-url", refreshed, "loads", "--limit", "100")
+    code, out, _ = run(capsys, "--database-url", refreshed, "loads", "--limit", "200")
     assert code == EXIT_OK
     assert "data/extracts/rr2019_s09_grp" in out
     assert "rosstat_workbook" in out
