@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from dashboard import api, queries
 from dashboard.cache import init_cache
-from dashboard.components import csv_safe
+from dashboard.components import callback_error, csv_safe
 from dashboard.i18n import LANGUAGES, normalise_language, pick, t
 from dashboard.static import serve_prebuilt
 from etl import settings
@@ -149,6 +149,7 @@ def create_app(engine: Engine | None = None, cache_config: dict | None = None) -
         title="Kaluga Cluster Atlas",
         update_title=None,
         suppress_callback_exceptions=True,
+        on_error=callback_error,  # a database outage: every chart and the page say so (dashboard.components)
         compress=True,
         serve_locally=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import dash
 import pandas as pd
-from dash import Input, Output, clientside_callback, dcc, html
+from dash import Input, Output, callback_context, clientside_callback, dcc, html
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from dashboard import api
-from dashboard.i18n import t
+from dashboard.figure_dicts import empty as plain_empty
+from dashboard.i18n import normalise_language, t
 from dashboard.model.safety import guard_frame
+
+log = logging.getLogger(__name__)
 
 # NOTE: plotly.js fetches a world outline from its CDN for every geo chart; the atlas draws its own
 # boundaries and has no internet at run time, so it points plotly at an empty outline it serves itself.
@@ -180,3 +187,64 @@ def year_range(value: object, first: int, last: int) -> tuple[int, int]:
 def empty_state(message: str) -> html.Div:
     return html.Div(message, className="empty-state", role="status")
 
+
+
+# --- the database away ---------------------------------------------------------------------------------------
+
+# Errors that mean "the database cannot be reached now" (not a bug): every chart and page says so, and the next
+# request after it returns works (the engine checks pooled connections before use).
+DATABASE_DOWN = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+UNAVAILABLE = {"ru": "База данных сейчас недоступна. Страница обновится сама, когда она вернётся.",
+               "en": "The database cannot be reached right now. The page will reload by itself when it is back."}
+RETRY_MS = 15_000
+
+
+def _language() -> str:
+    """The page's language, from the callback's own values (a page's `<page>-lang` store, or the router's URL)."""
+    values = {**(callback_context.states or {}), **(callback_context.inputs or {})}
+    for key, value in values.items():
+        if key.endswith("-lang.data") and isinstance(value, str):
+            return normalise_language(value)
+    search = str(values.get("_pages_location.search") or "")
+    langs = [v for k, v in (part.partition("=")[::2] for part in search.lstrip("?").split("&")) if k == "lang"]
+    return normalise_language(langs[0] if langs else None)
+
+
+def unavailable_page(lang: str | None = None) -> html.Div:
+    """The page shown while the database is away; it reloads itself every RETRY_MS until the page renders."""
+    lang = normalise_language(lang)
+    return html.Div(className="unavailable-page", children=[
+        html.P(UNAVAILABLE[lang], className="empty-state error-state", role="alert", id="database-unavailable"),
+        dcc.Interval(id="database-retry", interval=RETRY_MS),
+        dcc.Store(id="database-retry-done"),
+    ])
+
+
+clientside_callback(
+    "function(n) { if (n) { window.location.reload(); } return n || 0; }",
+    Output("database-retry-done", "data"),
+    Input("database-retry", "n_intervals"),
+    prevent_initial_call=True,
+)
+
+
+def callback_error(error: Exception) -> object:
+    """The app's callback error handler (Dash on_error): a database outage gives every chart its error state
+    and the page an error page; anything else is a bug and is raised as before."""
+    if not isinstance(error, DATABASE_DOWN):
+        raise error
+    log.warning("database unreachable in a callback: %s", error.__class__.__name__)
+    lang = _language()
+    outputs = callback_context.outputs_list
+    single = isinstance(outputs, dict)
+    values = []
+    for output in [outputs] if single else outputs:
+        if isinstance(output, list):  # a pattern-matching output: leave it
+            values.append([dash.no_update] * len(output))
+        elif output.get("property") == "figure":
+            values.append(plain_empty(UNAVAILABLE[lang], lang))
+        elif output.get("id") == "_pages_content" and output.get("property") == "children":
+            values.append(unavailable_page(lang))
+        else:
+            values.append(dash.no_update)
+    return values[0] if single else values
