@@ -568,13 +568,13 @@ def chromium():
     return driver
 
 
-def open_page(driver, url: str, timeout: float = 20.0) -> tuple[dict, list[dict]]:
+def open_page(driver, url: str, timeout: float = 20.0, charts: bool = True) -> tuple[dict, list[dict]]:
     """Load `url` with an empty cache: first chart with data (ms), bytes transferred, the callbacks posted."""
     driver.get_log("performance")  # drop what earlier pages left
     driver.get("about:blank")
     driver.get(url)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while charts and time.monotonic() < deadline:
         if driver.execute_script("return window.__firstChartData !== null"):
             break
         time.sleep(0.03)
@@ -853,7 +853,8 @@ def browse(port: int, pages: list[Page], view_path: str, opts: Options) -> dict:
     try:
         for page in pages:
             for _ in range(opts.runs):
-                timing, bodies = open_page(driver, f"http://127.0.0.1:{port}{page.path}?lang=en")
+                timing, bodies = open_page(driver, f"http://127.0.0.1:{port}{page.path}?lang=en",
+                                           charts=bool(page.graphs))
                 timing["load"] = load_averages()
                 timing["grid"] = page.grid
                 page.browser.append(timing)
@@ -1094,7 +1095,8 @@ def page_table(report: dict) -> str:
                      ms(max((r["max_ms"] or 0 for r in u), default=None) if u else None),
                      ms(statistics_median([r["p50_ms"] for r in c]) if c else None),
                      sum(r["requests"] for r in u) + sum(r["requests"] for r in c),
-                     ms(statistics_median([r["firstChartData"] for r in b]) if b else None),
+                     ms(statistics_median([r["firstChartData"] for r in b])
+                        if any(r["firstChartData"] is not None for r in b) else None),
                      f"{statistics_median([r['bytes'] for r in b]) / 1e6:.2f}" if b else "-",
                      "yes" if any(r["grid"] for r in b) else "no"))
     return format_table(("page", "uncached p50 ms", "p95 ms", "max ms", "cached p50 ms", "requests",
