@@ -26,7 +26,7 @@ from etl.db import make_engine, migrate
 from etl.errors import EtlError, summarise
 from etl.lookup import find_indicators, find_regions, loads_query, observations_query
 from etl.paths import EXTRACTS_DIR, REFERENCE_DIR, REPO_ROOT
-from etl.schema import Load
+from etl.schema import Load, Region
 
 EXIT_OK, EXIT_ERROR, EXIT_REJECTED, EXIT_PARTIAL = 0, 1, 2, 3
 # Causes of rejection listed in full; the rest are counted (the load's report keeps 200).
@@ -149,8 +149,34 @@ def cmd_refresh(engine: Engine, args) -> int:
     return _exit_code(reports)
 
 
+def _ensure_reference(engine: Engine, dry_run: bool) -> int | None:
+    """Load data/reference into a database that has no regions yet; an exit code when that fails.
+
+    NOTE: every figure names a region and an indicator of the reference tables; without them a
+    load can only fail on its foreign keys, which tells a user nothing.
+    """
+    with engine.connect() as conn:
+        if conn.execute(select(Region.code).limit(1)).first() is not None:
+            return None
+    if dry_run:
+        console.print(Text("the database holds no reference data (regions, indicators) yet, so a dry run has "
+                           "nothing to compare with: run `python -m etl refresh` (or a load without --dry-run) first"))
+        return EXIT_ERROR
+    report = pipeline.load_path(engine, REFERENCE_DIR, "reference", file_name=_display_name(REFERENCE_DIR))
+    _print_problems(report)
+    if report.status != "applied":
+        console.print(_summary_table([report], "reference"))
+        return _exit_code([report])
+    console.print(Text(f"the database held no reference data: loaded {_display_name(REFERENCE_DIR)} first "
+                       f"(load {report.load_id})"))
+    return None
+
+
 def cmd_load(engine: Engine, args) -> int:
     migrate(engine)
+    loads_reference = args.adapter == "reference" or Path(args.path).resolve() == REFERENCE_DIR.resolve()
+    if not loads_reference and (code := _ensure_reference(engine, args.dry_run)) is not None:
+        return code
     options = pipeline.Options(edition=args.edition, sheets=args.sheet or None,
                                atc_path=Path(args.atc) if args.atc else None)
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),

@@ -201,6 +201,21 @@ def test_load_and_rollback(fresh_url: str, tmp_path: Path, capsys: pytest.Captur
     assert loads_of(fresh_url)[-1].status == "rolled_back"
 
 
+def test_a_load_into_a_database_without_reference_data_loads_it_first(fresh_url: str, tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture) -> None:
+    """Without regions every figure would fail its foreign key; the reference load comes first, and says so."""
+    path = write_rr_workbook(tmp_path / "grp_2019.xlsx", grp_table(GRP_ROWS))
+    code, _, err = run(capsys, "--database-url", fresh_url, "load", str(path), "--dry-run")
+    assert code == EXIT_ERROR
+    assert "holds no reference data" in err and "IntegrityError" not in err
+    assert loads_of(fresh_url) == []
+    code, _, err = run(capsys, "--database-url", fresh_url, "load", str(path))
+    assert code == EXIT_OK
+    assert "the database held no reference data: loaded data/reference first (load 1)" in err
+    assert [(r.file_name, r.status) for r in loads_of(fresh_url)] == [("data/reference", "applied"),
+                                                                     ("grp_2019.xlsx", "applied")]
+
+
 def test_load_of_a_bad_file_exits_2_with_reasons(fresh_url: str, tmp_path: Path,
                                                  capsys: pytest.CaptureFixture) -> None:
     assert run(capsys, "--database-url", fresh_url, "load", str(REFERENCE_DIR))[0] == EXIT_OK
