@@ -23,11 +23,12 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from etl.errors import InputError
 from etl.paths import REPO_ROOT, shared_data_dir
-from etl.pipeline import detect_adapter, parse_path
-from etl.verify import verify_frame
+from etl.pipeline import detect_adapter, load_path, parse_path
+from etl.verify import verify_frame, verify_load
 
 KALUGA = "RU-KLU"
 WORKBOOK_SUFFIXES = {".xls", ".xlsx", ".xlsm"}
@@ -190,6 +191,25 @@ def test_kaluga_values_quoted_by_the_corpus_readme(name: str, sheet: str, cell: 
     # The README quotes values to at most six decimals, as a spreadsheet shows them.
     decimals = len(quoted.split(".")[1]) if "." in quoted else 0
     assert round(stored, decimals) == pytest.approx(value, abs=10 ** -(decimals + 3))
+
+
+# Files whose periods come from outside the header rows: the unit line's "на конец года" and
+# "на 31 декабря" (fixed assets), the title's year (form 12-Ф), a spreadsheet error refused (K82).
+THROUGH_THE_DATABASE = ["rr2024_s09_fixed_assets.xlsx", "org_cash_use_form12f_2024.xlsx",
+                        "rr2022_s03_living_standards.xlsx"]
+
+
+@pytest.mark.parametrize("name", THROUGH_THE_DATABASE)
+def test_corpus_files_loaded_into_a_database_verify_with_0_differences(loaded_engine: Engine, name: str) -> None:
+    """The round trip through a database (both backends): what `etl verify LOAD_ID` checks after a load."""
+    path = next((p for p in corpus_files() if p.name == name), None)
+    if path is None:
+        pytest.skip(f"{name} is not present")
+    report = load_path(loaded_engine, path, allow_rejections=True)
+    assert report.status == "applied", report.error
+    verified = verify_load(loaded_engine, report.load_id)
+    assert verified.observations > 1000
+    assert verified.by_category == {}, "\n".join(map(str, verified.differences[:5]))
 
 
 def test_corpus_counts(corpus: list[Path], summaries_dir: Path) -> None:
