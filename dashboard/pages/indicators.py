@@ -103,6 +103,8 @@ def layout(indicator: str | None = None, regions: str | None = None, years: str 
     lang = normalise_language(lang)
     catalogue = queries.indicators()
     codes = set(catalogue["code"])
+    # An unknown code in a hand-edited or stale URL: said on the page, and the default indicator shown.
+    unknown = indicator if indicator and indicator not in codes else None
     indicator = indicator if indicator in codes else DEFAULT_INDICATOR
     meta = catalogue.set_index("code").loc[indicator]
     first, last = int(meta["first_year"]), int(meta["last_year"])
@@ -115,6 +117,8 @@ def layout(indicator: str | None = None, regions: str | None = None, years: str 
         dcc.Store(id=f"{PAGE}-lang", data=lang),
         html.H1(tx("title", lang), className="page-title"),
         html.P(tx("lead", lang), className="page-lead"),
+        html.P(t("card.unknown", lang).format(code=unknown[:80]), className="empty-state", role="status",
+               id=f"{PAGE}-unknown") if unknown else None,
         html.Div(className="controls", children=[
             dmc.Select(id=f"{PAGE}-indicator", label=tx("indicator", lang), data=_indicator_options(lang),
                        value=indicator, searchable=True, w=420, allowDeselect=False,

@@ -29,10 +29,16 @@ def test_line_chart_then_ranking_and_url_reproduces_view(dash_duo, atlas_app):
     dash_duo.wait_for_page(f"{dash_duo.server_url}/indicators?lang=en&regions=RU-KLU,RU-TUL")
     wait_for_graph(dash_duo, GRAPH)
     dash_duo.wait_for_text_to_equal("#indicators-chart-title", "Gross regional product")
-    # Two regions x two editions of GRP (Regions of Russia 2019 and 2021).
-    until(lambda: len(traces(dash_duo, GRAPH)) == 4, timeout=10)
+    # Two regions x every edition of GRP that publishes them (Regions of Russia 2019, 2021, 2024, ...).
+    until(lambda: len(traces(dash_duo, GRAPH)) >= 4, timeout=10)
     names = {trace["name"] for trace in traces(dash_duo, GRAPH)}
     assert any(name.startswith("Kaluga Oblast") for name in names)
+    assert any(name.startswith("Tula Oblast") for name in names)
+    # The card links to the API call for the view, and its CSV is that call's CSV.
+    csv_link = dash_duo.find_element("#indicators-chart-csv").get_attribute("href")
+    api_link = dash_duo.find_element("#indicators-chart-api").get_attribute("href")
+    assert "/api/v1/observations?indicator=grp" in api_link and "format=csv" in csv_link
+    assert "RU-KLU" in api_link and "RU-TUL" in api_link
 
     click_segment(dash_duo, "indicators-view", "Ranking")
     until(lambda: traces(dash_duo, GRAPH) and traces(dash_duo, GRAPH)[0]["type"] == "bar", timeout=10)

@@ -46,3 +46,10 @@ def test_unknown_indicator_chart_says_so(client):
         "indicators-edition": None, "indicators-lang": "en"})
     figure = response["indicators-chart-graph"]["figure"]
     assert "No such indicator" in figure["layout"]["annotations"][0]["text"]
+
+
+def test_unknown_indicator_in_the_url_is_said(client):
+    layout = json.dumps(visit(client, "/indicators?indicator=no_such_code&lang=en")[0][2]["layout"])
+    assert "No such indicator: no_such_code" in layout
+    repeated = json.dumps(visit(client, "/indicators?indicator=grp&indicator=x&lang=en")[0][2]["layout"])
+    assert "No such indicator" not in repeated  # the first value is read
