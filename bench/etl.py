@@ -462,12 +462,13 @@ def postgres_build(postgres_url: str) -> Callable[[int], tuple[float, subprocess
             extra: dict[str, Any] = {}
             if process.returncode == 0:
                 with engine.connect() as conn:
-                    extra["observations_table_and_indexes_bytes"] = conn.exec_driver_sql(
-                        f"SELECT pg_total_relation_size('\"{schema}\".observations')").scalar()
-                    extra["schema_total_bytes"] = conn.exec_driver_sql(
+                    # NOTE: PostgreSQL's sum() of bigints is a numeric (a Decimal here): made int.
+                    extra["observations_table_and_indexes_bytes"] = int(conn.exec_driver_sql(
+                        f"SELECT pg_total_relation_size('\"{schema}\".observations')").scalar())
+                    extra["schema_total_bytes"] = int(conn.exec_driver_sql(
                         "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n"
                         " ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relkind = 'r'",
-                        (schema,)).scalar()
+                        (schema,)).scalar())
                     extra["observations"] = conn.exec_driver_sql("SELECT count(*) FROM observations").scalar()
         return seconds, process, extra
     return build
@@ -579,6 +580,12 @@ def main(argv: list[str] | None = None) -> int:
                      "runs": RUNS}
     say(f"machine: {os.cpu_count()} CPUs, load average {load_average():.2f} at start"
         " (other work on the machine slows every number below)\n")
+    name = "etl" if len(sections) == len(SECTIONS) else "etl-" + "-".join(sections)
+
+    def save() -> Path:
+        # Written after every section, so a late failure never loses the figures already measured.
+        return write_results(name, results, details)
+
     with tempfile.TemporaryDirectory(prefix="atlas-bench-") as tmp:
         scratch = Path(tmp)
         built = scratch / "build_0.sqlite"
@@ -586,17 +593,20 @@ def main(argv: list[str] | None = None) -> int:
             say("== 1. Parse speed: ours vs plain pandas, corpus subset, median of 3 cold runs ==")
             more, details["parse"] = parse_speed(shared_data_dir(), scratch)
             results += more
+            save()
         if "upsert" in sections:
             say(f"\n== 2. Upsert throughput: {SYNTHETIC_ROWS:,} SYNTHETIC observations (scratch databases) ==")
             seconds, data = timed(synthetic_data)
             say(f"  generated in {seconds:.1f} s")
             more, details["upsert"] = upsert_section(data, scratch, pg_url)
             results += more
+            save()
             del data
         if "build" in sections:
             say("\n== 3. Full build from data/: python -m etl refresh into empty scratch databases; size ==")
             more, details["build"] = full_build(scratch, pg_url, built)
             results += more
+            save()
         if "verify" in sections:
             say("\n== 4. etl verify throughput: verify_load over loads of the built SQLite database ==")
             if not built.exists():
@@ -605,11 +615,11 @@ def main(argv: list[str] | None = None) -> int:
                                                                    if process.returncode else ""))
             more, details["verify"] = verify_throughput(built)
             results += more
+            save()
     details["load_average_at_end"] = os.getloadavg()
     say(f"\n== Summary == (load average {load_average():.2f} at the end)")
     say(summary_table(results))
-    name = "etl" if len(sections) == len(SECTIONS) else "etl-" + "-".join(sections)
-    path = write_results(name, results, details)
+    path = save()
     say(f"\nwritten to {path.relative_to(REPO_ROOT)}")
     return 0
 
