@@ -124,8 +124,8 @@ def publisher_counts(summary: pd.DataFrame, tables: list[str] | None = None, top
     return pd.DataFrame(rows, columns=["publisher", "pages", "rows", "table", "count"])
 
 
-EXTRACT_COLUMNS = ["file_name", "load_id", "status", "adapter", "edition", "sha256", "source_path", "tables",
-                   "notes"]
+EXTRACT_COLUMNS = ["file_name", "load_id", "status", "adapter", "edition", "publication", "producer", "origin",
+                   "licence", "raw_sha256", "sha256", "source_path", "tables", "notes"]
 
 
 def extract_records(files: pd.DataFrame) -> pd.DataFrame:

@@ -176,7 +176,9 @@ def read_extract(path: Path) -> Parsed:
         provenance = json.loads((path / PROVENANCE).read_text())
     except (OSError, ValueError) as exc:
         raise InputError(Rejection(path.name, None, None, None, f"unreadable provenance record: {exc}")) from exc
-    parsed = Parsed(adapter=provenance["adapter"], edition=provenance.get("edition"))
+    parsed = Parsed(adapter=provenance["adapter"], edition=provenance.get("edition"),
+                    provenance={**provenance.get("source", {}), "source_file": provenance.get("source_file"),
+                                "raw_sha256": provenance.get("raw_sha256")})
     for table, entry in provenance["tables"].items():
         frame = _read_table(table, path / entry["file"])
         if len(frame) != entry["rows"]:

@@ -68,6 +68,7 @@ class LoadReport:
     tables: list[TableChange] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    provenance: dict | None = None
     error: str | None = None
     # Per sheet: figures read, rejected and the main reasons (etl.errors.sheet_summary).
     sheets: list[dict] = field(default_factory=list)
@@ -94,6 +95,7 @@ class LoadReport:
             "sheets": self.sheets,
             "notes": self.notes[:200],
             "error": self.error,
+            "provenance": self.provenance,
         }
 
 
@@ -126,7 +128,8 @@ def apply(
     `source_path` is where the file was read from, kept so `etl verify` can re-read it.
     """
     source_path = _absolute(source_path)
-    report = LoadReport(file_name, sha256, parsed.adapter, parsed.edition, notes=list(parsed.notes))
+    report = LoadReport(file_name, sha256, parsed.adapter, parsed.edition, notes=list(parsed.notes),
+                        provenance=parsed.provenance)
     report.rejections = run_checks(parsed, file_name)
     report.sheets = sheet_summary(read_counts(parsed), report.rejections)
     if report.rejections and not allow_rejections:

@@ -52,7 +52,13 @@ FILE_COLUMNS = (
     Column("source_path", "string", "Where it was read from."),
     Column("tables", "string", "Rows per table it holds ('observations: 13632; ...'), from the load's report."),
     Column("notes", "string", "The load's notes, ' | '-separated."),
+    Column("publication", "string", "The publication the figures come from (an extract's provenance)."),
+    Column("producer", "string", "Who published it."),
+    Column("origin", "string", "Where the raw file was taken from (repository @ commit, path)."),
+    Column("licence", "string", "The licence of the raw file and its data, as stated."),
+    Column("raw_sha256", "string", "SHA-256 of the raw file the extract was derived from."),
 )
+_PROVENANCE_FIELDS = ("publication", "producer", "origin", "licence", "raw_sha256")
 
 
 def loaded_files(engine: Engine) -> Table:
@@ -72,12 +78,14 @@ def loaded_files(engine: Engine) -> Table:
     return table
 
 
-def _report_summary(report: object) -> tuple[str | None, str | None]:
+def _report_summary(report: object) -> tuple:
     # NOTE: the report is JSON the loader wrote; a crash before reading leaves it empty or partial.
     if not isinstance(report, dict):
-        return None, None
+        return (None,) * (2 + len(_PROVENANCE_FIELDS))
     tables = report.get("tables") or {}
     counts = "; ".join(f"{name}: {sum(int(v or 0) for v in (entry or {}).values())}"
                        for name, entry in tables.items() if isinstance(entry, dict))
     notes = " | ".join(str(n) for n in report.get("notes") or [])
-    return counts or None, notes or None
+    provenance = report.get("provenance") if isinstance(report.get("provenance"), dict) else {}
+    return (counts or None, notes or None,
+            *[str(provenance[f]) if provenance.get(f) not in (None, "") else None for f in _PROVENANCE_FIELDS])

@@ -115,6 +115,8 @@ TEXT = {
                       "en": "What the database loaded: each extract with its newest load, edition, the checksum "
                             "of what was loaded and its rows per table."},
     "col_extract": {"ru": "Выгрузка", "en": "Extract"},
+    "col_origin": {"ru": "Публикация · откуда взят файл · лицензия",
+                   "en": "Publication · where the file came from · licence"},
     "col_sha": {"ru": "SHA-256 загруженного", "en": "SHA-256 of what was loaded"},
     "col_tables": {"ru": "Строк по таблицам", "en": "Rows per table"},
     "loads_title": {"ru": "Журнал загрузок", "en": "Load history"},
@@ -386,11 +388,12 @@ def _extracts_card(lang: str) -> html.Section:
     rows = []
     for r in _extracts().to_dict("records"):
         sha = r["sha256"] or ""
+        origin = " · ".join(str(r[k]) for k in ("publication", "origin", "licence") if r.get(k))
         rows.append([html.Code(_short_name(r["file_name"]), title=r["source_path"] or ""), r["edition"] or "",
-                     r["adapter"] or "", r["status"] or "",
+                     origin, r["adapter"] or "", r["status"] or "",
                      html.Code(f"{sha[:12]}…" if sha else "", title=sha, className="sha"), r["tables"] or ""])
-    headers = [tx(k, lang) for k in ("col_extract", "col_edition", "col_adapter", "col_status", "col_sha",
-                                     "col_tables")]
+    headers = [tx(k, lang) for k in ("col_extract", "col_edition", "col_origin", "col_adapter", "col_status",
+                                     "col_sha", "col_tables")]
     return html.Section(className="card", **{"aria-labelledby": f"{PAGE}-extracts-title"}, children=[
         html.Div(className="card-head", children=[
             html.H2(tx("extracts_title", lang), id=f"{PAGE}-extracts-title", className="card-title"),

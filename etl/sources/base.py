@@ -18,6 +18,9 @@ class Parsed:
     rejections: list[Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     edition: str | None = None
+    # Where the figures come from when they were not read from the raw file itself (an extract's
+    # publication, origin, licence and the raw file's checksum); kept in the load's report.
+    provenance: dict | None = None
 
     def row_count(self) -> int:
         return sum(len(frame) for frame in self.tables.values())
