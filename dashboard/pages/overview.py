@@ -33,9 +33,9 @@ RUSSIA_CODE = "RU"
 PARTICIPANTS, COMPARE = f"{PAGE}-participants", f"{PAGE}-compare"
 # Kaluga against Russia: published series that have both (RR-2021 has no all-Russia row).
 COMPARISONS = {"grp_per_capita": "RR-2019", "avg_wage": "806-2016-01"}
-GRP, INVESTMENT, POPULATION, WAGE = "grp", "investment_fixed_capital", "population", "avg_wage"
-PER_CAPITA_EDITION = "RR-2021"  # investment and population from the same edition, as the brief's card asks
-WAGE_EDITION = "806-2016-01"
+GRP = "grp"
+# The overview's published figures, each from the newest edition that has it.
+INVESTMENT_PER_CAPITA, WAGE_ANNUAL = "investment_per_capita", "avg_wage_annual"
 
 TEXT = {
     "title": {"ru": "Калужская область и её фармкластер",
@@ -69,15 +69,10 @@ TEXT = {
                  "en": "GRP {period}: {value} million RUB; {edition}"},
     "per_capita": {"ru": "Инвестиции в основной капитал на душу",
                    "en": "Investment in fixed capital per capita"},
-    "per_capita_unit": {"ru": "тыс. руб. на человека", "en": "thousand RUB per person"},
-    "per_capita_note": {"ru": "{period} г.: {invest} млн руб. / {pop} тыс. чел. (на 1 января); {rank}; "
-                              "{edition}",
-                        "en": "{period}: {invest} million RUB / {pop} thousand people (1 January); {rank}; "
-                              "{edition}"},
     "wages": {"ru": "Средняя начисленная зарплата", "en": "Average monthly wage"},
     "wages_value": {"ru": "{value} руб.", "en": "{value} RUB"},
-    "wages_note": {"ru": "{period}; Россия — {russia} руб.; {rank}; {edition}",
-                   "en": "{period}; Russia {russia} RUB; {rank}; {edition}"},
+    "published_note": {"ru": "{period} г.; Россия — {russia} руб.; {rank}; {edition}",
+                       "en": "{period}; Russia {russia} RUB; {rank}; {edition}"},
     "kaluga": {"ru": "Калужская область", "en": "Kaluga Oblast"},
     "missing": {"ru": "нет данных", "en": "no data"},
     "open": {"ru": "Открыть: {page} →", "en": "Open: {page} →"},
@@ -94,10 +89,6 @@ TEXT = {
     "avg_wage": {"ru": "Средняя зарплата", "en": "Average wage"},
     "year": {"ru": "Год", "en": "Year"},
 }
-MONTHS = {"ru": ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
-                 "октябрь", "ноябрь", "декабрь"),
-          "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                 "October", "November", "December")}
 CLUSTER_UNITS = {"bn RUB": {"ru": "млрд руб.", "en": "bn RUB"}}
 
 
@@ -252,54 +243,41 @@ def _grp_card(lang: str, area: str | None) -> html.Article:
                  "nav.indicators", lang, _rosstat_source(edition, lang))
 
 
-def _per_capita_card(lang: str, area: str | None) -> html.Article:
-    edition = PER_CAPITA_EDITION
-    invest = queries.observations(INVESTMENT, (KALUGA_CODE,), edition=edition)
-    population = queries.observations(POPULATION, (KALUGA_CODE,), edition=edition)
-    years = (set(invest.dropna(subset=["value"])["period"])
-             & set(population.dropna(subset=["value"])["period"]))
-    period = max(years) if years else None
-    href = _href("/indicators", lang, area, indicator=INVESTMENT, transform="per_capita", view="ranking",
-                 year=period or "")
+def _latest_published(indicator: str) -> tuple[str | None, str | None, pd.DataFrame]:
+    """The newest edition of an indicator, Kaluga's latest period in it, and Kaluga's and Russia's rows."""
+    edition = overview_data.newest_edition(queries.editions(indicator))
+    if not edition:
+        return None, None, pd.DataFrame()
+    frame = queries.observations(indicator, (KALUGA_CODE, RUSSIA_CODE), edition=edition)
+    return edition, overview_data.latest_period(frame, KALUGA_CODE), frame
+
+
+def _kaluga_card(card_id: str, indicator: str, lang: str, area: str | None) -> html.Article:
+    """A card for one published Rosstat figure: Kaluga's latest value in the newest edition, Russia's
+    value and Kaluga's rank among the federal subjects for the same period and edition."""
+    edition, period, frame = _latest_published(indicator)
+    href = _href("/indicators", lang, area, indicator=indicator, regions=f"{KALUGA_CODE},{RUSSIA_CODE}",
+                 edition=edition or "")
+    title = tx(card_id.replace("-", "_"), lang)
     if period is None:
-        return _card("per-capita", tx("per_capita", lang), tx("missing", lang), "", href, "nav.indicators",
-                     lang, [])
-    values = overview_data.per_capita_cross_section(queries.cross_section(INVESTMENT, period, edition),
-                                                     queries.cross_section(POPULATION, period, edition))
-    rank = overview_data.rank_among_subjects(values, queries.regions(), KALUGA_CODE)
-    own_invest = invest.loc[invest["period"] == period, "value"].iloc[0]
-    own_pop = population.loc[population["period"] == period, "value"].iloc[0]
-    # million RUB per thousand people = thousand RUB per person; a derived ratio, shown to 1 decimal.
-    value = format_number(rank["value"], lang, 1) if rank else tx("missing", lang)
-    rank_text = tx("rank", lang, rank=rank["rank"], n=rank["n"]) if rank else tx("missing", lang)
-    note = tx("per_capita_note", lang, period=period, invest=_number(own_invest, lang),
-              pop=_number(own_pop, lang), rank=rank_text, edition=edition_label(edition, lang))
-    return _card("per-capita", tx("per_capita", lang), value, note, href, "nav.indicators", lang,
-                 _rosstat_source(edition, lang), unit=tx("per_capita_unit", lang) if rank else None)
-
-
-def _month(period: str, lang: str) -> str:
-    year, month = period.split("-")
-    return f"{MONTHS[lang][int(month) - 1]} {year}"
-
-
-def _wage_card(lang: str, area: str | None) -> html.Article:
-    edition = WAGE_EDITION
-    frame = queries.observations(WAGE, (KALUGA_CODE, RUSSIA_CODE), edition=edition)
-    period = overview_data.latest_period(frame, KALUGA_CODE)
-    href = _href("/indicators", lang, area, indicator=WAGE, regions=f"{KALUGA_CODE},{RUSSIA_CODE}",
-                 edition=edition)
-    if period is None:
-        return _card("wages", tx("wages", lang), tx("missing", lang), "", href, "nav.indicators", lang, [])
+        return _card(card_id, title, tx("missing", lang), "", href, "nav.indicators", lang, [])
     at = frame[frame["period"] == period].set_index("region_code")["value"]
-    rank = overview_data.rank_among_subjects(queries.cross_section(WAGE, period, edition), queries.regions(),
+    rank = overview_data.rank_among_subjects(queries.cross_section(indicator, period, edition), queries.regions(),
                                              KALUGA_CODE)
-    note = tx("wages_note", lang, period=_month(period, lang), russia=_number(at.get(RUSSIA_CODE), lang),
+    note = tx("published_note", lang, period=period, russia=_number(at.get(RUSSIA_CODE), lang),
               rank=tx("rank", lang, rank=rank["rank"], n=rank["n"]) if rank else tx("missing", lang),
               edition=edition_label(edition, lang))
     value = tx("wages_value", lang, value=_number(at.get(KALUGA_CODE), lang))
-    return _card("wages", tx("wages", lang), value, note, href, "nav.indicators", lang,
-                 _rosstat_source(edition, lang))
+    return _card(card_id, title, value, note, href, "nav.indicators", lang, _rosstat_source(edition, lang))
+
+
+def _per_capita_card(lang: str, area: str | None) -> html.Article:
+    # Rosstat's own per-capita figure (table 10.2), not one derived from two tables.
+    return _kaluga_card("per-capita", INVESTMENT_PER_CAPITA, lang, area)
+
+
+def _wage_card(lang: str, area: str | None) -> html.Article:
+    return _kaluga_card("wages", WAGE_ANNUAL, lang, area)
 
 
 # --- charts -------------------------------------------------------------------------------------

@@ -36,12 +36,14 @@ def test_cards_and_comparison_switch_reproduced_by_url(dash_duo, atlas_app):
     # Headline figures from the bundled data, each with its page behind it.
     dash_duo.wait_for_text_to_equal("#overview-card-investment-value", ">50 bn RUB")
     dash_duo.wait_for_text_to_equal("#overview-card-grp-value", "No. 46 of 85")  # as test_overview_data reads it
-    dash_duo.wait_for_text_to_equal("#overview-card-wages-value", "35,556 RUB")
+    # The newest edition's figures (rr2024_s03_living_standards.xlsx 3.4.!Y15; rr2024_s10_investment.xlsx
+    # 10.2.!Y15), Rosstat's own per-capita figure rather than one derived from two tables.
+    dash_duo.wait_for_text_to_equal("#overview-card-wages-value", "61,587.9 RUB")
+    dash_duo.wait_for_text_to_equal("#overview-card-per-capita-value", "117,541 RUB")
     grp_link = dash_duo.find_element("#overview-card-grp-link").get_attribute("href")
     assert "/indicators?" in grp_link and "indicator=grp" in grp_link and "view=ranking" in grp_link
     per_capita_link = dash_duo.find_element("#overview-card-per-capita-link").get_attribute("href")
-    assert "indicator=investment_fixed_capital" in per_capita_link
-    assert "transform=per_capita" in per_capita_link
+    assert "indicator=investment_per_capita" in per_capita_link and "edition=RR-2024" in per_capita_link
     wait_for_graph(dash_duo, PARTICIPANTS)
     until(lambda: xy_traces(dash_duo, PARTICIPANTS) and 70 in xy_traces(dash_duo, PARTICIPANTS)[0]["y"], timeout=10)
 
@@ -93,7 +95,7 @@ def test_narrow_viewport(dash_duo, atlas_app):
     dash_duo.driver.set_window_size(375, 800)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/?lang=ru")
     wait_for_graph(dash_duo, COMPARE)
-    dash_duo.wait_for_text_to_equal("#overview-card-wages-value", "35\u202f556 руб.")
+    dash_duo.wait_for_text_to_equal("#overview-card-wages-value", "61\u202f587,9 руб.")
     assert not has_horizontal_scroll(dash_duo)
     save_screenshot(dash_duo, "overview-375px")
     assert console_errors(dash_duo) == []
