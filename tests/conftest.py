@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from etl import load
-from etl.db import make_engine, migrate
+from etl.db import migrate
 from etl.paths import shared_data_dir
 from etl.sources import reference
+from tests.fixtures import backend_engine
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
@@ -40,26 +39,7 @@ def shared_data() -> Path:
 @pytest.fixture(params=BACKENDS)
 def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """An engine on an empty database: a temp SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path}/t.sqlite")
-        yield engine
-        engine.dispose()
-        return
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("TEST_POSTGRES_URL is not set")
-    schema = f"t_{uuid.uuid4().hex}"
-    admin = make_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    yield from backend_engine(request.param, tmp_path)
 
 
 @pytest.fixture

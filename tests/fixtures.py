@@ -7,12 +7,16 @@ ignores it (publication line, footnotes), so a stray fixture can never pass for 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+import os
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import openpyxl
-from sqlalchemy import Engine, func, select
+import pytest
+from sqlalchemy import Engine, func, select, text
 
+from etl.db import make_engine
 from etl.schema import LOAD_ORDER, Base
 
 PUBLICATION_LINE = "SYNTHETIC test file. Регионы России. Социально-экономические показатели"
@@ -171,3 +175,28 @@ def loads_rows(engine: Engine) -> list:
     with engine.connect() as conn:
         loads = Base.metadata.tables["loads"]
         return conn.execute(select(loads).order_by(loads.c.id)).all()
+
+
+def backend_engine(backend: str, folder: Path) -> Iterator[Engine]:
+    """An engine on an empty database: a SQLite file in `folder`, or a fresh PostgreSQL schema
+    (TEST_POSTGRES_URL; the test is skipped without it), dropped afterwards."""
+    if backend == "sqlite":
+        engine = make_engine(f"sqlite:///{folder}/t.sqlite")
+        yield engine
+        engine.dispose()
+        return
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("TEST_POSTGRES_URL is not set")
+    schema = f"t_{uuid.uuid4().hex}"
+    admin = make_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

@@ -9,20 +9,18 @@ indicator's unit), and names a spreadsheet would run as formulas.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, Integer, text
+from sqlalchemy import Engine, Integer
 
 from etl import load
-from etl.db import make_engine, migrate
+from etl.db import migrate
 from etl.schema import Base
 from etl.sources import reference
 from etl.sources.base import Parsed
+from tests.fixtures import backend_engine
 
 HOSTILE = ("=cmd|' /C calc'!A0", "+1", "-2+3", "@SUM(A1:A2)", "\tfoo", "\rbar")
 REGIONS = ("RU-KLU", "RU-MOW", "RU-TUL")
@@ -140,28 +138,6 @@ def build(engine: Engine) -> Engine:
     return engine
 
 
-def backend_engine(backend: str, folder: Path) -> Iterator[Engine]:
-    """An engine on an empty database: a SQLite file in `folder`, or a fresh PostgreSQL schema."""
-    if backend == "sqlite":
-        engine = make_engine(f"sqlite:///{folder}/model.sqlite")
-        yield engine
-        engine.dispose()
-        return
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("TEST_POSTGRES_URL is not set")
-    schema = f"t_{uuid.uuid4().hex}"
-    admin = make_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
