@@ -306,7 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
     load_cmd = sub.add_parser("load", help="load one file (adapter detected unless named)")
     load_cmd.add_argument("path")
     load_cmd.add_argument("--adapter", choices=sorted(pipeline.ADAPTERS))
-    load_cmd.add_argument("--edition", help="edition label, e.g. RR-2020 (default: from the file name)")
+    load_cmd.add_argument("--edition", help="edition label, e.g. RR-2020 (default: read from the workbook; "
+                                            "the file name is the last resort)")
     load_cmd.add_argument("--sheet", action="append", help="only this sheet (repeatable)")
     load_cmd.add_argument("--atc", help="WHO ATC codes CSV for product files")
     load_cmd.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
