@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import Engine, Select, distinct, func, select
 
 from dashboard.cache import cache
+from dashboard.model.observations import editions_of
 from etl.schema import (
     AtcGroup,
     ClusterIndicator,
@@ -114,9 +115,7 @@ def cross_section(indicator: str, period: str, edition: str) -> pd.DataFrame:
 
 @cache.memoize()
 def editions(indicator: str) -> list[str]:
-    query = (select(Observation.edition).distinct().where(Observation.indicator_code == indicator)
-             .order_by(Observation.edition))
-    return run(query).iloc[:, 0].tolist() if indicator else []
+    return editions_of(engine(), indicator) if indicator else []
 
 
 # --- the cluster ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, Select, bindparam, select, union
 
 from dashboard.model.labels import edition_label, observation_source, pick_label
 from dashboard.model.table import Column, Page, Table, blank_as_null, empty, fetch, missing_codes
-from etl.schema import Edition, Indicator, Load, Observation, Region
+from etl.schema import Edition, Indicator, IndicatorCoverage, Load, Observation, Region
 
 # The kinds of period observations are stored under (etl.periods.KINDS; a test keeps them equal,
 # the dashboard imports no parser module).
@@ -149,8 +149,8 @@ def _unknown_edition(engine: Engine, edition: str | None) -> tuple[str, ...]:
 
 
 def editions_of(engine: Engine, indicator: str) -> list[str]:
-    """The editions that publish an indicator, in code order."""
-    query = (select(Observation.edition).distinct().where(Observation.indicator_code == indicator)
-             .order_by(Observation.edition))
+    """The editions that publish an indicator, in code order (from the coverage the loader keeps)."""
+    query = (select(IndicatorCoverage.edition).distinct().where(IndicatorCoverage.indicator_code == indicator)
+             .order_by(IndicatorCoverage.edition))
     with engine.connect() as conn:
         return list(conn.execute(query).scalars())
