@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,16 @@ BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
 ]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """DASH_TEST_PORT moves the browser tests' first server port (dash.testing counts up from 58050),
+    so two test runs on one machine do not serve on the same port."""
+    port = os.environ.get("DASH_TEST_PORT")
+    if port:
+        from dash.testing.application_runners import BaseDashRunner
+
+        BaseDashRunner._next_port = int(port)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
