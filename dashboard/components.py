@@ -16,7 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from dashboard import api
 from dashboard.figure_dicts import empty as plain_empty
-from dashboard.i18n import normalise_language, t
+from dashboard.i18n import graph_config, normalise_language, t
 from dashboard.model.safety import guard_frame
 
 log = logging.getLogger(__name__)
@@ -52,8 +52,8 @@ def chart_card(card_id: str, title: str, lang: str, height: int = 360, descripti
             html.P(description, className="card-description") if description else None,
             html.Div(list(controls), className="card-controls") if controls else None,
             dcc.Loading(
-                dcc.Graph(id=f"{card_id}-graph", config=GRAPH_CONFIG, style={"height": f"{height}px"},
-                          figure={"layout": {"height": height}}),
+                dcc.Graph(id=f"{card_id}-graph", config=graph_config(lang, GRAPH_CONFIG),
+                          style={"height": f"{height}px"}, figure={"layout": {"height": height}}),
                 type="dot", delay_show=150,
             ),
             html.P(id=f"{card_id}-source", className="source-line"),

@@ -1,9 +1,21 @@
-"""RU and EN: interface strings and number formats. The language is always in the URL (?lang=)."""
+"""RU and EN: interface strings, numbers, plurals and dates (Babel). The language is always in the URL (?lang=).
+
+One format per language everywhere (cards, tables, AG Grid, chart axes): Russian groups digits with a
+no-break space (U+00A0, CLDR's and the browsers' `ru-RU`) and writes a decimal comma; English writes
+12,345.6. Counts take Babel's plural rules (1 компания, 2 компании, 5 компаний, 21 компания).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from collections.abc import Callable
+from functools import lru_cache
+
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_compact_decimal, format_decimal
 
 LANGUAGES = ("ru", "en")
 DEFAULT_LANGUAGE = "ru"
@@ -80,18 +92,236 @@ def pick(lang: str | None, ru: str | None, en: str | None) -> str:
     return ru or en
 
 
+NBSP = "\u00a0"
+_BABEL_LOCALE = {"ru": "ru_RU", "en": "en_US"}
+INTL_LOCALE = {"ru": "ru-RU", "en": "en-US"}  # the browser's Intl.NumberFormat names of the same formats
+
+
+@lru_cache(maxsize=4)
+def _locale(lang: str | None) -> Locale:
+    return Locale.parse(_BABEL_LOCALE[normalise_language(lang)])
+
+
+def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return math.isnan(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return True
+
+
+def default_decimals(value: float) -> int:
+    """Digits after the point when the caller does not say: none for big or whole numbers, else 1-2."""
+    value = float(value)
+    return 0 if abs(value) >= 1000 or value.is_integer() else (1 if abs(value) >= 10 else 2)
+
+
 def format_number(value: float | None, lang: str | None, decimals: int | None = None) -> str:
-    """12 345,6 in Russian, 12,345.6 in English; a dash-free 'missing' word for no value."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """12\u00a0345,6 in Russian, 12,345.6 in English (Babel, CLDR); 'нет данных' / 'missing' for no value."""
+    if _is_missing(value):
         return t("value.missing", lang)
+    value = float(value)  # type: ignore[arg-type]
     if decimals is None:
-        decimals = 0 if abs(value) >= 1000 or float(value).is_integer() else (1 if abs(value) >= 10 else 2)
-    text = f"{value:,.{decimals}f}"
-    if normalise_language(lang) == "ru":
-        text = text.replace(",", "\u202f").replace(".", ",")
-    return text
+        decimals = default_decimals(value)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    text = format_decimal(value, format=pattern, locale=_locale(lang))
+    return "0" if re.fullmatch(r"-0(?:[.,]0*)?", text) and decimals == 0 else text
+
+
+def format_compact(value: float | None, lang: str | None, decimals: int = 1) -> str:
+    """A short big number: «80 млн», «1,5 тыс.» in Russian, 80M, 1.5K in English (CLDR's short forms)."""
+    if _is_missing(value):
+        return t("value.missing", lang)
+    return format_compact_decimal(float(value), format_type="short", locale=_locale(lang),  # type: ignore[arg-type]
+                                  fraction_digits=decimals)
+
+
+def format_percent(value: float | None, lang: str | None, decimals: int = 1) -> str:
+    """A share already in percent (12.5 -> «12,5 %» / 12.5%), as each language writes it."""
+    if _is_missing(value):
+        return t("value.missing", lang)
+    number = format_number(value, lang, decimals)
+    return f"{number}{NBSP}%" if normalise_language(lang) == "ru" else f"{number}%"
+
+
+# Nouns counted on the pages: every CLDR plural category of each language (ru: one/few/many/other,
+# en: one/other). `other` in Russian is the fraction form (1,5 компании).
+PLURALS: dict[str, dict[str, dict[str, str]]] = {
+    "company": {"ru": {"one": "компания", "few": "компании", "many": "компаний", "other": "компании"},
+                "en": {"one": "company", "other": "companies"}},
+    "product": {"ru": {"one": "продукт", "few": "продукта", "many": "продуктов", "other": "продукта"},
+                "en": {"one": "product", "other": "products"}},
+    "event": {"ru": {"one": "событие", "few": "события", "many": "событий", "other": "события"},
+              "en": {"one": "event", "other": "events"}},
+    "source": {"ru": {"one": "источник", "few": "источника", "many": "источников", "other": "источника"},
+               "en": {"one": "source", "other": "sources"}},
+    "record": {"ru": {"one": "запись", "few": "записи", "many": "записей", "other": "записи"},
+               "en": {"one": "record", "other": "records"}},
+    "region": {"ru": {"one": "регион", "few": "региона", "many": "регионов", "other": "региона"},
+               "en": {"one": "region", "other": "regions"}},
+    "figure": {"ru": {"one": "значение", "few": "значения", "many": "значений", "other": "значения"},
+               "en": {"one": "figure", "other": "figures"}},
+    "row": {"ru": {"one": "строка", "few": "строки", "many": "строк", "other": "строки"},
+            "en": {"one": "row", "other": "rows"}},
+    "load": {"ru": {"one": "загрузка", "few": "загрузки", "many": "загрузок", "other": "загрузки"},
+             "en": {"one": "load", "other": "loads"}},
+    "investment": {"ru": {"one": "инвестиция", "few": "инвестиции", "many": "инвестиций", "other": "инвестиции"},
+                   "en": {"one": "investment", "other": "investments"}},
+    "project": {"ru": {"one": "проект", "few": "проекта", "many": "проектов", "other": "проекта"},
+                "en": {"one": "project", "other": "projects"}},
+    "participant": {"ru": {"one": "участник", "few": "участника", "many": "участников", "other": "участника"},
+                    "en": {"one": "participant", "other": "participants"}},
+    "therapy_area": {"ru": {"one": "терапевтическая область", "few": "терапевтические области",
+                            "many": "терапевтических областей", "other": "терапевтической области"},
+                     "en": {"one": "therapy area", "other": "therapy areas"}},
+    "indicator": {"ru": {"one": "показатель", "few": "показателя", "many": "показателей", "other": "показателя"},
+                  "en": {"one": "indicator", "other": "indicators"}},
+    "edition": {"ru": {"one": "издание", "few": "издания", "many": "изданий", "other": "издания"},
+                "en": {"one": "edition", "other": "editions"}},
+    "year": {"ru": {"one": "год", "few": "года", "many": "лет", "other": "года"},
+             "en": {"one": "year", "other": "years"}},
+    "file": {"ru": {"one": "файл", "few": "файла", "many": "файлов", "other": "файла"},
+             "en": {"one": "file", "other": "files"}},
+    "site": {"ru": {"one": "площадка", "few": "площадки", "many": "площадок", "other": "площадки"},
+             "en": {"one": "site", "other": "sites"}},
+}
+
+
+def _forms_key(word: str) -> str | None:
+    """The PLURALS key of a key or of any of its forms in either language ("companies" -> "company")."""
+    if word in PLURALS:
+        return word
+    for key, languages in PLURALS.items():
+        if any(word in forms.values() for forms in languages.values()):
+            return key
+    return None
+
+
+def plural_category(n: float, lang: str | None) -> str:
+    """Babel's (CLDR's) plural category of `n`: one, few, many or other."""
+    n = abs(n)
+    return _locale(lang).plural_form(int(n) if float(n).is_integer() else n)
+
+
+def plural(n: float, forms_key: str | dict[str, str], lang: str | None) -> str:
+    """The noun form for `n`: plural(21, "company", "ru") -> "компания"; a dict of forms works too."""
+    if isinstance(forms_key, dict):
+        forms = forms_key
+    else:
+        key = _forms_key(forms_key)
+        if key is None:
+            raise KeyError(f"no plural forms for {forms_key!r}: add them to dashboard.i18n.PLURALS")
+        forms = PLURALS[key][normalise_language(lang)]
+    return forms.get(plural_category(n, lang)) or forms["other"]
+
+
+def format_count(n: float, noun_key: str, lang: str | None, decimals: int | None = None) -> str:
+    """A count with its noun: "1 company", "2 companies", "21 компания", "5 компаний"."""
+    return f"{format_number(n, lang, decimals)} {plural(n, noun_key, lang)}"
+
+
+def format_date(value: dt.date | dt.datetime | str | None, lang: str | None, fmt: str = "medium") -> str:
+    """A date as each language writes it: fmt 'short' (05.03.2024 / 3/5/24), 'medium', 'long', 'month'
+    (март 2024 / March 2024) or a CLDR pattern; ISO text is accepted."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+        return t("value.missing", lang)
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    pattern = {"month": "LLLL y"}.get(fmt, fmt)
+    return babel_format_date(value, format=pattern, locale=_locale(lang))
+
+
+_QUARTER_RU = {1: "I", 2: "II", 3: "III", 4: "IV"}
+_PERIOD_CODE = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{2})(?:-(?P<day>\d{2}))?|Q(?P<q>[1-4])|"
+                          r"H(?P<h>[12])|YTD(?P<ytd>\d{2})))?$")
+
+
+def format_period(code: str | None, lang: str | None) -> str:
+    """A stored period code as words: 2017; март 2017 / March 2017; III кв. 2017 / Q3 2017;
+    I полугодие 2017 / H1 2017; январь–сентябрь 2017 / January–September 2017; 1 янв. 2017 / Jan 1, 2017."""
+    if code is None or (isinstance(code, float) and math.isnan(code)) or str(code) == "":
+        return t("value.missing", lang)
+    match = _PERIOD_CODE.match(str(code))
+    if not match:
+        return str(code)
+    lang = normalise_language(lang)
+    year = int(match["year"])
+    if match["day"]:
+        return format_date(dt.date(year, int(match["month"]), int(match["day"])), lang, "medium")
+    if match["month"]:
+        return format_date(dt.date(year, int(match["month"]), 1), lang, "month")
+    if match["q"]:
+        q = int(match["q"])
+        return f"{_QUARTER_RU[q]} кв. {year}" if lang == "ru" else f"Q{q} {year}"
+    if match["h"]:
+        h = int(match["h"])
+        return f"{_QUARTER_RU[h]} полугодие {year}" if lang == "ru" else f"H{h} {year}"
+    if match["ytd"]:
+        last = format_date(dt.date(year, int(match["ytd"]), 1), lang, "LLLL")
+        first = format_date(dt.date(year, 1, 1), lang, "LLLL")
+        return f"{first}–{last} {year}"
+    return str(year)
 
 
 def plotly_separators(lang: str | None) -> str:
-    """Plotly's `separators` layout value: decimal then thousands."""
-    return ", " if normalise_language(lang) == "ru" else ".,"
+    """Plotly's `separators` layout value (decimal then thousands), the same characters as format_number."""
+    return "," + NBSP if normalise_language(lang) == "ru" else ".,"
+
+
+def axis_number_format(lang: str | None) -> dict:
+    """Axis keys that write tick numbers in full with the language's separators: no Latin k/M/G suffix
+    (plotly's default SI suffixes) on a Russian axis, and the same plain digits on an English one.
+
+    Merge into an axis: `{"yaxis": {**axis_number_format(lang), "title": ...}}`; pair with the layout's
+    `separators: plotly_separators(lang)` (dashboard.figures.base_layout sets it)."""
+    return {"exponentformat": "none", "separatethousands": True}
+
+
+# Plotly's modebar and notifier texts in Russian (assets/i18n.js registers them as plotly's `ru` locale;
+# the config's `locale` picks it). English is plotly's own text.
+def graph_config(lang: str | None, base: dict | None = None) -> dict:
+    """A dcc.Graph `config` in `lang`: the modebar's tooltips and plotly's date names follow the page."""
+    config = dict(base or {})
+    config["locale"] = "ru" if normalise_language(lang) == "ru" else "en"
+    return config
+
+
+def grid_number_formatter(lang: str | None, decimals: int | None = None) -> dict:
+    """An AG Grid `valueFormatter` writing numbers as format_number does (Intl.NumberFormat, same locale).
+
+    `decimals` None: as format_number's default (0 for big or whole numbers, 1 from 10, else 2); a missing
+    value reads 'нет данных' / 'missing'. The function is window.dashAgGridFunctions.atlasNumber (assets/i18n.js).
+    """
+    lang = normalise_language(lang)
+    digits = "null" if decimals is None else str(int(decimals))
+    missing = t("value.missing", lang).replace("'", "\\'")
+    return {"function": f"atlasNumber(params.value, '{INTL_LOCALE[lang]}', {digits}, '{missing}')"}
+
+
+def grid_locale_text(lang: str | None) -> dict:
+    """AG Grid's own words (filter menu, 'No Rows To Show', pagination) in Russian; English is AG Grid's."""
+    if normalise_language(lang) != "ru":
+        return {}
+    return dict(_AG_GRID_RU)
+
+
+_AG_GRID_RU = {
+    "noRowsToShow": "Нет строк", "loadingOoo": "Загрузка…", "page": "Страница", "of": "из", "to": "–",
+    "more": "ещё", "next": "Следующая", "last": "Последняя", "first": "Первая", "previous": "Предыдущая",
+    "filterOoo": "Фильтр…", "equals": "Равно", "notEqual": "Не равно", "contains": "Содержит",
+    "notContains": "Не содержит", "startsWith": "Начинается с", "endsWith": "Заканчивается на",
+    "blank": "Пусто", "notBlank": "Не пусто", "lessThan": "Меньше", "greaterThan": "Больше",
+    "lessThanOrEqual": "Меньше или равно", "greaterThanOrEqual": "Больше или равно", "inRange": "В диапазоне",
+    "andCondition": "И", "orCondition": "ИЛИ", "applyFilter": "Применить", "resetFilter": "Сбросить",
+    "clearFilter": "Очистить", "cancelFilter": "Отмена", "selectAll": "Выбрать все", "searchOoo": "Поиск…",
+    "noMatches": "Нет совпадений", "pageSizeSelectorLabel": "Строк на странице:", "ariaPageSizeSelectorLabel":
+    "Строк на странице", "sortAscending": "По возрастанию", "sortDescending": "По убыванию",
+    "columns": "Столбцы", "filters": "Фильтры", "pinColumn": "Закрепить столбец", "autosizeThisColumn":
+    "Автоширина столбца", "autosizeAllColumns": "Автоширина всех столбцов", "resetColumns": "Сбросить столбцы",
+    "copy": "Копировать", "export": "Экспорт", "csvExport": "Экспорт в CSV", "inRangeStart": "От",
+    "inRangeEnd": "До", "dateFormatOoo": "дд.мм.гггг", "ariaFilterValue": "Значение фильтра",
+    "ariaFilteringOperator": "Условие фильтра", "ariaFilterInput": "Поле фильтра",
+}

@@ -1,0 +1,87 @@
+// RU/EN in the browser, the same formats as dashboard/i18n.py: AG Grid numbers and plotly's Russian texts.
+window.dashAgGridFunctions = window.dashAgGridFunctions || {};
+
+// A number as dashboard.i18n.format_number writes it: ru-RU groups with a no-break space and a decimal
+// comma, en-US with commas and a point. digits null = format_number's default (0 for big or whole numbers,
+// 1 from 10, else 2).
+window.dashAgGridFunctions.atlasNumber = function (value, locale, digits, missing) {
+  if (value === null || value === undefined || value === "") return missing || "";
+  var number = Number(value);
+  if (!isFinite(number)) return missing || "";
+  if (digits === null || digits === undefined) {
+    var size = Math.abs(number);
+    digits = size >= 1000 || Number.isInteger(number) ? 0 : (size >= 10 ? 1 : 2);
+  }
+  return new Intl.NumberFormat(locale, {minimumFractionDigits: digits, maximumFractionDigits: digits})
+    .format(number);
+};
+
+// plotly's modebar tooltips, notifications and date names in Russian, registered as its `ru` locale
+// (dashboard.i18n.graph_config sets config.locale). NOTE: this file may run before or after the
+// plotly bundle: plotly registers window.PlotlyLocales when it loads, and Plotly.register works after.
+(function () {
+  var ru = {
+    moduleType: "locale",
+    name: "ru",
+    dictionary: {
+      "Autoscale": "Автомасштаб",
+      "Box Select": "Выделить прямоугольником",
+      "Lasso Select": "Выделить лассо",
+      "Compare data on hover": "Показывать все ряды при наведении",
+      "Show closest data on hover": "Показывать ближайшую точку при наведении",
+      "Toggle show closest data on hover": "Показ ближайшей точки при наведении: вкл./выкл.",
+      "Toggle Spike Lines": "Линии к осям: вкл./выкл.",
+      "Double-click on legend to isolate one trace": "Двойной щелчок по легенде оставит один ряд",
+      "Double-click to zoom back out": "Двойной щелчок вернёт исходный масштаб",
+      "Download plot": "Сохранить график",
+      "Download plot as a png": "Сохранить график как PNG",
+      "Download plot as a PNG": "Сохранить график как PNG",
+      "Download plot as a svg": "Сохранить график как SVG",
+      "Edit in Chart Studio": "Открыть в Chart Studio",
+      "Pan": "Сдвиг",
+      "Produced with Plotly": "Сделано с Plotly",
+      "Produced with Plotly.js": "Сделано с Plotly.js",
+      "Reset": "Сбросить",
+      "Reset axes": "Вернуть оси",
+      "Reset view": "Вернуть вид",
+      "Reset views": "Вернуть виды",
+      "Reset camera to default": "Вернуть камеру",
+      "Reset camera to last save": "Вернуть сохранённую камеру",
+      "Snapshot succeeded": "Снимок готов",
+      "Sorry, there was a problem downloading your snapshot!": "Не удалось сохранить снимок",
+      "Taking snapshot - this may take a few seconds": "Снимок сохраняется, это может занять несколько секунд",
+      "Zoom": "Масштаб",
+      "Zoom in": "Увеличить",
+      "Zoom out": "Уменьшить",
+      "Orbital rotation": "Вращение по орбите",
+      "Turntable rotation": "Вращение вокруг оси",
+      "lat:": "шир.:",
+      "lon:": "долг.:",
+      "max:": "макс.:",
+      "min:": "мин.:",
+      "mean:": "среднее:",
+      "median:": "медиана:",
+      "trace": "ряд",
+      "new text": "новый текст",
+      "source:": "откуда:",
+      "target:": "куда:"
+    },
+    format: {
+      days: ["воскресенье", "понедельник", "вторник", "среда", "четверг", "пятница", "суббота"],
+      shortDays: ["вс", "пн", "вт", "ср", "чт", "пт", "сб"],
+      months: ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь",
+               "октябрь", "ноябрь", "декабрь"],
+      shortMonths: ["янв.", "февр.", "март", "апр.", "май", "июнь", "июль", "авг.", "сент.", "окт.",
+                    "нояб.", "дек."],
+      date: "%d.%m.%Y",
+      decimal: ",",
+      thousands: "\u00a0"
+    }
+  };
+  if (window.Plotly && typeof window.Plotly.register === "function") {
+    window.Plotly.register(ru);
+  } else {
+    window.PlotlyLocales = window.PlotlyLocales || [];
+    window.PlotlyLocales.push(ru);
+  }
+})();
