@@ -399,3 +399,77 @@ LOAD_ORDER: tuple[str, ...] = (
     "cluster_indicators",
     "events",
 )
+
+
+# --- the digest and the contact form (user data the dashboard writes; never figures) ------------------------
+
+
+class Subscriber(Base):
+    """One address subscribed to the monthly digest: only what the subscription needs.
+
+    Tokens are kept as SHA-256 hashes: the letters carry the tokens, the database cannot give them away.
+    """
+
+    __tablename__ = "subscribers"
+    # Named, so both backends report them alike.
+    __table_args__ = (
+        UniqueConstraint("email", name="uq_subscribers_email"),
+        UniqueConstraint("confirm_token_hash", name="uq_subscribers_confirm_token"),
+        UniqueConstraint("unsubscribe_token_hash", name="uq_subscribers_unsubscribe_token"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    lang: Mapped[str] = mapped_column(String(2))
+    # Which consent text the address agreed to (dashboard.subscriptions.CONSENT_VERSION) and when.
+    consent_version: Mapped[str] = mapped_column(String(20))
+    consented_at: Mapped[datetime] = mapped_column(DateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    confirm_token_hash: Mapped[str | None] = mapped_column(String(64))
+    # The unsubscribe token of the confirmation letter; each digest letter has its own (DigestSend).
+    unsubscribe_token_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class DigestSend(Base):
+    """One digest letter to one subscriber for one month: claimed before sending, so none goes twice."""
+
+    __tablename__ = "digest_sends"
+    __table_args__ = (
+        UniqueConstraint("subscriber_id", "month", name="uq_digest_send"),
+        UniqueConstraint("unsubscribe_token_hash", name="uq_digest_sends_unsubscribe_token"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"), index=True)
+    month: Mapped[str] = mapped_column(String(7))
+    # pending (claimed, being sent) / sent / failed (the server refused it; a later run retries it)
+    status: Mapped[str] = mapped_column(String(10))
+    unsubscribe_token_hash: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    error: Mapped[str | None] = mapped_column(String(500))
+
+
+class ContactMessage(Base):
+    """A message from the investors' contact form, kept with consent and forwarded when mail is set up."""
+
+    __tablename__ = "contact_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    organisation: Mapped[str | None] = mapped_column(String(300))
+    message: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str] = mapped_column(String(2))
+    consent_version: Mapped[str] = mapped_column(String(20))
+    consented_at: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    # SHA-256 of the sender's address, only to limit messages per address (never the address itself).
+    ip_hash: Mapped[str] = mapped_column(String(64), index=True)
+    forwarded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    forward_error: Mapped[str | None] = mapped_column(String(500))
+
+# Tables the dashboard writes for its users (subscriptions, contact messages): user data, never loaded from a file,
+# so they have no natural key for the loader and no place in its load order.
+APP_TABLES: tuple[str, ...] = ("subscribers", "digest_sends", "contact_messages")

@@ -32,6 +32,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WEB_CONCURRENCY", "2", "Gunicorn worker processes in `make serve`."),
     Setting("ATLAS_SHARED_DATA", "", "Folder of raw source files for `make data` (default ../shared/data)."),
     Setting("TEST_POSTGRES_URL", "", "PostgreSQL URL the test suite also runs the database tests on."),
+    Setting("SMTP_HOST", "", "Mail server the digest and the contact form send through; empty = no mail is sent "
+            "(the subscription form then says it is unavailable)."),
+    Setting("SMTP_PORT", "587", "Port of the mail server."),
+    Setting("SMTP_USER", "", "Login at the mail server; empty = no login."),
+    Setting("SMTP_PASSWORD", "", "Password at the mail server."),
+    Setting("SMTP_FROM", "", "Sender address of every letter (required when SMTP_HOST is set)."),
+    Setting("SMTP_STARTTLS", "1", "1 upgrades the mail connection with STARTTLS; 0 sends in plain text "
+            "(a local relay)."),
+    Setting("PUBLIC_URL", "http://127.0.0.1:8050", "The atlas's public address, for the confirmation and "
+            "unsubscribe links in letters."),
+    Setting("CONTACT_TO", "", "Address the investors' contact form forwards messages to; empty = messages are only "
+            "stored."),
+    Setting("CONTACT_RATE_LIMIT", "5", "Most contact-form messages one network address may send in an hour."),
 )
 
 
