@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import getpass
 import sys
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from rich.text import Text
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from etl import extracts, load, pipeline, verify
+from etl import extracts, history, load, pipeline, users, verify
 from etl.db import make_engine, migrate
 from etl.errors import EtlError, summarise
 from etl.lookup import find_indicators, find_regions, loads_query, observations_query
@@ -254,7 +255,8 @@ def cmd_observations(engine: Engine, args) -> int:
 
 
 def cmd_rollback(engine: Engine, args) -> int:
-    restored = load.rollback_load(engine, args.load_id)
+    # An unknown id or a load that is not applied is refused (EtlError: exit 2) before anything is written.
+    restored = history.rollback(engine, args.load_id)
     console.print(Text(f"load {args.load_id} rolled back: {restored or 'nothing to undo'}"))
     return EXIT_OK
 
@@ -284,6 +286,17 @@ def cmd_verify(engine: Engine, args) -> int:
         console.print(f"note: {note}", highlight=False, markup=False, soft_wrap=True)
     console.print(report.summary(), highlight=False, markup=False, soft_wrap=True)
     return EXIT_REJECTED if report.differences else EXIT_OK
+
+
+def cmd_user_add(engine: Engine, args) -> int:
+    migrate(engine)
+    password = getpass.getpass(f"password for {args.name}: ")
+    if getpass.getpass("the same password again: ") != password:
+        console.print(Text("the passwords differ; no account was created"))
+        return EXIT_REJECTED
+    analyst_id = users.add_analyst(engine, args.name, password)
+    console.print(Text(f"analyst {args.name} created (id {analyst_id}); sign in at /admin/login"))
+    return EXIT_OK
 
 
 def cmd_migrate(engine: Engine, args) -> int:
@@ -348,6 +361,12 @@ def build_parser() -> argparse.ArgumentParser:
     verify_cmd.set_defaults(func=cmd_verify)
 
     sub.add_parser("migrate", help="apply schema migrations").set_defaults(func=cmd_migrate)
+
+    user = sub.add_parser("user", help="analyst accounts for /admin").add_subparsers(dest="user_command",
+                                                                                      required=True)
+    user_add = user.add_parser("add", help="create an analyst account (the password is asked twice)")
+    user_add.add_argument("name")
+    user_add.set_defaults(func=cmd_user_add)
     return parser
 
 

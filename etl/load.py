@@ -100,6 +100,8 @@ class LoadReport:
 
 
 ProgressCallback = Callable[[str, int, int], None]
+# Called inside a load's (or a rollback's) transaction: raising EtlError there undoes everything.
+TransactionHook = Callable[[Connection, "LoadReport"], None]
 
 
 def sha256_of(path: Path) -> str:
@@ -122,10 +124,15 @@ def apply(
     allow_rejections: bool = False,
     on_table_done: ProgressCallback | None = None,
     source_path: str | Path | None = None,
+    on_begin: TransactionHook | None = None,
+    before_end: TransactionHook | None = None,
 ) -> LoadReport:
     """Check and write `parsed` in one transaction; on any failure the database is unchanged.
 
-    `source_path` is where the file was read from, kept so `etl verify` can re-read it.
+    `source_path` is where the file was read from, kept so `etl verify` can re-read it. `on_begin`
+    runs in the transaction once the load is recorded (the admin's check that the data did not change
+    since its preview), `before_end` after every write, before the commit or a dry run's rollback (the
+    admin's preview and history); either may raise EtlError to undo the load.
     """
     source_path = _absolute(source_path)
     report = LoadReport(file_name, sha256, parsed.adapter, parsed.edition, notes=list(parsed.notes),
@@ -143,6 +150,8 @@ def apply(
             transaction = conn.begin()
             try:
                 report.load_id = _start_load(conn, report, source_path)
+                if on_begin:
+                    on_begin(conn, report)
                 tables = [t for t in LOAD_ORDER if t in parsed.tables and not parsed.tables[t].empty]
                 for done, table in enumerate(tables, start=1):
                     change = _upsert(conn, table, parsed.tables[table], report, collect_added=dry_run)
@@ -155,6 +164,8 @@ def apply(
                                      observations["edition"].dropna().unique().tolist(), report.load_id)
                 report.status = "dry_run" if dry_run else "applied"
                 _finish_load(conn, report)
+                if before_end:
+                    before_end(conn, report)
                 if dry_run:
                     transaction.rollback()
                     report.load_id = None
@@ -436,14 +447,18 @@ def _touched_by(conn: Connection, load_id: int, history: list) -> tuple[set[str]
     return {r[0] for r in rows}, {r[1] for r in rows}
 
 
-def rollback_load(engine: Engine, load_id: int) -> dict[str, int]:
+def rollback_load(engine: Engine, load_id: int,
+                  on_begin: Callable[[Connection], None] | None = None) -> dict[str, int]:
     """Undo one applied load exactly: delete the rows it added, restore the rows it changed.
 
     Only the newest applied load that touched a row can be undone; a later load that changed the
-    same rows makes this refuse rather than guess.
+    same rows makes this refuse rather than guess. `on_begin` runs first in the same transaction
+    (the history records the rollback there, so it is recorded exactly when it happens).
     """
     restored: dict[str, int] = {}
     with engine.begin() as conn:
+        if on_begin:
+            on_begin(conn)
         later = conn.execute(select(func.count()).select_from(SupersededValue).where(
             SupersededValue.superseded_by_load_id > load_id,
             SupersededValue.old_values["load_id"].as_integer() == load_id,

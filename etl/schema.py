@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -359,6 +360,50 @@ class SupersededValue(Base):
     superseded_by_load_id: Mapped[int] = mapped_column(ForeignKey("loads.id"), index=True)
 
 
+class Analyst(Base):
+    """An analyst who may sign in to /admin: a name and a scrypt hash of the password, never the password."""
+
+    __tablename__ = "analysts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LoginAttempt(Base):
+    """One sign-in attempt, kept so failed ones can be counted per address and name (the rate limit)."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    address: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+class LoadChange(Base):
+    """Who applied a load and what it touched (indicators, regions, periods), and who rolled it back when.
+
+    Written in the load's (or the rollback's) own transaction, so the public changelog can still say
+    what a rolled-back load had touched after its rows are gone.
+    """
+
+    __tablename__ = "load_changes"
+
+    load_id: Mapped[int] = mapped_column(ForeignKey("loads.id"), primary_key=True)
+    applied_by: Mapped[str | None] = mapped_column(String(100))
+    indicators: Mapped[list] = mapped_column(JSON)
+    regions: Mapped[list] = mapped_column(JSON)
+    periods: Mapped[list] = mapped_column(JSON)
+    # Figures that were already stored in another edition with a different value.
+    revisions: Mapped[int] = mapped_column(Integer, default=0)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    rolled_back_by: Mapped[str | None] = mapped_column(String(100))
+    rolled_back_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 # Tables the loader derives from the data tables in the same transaction (never loaded from a file).
 DERIVED_TABLES: tuple[str, ...] = ("indicator_coverage",)
 
@@ -472,4 +517,5 @@ class ContactMessage(Base):
 
 # Tables the dashboard writes for its users (subscriptions, contact messages): user data, never loaded from a file,
 # so they have no natural key for the loader and no place in its load order.
-APP_TABLES: tuple[str, ...] = ("subscribers", "digest_sends", "contact_messages")
+APP_TABLES: tuple[str, ...] = ("subscribers", "digest_sends", "contact_messages",
+                               "analysts", "login_attempts", "load_changes")

@@ -45,6 +45,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CONTACT_TO", "", "Address the investors' contact form forwards messages to; empty = messages are only "
             "stored."),
     Setting("CONTACT_RATE_LIMIT", "5", "Most contact-form messages one network address may send in an hour."),
+    Setting("SECRET_KEY", "", "Key that signs the analysts' session cookies; set a long random value in production "
+            "(empty = a random key per process: sessions end at a restart and differ between workers)."),
+    Setting("SESSION_COOKIE_SECURE", "auto", "Send the session cookie over HTTPS only: 1, 0, or auto (secure unless "
+            "the request is plain http to localhost/127.0.0.1)."),
+    Setting("ADMIN_UPLOAD_MAX_MB", "100", "Largest file an analyst may upload at /admin/data, in megabytes."),
+    Setting("ADMIN_UPLOAD_DIR", "", "Folder uploaded files are kept in (so `etl verify` can re-read them); empty = "
+            "data/uploads in the checkout."),
+    Setting("ADMIN_LOGIN_ATTEMPTS", "5", "Failed sign-ins allowed per network address and name within "
+            "ADMIN_LOGIN_WINDOW; further attempts are refused."),
+    Setting("ADMIN_LOGIN_WINDOW", "900", "Seconds over which failed sign-ins are counted."),
 )
 
 
