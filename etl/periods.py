@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from etl.text import clean_spaces
 
@@ -63,7 +63,9 @@ class Period:
     half: int | None = None
     day: int | None = None
 
-    @property
+    # NOTE: cached per instance (a frozen dataclass still has a __dict__): an adapter asks each column's
+    # period for its code once per figure, hundreds of thousands of times per file.
+    @cached_property
     def code(self) -> str:
         if self.kind == "year":
             return str(self.year)
@@ -76,6 +78,11 @@ class Period:
         if self.kind == "ytd":
             return f"{self.year}-YTD{self.month:02d}"
         return f"{self.year}-{self.month:02d}-{self.day:02d}"
+
+    @cached_property
+    def stored_month(self) -> int | None:
+        """The month an observation stores: a month's or a year-to-date's (its last month), else none."""
+        return self.month if self.kind in ("month", "ytd") else None
 
     @property
     def last_month(self) -> int | None:

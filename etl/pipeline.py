@@ -199,6 +199,9 @@ def _reject_misread_cells(path: Path, parsed: Parsed) -> None:
         return rows[row - 1][column - 1] if row <= len(rows) and column <= len(rows[row - 1]) else ""
 
     seen: set[tuple[str, str]] = set()
+    # Whether a merged range repeats its label in every cell depends on the range only, not on the
+    # table whose rows it spans (an EMISS export has many tables under the same merged labels).
+    repeated: dict[tuple[str, str], bool] = {}
     for (sheet, _), group in cells.groupby(["source_sheet", "indicator_code"], sort=False):
         sheet_facts = facts.sheets[sheet]
         rows_of, columns_of = group["row"].to_numpy(), group["column"].to_numpy()
@@ -216,7 +219,8 @@ def _reject_misread_cells(path: Path, parsed: Parsed) -> None:
         for merged in sheet_facts.merged:
             first, _, last = merged.partition(":")
             (r1, c1), (r2, c2) = _a1(first), _a1(last or first)
-            if r2 < first_row or r1 > last_row or c1 > last_column or (sheet, merged) in seen:
+            if (r2 < first_row or r1 > last_row or c1 > last_column or (sheet, merged) in seen
+                    or repeated.get((sheet, merged))):
                 continue
             inside = (rows_of >= r1) & (rows_of <= r2) & (columns_of >= c1) & (columns_of <= c2)
             covers_figure = bool((inside & ~((rows_of == r1) & (columns_of == c1))).any())
@@ -224,9 +228,12 @@ def _reject_misread_cells(path: Path, parsed: Parsed) -> None:
                 continue
             # NOTE: EMISS exports merge a label over its rows and also write it into every cell
             # of the range; read cell by cell, such a range is read right.
-            shown = cell(sheet, r1, c1)
             covered = [(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) != (r1, c1)]
-            if shown not in ("", None) and all(cell(sheet, r, c) == shown for r, c in covered):
+            if repeated.get((sheet, merged)) is None:
+                shown = cell(sheet, r1, c1)
+                repeated[sheet, merged] = shown not in ("", None) and all(cell(sheet, r, c) == shown
+                                                                        for r, c in covered)
+            if repeated[sheet, merged]:
                 continue
             seen.add((sheet, merged))
             dropped |= {(sheet, cell_ref(r - 1, c - 1)) for r, c in covered}

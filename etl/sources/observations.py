@@ -16,37 +16,32 @@ OBSERVATION_COLUMNS = [
 ]
 
 
+# The columns add() collects, in the order of its tuples (edition and source_file are the same for all).
+_COLLECTED = ["indicator_code", "region_code", "period", "period_kind", "year", "month", "value", "status",
+              "value_text", "source_sheet", "source_cell", "source_header"]
+
+
 class ObservationBuilder:
-    """Collects figures column-wise (cheap appends) and makes the observations frame at the end."""
+    """Collects figures as one tuple each (the cheapest append) and makes the observations frame at the end."""
 
     def __init__(self, edition: str, source_file: str):
         self.edition, self.source_file = edition, source_file
-        self._columns: dict[str, list] = {c: [] for c in OBSERVATION_COLUMNS if c not in ("edition", "source_file")}
+        self._rows: list[tuple] = []
 
     def __len__(self) -> int:
-        return len(self._columns["indicator_code"])
+        return len(self._rows)
 
     def add(self, indicator_code: str, region_code: str, period: Period, value: float | None, status: str,
             sheet: str | None, cell: str | None, header: str | None = None, value_text: str | None = None) -> None:
         """One figure: its indicator, region, period, value or status flag, and the cells it was read from."""
-        c = self._columns
-        c["indicator_code"].append(indicator_code)
-        c["region_code"].append(region_code)
-        c["period"].append(period.code)
-        c["period_kind"].append(period.kind)
-        c["year"].append(period.year)
-        c["month"].append(period.month if period.kind in ("month", "ytd") else None)
-        c["value"].append(value)
-        c["status"].append(status)
-        c["value_text"].append(value_text)
-        c["source_sheet"].append(sheet)
-        c["source_cell"].append(cell)
-        c["source_header"].append(header)
+        self._rows.append((indicator_code, region_code, period.code, period.kind, period.year, period.stored_month,
+                           value, status, value_text, sheet, cell, header))
 
     def frame(self) -> pd.DataFrame:
         """The observations frame, columns OBSERVATION_COLUMNS (value float64, year int64)."""
-        data = dict(self._columns)
-        size = len(self)
+        size = len(self._rows)
+        columns = zip(*self._rows, strict=True) if size else ([] for _ in _COLLECTED)
+        data = {name: list(values) for name, values in zip(_COLLECTED, columns, strict=True)}
         data["value"] = pd.array(data["value"], dtype="float64") if size else []
         data["year"] = pd.array(data["year"], dtype="int64") if size else []
         data["month"] = pd.array(data["month"], dtype="Int64") if size else []
