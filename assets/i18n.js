@@ -85,3 +85,20 @@ window.dashAgGridFunctions.atlasNumber = function (value, locale, digits, missin
     window.PlotlyLocales.push(ru);
   }
 })();
+
+// A change as the scorecard writes it: +5,3 % (levels) or −0,4 п. п. (rates, indices), in the page's locale.
+window.dashAgGridFunctions.atlasChange = function (value, unit, locale, pointsLabel) {
+  if (value === null || value === undefined || !isFinite(Number(value))) return "";
+  var number = Number(value);
+  var text = new Intl.NumberFormat(locale, {minimumFractionDigits: 1, maximumFractionDigits: 1,
+                                            signDisplay: "exceptZero"}).format(number);
+  if (unit === "points") return text + "\u00a0" + pointsLabel;
+  return locale === "ru-RU" ? text + "\u00a0%" : text + "%";
+};
+
+// A grid cell that links to a page (params.data.href), keyboard-reachable like any link.
+window.dashAgGridComponentFunctions = window.dashAgGridComponentFunctions || {};
+window.dashAgGridComponentFunctions.ScorecardLink = function (props) {
+  if (!props.data || !props.data.href) return props.value;
+  return window.React.createElement("a", {href: props.data.href, className: "scorecard-link"}, props.value);
+};

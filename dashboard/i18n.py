@@ -32,6 +32,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "nav.timeline": {"ru": "Хронология", "en": "Timeline"},
     "nav.sources": {"ru": "Источники", "en": "Sources"},
     "nav.menu": {"ru": "Разделы", "en": "Sections"},
+    "nav.changes": {"ru": "Изменения данных", "en": "Data changes"},
     "filter.area": {"ru": "Терапевтическая область", "en": "Therapy area"},
     "filter.area.all": {"ru": "Все области", "en": "All areas"},
     "filter.language": {"ru": "Язык", "en": "Language"},
@@ -45,6 +46,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "card.period": {"ru": "Период", "en": "Period"},
     "card.value": {"ru": "Значение", "en": "Value"},
     "card.loading": {"ru": "Загрузка…", "en": "Loading…"},
+    "card.export": {"ru": "Скачать", "en": "Download"},
+    "card.export_formats": {"ru": "CSV, XLSX, PNG или SVG", "en": "CSV, XLSX, PNG or SVG"},
+    "card.export_csv": {"ru": "Данные (CSV)", "en": "Data (CSV)"},
+    "card.export_xlsx": {"ru": "Таблица Excel (XLSX)", "en": "Excel workbook (XLSX)"},
+    "card.export_png": {"ru": "Картинка (PNG)", "en": "Image (PNG)"},
+    "card.export_svg": {"ru": "Векторный рисунок (SVG)", "en": "Vector image (SVG)"},
+    "card.page_pack": {"ru": "Все графики страницы (XLSX)", "en": "Every chart on this page (XLSX)"},
     "empty.no_data": {"ru": "Нет данных для выбранных параметров", "en": "No data for this selection"},
     "empty.missing": {"ru": "Показатель не опубликован", "en": "Not published"},
     "value.missing": {"ru": "нет данных", "en": "missing"},
@@ -55,6 +63,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "region.kaluga": {"ru": "Калужская область", "en": "Kaluga Oblast"},
     "footer.note": {"ru": "Все цифры — из опубликованных источников; пропуски показаны как пропуски.",
                     "en": "Every figure comes from a published source; gaps are shown as gaps."},
+    "nav.scorecard": {"ru": "Сводка", "en": "Scorecard"},
+    "title.company": {"ru": "Профиль компании", "en": "Company profile"},
+    "title.api": {"ru": "Открытые данные: API", "en": "Open data API"},
+    "title.not_found": {"ru": "Страница не найдена", "en": "Page not found"},
+    "nav.bulletin": {"ru": "Бюллетень", "en": "Bulletin"},
 }
 
 

@@ -9,9 +9,10 @@ from flask import has_request_context, request
 from dashboard.api import DEFAULT_LIMIT, ENDPOINTS, MAX_LIMIT, PREFIX
 from dashboard.components import single_params
 from dashboard.i18n import normalise_language, page_text
+from dashboard.titles import page_title
 
 dash.register_page(__name__, path="/api", nav=False, label_key="nav.sources",
-                   title="Open data API — Kaluga Cluster Atlas")
+                   title=page_title("title.api"))
 
 TEXT = {
     "title": {"ru": "Открытые данные: API", "en": "Open data API"},

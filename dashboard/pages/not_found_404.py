@@ -7,8 +7,9 @@ from dash import dcc, html
 
 from dashboard.components import single_params
 from dashboard.i18n import normalise_language
+from dashboard.titles import page_title
 
-dash.register_page(__name__, nav=False, label_key="nav.overview", title="Not found — Kaluga Cluster Atlas")
+dash.register_page(__name__, nav=False, label_key="nav.overview", title=page_title("title.not_found"))
 
 TEXT = {
     "ru": ("Страница не найдена", "Такой страницы в атласе нет.", "На главную"),

@@ -24,9 +24,10 @@ from dashboard.components import (
 from dashboard.editions import edition_label, edition_url
 from dashboard.figures import KALUGA_COLOUR, PALETTE, base_layout
 from dashboard.i18n import format_number, normalise_language, page_text, pick, t
+from dashboard.titles import page_title
 from etl.regions import KALUGA_CODE
 
-dash.register_page(__name__, path="/", order=0, label_key="nav.overview", title="Kaluga Cluster Atlas")
+dash.register_page(__name__, path="/", order=0, label_key="nav.overview", title=page_title(None))
 
 PAGE = "overview"
 RUSSIA_CODE = "RU"

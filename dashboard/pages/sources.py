@@ -40,9 +40,10 @@ from dashboard.sources_data import (
     publisher_counts,
     source_summary,
 )
+from dashboard.titles import page_title
 
 dash.register_page(__name__, path="/sources", order=6, label_key="nav.sources",
-                   title="Sources — Kaluga Cluster Atlas")
+                   title=page_title("nav.sources"))
 
 PAGE = "sources"
 CARD = "sources-chart"

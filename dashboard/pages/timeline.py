@@ -37,9 +37,10 @@ from dashboard.timeline_data import (
     type_counts,
     year_bounds,
 )
+from dashboard.titles import page_title
 
 dash.register_page(__name__, path="/timeline", order=5, label_key="nav.timeline",
-                   title="Timeline — Kaluga Cluster Atlas")
+                   title=page_title("nav.timeline"))
 
 PAGE = "timeline"
 CARD = "timeline-chart"
