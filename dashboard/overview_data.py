@@ -91,3 +91,41 @@ def rank_among_subjects(frame: pd.DataFrame, regions: pd.DataFrame, region_code:
 def per_capita_cross_section(values: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
     """Value per 1,000 inhabitants for every region, as the indicators page computes it."""
     return per_capita(values.astype({"value": "float64"}), population.astype({"value": "float64"}))
+
+
+# --- how old each card's figure is -----------------------------------------------------------------
+
+_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
+
+
+def period_year(period: object) -> int | None:
+    """The (last) year a period names: "2022" -> 2022, "2015-12" -> 2015, "2017-2019" -> 2019; None without one."""
+    if period is None or (isinstance(period, float) and pd.isna(period)):
+        return None
+    years = [int(y) for y in _YEAR.findall(str(period))]
+    return max(years) if years else None
+
+
+def edition_year(edition: str | None) -> int | None:
+    """The year an edition is of: RR-2024 -> 2024, 806-2016-01 -> 2016, CBR-CPI-2026-03 -> 2026."""
+    if not edition:
+        return None
+    found = _YEAR.search(edition)
+    return int(found.group(1)) if found else None
+
+
+def newest_reference(figures: list[dict]) -> dict | None:
+    """The newest edition among the cards' published figures ({"edition", "period"} each) and the newest year
+    it gives any of them: the yardstick a card's figure is "older" against. None without published figures."""
+    dated = [f for f in figures if edition_year(f.get("edition")) and period_year(f.get("period"))]
+    if not dated:
+        return None
+    newest = max(dated, key=lambda f: (edition_year(f["edition"]), f["edition"]))["edition"]
+    year = max(period_year(f["period"]) for f in dated if f["edition"] == newest)
+    return {"edition": newest, "year": year}
+
+
+def is_older(period: object, reference: dict | None) -> bool:
+    """Whether a figure's period ends before the newest edition's newest year (a figure to flag as old)."""
+    year = period_year(period)
+    return bool(reference) and year is not None and year < reference["year"]

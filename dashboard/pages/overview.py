@@ -23,7 +23,17 @@ from dashboard.components import (
 )
 from dashboard.editions import edition_label, edition_url
 from dashboard.figures import KALUGA_COLOUR, PALETTE, base_layout
-from dashboard.i18n import format_number, normalise_language, page_text, pick, t
+from dashboard.i18n import (
+    format_count,
+    format_date,
+    format_number,
+    format_period,
+    normalise_language,
+    page_text,
+    pick,
+    plural,
+    t,
+)
 from dashboard.titles import page_title
 from etl.regions import KALUGA_CODE
 
@@ -53,14 +63,10 @@ TEXT = {
                                 "rouble figures add up to at least {sum} bn RUB (one per company, up to "
                                 "{year})."},
     "participants": {"ru": "Участники кластера", "en": "Cluster participants"},
-    "participants_note": {"ru": "{year}; в {first_year} г. — {first}",
-                          "en": "{year}; {first} in {first_year}"},
-    "companies_unit": {"ru": "компаний", "en": "companies"},
+    "participants_note": {"ru": "в {first_year} г. — {first}", "en": "{first} in {first_year}"},
     "products": {"ru": "Продукция и терапевтические области", "en": "Products and therapy areas"},
-    "products_value": {"ru": "{n} препаратов", "en": "{n} products"},
-    "products_note": {"ru": "{areas} терапевтических областей; у {unclassified} препаратов область не определена; "
-                            "{companies} компаний",
-                      "en": "{areas} therapy areas; {unclassified} products with no area; {companies} companies"},
+    "products_note": {"ru": "{areas}; без области: {unclassified}; {companies}",
+                      "en": "{areas}; with no area: {unclassified}; {companies}"},
     "products_area": {"ru": "В области «{area}»: {n}", "en": "In {area}: {n}"},
     "products_source": {"ru": "{n} цитируемых страниц (список на странице «Продукция»)",
                         "en": "{n} cited pages (listed on the Products page)"},
@@ -72,10 +78,16 @@ TEXT = {
                    "en": "Investment in fixed capital per capita"},
     "wages": {"ru": "Средняя начисленная зарплата", "en": "Average monthly wage"},
     "wages_value": {"ru": "{value} руб.", "en": "{value} RUB"},
-    "published_note": {"ru": "{period} г.; Россия — {russia} руб.; {rank}; {edition}",
-                       "en": "{period}; Russia {russia} RUB; {rank}; {edition}"},
+    "published_note": {"ru": "Россия — {russia} руб.; {rank}; {edition}",
+                       "en": "Russia {russia} RUB; {rank}; {edition}"},
     "kaluga": {"ru": "Калужская область", "en": "Kaluga Oblast"},
     "missing": {"ru": "нет данных", "en": "no data"},
+    "period": {"ru": "Период: {period}", "en": "Period: {period}"},
+    "older": {"ru": "{period} — старше новейшего издания ({edition}: данные по {year} г.)",
+              "en": "{period} — older than the newest edition ({edition}: data to {year})"},
+    "since": {"ru": "с {year} г. до даты источника", "en": "{year} to the source's date"},
+    "as_loaded": {"ru": "по цитируемым страницам, загружено {date}",
+                  "en": "as the cited pages list them, loaded {date}"},
     "open": {"ru": "Открыть: {page} →", "en": "Open: {page} →"},
     "participants_chart": {"ru": "Число участников кластера по годам (как в источниках)",
                            "en": "Cluster participants over time (as cited)"},
@@ -143,14 +155,20 @@ def _href(path: str, lang: str, area: str | None, **params) -> str:
 
 
 def _card(card_id: str, title: str, value: str, note: str, href: str, page_key: str, lang: str,
-          sources: list, caveat: str | None = None, unit: str | None = None) -> html.Article:
-    """A headline card: the linked figure (title, value, period/edition) and its source line below."""
-    return html.Article(className="card overview-card", id=f"{PAGE}-card-{card_id}", children=[
+          sources: list, caveat: str | None = None, unit: str | None = None, period: str | None = None,
+          older: str | None = None) -> html.Article:
+    """A headline card: the linked figure (title, value, its period, edition) and its source line below; `older`
+    flags a figure older than the newest edition's."""
+    return html.Article(className="card overview-card" + (" overview-card-older" if older else ""),
+                        id=f"{PAGE}-card-{card_id}", children=[
         dcc.Link(href=href, className="overview-card-link", id=f"{PAGE}-card-{card_id}-link", children=[
             html.Span(title, className="stat-label"),
             html.Span([html.Span(value, id=f"{PAGE}-card-{card_id}-value"),
                        html.Span(f" {unit}", className="overview-unit") if unit else None],
                       className="stat-value"),
+            html.Span(tx("period", lang, period=period), id=f"{PAGE}-card-{card_id}-period",
+                      className="overview-period") if period else None,
+            html.Span(older, id=f"{PAGE}-card-{card_id}-older", className="overview-older") if older else None,
             html.Span(note, className="stat-note"),
             html.Span(tx("open", lang, page=t(page_key, lang)), className="overview-open"),
         ]),
@@ -160,8 +178,34 @@ def _card(card_id: str, title: str, value: str, note: str, href: str, page_key: 
 
 
 def _cards(lang: str, area: str | None) -> list:
-    return [_investment_card(lang, area), _participants_card(lang, area), _products_card(lang, area),
-            _grp_card(lang, area), _per_capita_card(lang, area), _wage_card(lang, area)]
+    reference = _reference()
+    return [_investment_card(lang, area), _participants_card(lang, area, reference), _products_card(lang, area),
+            _grp_card(lang, area, reference), _per_capita_card(lang, area, reference),
+            _wage_card(lang, area, reference)]
+
+
+def _grp_period() -> tuple[str | None, str | None]:
+    """GRP's newest edition and Kaluga's latest period in it."""
+    edition = overview_data.newest_edition(queries.editions(GRP))
+    kaluga = queries.observations(GRP, (KALUGA_CODE,), edition=edition) if edition else pd.DataFrame()
+    return edition, overview_data.latest_period(kaluga, KALUGA_CODE) if not kaluga.empty else None
+
+
+def _reference() -> dict | None:
+    """The newest edition among the Rosstat cards and its newest year: what an "older" figure is older than."""
+    figures = [dict(zip(("edition", "period"), _grp_period(), strict=True))]
+    for indicator in (INVESTMENT_PER_CAPITA, WAGE_ANNUAL):
+        edition, period, _frame = _latest_published(indicator)
+        figures.append({"edition": edition, "period": period})
+    return overview_data.newest_reference(figures)
+
+
+def _older(period: object, reference: dict | None, lang: str) -> str | None:
+    """The flag of a figure older than the newest edition's figures; None when it is not older."""
+    if not overview_data.is_older(period, reference):
+        return None
+    return tx("older", lang, period=format_period(str(period), lang), year=reference["year"],
+              edition=edition_label(reference["edition"], lang))
 
 
 def _cited_source(url: str | None, lang: str) -> list:
@@ -190,28 +234,40 @@ def _investment_card(lang: str, area: str | None) -> html.Article:
         billions = last["low"] / 1000
         caveat = tx("investment_caveat", lang, year=int(last["year"]),
                     sum=format_number(billions, lang, investments_data.exact_decimals(billions)))
-    return _card("investment", tx("investment", lang), f"{row['value_raw']} {unit}", row["year_raw"], href,
-                 "nav.investments", lang, _cited_source(row["source_url"], lang), caveat)
+    # NOTE: the association's total runs from 2007 to the interview, which states no date of its own.
+    period = tx("since", lang, year=int(row["year"])) if pd.notna(row.get("year")) else None
+    return _card("investment", tx("investment", lang), f"{row['value_raw']} {unit}", "", href,
+                 "nav.investments", lang, _cited_source(row["source_url"], lang), caveat, period=period)
 
 
-def _participants_card(lang: str, area: str | None) -> html.Article:
+def _participants_card(lang: str, area: str | None, reference: dict | None = None) -> html.Article:
     rows = overview_data.participants(queries.cluster_indicators())
     href = _href("/companies", lang, area)
     if rows.empty:
         return _card("participants", tx("participants", lang), tx("missing", lang), "", href, "nav.companies",
                      lang, [])
     first, last = rows.iloc[0], rows.iloc[-1]
-    note = tx("participants_note", lang, year=last["year_raw"], first=first["value_raw"],
-              first_year=int(first["year"]))
-    value = f"{last['value_raw']} {tx('companies_unit', lang)}"
+    note = tx("participants_note", lang, first=first["value_raw"], first_year=int(first["year"]))
+    value = f"{last['value_raw']} {plural(_count_of(last), 'company', lang)}"
+    year = int(last["year"])
     return _card("participants", tx("participants", lang), value, note, href, "nav.companies", lang,
-                 _cited_source(last["source_url"], lang))
+                 _cited_source(last["source_url"], lang), period=str(year), older=_older(year, reference, lang))
+
+
+def _count_of(row: pd.Series) -> float:
+    """The number a cited count is worded with (">60" -> 60, "80-100" -> 100), for the noun's plural form."""
+    for column in ("value_high", "value_low"):
+        if pd.notna(row.get(column)):
+            return float(row[column])
+    return 0.0
 
 
 def _products_card(lang: str, area: str | None) -> html.Article:
     products = queries.products()
     summary = overview_data.products_summary(products, area)
-    note = tx("products_note", lang, **{k: summary[k] for k in ("areas", "unclassified", "companies")})
+    note = tx("products_note", lang, areas=format_count(summary["areas"], "therapy_area", lang),
+              unclassified=format_count(summary["unclassified"], "product", lang),
+              companies=format_count(summary["companies"], "company", lang))
     if area:
         names = queries.therapy_areas().set_index("code")
         name = (pick(lang, names.at[area, "name_ru"], names.at[area, "name_en"]) if area in names.index
@@ -219,19 +275,20 @@ def _products_card(lang: str, area: str | None) -> html.Article:
         note = f"{tx('products_area', lang, area=name, n=summary['in_area'])}; {note}"
     sources = source_line([(tx("products_source", lang, n=products["source_url"].nunique()), None)], lang,
                           "card.sources")
-    return _card("products", tx("products", lang), tx("products_value", lang, n=summary["products"]), note,
-                 _href("/products", lang, area), "nav.products", lang, sources)
+    loaded = queries.load_finished()
+    dates = [loaded[int(i)] for i in products["load_id"].dropna().unique() if int(i) in loaded]
+    period = tx("as_loaded", lang, date=format_date(max(dates), lang, "long")) if dates else None
+    return _card("products", tx("products", lang), format_count(summary["products"], "product", lang), note,
+                 _href("/products", lang, area), "nav.products", lang, sources, period=period)
 
 
 def _rosstat_source(edition: str, lang: str) -> list:
-    label = f"{'Росстат' if lang == 'ru' else 'Rosstat'} · {edition_label(edition, lang)}"
+    label = f"{ROSSTAT[lang]} · {edition_label(edition, lang)}"
     return source_line([(label, edition_url(edition))], lang)
 
 
-def _grp_card(lang: str, area: str | None) -> html.Article:
-    edition = overview_data.newest_edition(queries.editions(GRP))
-    kaluga = queries.observations(GRP, (KALUGA_CODE,), edition=edition) if edition else pd.DataFrame()
-    period = overview_data.latest_period(kaluga, KALUGA_CODE) if not kaluga.empty else None
+def _grp_card(lang: str, area: str | None, reference: dict | None = None) -> html.Article:
+    edition, period = _grp_period()
     rank = (overview_data.rank_among_subjects(queries.cross_section(GRP, period, edition), queries.regions(),
                                               KALUGA_CODE) if period else None)
     href = _href("/indicators", lang, area, indicator=GRP, view="ranking", year=period or "",
@@ -241,7 +298,8 @@ def _grp_card(lang: str, area: str | None) -> html.Article:
     note = tx("grp_note", lang, period=period, value=_number(rank["value"], lang),
               edition=edition_label(edition, lang))
     return _card("grp", tx("grp", lang), tx("rank", lang, rank=rank["rank"], n=rank["n"]), note, href,
-                 "nav.indicators", lang, _rosstat_source(edition, lang))
+                 "nav.indicators", lang, _rosstat_source(edition, lang), period=format_period(period, lang),
+                 older=_older(period, reference, lang))
 
 
 def _latest_published(indicator: str) -> tuple[str | None, str | None, pd.DataFrame]:
@@ -253,7 +311,8 @@ def _latest_published(indicator: str) -> tuple[str | None, str | None, pd.DataFr
     return edition, overview_data.latest_period(frame, KALUGA_CODE), frame
 
 
-def _kaluga_card(card_id: str, indicator: str, lang: str, area: str | None) -> html.Article:
+def _kaluga_card(card_id: str, indicator: str, lang: str, area: str | None,
+                 reference: dict | None = None) -> html.Article:
     """A card for one published Rosstat figure: Kaluga's latest value in the newest edition, Russia's
     value and Kaluga's rank among the federal subjects for the same period and edition."""
     edition, period, frame = _latest_published(indicator)
@@ -269,16 +328,17 @@ def _kaluga_card(card_id: str, indicator: str, lang: str, area: str | None) -> h
               rank=tx("rank", lang, rank=rank["rank"], n=rank["n"]) if rank else tx("missing", lang),
               edition=edition_label(edition, lang))
     value = tx("wages_value", lang, value=_number(at.get(KALUGA_CODE), lang))
-    return _card(card_id, title, value, note, href, "nav.indicators", lang, _rosstat_source(edition, lang))
+    return _card(card_id, title, value, note, href, "nav.indicators", lang, _rosstat_source(edition, lang),
+                 period=format_period(period, lang), older=_older(period, reference, lang))
 
 
-def _per_capita_card(lang: str, area: str | None) -> html.Article:
+def _per_capita_card(lang: str, area: str | None, reference: dict | None = None) -> html.Article:
     # Rosstat's own per-capita figure (table 10.2), not one derived from two tables.
-    return _kaluga_card("per-capita", INVESTMENT_PER_CAPITA, lang, area)
+    return _kaluga_card("per-capita", INVESTMENT_PER_CAPITA, lang, area, reference)
 
 
-def _wage_card(lang: str, area: str | None) -> html.Article:
-    return _kaluga_card("wages", WAGE_ANNUAL, lang, area)
+def _wage_card(lang: str, area: str | None, reference: dict | None = None) -> html.Article:
+    return _kaluga_card("wages", WAGE_ANNUAL, lang, area, reference)
 
 
 # --- charts -------------------------------------------------------------------------------------
@@ -293,7 +353,7 @@ def update_participants(lang):
 def render_participants(lang: str) -> tuple:
     """The participants card's outputs (the figure as a plain dict)."""
     rows = overview_data.participants(queries.cluster_indicators())
-    unit = tx("companies_unit", lang)
+    unit = plural(5, "company", lang)  # the axis unit: "companies" / «компаний» (the counted form)
     if rows.empty:
         return chart_result(plain.empty(t("empty.no_data", lang), lang, 300), pd.DataFrame(), [], unit,
                             "cluster_participants.csv")
@@ -306,7 +366,8 @@ def render_participants(lang: str) -> tuple:
         "mode": "markers", "name": tx("participants", lang),
         "marker": {"size": 11, "color": PALETTE[0], "line": {"width": 2, "color": PALETTE[0]},
                    "symbol": [symbols.get(q, "circle") for q in rows["qualifier"]]},
-        "customdata": [list(c) for c in zip(rows["value_raw"], rows["year_raw"], rows["indicator"], rows["source"],
+        "customdata": [list(c) for c in zip(rows["value_raw"], _cited_years(rows, lang), _cited_names(rows, lang),
+                                            rows["source"],
                                             strict=True)],
         "hovertemplate": ("<b>%{customdata[0]} " + unit + "</b><br>%{customdata[2]}<br>"
                           + f"{t('card.period', lang)}: " + "%{customdata[1]}<br>"
@@ -320,6 +381,24 @@ def render_participants(lang: str) -> tuple:
              for source, u in zip(rows["source"], rows["source_url"], strict=True)]
     return chart_result(figure, shown, source_line(items, lang, "card.sources"), unit,
                         "cluster_participants.csv")
+
+
+# The cluster sources' own words for what they count (stored in English), in the page's language.
+CITED_NAMES = {"cluster participants": {"ru": "участники кластера", "en": "cluster participants"},
+               "cluster companies": {"ru": "компании кластера", "en": "cluster companies"},
+               "cluster enterprises": {"ru": "предприятия кластера", "en": "cluster enterprises"}}
+ROSSTAT = {"ru": "Росстат", "en": "Rosstat"}
+
+
+def _cited_names(rows: pd.DataFrame, lang: str) -> list[str]:
+    return [CITED_NAMES.get(str(n).strip().lower(), {}).get(lang, str(n)) for n in rows["indicator"]]
+
+
+def _cited_years(rows: pd.DataFrame, lang: str) -> list[str]:
+    """The year as the source words it in English (it may say "c. 2023 (...)"), the year alone in Russian."""
+    if lang == "en":
+        return [str(y) for y in rows["year_raw"]]
+    return [str(int(y)) for y in rows["year"]]
 
 
 def _plotted(value) -> float | None:
@@ -359,7 +438,8 @@ def render_compare(compare: str, lang: str) -> tuple:
             "customdata": [[name, p, edition_label(edition, lang)] for p in part["period"]],
             "hovertemplate": ("<b>%{customdata[0]}</b><br>%{y:,.6~g} " + unit + "<br>"
                               + f"{t('card.period', lang)}: " + "%{customdata[1]}<br>"
-                              + f"{t('card.source', lang)}: Rosstat · " + "%{customdata[2]}<extra></extra>")})
+                              + f"{t('card.source', lang)}: {ROSSTAT[lang]} · "
+                              + "%{customdata[2]}<extra></extra>")})
     figure = plain.figure(traces, base_layout(lang, 300, margin={"l": 56, "r": 16, "t": 12, "b": 36},
                                               legend={"orientation": "h", "y": -0.2},
                                               yaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee",

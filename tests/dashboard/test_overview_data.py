@@ -96,3 +96,30 @@ def test_every_chart_state_is_a_valid_plotly_figure(client, lang):
         response = call(client, "overview-compare-graph.figure", {"overview-compare": compare, "overview-lang": lang})
         (figure,) = valid_figures(response).values()
         assert [trace.line.color for trace in figure.data][:1] == ["#D55E00"]  # Kaluga first, in its colour
+
+
+# --- the age of each card's figure (synthetic periods and edition codes) ------------------------------
+
+
+def test_period_year_reads_the_last_year_a_period_names():
+    from dashboard.overview_data import period_year
+
+    assert period_year("2022") == 2022 and period_year("2015-12") == 2015 and period_year(2019) == 2019
+    assert period_year("2017-YTD09") == 2017 and period_year("2013–2019") == 2019
+    assert period_year("2007 onwards (as of interview)") == 2007
+    assert period_year(None) is None and period_year("year not stated") is None
+
+
+def test_a_figure_older_than_the_newest_edition_is_flagged():
+    from dashboard.overview_data import edition_year, is_older, newest_reference
+
+    # synthetic: a monthly bulletin of January 2016 beside two figures of the 2024 yearbook
+    figures = [{"edition": "806-2016-01", "period": "2015-12"}, {"edition": "RR-2024", "period": "2022"},
+               {"edition": "RR-2024", "period": "2023"}]
+    reference = newest_reference(figures)
+    assert reference == {"edition": "RR-2024", "year": 2023}
+    assert is_older("2015-12", reference) and is_older("2022", reference)
+    assert not is_older("2023", reference) and not is_older("2025", reference)
+    assert not is_older(None, reference) and not is_older("2015", None)
+    assert edition_year("CBR-CPI-2026-03") == 2026 and edition_year("") is None
+    assert newest_reference([{"edition": "RR-2024", "period": None}]) is None

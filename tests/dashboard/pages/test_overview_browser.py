@@ -99,3 +99,29 @@ def test_narrow_viewport(dash_duo, atlas_app):
     assert not has_horizontal_scroll(dash_duo)
     save_screenshot(dash_duo, "overview-375px")
     assert console_errors(dash_duo) == []
+
+
+@pytest.mark.parametrize(("lang", "grp_period", "older", "wage_period"), [
+    ("en", "Period: 2022", "2022 — older than the newest edition (Regions of Russia. Socio-economic indicators, "
+                           "2024: data to 2023)", "Period: 2023"),
+    ("ru", "Период: 2022", "2022 — старше новейшего издания (Регионы России. Социально-экономические "
+                           "показатели. 2024: данные по 2023 г.)", "Период: 2023"),
+])
+def test_every_card_says_its_period_and_flags_an_older_figure(dash_duo, atlas_app, lang, grp_period, older,
+                                                              wage_period):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(1440, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/?lang={lang}")
+    # GRP is published a year later than wages and investment: the 2024 edition's GRP is for 2022, its
+    # wage and investment per capita for 2023 (test_overview_data pins the figures), so GRP is flagged.
+    dash_duo.wait_for_text_to_equal("#overview-card-grp-period", grp_period)
+    dash_duo.wait_for_text_to_equal("#overview-card-grp-older", older)
+    for card in ("wages", "per-capita"):
+        dash_duo.wait_for_text_to_equal(f"#overview-card-{card}-period", wage_period)
+        assert not dash_duo.driver.find_elements("css selector", f"#overview-card-{card}-older")
+    # the cluster cards say their period too: the newest cited participants count is from 2025
+    for card in ("investment", "participants", "products"):
+        assert dash_duo.find_element(f"#overview-card-{card}-period").text.strip()
+    assert dash_duo.find_element("#overview-card-participants-period").text.endswith("2025")
+    save_screenshot(dash_duo, f"overview-periods-{lang}-1440")
+    assert console_errors(dash_duo) == []
