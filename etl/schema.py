@@ -450,7 +450,8 @@ LOAD_ORDER: tuple[str, ...] = (
 
 
 class Subscriber(Base):
-    """One address subscribed to the monthly digest: only what the subscription needs.
+    """One address subscribed to the monthly digest: only what the subscription needs (an unsubscribed address
+    is deleted with its letters' records).
 
     Tokens are kept as SHA-256 hashes: the letters carry the tokens, the database cannot give them away.
     """
@@ -470,7 +471,6 @@ class Subscriber(Base):
     consent_version: Mapped[str] = mapped_column(String(20))
     consented_at: Mapped[datetime] = mapped_column(DateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
-    unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime)
     confirm_token_hash: Mapped[str | None] = mapped_column(String(64))
     # The unsubscribe token of the confirmation letter; each digest letter has its own (DigestSend).
     unsubscribe_token_hash: Mapped[str | None] = mapped_column(String(64))

@@ -22,7 +22,6 @@ def upgrade() -> None:
         sa.Column('consent_version', sa.String(length=20), nullable=False),
         sa.Column('consented_at', sa.DateTime(), nullable=False),
         sa.Column('confirmed_at', sa.DateTime(), nullable=True),
-        sa.Column('unsubscribed_at', sa.DateTime(), nullable=True),
         sa.Column('confirm_token_hash', sa.String(length=64), nullable=True),
         sa.Column('unsubscribe_token_hash', sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint('id'),
