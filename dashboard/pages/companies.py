@@ -26,9 +26,10 @@ from dashboard.components import (
 )
 from dashboard.geo import kaluga_districts
 from dashboard.i18n import format_number, normalise_language, page_text
+from dashboard.titles import page_title
 
 dash.register_page(__name__, path="/companies", order=4, label_key="nav.companies",
-                   title="Companies — Kaluga Cluster Atlas")
+                   title=page_title("nav.companies"))
 
 PAGE = "companies"
 MAP = f"{PAGE}-map"

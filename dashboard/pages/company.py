@@ -14,9 +14,10 @@ from dashboard import queries
 from dashboard.cache import cache
 from dashboard.components import chart_card, chart_outputs, chart_result, single_params, source_line
 from dashboard.i18n import normalise_language, page_text, pick
+from dashboard.titles import page_title
 
 dash.register_page(__name__, path_template="/companies/<key>", nav=False, label_key="nav.companies",
-                   title="Company profile — Kaluga Cluster Atlas")
+                   title=page_title("title.company"))
 
 PAGE = "company"
 MAP = f"{PAGE}-map"

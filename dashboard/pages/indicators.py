@@ -29,9 +29,10 @@ from dashboard.geo import russia_regions_url
 from dashboard.i18n import format_number, normalise_language, page_text, pick, t
 from dashboard.transforms import POPULATION_INDICATOR, TRANSFORMS, apply_transform, per_capita_allowed
 from etl.regions import KALUGA_CODE
+from dashboard.titles import page_title
 
 dash.register_page(__name__, path="/indicators", order=1, label_key="nav.indicators",
-                   title="Regional indicators — Kaluga Cluster Atlas")
+                   title=page_title("nav.indicators"))
 
 PAGE = "indicators"
 CARD = "indicators-chart"

@@ -27,9 +27,10 @@ from dashboard.components import (
 )
 from dashboard.figures import PALETTE, base_layout
 from dashboard.i18n import format_number, normalise_language, page_text, pick, t
+from dashboard.titles import page_title
 
 dash.register_page(__name__, path="/investments", order=2, label_key="nav.investments",
-                   title="Investments — Kaluga Cluster Atlas")
+                   title=page_title("nav.investments"))
 
 PAGE = "investments"
 CURVE, COMPANY, COUNTRY, TABLE = (f"{PAGE}-curve", f"{PAGE}-company", f"{PAGE}-country", f"{PAGE}-table")

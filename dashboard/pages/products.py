@@ -27,9 +27,10 @@ from dashboard.figures import MUTED, PALETTE, base_layout
 from dashboard.i18n import format_number, normalise_language, page_text, t
 from dashboard.model.labels import markdown_link
 from dashboard.model.safety import grid_export_params
+from dashboard.titles import page_title
 
 dash.register_page(__name__, path="/products", order=3, label_key="nav.products",
-                   title="Products and therapy areas — Kaluga Cluster Atlas")
+                   title=page_title("nav.products"))
 
 PAGE = "products"
 TREE, BY_COMPANY, BY_YEAR, REGISTRATIONS = (f"{PAGE}-tree", f"{PAGE}-by-company", f"{PAGE}-by-year",
