@@ -27,9 +27,9 @@ from dashboard.editions import edition_label, edition_short
 from dashboard.figures import KALUGA_COLOUR, MUTED, base_layout, colour_for
 from dashboard.geo import russia_regions_url
 from dashboard.i18n import format_number, normalise_language, page_text, pick, t
+from dashboard.titles import page_title
 from dashboard.transforms import POPULATION_INDICATOR, TRANSFORMS, apply_transform, per_capita_allowed
 from etl.regions import KALUGA_CODE
-from dashboard.titles import page_title
 
 dash.register_page(__name__, path="/indicators", order=1, label_key="nav.indicators",
                    title=page_title("nav.indicators"))
