@@ -102,3 +102,20 @@ window.dashAgGridComponentFunctions.ScorecardLink = function (props) {
   if (!props.data || !props.data.href) return props.value;
   return window.React.createElement("a", {href: props.data.href, className: "scorecard-link"}, props.value);
 };
+
+// Every graph's modebar and date names in the page's language: plotly's global config (a graph's own
+// config.locale, dashboard.i18n.graph_config, wins where a card sets it). The language switch reloads the
+// page, so the URL's ?lang= at load is the page's language. NOTE: the plotly bundle may load after this
+// file (assets/vendor/) or later still (deferred bundles), so wait for it.
+(function () {
+  var lang = new URLSearchParams(window.location.search).get("lang") === "en" ? "en" : "ru";
+  var tries = 0;
+  function apply() {
+    if (window.Plotly && typeof window.Plotly.setPlotConfig === "function") {
+      window.Plotly.setPlotConfig({locale: lang});
+      return;
+    }
+    if (tries++ < 400) window.setTimeout(apply, 25);
+  }
+  apply();
+})();

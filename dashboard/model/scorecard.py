@@ -11,6 +11,7 @@ the rows say so (status) rather than borrow another year.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -131,16 +132,28 @@ def change(value: float | None, previous: float | None, unit: str) -> float | No
     return None if previous == 0 else (float(value) / float(previous) - 1.0) * 100.0
 
 
+def edition_age(code: str) -> tuple:
+    """Sort key of an edition by when it was published (the date its code ends with: RR-2024, 806-2016-01)."""
+    found = re.findall(r"(?<!\d)((?:19|20)\d{2})(?:-(\d{2}))?(?:-(\d{2}))?(?!\d)", code)
+    if not found:
+        return (0, 0, 0, code)
+    year, month, day = found[-1]
+    return (int(year), int(month or 0), int(day or 0), code)
+
+
 def choose_period(frame: pd.DataFrame, year: int) -> tuple[str, str] | None:
-    """(period, edition) shown for `year`: the newest edition that publishes a period of that year, and in
-    it the year itself or, for a finer kind (months), the newest period of the year."""
+    """(period, edition) shown for `year`: the year itself or, for a finer kind (months), the newest period of
+    the year published; then the newest edition among those covering at least 90% as many regions as the
+    best-covered one for that period. NOTE: the indicators page's ranking takes the same period and edition
+    (a bare year, then its newest period; `_cross_section`), so a row's rank is the ranking view's."""
     rows = frame[(frame["year"] == year) & frame["value"].notna()]
     if rows.empty:
         return None
-    # NOTE: the same rule as the indicators page's ranking: the newest edition (by code) having the year.
-    edition = sorted(rows["edition"].unique(), reverse=True)[0]
-    rows = rows[rows["edition"] == edition]
-    return str(rows["period"].max()), str(edition)
+    period = str(rows["period"].max())
+    counts = rows.loc[rows["period"] == period, "edition"].value_counts().to_dict()
+    best = max(counts.values())
+    edition = max(counts, key=lambda e: (counts[e] >= best * 0.9, edition_age(str(e))))
+    return period, str(edition)
 
 
 def scorecard(engine: Engine, year: int, regions: Sequence[str] = (KALUGA, *NEIGHBOURS), lang: str | None = None,

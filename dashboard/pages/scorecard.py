@@ -201,9 +201,11 @@ def read(year: int, peers: tuple[str, ...], lang: str) -> pd.DataFrame:
     return model.scorecard(queries.engine(), year, (model.KALUGA, *peers), lang).frame()
 
 
-def chart_href(code: str, regions: list[str], edition: str | None, lang: str) -> str:
-    """The row's chart on the indicators page: the indicator for Kaluga and the peers, in the row's edition."""
-    query = {"lang": lang, "indicator": code, "regions": ",".join(regions), **({"edition": edition} if edition else {})}
+def chart_href(code: str, regions: list[str], period: str | None, edition: str | None, lang: str) -> str:
+    """The row's chart on the indicators page: the ranking of every region for the row's period and edition
+    (where the row's ranks come from), with Kaluga and the peers chosen for the line view."""
+    query = {"lang": lang, "indicator": code, "regions": ",".join(regions),
+             **({"view": "ranking", "year": period} if period else {}), **({"edition": edition} if edition else {})}
     return f"/indicators?{urlencode(query, safe=',')}"
 
 
@@ -215,7 +217,8 @@ def grid_rows(frame: pd.DataFrame, regions: list[str], year: int, lang: str) -> 
         first = part.iloc[0]
         edition = first["edition"] if isinstance(first["edition"], str) else None
         row = {"key": key, "indicator": tx(f"h_{key}", lang), "code": first["indicator_code"],
-               "href": chart_href(first["indicator_code"], regions, edition, lang),
+               "href": chart_href(first["indicator_code"], regions,
+                                  first["period"] if isinstance(first["period"], str) else None, edition, lang),
                "full_name": first["indicator_name"] if isinstance(first["indicator_name"], str) else "",
                "unit": first["unit"] if isinstance(first["unit"], str) else "",
                "period": format_period(first["period"], lang) if isinstance(first["period"], str) else "",
