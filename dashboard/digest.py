@@ -112,14 +112,13 @@ def send_month(engine: Engine, month: str, config: mail.MailSettings | None = No
                 attachment=(bulletin.filename(month, lang), pdfs[lang], "application/pdf"))
             try:
                 smtp.send_message(letter)
-            except CONNECTION_ERRORS as error:
+            except (*CONNECTION_ERRORS, smtplib.SMTPException) as error:
                 _finish(engine, subscriber.id, month, f"{error.__class__.__name__}: {error}")
                 report.failed.append((subscriber.email, str(error)))
-                report.stopped = f"{error.__class__.__name__}: {error}"
-                break
-            except smtplib.SMTPException as error:  # this address refused: the others go on
-                _finish(engine, subscriber.id, month, f"{error.__class__.__name__}: {error}")
-                report.failed.append((subscriber.email, str(error)))
+                # 421: the server is closing the session; otherwise only this address was refused.
+                if isinstance(error, CONNECTION_ERRORS) or getattr(error, "smtp_code", None) == 421:
+                    report.stopped = f"{error.__class__.__name__}: {error}"
+                    break
                 continue
             _finish(engine, subscriber.id, month, None)
             report.sent.append(subscriber.email)

@@ -17,9 +17,9 @@ from dashboard.i18n import format_number
 from dashboard.model import bulletin as model
 from etl.db import make_engine
 from etl.schema import Observation
-from tests.dashboard.bulletin_fixtures import EDITION, MONTH, SOURCE, bulletin_engine  # noqa: F401 (fixture)
+from tests.dashboard.mailing.bulletin_fixtures import EDITION, MONTH, SOURCE
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "bulletin"
+ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts" / "bulletin"
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -78,7 +78,7 @@ def test_pdf_of_synthetic_month_and_no_data_month(bulletin_engine) -> None:
     assert "35,000" in text and "November 2015: 30,000" in text and "+5,000" in text and "2 of 3" in text
     assert "not in the database for this month" in text  # the key figures the synthetic data lacks
     assert "Synthetic plant opened" in text and "SynCo" in text and "https://example.test/edition" in text
-    with pytest.raises(bulletin.NoData, match="no monthly figures for Kaluga Oblast for 2016-01 .it has 2015-11 "
+    with pytest.raises(bulletin.NoData, match=r"no monthly figures for Kaluga Oblast for 2016-01 .it has 2015-11 "
                                               "to 2015-12"):
         bulletin.build(bulletin_engine, "2016-01", "en")
     with pytest.raises(model.BadMonth):
