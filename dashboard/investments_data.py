@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.model import labels
+from dashboard.model.cluster import placement_year
 
 CURRENCIES = ("RUB", "USD", "EUR")
 START_YEAR = 2007  # the cluster's founding year; the association's total counts "since 2007"
@@ -56,17 +57,21 @@ def level(company_key: str | None, scope: str | None) -> str:
 def prepare(investments: pd.DataFrame) -> pd.DataFrame:
     """Investment rows with status group, level, and the year each figure is placed at.
 
-    Made figures are placed at the year they run to (year_to, else year_from): money spent by then.
-    Planned figures at the year they were announced (year_from, else the target year_to).
-    Rows with neither year stay undated (year is missing); they are listed, never given a year.
+    The year follows the read model's placement rule (dashboard.model.cluster.placement_year): made
+    figures at the year they run to, planned ones at the year they were announced. A row the rule
+    gives no year (">8 bn RUB" in "the 2010s", a planned figure with only a target year) stays
+    undated (year missing): it is listed with its source, never placed on a time axis.
     """
     frame = investments.copy()
     frame["status_group"] = [status_group(s) for s in frame["status"]]
     frame["level"] = [level(k, s) for k, s in zip(frame["company_key"], frame["scope"], strict=True)]
     year_to = pd.to_numeric(frame["year_to"], errors="coerce")
     year_from = pd.to_numeric(frame["year_from"], errors="coerce")
-    made = frame["status_group"] == "made"
-    frame["year"] = year_to.where(made, year_from).fillna(year_from.where(made, year_to)).astype("Int64")
+    frame["year"] = pd.array(
+        [placement_year(group, period if isinstance(period, str) else None,
+                        None if pd.isna(start) else int(start), None if pd.isna(end) else int(end))
+         for group, period, start, end in zip(frame["status_group"], frame["period_raw"], year_from, year_to,
+                                              strict=True)], dtype="Int64")
     for column in ("amount_low_mn", "amount_high_mn"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
     return frame

@@ -3,6 +3,7 @@ each with its source's label and link."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import JSON, DateTime, Engine, Float, Integer, String, select
@@ -86,3 +87,45 @@ def records(engine: Engine, subject: str, company: str | None = None, therapy_ar
     at = [c.name for c in plain].index("source_url")
     return fetch(engine, query, columns, page,
                  lambda rows: [(*row[:-2], source_label(row[at], *row[-2:]), source_link(row[at])) for row in rows])
+
+
+# --- where a cited investment figure sits on a time axis ----------------------------------------
+# THE PLACEMENT RULE (stated on the investments page):
+#   made    -> the year the money is cited as spent by: the period's end year ("to 2015", "2011-2015",
+#              "opened 2014"). A made figure with no end year (">8 bn RUB, 2010s (cumulative)",
+#              "to opening") is undated: listed with its source, never placed on the axis.
+#   planned -> the year the plan was announced or agreed, as the source words it ("announced
+#              2011-02", "agreement 2016-12", "2005 announcement", "signed at SPIEF-2023"). A planned
+#              figure with only a target year ("to 2027", "launch planned Q1 2018", "2025-2026") is
+#              undated for the axis: a target is not an announcement.
+#   other   -> the period's start year (budget allocations are not drawn on the investment curve).
+ANNOUNCEMENT_WORDS = re.compile(r"announc\w*|agree\w*|approv\w*|signed|intent|\bSPIC\b|\bSPIEF\b",
+                                re.IGNORECASE)
+_YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
+_YEAR_BEFORE_WORD = re.compile(r"(?<!\d)(19\d\d|20\d\d)\s+(?=announc|agree|approv|signed)", re.IGNORECASE)
+
+
+def announcement_year(period_raw: str | None) -> int | None:
+    """The year a plan was announced or agreed, when the period text says so; None otherwise.
+
+    The year is taken after an announcement word within the same clause (up to ';'), or right before
+    one ("2005 announcement"); a launch or target year elsewhere in the text is never taken.
+    """
+    text = period_raw or ""
+    for clause in text.split(";"):
+        for word in ANNOUNCEMENT_WORDS.finditer(clause):
+            if match := _YEAR.search(clause, word.end()):
+                return int(match[1])
+        if match := _YEAR_BEFORE_WORD.search(clause):
+            return int(match[1])
+    return None
+
+
+def placement_year(status_group: str, period_raw: str | None, year_from: int | None,
+                   year_to: int | None) -> int | None:
+    """THE PLACEMENT RULE: the year a cited investment figure is drawn at, or None (listed, not drawn)."""
+    if status_group == "made":
+        return None if year_to is None else int(year_to)
+    if status_group == "planned":
+        return announcement_year(period_raw)
+    return None if year_from is None else int(year_from)

@@ -51,17 +51,31 @@ TEXT = {
                    "планируемые) берётся одна строка — с наибольшей нижней границей (при равенстве — "
                    "более поздняя). "
                    "Накопленные суммы со временем растут, поэтому наибольшая — лучшая цифра «на дату», а "
-                   "перекрывающиеся меньшие (новая линия, ранний этап) не прибавляются. Осуществлённые "
-                   "ставятся в год, по который они накоплены, планируемые — в год объявления; строки без "
-                   "года не ставятся на кривую, а перечислены ниже. «Более N» — нижняя граница. Валюты не "
-                   "пересчитываются: курса в источниках нет.",
+                   "перекрывающиеся меньшие (новая линия, ранний этап) не прибавляются. «Более N» — нижняя "
+                   "граница. Валюты не пересчитываются: курса в источниках нет.",
              "en": "The one-figure rule. For each company, currency and status (made / planned) one row is "
                    "taken: the one with the largest lower bound (ties: the later one). Cumulative figures "
                    "grow over time, so the largest is the best 'to date' figure, and smaller overlapping "
-                   "ones (a new line, an earlier stage) are not added on top. Made figures are placed at the "
-                   "year they run to, planned ones at the year announced; rows without a year are not put "
-                   "on the curve but listed below. 'More than N' is a lower bound. Currencies are never "
-                   "converted: the sources cite no exchange rate."},
+                   "ones (a new line, an earlier stage) are not added on top. 'More than N' is a lower "
+                   "bound. Currencies are never converted: the sources cite no exchange rate."},
+    "rules": {"ru": "Как цифры отбираются и ставятся на ось времени",
+              "en": "How figures are chosen and placed in time"},
+    "placement": {"ru": "Где цифра стоит на оси времени. Осуществлённые — в году, по который, по словам "
+                        "источника, деньги вложены («по 2015», «2011–2015», «открыт в 2014»). Планируемые — в "
+                        "году, когда план объявлен или подписан («объявлено 2011-02», «соглашение 2016-12»). "
+                        "Цифра без такого года (осуществлённые без года окончания, например «>8 млрд руб. в "
+                        "2010-х»; планируемые только с целевым годом запуска) на ось не ставится — она "
+                        "перечислена ниже с источником. Итоги по кластеру, приведённые источниками (например, "
+                        "«более 50 млрд руб. с 2007 года»), — это высказывания, а не ряды по годам: они "
+                        "приведены в сверке с источником и на график не наносятся.",
+                  "en": "Where a figure sits on the time axis. Made: at the year the source says the money was "
+                        "spent by ('to 2015', '2011-2015', 'opened 2014'). Planned: at the year the plan was "
+                        "announced or agreed ('announced 2011-02', 'agreement 2016-12'). A figure without such "
+                        "a year (made with no end year, e.g. '>8 bn RUB in the 2010s'; planned with only a "
+                        "target launch year) is not placed on the axis: it is listed below with its source. "
+                        "Cluster totals the sources cite (e.g. 'over 50 bn RUB since 2007') are statements, "
+                        "not yearly series: they are quoted with their source in the reconciliation, not "
+                        "drawn."},
     "currency": {"ru": "Валюта", "en": "Currency"},
     "status": {"ru": "Строки в таблице", "en": "Rows in the table"},
     "all": {"ru": "Все", "en": "All"},
@@ -70,12 +84,14 @@ TEXT = {
     "allocated": {"ru": "Выделенные (бюджет)", "en": "Allocated (budget)"},
     "other": {"ru": "Прочие", "en": "Other"},
     "curve": {"ru": "Накопленные инвестиции с 2007 года", "en": "Cumulative investment since 2007"},
-    "curve_desc": {"ru": "Линия — сумма по компаниям одной цифры, приведённой к этому году. Планируемые — "
-                         "отдельная линия; с осуществлёнными они не складываются (объявленный проект потом "
-                         "появляется как осуществлённый). Пунктир — итоги, приведённые источниками.",
-                   "en": "The line is the sum over companies of the one figure cited up to that year. "
-                         "Planned money is a separate line and is never added to money made (an announced "
-                         "project later reappears as made). Dotted: totals cited by the sources."},
+    "curve_desc": {"ru": "Линия — сумма по компаниям одной цифры, приведённой к этому году; это нижняя граница "
+                         "(«не менее»), потому что часть цифр — «более N». Планируемые — отдельная линия в году "
+                         "объявления; с осуществлёнными они не складываются (объявленный проект потом "
+                         "появляется как осуществлённый). Цифры без года и итоги по кластеру — ниже.",
+                   "en": "The line is the sum over companies of the one figure cited up to that year; it is a "
+                         "lower bound ('at least'), as some figures are 'more than N'. Planned money is a "
+                         "separate line, at the year announced, never added to money made (an announced project "
+                         "later reappears as made). Figures without a year and the cluster totals are below."},
     "company": {"ru": "По компаниям", "en": "By company"},
     "company_desc": {"ru": "Одна цифра на компанию и статус. Планка — диапазон, где он приведён; «>» — "
                            "известна только нижняя граница.",
@@ -135,10 +151,16 @@ TEXT = {
                         "относятся ко всему кластеру, поэтому сравнение с ними неполное.",
                   "en": "Filter '{area}': only companies in this area are shown. The cited totals are for "
                         "the whole cluster, so the comparison with them is partial."},
-    "undated": {"ru": "Цифры без года", "en": "Figures without a year"},
-    "undated_desc": {"ru": "В источниках нет года: эти суммы не поставлены на кривую (год не придумывается).",
-                     "en": "The sources give no year: these are not placed on the curve (no year is "
-                           "invented)."},
+    "undated": {"ru": "Цифры без года на оси", "en": "Figures without a year on the axis"},
+    "undated_desc": {"ru": "Источник не называет года, по правилу выше: эти суммы не поставлены на кривую "
+                           "(год не придумывается).",
+                     "en": "The source names no year of the kind the rule above needs: these are not placed on "
+                           "the curve (no year is invented)."},
+    "undated_made": {"ru": "осуществлённые, год окончания не указан", "en": "made, no end year stated"},
+    "undated_planned": {"ru": "планируемые, год объявления не указан", "en": "planned, no announcement year stated"},
+    "lower_bound": {"ru": "нижняя граница", "en": "lower bound"},
+    "cited_totals": {"ru": "Итоги, приведённые источниками (высказывания, не ряды по годам)",
+                     "en": "Totals the sources cite (statements, not yearly series)"},
     "none_undated": {"ru": "Нет.", "en": "None."},
     "table": {"ru": "Все строки об инвестициях", "en": "Every investment row"},
     "table_desc": {"ru": "Как написано в источнике; ссылка ведёт на страницу, откуда взята цифра.",
@@ -180,7 +202,6 @@ def layout(lang: str | None = None, area: str | None = None, currency: str | Non
         dcc.Store(id=f"{PAGE}-lang", data=lang),
         html.H1(tx("title", lang), className="page-title"),
         html.P(tx("lead", lang), className="page-lead"),
-        html.P(tx("rule", lang), className="page-lead invest-rule", id=f"{PAGE}-rule"),
         html.Div(className="controls", children=[
             html.Div([dmc.Text(tx("currency", lang), size="sm", fw=500, id=f"{PAGE}-currency-label"),
                       dmc.SegmentedControl(id=f"{PAGE}-currency", value=currency,
@@ -189,6 +210,12 @@ def layout(lang: str | None = None, area: str | None = None, currency: str | Non
         ]),
         html.P(id=f"{PAGE}-area-note", className="invest-area-note", role="status"),
         chart_card(CURVE, tx("curve", lang), lang, height=420, description=tx("curve_desc", lang)),
+        # The rules under the chart, open: the chart's first screen shows the answer, the rules say how.
+        html.Details(className="card invest-rules", open=True, children=[
+            html.Summary(tx("rules", lang), className="invest-rules-summary"),
+            html.P(tx("rule", lang), className="invest-rule", id=f"{PAGE}-rule"),
+            html.P(tx("placement", lang), className="invest-rule", id=f"{PAGE}-placement"),
+        ]),
         html.Section(className="card invest-reconcile", id=f"{PAGE}-reconcile",
                      **{"aria-labelledby": f"{PAGE}-reconcile-title"}, children=[
                          html.H2(tx("reconcile", lang), id=f"{PAGE}-reconcile-title", className="card-title"),
@@ -362,7 +389,7 @@ def render_charts(currency: str, area: str | None, lang: str) -> tuple:
     labels, lines = _company_labels(lang), _record_lines(lang)
     company = _by_company(rows, currency, lang, labels, names)
     country = _by_country(rows, countries, keys, currency, lang, lines, names)
-    return (*_curve(rows, totals, currency, lang, lines, names), *company, *country,
+    return (*_curve(rows, currency, lang, lines, names), *company, *country,
             _reconciliation(rows, countries, keys, totals, currency, lang, labels, names),
             _undated(rows, lang, labels, names), _area_note(area, lang),
             _height_style(company[0]), _height_style(country[0]))
@@ -384,16 +411,16 @@ def _members_hover(keys: tuple, lines: dict[str, str]) -> str:
     return "<br>".join(lines[key] for key in keys if key in lines) or "—"
 
 
-def _curve(rows, totals, currency, lang, lines, names) -> tuple:
+def _curve(rows, currency, lang, lines, names) -> tuple:
     unit = UNIT[currency][lang]
     scale = SCALE[currency]
     made = data.curve_points(rows, currency, "made")
     planned = data.curve_points(rows, currency, "planned")
-    mine = [total for total in totals if total["currency"] == currency]
+    # NOTE: cited cluster totals are not drawn: a total is one statement ("over 50 bn since 2007"),
+    # not a value for every year, so it is quoted with its source in the reconciliation below.
     if not made and not planned:
         figure = plain.empty(tx("no_figures", lang, cur=currency), lang, 420)
         return chart_result(figure, pd.DataFrame(), [], unit, f"investments_curve_{currency}.csv")
-    last = max(point["year"] for point in made + planned)
     hover = ("<b>%{x}</b> · %{meta}<br>" + "≥ %{y:,.6~g} " + unit
              + f"<br>{tx('companies', lang)}: " + "%{customdata[0]} (" + tx("open_ended", lang)
              + ": %{customdata[1]})<br>%{customdata[2]}<extra></extra>")
@@ -413,36 +440,22 @@ def _curve(rows, totals, currency, lang, lines, names) -> tuple:
             fill = {"fill": "tonexty", "fillcolor": BAND_FILL[group]}
         else:
             fill = {}
+        # The answer at a glance: the newest sum, written as the lower bound it is ("≥ 24.194").
+        end_text = [""] * (len(part) - 1) + [("≥ " if part[-1]["open_ended"] else "")
+                                             + _amount(part[-1]["low"], currency, lang)]
         traces.append({
             "type": "scatter", "x": years, "y": [point["low"] / scale for point in part], "name": name,
-            "mode": "lines+markers",
+            "mode": "lines+markers+text", "text": end_text, "textposition": "top left",
+            "textfont": {"color": colour, "size": 13},
             "line": {"color": colour, "width": 3 if group == "made" else 2,
                      "dash": "solid" if group == "made" else "dash", "shape": "hv"},
             "marker": {"size": 5}, "customdata": custom, "meta": tx(group, lang), "hovertemplate": hover,
             **fill})
-    for total in mine:
-        year_from, year_to = total["year_from"], total["year_to"]
-        if _missing(year_from) and _missing(year_to):
-            continue  # undated: named in the reconciliation text, not placed on the axis
-        start = int(year_from) if not _missing(year_from) else int(year_to)
-        end = int(year_to) if not _missing(year_to) else last
-        source = _source_name(total["source_url"], names)
-        low = _number_or_none(total["low_mn"])
-        traces.append({
-            "type": "scatter", "x": [start, end], "y": [None if low is None else low / scale] * 2,
-            "mode": "lines+markers",
-            "name": tx("total_trace", lang, amount=total["amount_raw"], source=_short(source)),
-            "line": {"color": TOTAL_COLOUR, "dash": "dot", "width": 1.5},
-            "marker": {"symbol": "triangle-up" if total["qualifier"] == ">" else "diamond", "size": 9},
-            "customdata": [[total["amount_raw"], total["period_raw"], source, total["label"]]] * 2,
-            "hovertemplate": ("<b>%{customdata[3]}</b><br>%{customdata[0]} · " + f"{tx('col_period', lang)}: "
-                              + "%{customdata[1]}<br>" + f"{t('card.source', lang)}: " + "%{customdata[2]}"
-                              + "<extra></extra>")})
     layout = base_layout(lang, 420,
                          yaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee", "rangemode": "tozero"},
                          xaxis={"gridcolor": "#e6e9ee", "dtick": 2},
                          legend={"orientation": "h", "y": -0.16, "traceorder": "normal"},
-                         margin={"l": 56, "r": 16, "t": 16, "b": 40})
+                         margin={"l": 56, "r": 16, "t": 36, "b": 40})
     shown = pd.DataFrame(
         [{"series": group, **{k: point[k] for k in ("year", "low", "high")}, "unit": f"mln {currency}",
           "companies": point["companies"], "open_ended": point["open_ended"],
@@ -450,7 +463,7 @@ def _curve(rows, totals, currency, lang, lines, names) -> tuple:
          for group, part in (("made", made), ("planned", planned)) for point in part],
         columns=["series", "year", "low", "high", "unit", "companies", "open_ended", "records"])
     used = {key for part in (made, planned) for point in part for key in point["record_keys"]}
-    urls = [row["source_url"] for row in rows if row["record_key"] in used] + [total["source_url"] for total in mine]
+    urls = [row["source_url"] for row in rows if row["record_key"] in used]
     return chart_result(plain.figure(traces, layout), shown, _source_line(urls, lang, names), unit,
                         f"investments_curve_{currency}.csv")
 
@@ -508,7 +521,7 @@ def _by_company(rows, currency, lang, labels, names) -> tuple:
                               + f"{tx('col_period', lang)}: " + "%{customdata[1]}<br>"
                               + f"{t('card.source', lang)}: " + "%{customdata[2]}<extra></extra>")})
     height = max(320, 40 * len(order) + 120)
-    layout = base_layout(lang, height, barmode="group", margin={"l": 8, "r": 44, "t": 8, "b": 100},
+    layout = base_layout(lang, height, barmode="group", margin={"l": 8, "r": 44, "t": 36, "b": 100},
                          yaxis={"categoryorder": "array", "categoryarray": order[::-1], "automargin": True,
                                 "tickfont": {"size": 11}},
                          xaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee", "rangemode": "tozero"},
@@ -559,7 +572,7 @@ def _by_country(rows, countries, keys, currency, lang, lines, names) -> tuple:
         "xaxis": "x2", "yaxis": "y2",
     }]
     height = max(300, 36 * len(totals) + 90)
-    layout = base_layout(lang, height, margin={"l": 8, "r": 56, "t": 8, "b": 44})
+    layout = base_layout(lang, height, margin={"l": 8, "r": 56, "t": 36, "b": 44})
     y_axis = {"domain": [0.0, 1.0], "categoryorder": "array", "categoryarray": labels[::-1], "automargin": True,
               "tickfont": {"size": 11}}
     layout.update(
@@ -584,12 +597,13 @@ def _by_country(rows, countries, keys, currency, lang, lines, names) -> tuple:
 def _reconciliation(rows, countries, keys, totals, currency, lang, labels, names) -> list:
     unit = UNIT[currency][lang]
     compared = data.reconcile_rows(rows, totals, currency)
-    items = []
+    items = [html.H3(tx("cited_totals", lang), className="invest-subtitle")]
     if not compared:
         items.append(html.P(tx("no_totals", lang, cur=currency)))
     for row in compared:
         head = html.P(className="invest-total", children=[
             html.Strong(f"{row['amount_raw']}"),
+            f" ({tx('lower_bound', lang)})" if row["qualifier"] == ">" else "",
             f" — {row['label']}; {tx('col_period', lang).lower()}: {row['period_raw']}. ",
             t("card.source", lang), ": ", _source(row["source_url"], names), "."])
         body = []
@@ -643,10 +657,16 @@ def _undated(rows, lang, labels, names) -> list:
     undated = data.undated_rows(rows)
     if not undated:
         return [html.Li(tx("none_undated", lang))]
-    return [html.Li([html.Strong(labels.get(r["company_key"], r["company_label"])), ": ",
-                     f"{r['amount_raw']} {r['currency_raw']} ({tx(data.status_group(r['status']), lang).lower()}; "
-                     f"{r['period_raw']}) — ", _source(r["source_url"], names)])
-            for r in undated]
+    return [html.Li(className="invest-undated-item", **{"data-record": r["record_key"]}, children=[
+        html.Strong(labels.get(r["company_key"], r["company_label"])), ": ",
+        f"{r['amount_raw']} {r['currency_raw']}",
+        f" ({tx('lower_bound', lang)})" if r["qualifier"] == ">" else "",
+        f" — {tx(_undated_reason(r), lang)}; «{r['period_raw']}» — ", _source(r["source_url"], names)])
+        for r in undated]
+
+
+def _undated_reason(row: dict) -> str:
+    return "undated_planned" if row["status_group"] == "planned" else "undated_made"
 
 
 # --- table --------------------------------------------------------------------------------------
@@ -671,7 +691,7 @@ def update_table(status, area, lang):
                                      "col_scope", "col_source")]
     body = [html.Tr([
         html.Td(labels.get(r.company_key, r.company_label)), html.Td(f"{r.amount_raw} {r.currency_raw}"),
-        html.Td(r.currency), html.Td(r.period_raw), html.Td(r.status), html.Td(r.scope or ""),
+        html.Td(r.currency), html.Td(r.period_raw), html.Td(tx(r.status_group, lang)), html.Td(r.scope or ""),
         html.Td(_source(r.source_url, names))]) for r in frame.itertuples()]
     table = html.Table(className="plain", id=f"{TABLE}-rows", children=[
         html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])), html.Tbody(body)])

@@ -44,7 +44,9 @@ def test_status_groups_and_levels():
 def test_years_made_at_end_planned_at_announcement_undated_left_alone(rows):
     assert row(rows, "astrazeneca", ">10")["year"] == 2015  # made "to 2015"
     assert row(rows, "astrazeneca", ">150")["year"] == 2011  # planned, "announced 2011-02"
-    assert row(rows, "pharmasyntez", "5")["year"] == 2025  # planned "2025-2026": announced for 2025
+    assert row(rows, "pharmasyntez", "5")["year"] == 2024  # planned "2025-2026 (announced June 2024)"
+    assert pd.isna(row(rows, "pharmasyntez", "~7.5")["year"])  # planned "to 2027": a target, not announced
+    assert pd.isna(row(rows, "novo_nordisk", ">8")["year"])  # made "2010s (cumulative)": no end year
     assert row(rows, "iate_mephi", "94 (of which 27 regional budget)")["year"] == 2016  # made "2015-2016"
     assert pd.isna(row(rows, "novo_nordisk", "~100")["year"])  # "by plant commissioning": no year
 
@@ -78,9 +80,9 @@ def test_tie_goes_to_the_later_figure():
 def test_cumulative_curves_made_and_planned_apart(rows):
     made = data.cumulative_curve(rows, "RUB", "made").set_index("year")
     assert made.index[0] == 2007 and made.at[2007, "low"] == 0
-    # 2017: AstraZeneca >10, Novo Nordisk ~8 is dated 2018, so >8 ("2010s"), Nearmedic >4,
-    # Rosatom ~100 mln, IATE MEPhI 94 mln.
-    assert made.at[2017, "low"] == 22194
+    # 2017: AstraZeneca >10, Nearmedic >4, Rosatom ~100 mln, IATE MEPhI 94 mln. Novo Nordisk's ~8 is
+    # dated 2018 and its >8 ("2010s") has no end year, so it is listed, not placed.
+    assert made.at[2017, "low"] == 14194
     assert made.at[2021, "low"] == 24194 and made.at[2021, "companies"] == 5
     assert made.at[2021, "open_ended"] == 3
     # Far below what blindly adding every made RUB row would claim.
@@ -88,7 +90,8 @@ def test_cumulative_curves_made_and_planned_apart(rows):
                      & (rows["level"] == "company")]["amount_low_mn"].sum()
     assert every_row > made.at[2021, "low"]
     planned = data.cumulative_curve(rows, "RUB", "planned")
-    assert planned["year"].max() == 2027 and planned["low"].iloc[-1] == 72328
+    # At announcement years only: the last is 2025 (Pharm-Sintez 16 bn "announced 2025"), no target years.
+    assert planned["year"].max() == 2025 and planned["low"].iloc[-1] == 57975
     eur = data.cumulative_curve(rows, "EUR", "made").set_index("year")
     assert eur.at[2019, "low"] == 44  # Berlin-Chemie; Stada's Russia-wide 600 mln is not Kaluga
 
@@ -120,7 +123,7 @@ def test_cited_totals_and_reconciliation(rows, bundled):
     assert compared.at[interview.name, "gap_mn"] == 50000 - 24194
     assert compared.at[interview.name, "share"] == pytest.approx(24194 / 50000)
     assert compared.at[six_years.name, "compared_to_year"] == 2017
-    assert compared.at[six_years.name, "companies_low"] == 22194
+    assert compared.at[six_years.name, "companies_low"] == 14194
     assert pd.isna(compared.at["indicators:none:45be6c89d1:1", "compared_to_year"])  # ">6 bn", undated
 
 
@@ -129,15 +132,17 @@ def test_why_the_sums_differ(rows, bundled):
     assert missing["other_currency"] == ["berlin_chemie_menarini", "hemofarm_stada"]
     assert "galenika" in missing["no_figure"] and "novo_nordisk" not in missing["no_figure"]
     undated = data.undated(rows)
+    # Made with no end year, and planned with only a target year (no announcement year).
     assert set(undated["company_key"]) == {"novo_nordisk", "berlin_chemie_menarini", "hemofarm_stada",
-                                           "kiev_investment_group"}
+                                           "kiev_investment_group", "medical_glass_plant", "astrafarm_kaluga",
+                                           "b_pharm", "favorit_trade_binergia", "pharm_aid", "pharmasyntez"}
 
 
 def test_area_filter_keeps_only_companies_in_the_area(rows, bundled):
     keys = companies_in_area("endocrinology", bundled["products"], bundled["companies"])
     filtered = data.filter_companies(rows, keys)
-    # Novo Nordisk (insulins), AstraZeneca (Forxiga, A10), Mir-Pharm (carbetocin, ATC H01 -> endocrinology).
-    assert set(filtered["company_key"]) == {"novo_nordisk", "astrazeneca", "mir_pharm"}
+    # Novo Nordisk (insulins), AstraZeneca (Forxiga, A10); Mir-Pharm's carbetocin (H01BB) is obstetric.
+    assert set(filtered["company_key"]) == {"novo_nordisk", "astrazeneca"}
     assert data.filter_companies(rows, None) is rows
 
 
