@@ -22,9 +22,10 @@ EXTRA_KEYWORDS: tuple[tuple[str, str], ...] = (
     ("hepatoprotect", "gastroenterology"),  # A05
     ("spasmolytic", "gastroenterology"),  # A03
     ("chondroprotect", "musculoskeletal"),  # M01AX
-    ("cns", "neurology"),                 # N
-    ("anesthe", "neurology"),             # N01 anaesthetics sit under N in ATC
-    ("anaesthe", "neurology"),
+    ("cns", "neurology"),                 # "CNS" drugs: N03, N04, N07 (psycholeptics have their own word)
+    ("anesthe", "anaesthetics"),          # N01 anaesthetics: their own area, not neurology
+    ("anaesthe", "anaesthetics"),
+    ("obstetric", "obstetrics"),          # G02A, H01BB
     ("vaccin", "immunology"),             # J07
     ("transplant", "immunology"),         # L04 immunosuppressants
     ("reproductive", "genitourinary"),    # G

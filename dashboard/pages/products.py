@@ -56,12 +56,14 @@ TEXT = {
                   "en": "ATC anatomical group → therapeutic subgroup → product (WHO names). Products without an "
                         "ATC code are under “ATC not assigned”, by their therapy area."},
     "by_company_title": {"ru": "Продукты по компаниям", "en": "Products by company"},
-    "by_year_title": {"ru": "Продукты по году, названному в источнике",
-                      "en": "Products by the year their source gives"},
-    "by_year_desc": {"ru": "Год — тот, что указан в источнике: начало выпуска, регистрация, план. "
-                           "Без года: {n}.",
-                     "en": "The year is whatever the source gives: launch, registration or plan. "
-                           "No year stated: {n}."},
+    "by_year_title": {"ru": "Продукты по году регистрации или начала выпуска",
+                      "en": "Products by year of registration or launch"},
+    "by_year_desc": {"ru": "Год берётся, только если источник называет его годом регистрации, запуска или "
+                           "начала выпуска продукта. Годы других фактов (запрет, продажи, план) не берутся. "
+                           "Без такого года: {n}.",
+                     "en": "A year is taken only where the source states it as the product's registration, "
+                           "launch or first production year. Years of other facts (a ban, sales, a plan) are not "
+                           "taken. Without such a year: {n}."},
     "reg_title": {"ru": "Регистрации и выводы на рынок по годам (как процитировано)",
                   "en": "Registrations and launches by year (cited counts)"},
     "reg_desc": {"ru": "Числа из интервью; сами препараты не названы, поэтому их нет в списке продуктов.",
@@ -74,7 +76,7 @@ TEXT = {
     "records": {"ru": "строк с источниками", "en": "cited rows"},
     "product": {"ru": "Продукт", "en": "Product"},
     "company_col": {"ru": "Компания", "en": "Company"},
-    "year": {"ru": "Год", "en": "Year"},
+    "year": {"ru": "Год регистрации / выпуска", "en": "Year registered / launched"},
     "status": {"ru": "Статус (как в источнике)", "en": "Status (as written)"},
     "inn": {"ru": "МНН", "en": "INN"},
     "form": {"ru": "Лекарственная форма", "en": "Dosage form"},
@@ -166,7 +168,7 @@ def _columns(lang: str) -> list[dict]:
         {"field": "inn", "headerName": tx("inn", lang)},
         {"field": "dosage_form", "headerName": tx("form", lang)},
         {"field": "status", "headerName": tx("status", lang), "minWidth": 200},
-        {"field": "year", "headerName": tx("year", lang), "filter": "agNumberColumnFilter", "maxWidth": 100},
+        {"field": "year", "headerName": tx("year", lang), "filter": "agNumberColumnFilter", "maxWidth": 140},
         {"field": "therapy_area", "headerName": tx("area", lang), "minWidth": 160},
         {"field": "atc", "headerName": tx("atc", lang), "minWidth": 160},
         {"field": "registration_number", "headerName": tx("reg_number", lang),
@@ -284,7 +286,7 @@ def tree_figure(nodes: pd.DataFrame, kind: str, lang: str) -> dict:
         trace = {"type": "treemap", **common, "tiling": {"packing": "squarify", "pad": 2},
                  "pathbar": {"visible": True}, "texttemplate": "<b>%{label}</b><br>%{customdata[4]}",
                  "textposition": "top left"}
-    return plain.figure([trace], base_layout(lang, 520, margin={"l": 4, "r": 4, "t": 28, "b": 4}))
+    return plain.figure([trace], base_layout(lang, 520, margin={"l": 4, "r": 4, "t": 36, "b": 4}))
 
 
 @callback(
@@ -322,7 +324,7 @@ def render_by_company(chosen: tuple, area: str | None, lang: str) -> tuple:
            "hovertemplate": ("<b>%{y}</b><br>" + _hover(lang)
                              + "<br>%{customdata[4]}<br><i>%{customdata[5]}</i><extra></extra>")}
     height = max(380, 30 * len(ordered) + 80)
-    figure = plain.figure([bar], base_layout(lang, height, margin={"l": 8, "r": 24, "t": 8, "b": 40},
+    figure = plain.figure([bar], base_layout(lang, height, margin={"l": 8, "r": 24, "t": 36, "b": 40},
                                              xaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee", "dtick": 1},
                                              yaxis={"automargin": True}, showlegend=False))
     return chart_result(figure, counts, source_line(pdata.source_items(products["source_url"], sources), lang,
@@ -360,7 +362,7 @@ def render_by_year(chosen: tuple, area: str | None, lang: str) -> tuple:
            "hovertemplate": (_hover(lang) + "<br>%{customdata[4]}<br><i>%{customdata[5]}</i><extra></extra>")}
     figure = plain.figure([bar], base_layout(lang, 380, xaxis={"type": "category", "gridcolor": "#e6e9ee"},
                                              yaxis={"title": {"text": unit}, "dtick": 1, "gridcolor": "#e6e9ee"},
-                                             showlegend=False))
+                                             showlegend=False, margin={"l": 56, "r": 16, "t": 36, "b": 48}))
     return (*chart_result(figure, counts, source_line(pdata.source_items(products["source_url"], sources), lang,
                                                       "card.sources"), unit, "products_by_year.csv"), note)
 
@@ -410,7 +412,7 @@ def render_registrations(chosen: tuple, area: str | None, lang: str) -> tuple:
                        "customdata": customdata,
                        "hovertemplate": ("<b>%{fullData.name}</b><br>" + _hover(lang, "card.value")
                                          + "<br><i>%{customdata[4]}</i><extra></extra>")})
-    figure = plain.figure(traces, base_layout(lang, 340, barmode="group",
+    figure = plain.figure(traces, base_layout(lang, 340, barmode="group", margin={"l": 56, "r": 16, "t": 36, "b": 48},
                                               xaxis={"type": "category", "title": {"text": tx("year", lang)}},
                                               yaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee"}))
     return (*chart_result(figure, counts, source_line(pdata.source_items(counts["source_url"], sources), lang,

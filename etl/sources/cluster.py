@@ -400,6 +400,20 @@ def area_from_text(text: str | None) -> str | None:
     return min(hits)[1] if hits else None
 
 
+# A product's year is the year its source says it was registered, launched or first produced: the
+# year right after one of these words, in the same clause (up to ';').
+# NOTE: the status column also holds years of other facts ("banned in Ukraine 2019", "sales >2.5 bn
+# RUB in 2012", "planned 2022", "full cycle expected 2020"); those are not the product's year.
+_PRODUCT_YEAR = re.compile(r"\b(?:registered|launched|introduced|produced from|from|since)\b[^;\d]*?"
+                           r"(?<!\d)((?:19|20)\d\d)(?!\d)", re.IGNORECASE)
+
+
+def product_year(status: str | None) -> int | None:
+    """The year a product was registered, launched or first produced, as its status text states; else None."""
+    match = _PRODUCT_YEAR.search(status or "")
+    return int(match[1]) if match else None
+
+
 def _product(row: Row, key: str, path: Path, index: dict[str, list[str]],
              areas: pd.DataFrame, notes: list[str]) -> dict:
     """One products row with the ATC code and therapy area derived from the INN."""
@@ -412,7 +426,7 @@ def _product(row: Row, key: str, path: Path, index: dict[str, list[str]],
         "company_label": row.get("company"), "trade_name": row.get("trade_name"),
         "inn": row.get("inn"), "dosage_form": row.get("dosage_form"),
         "status_raw": row.get("year_registered_or_status"),
-        "year": first_year(row.get("year_registered_or_status")),
+        "year": product_year(row.get("year_registered_or_status")),
         "therapy_area_raw": row.get("therapy_area"), "atc_code": atc_code,
         "therapy_area_code": area,
         # NOTE: no State Register (GRLS) export was available: numbers stay as given, usually none.

@@ -57,13 +57,18 @@ class TestRealAtcFile:
 
 def test_therapy_areas_reference(areas: pd.DataFrame) -> None:
     assert list(areas.columns) == table_columns("therapy_areas")
-    assert len(areas) == 14
+    assert len(areas) == 18
     assert areas.set_index("code").loc["other", "atc_prefixes"] is None
 
 
 @pytest.mark.parametrize(
     ("code", "area"),
-    [("L01EB04", "oncology"), ("A10BK01", "endocrinology"), ("H01BB03", "endocrinology"),
+    [("L01EB04", "oncology"), ("A10BK01", "endocrinology"),
+     # Carbetocin (H01BB oxytocin and analogues) is obstetric, not endocrine; other H codes stay endocrine.
+     ("H01BB03", "obstetrics"), ("H03AA01", "endocrinology"), ("G02AB01", "obstetrics"),
+     # ATC group N is not all neurology: N01 anaesthetics (articaine), N02 analgesics, N05/N06 psychiatry.
+     ("N01BB08", "anaesthetics"), ("N02BE01", "analgesics"), ("N06AB03", "psychiatry"),
+     ("N06DA02", "neurology"), ("N03AX09", "neurology"), ("G02CX01", "genitourinary"),
      ("A02BA03", "gastroenterology"), ("A11CA01", None), ("M01AC06", "musculoskeletal"),
      ("G03XB01", "genitourinary"), ("J05AX13", "anti_infectives"), ("J07BB", "immunology"),
      ("V09AA01", "diagnostics"), ("C03BA11", "cardiology"), (None, None)],
