@@ -269,7 +269,58 @@ def district_map_figure(shapes: pd.DataFrame, counts: pd.DataFrame, lang: str, *
                               + unit + f"<br>{t('card.period', lang)}: {period}" + "<br>%{customdata[3]}"
                               + f"<br>{t('card.source', lang)}: {source}<extra></extra>"),
             "showlegend": False})
-    layout = base_layout(lang, height, margin={"l": 4, "r": 4, "t": 4, "b": 4}, dragmode="pan",
+    layout = base_layout(lang, height, margin={"l": 4, "r": 4, "t": 32, "b": 4}, dragmode="pan",
                          xaxis={"visible": False, "fixedrange": False},
                          yaxis={"visible": False, "scaleanchor": "x", "scaleratio": aspect_ratio(shapes)})
     return plain.figure(traces, layout)
+
+
+# --- one value per field, with the record it comes from ------------------------------------------
+
+# The profile's fields as the cited records (company_records) hold them, in the order shown.
+PROFILE_FIELDS = ("site", "parent_company", "parent_country", "kind", "year_raw", "jobs_raw", "products_text")
+
+
+def _same(text: str) -> str:
+    """How two spellings of a value are compared: case and runs of spaces do not make a new value."""
+    return " ".join(text.split()).casefold()
+
+
+def profile_facts(records: pd.DataFrame) -> dict[str, list[dict]]:
+    """field -> every distinct value the company's cited records give, each with the records and
+    sources that give it, in the records' order.
+
+    One entry: every record that states the field agrees. Several: the sources disagree, and the page
+    shows each value with its source; a field is never filled from one record and another from a
+    second without saying so. Fields no record states map to an empty list.
+    """
+    facts: dict[str, list[dict]] = {field: [] for field in PROFILE_FIELDS}
+    if records.empty:
+        return facts
+    columns = {c: records[c].tolist() for c in (*PROFILE_FIELDS, "record_key", "source_url") if c in records}
+    for n in range(len(records)):
+        for field in PROFILE_FIELDS:
+            value = clean(columns.get(field, [None] * len(records))[n])
+            if not value:
+                continue
+            entry = next((e for e in facts[field] if _same(e["value"]) == _same(value)), None)
+            if entry is None:
+                entry = {"value": value, "record_keys": [], "source_urls": []}
+                facts[field].append(entry)
+            entry["record_keys"].append(columns["record_key"][n])
+            url = clean(columns["source_url"][n])
+            if url and url not in entry["source_urls"]:
+                entry["source_urls"].append(url)
+    return facts
+
+
+def facts_by_company(records: pd.DataFrame) -> dict[str, dict[str, list[dict]]]:
+    """profile_facts of every company in the records (company key -> facts)."""
+    if records.empty:
+        return {}
+    return {key: profile_facts(part) for key, part in records.groupby("company_key", sort=False)}
+
+
+def fact_text(entries: list[dict]) -> str:
+    """A field's values as one line for a directory card: every distinct value, '; '-separated."""
+    return "; ".join(entry["value"] for entry in entries)

@@ -216,17 +216,24 @@ def update_directory(district, query, area, lang):
         return empty_state(tx("none", lang)), count
     records = queries.company_records()
     cited = records.groupby("company_key").size().to_dict() if not records.empty else {}
+    facts = cdata.facts_by_company(records)
     shown = shown.assign(_name=[cdata.company_name(r, lang).casefold() for _, r in shown.iterrows()])
     link_query = _link_query(lang, area)
-    return [_card(row, lang, cited.get(row["key"], 0), link_query)
+    return [_card(row, lang, cited.get(row["key"], 0), link_query, facts.get(row["key"]))
             for _, row in shown.sort_values("_name").iterrows()], count
 
 
-def _card(row: pd.Series, lang: str, cited: int, link_query: str) -> html.Article:
-    """One company in the directory: its figures as written, and a link to its profile."""
+def _card(row: pd.Series, lang: str, cited: int, link_query: str,
+          facts: dict[str, list[dict]] | None = None) -> html.Article:
+    """One company in the directory: each field's values as its cited records give them (every value
+    where they disagree, never one record's site beside another's year unsaid), and a link to its profile."""
     other = row["name_ru"] if lang == "en" else row["name_en"]
     district = (cdata.district_label(row["district"], lang) if cdata.clean(row["district"])
                 else tx("unmapped_option", lang))
+    if facts is not None:  # a company without cited records keeps the directory row as it is
+        row = row.copy()
+        for field, entries in facts.items():
+            row[field] = cdata.fact_text(entries)
     parent = ", ".join(p for p in (cdata.clean(row["parent_company"]), cdata.clean(row["parent_country"])) if p)
 
     def fact(key: str, value: str) -> html.Div:

@@ -27,7 +27,10 @@ TEXT = {
     "not_found": {"ru": "Компания не найдена", "en": "Company not found"},
     "not_found_text": {"ru": "В справочнике нет компании с ключом «{name}». Возможно, ссылка устарела.",
                        "en": "The directory has no company with the key “{name}”. The link may be out of date."},
-    "facts": {"ru": "Сведения (как в источнике)", "en": "Facts (as written in the source)"},
+    "facts": {"ru": "Сведения (как в источниках)", "en": "Facts (as written in the sources)"},
+    "facts_desc": {"ru": "У каждого значения — источник. Если источники расходятся, показаны все значения.",
+                   "en": "Every value with its source. Where the sources disagree, every value is shown."},
+    "disagree": {"ru": "источники расходятся:", "en": "sources disagree:"},
     "site": {"ru": "Площадка", "en": "Site"},
     "district": {"ru": "Район", "en": "District"},
     "unmapped": {"ru": "место не указано на карте", "en": "location not mapped"},
@@ -108,7 +111,7 @@ def layout(key: str | None = None, lang: str | None = None, area: str | None = N
         html.H1(cdata.company_name(company, lang), className="page-title", id=f"{PAGE}-title"),
         html.P(other, className="page-lead") if cdata.clean(other) else None,
         html.Div(className="company-top", children=[
-            _facts(company, lang, sources),
+            _facts(company, records, lang, sources),
             chart_card(MAP, tx("map_title", lang), lang, height=340),
         ]),
         _section("records", tx("records", lang, n=len(records)), _records_table(records, lang, sources),
@@ -139,32 +142,57 @@ def _link(url: str, sources: pd.DataFrame) -> html.A | html.Span:
     return html.A(label, href=href, target="_blank", rel="noopener") if href else html.Span(label)
 
 
-def _facts(company: pd.Series, lang: str, sources: pd.DataFrame) -> html.Section:
+def _facts(company: pd.Series, records: pd.DataFrame, lang: str, sources: pd.DataFrame) -> html.Section:
+    """Each field as the cited records state it: one value with its source, or every value with its
+    source where the records disagree (never one field from one record and the next from another, unsaid)."""
+    # A company with no cited records (not in the bundled data) shows its directory row, with its source.
+    facts = cdata.profile_facts(records if not records.empty else pd.DataFrame(
+        [{**{f: company.get(f) for f in cdata.PROFILE_FIELDS}, "record_key": company["key"],
+          "source_url": company.get("source_url")}]))
     district = (cdata.district_label(company["district"], lang) if cdata.clean(company["district"])
                 else tx("unmapped", lang))
 
-    def fact(key: str, value) -> html.Div:
-        missing = value in (None, "")
-        return html.Div([html.Dt(tx(key, lang)),
-                         html.Dd(tx("not_stated", lang) if missing else value,
-                                 className="companies-muted" if missing else None)])
+    def missing(key: str) -> html.Div:
+        return html.Div([html.Dt(tx(key, lang)), html.Dd(tx("not_stated", lang), className="companies-muted")])
 
-    url = cdata.clean(company["source_url"])
+    def cited(key: str, field: str) -> html.Div:
+        entries = facts[field]
+        if not entries:
+            return missing(key)
+        values = [html.Li(className="company-fact-value", children=[
+            html.Span(entry["value"], className="company-fact-text"), " (",
+            *_joined([_link(url, sources) for url in entry["source_urls"]]), ")"]) for entry in entries]
+        disagree = len(entries) > 1
+        return html.Div(className="company-fact company-fact-disagree" if disagree else "company-fact",
+                        id=f"{PAGE}-fact-{field}", children=[
+            html.Dt(tx(key, lang)),
+            html.Dd([html.Span(tx("disagree", lang), className="company-disagree-note")
+                     if disagree else None, html.Ul(values, className="company-fact-values")]),
+        ])
+
     return html.Section(className="card company-facts-card", **{"aria-labelledby": f"{PAGE}-facts-title"},
                         children=[
                             html.H2(tx("facts", lang), id=f"{PAGE}-facts-title", className="card-title"),
+                            html.P(tx("facts_desc", lang), className="card-description"),
                             html.Dl(className="company-facts", children=[
-                                fact("site", cdata.clean(company["site"])),
-                                fact("district", district),
-                                fact("parent", cdata.clean(company["parent_company"])),
-                                fact("country", cdata.clean(company["parent_country"])),
-                                fact("kind", cdata.clean(company["kind"])),
-                                fact("year", cdata.clean(company["year_raw"])),
-                                fact("jobs", cdata.clean(company["jobs_raw"])),
-                                fact("products_text", cdata.clean(company["products_text"])),
-                                fact("source", _link(url, sources) if url else ""),
+                                cited("site", "site"),
+                                html.Div([html.Dt(tx("district", lang)), html.Dd(district)]),
+                                cited("parent", "parent_company"),
+                                cited("country", "parent_country"),
+                                cited("kind", "kind"),
+                                cited("year", "year_raw"),
+                                cited("jobs", "jobs_raw"),
+                                cited("products_text", "products_text"),
                             ]),
                         ])
+
+
+def _joined(parts: list) -> list:
+    """Components separated by '; ' (several sources for one value)."""
+    out: list = []
+    for n, part in enumerate(parts):
+        out.extend(([] if n == 0 else ["; "]) + [part])
+    return out
 
 
 def _section(name: str, title: str, body, description: str | None = None) -> html.Section:
