@@ -338,3 +338,73 @@ _AG_GRID_RU = {
     "inRangeEnd": "До", "dateFormatOoo": "дд.мм.гггг", "ariaFilterValue": "Значение фильтра",
     "ariaFilteringOperator": "Условие фильтра", "ariaFilterInput": "Поле фильтра",
 }
+
+
+# --- values the data stores in one language -----------------------------------------------------------------
+# The cluster records were compiled in English (places, countries, statuses, kinds, units) and Rosstat's in
+# Russian; these tables give the other language. A value with no entry is shown as recorded.
+
+VALUE_TERMS: dict[str, dict[str, str]] = {
+    # places of the region (longest phrases first when applied)
+    "place": {
+        "northern Kaluga region": "север Калужской области", "Kaluga region": "Калужская область",
+        "Babyninsky district": "Бабынинский район", "Borovsk district": "Боровский район",
+        "Maloyaroslavets district": "Малоярославецкий район", "Lyudinovo district": "Людиновский район",
+        "Vorotynsk industrial park": "индустриальный парк «Воротынск»", "Vorsino area": "район Ворсино",
+        "SEZ Kaluga": "ОЭЗ «Калуга»", "Borovsk site": "площадка «Боровск»", "Borovsk": "Боровск",
+        "Grabtsevo": "Грабцево", "Kaluga": "Калуга", "Obninsk": "Обнинск", "Rosva": "Росва", "Vorsino": "Ворсино",
+        "Lyudinovo": "Людиново", "Maloyaroslavets": "Малоярославец",
+    },
+    "country": {
+        "Russia": "Россия", "Denmark": "Дания", "Germany": "Германия", "Italy": "Италия", "USA": "США",
+        "Serbia": "Сербия", "UK": "Великобритания", "United Kingdom": "Великобритания", "Sweden": "Швеция",
+        "India": "Индия", "Switzerland": "Швейцария", "France": "Франция", "Japan": "Япония",
+        "Slovenia": "Словения", "Belgium": "Бельгия", "Israel": "Израиль", "China": "Китай", "later": "позже",
+    },
+    "status": {
+        "made/under way": "вложено / вкладывается", "made": "вложено", "planned": "запланировано",
+        "allocated": "выделено", "announced": "объявлено", "happened": "состоялось",
+    },
+    "scope": {
+        "cluster (SEZ pharma site)": "кластер (фармплощадка ОЭЗ)", "company (Russia-wide)": "компания (по всей России)",
+        "education infrastructure": "образовательная инфраструктура", "cluster": "кластер", "company": "компания",
+    },
+    "kind": {
+        "R&D / infrastructure": "НИОКР / инфраструктура", "anchor plant": "якорный завод",
+        "APIs and FDFs": "субстанции и готовые формы", "APIs": "субстанции",
+        "full cycle, own developments": "полный цикл, собственные разработки",
+        "vaccines, under construction": "вакцины, строится", "R&D unit": "подразделение НИОКР",
+        "planned": "план", "SME": "МСП", "education": "образование", "plant": "завод",
+    },
+    "unit": {
+        "bn RUB": "млрд руб.", "mln RUB": "млн руб.", "bn EUR": "млрд евро", "mln EUR": "млн евро",
+        "bn USD": "млрд долл. США", "mln USD": "млн долл. США", "RUB": "руб.", "EUR": "евро", "USD": "долл. США",
+    },
+    "publisher": {
+        "Rosstat (EMISS)": "Росстат (ЕМИСС)", "Rosstat": "Росстат", "Bank of Russia": "Банк России",
+    },
+}
+
+
+@lru_cache(maxsize=16)
+def _term_pattern(kind: str) -> re.Pattern:
+    terms = sorted(VALUE_TERMS[kind], key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(term) for term in terms) + r")(?![\w-])")
+
+
+def translate_value(kind: str, value: object, lang: str | None) -> str:
+    """A recorded value (a place, country, status, kind, unit, publisher) in `lang`: known English terms are
+    replaced by their Russian names on a Russian page ("Germany / Italy" -> "Германия / Италия"); the rest of
+    the text (names, numbers) stays as recorded. English pages get the value as recorded."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = str(value)
+    if normalise_language(lang) != "ru" or kind not in VALUE_TERMS:
+        return text
+    table = VALUE_TERMS[kind]
+    return _term_pattern(kind).sub(lambda m: table[m.group(1)], text)
+
+
+def has_latin_words(text: str) -> bool:
+    """Whether text holds a Latin word (two letters or more): what a Russian page must not show untranslated."""
+    return bool(re.search(r"[A-Za-z]{2,}", text or ""))

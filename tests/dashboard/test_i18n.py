@@ -113,3 +113,18 @@ def test_language_fallbacks():
     assert t("no.such.key", "en") == "no.such.key"
     assert pick("en", "Калуга", None) == "Калуга"
     assert pick("en", "Калуга", "Kaluga") == "Kaluga"
+
+
+def test_recorded_values_in_the_page_language():
+    from dashboard.i18n import has_latin_words, translate_value
+
+    assert translate_value("country", "Germany / Italy", "ru") == "Германия / Италия"
+    assert translate_value("country", "Serbia (later Germany)", "ru") == "Сербия (позже Германия)"
+    assert translate_value("country", "UK/Sweden", "ru") == "Великобритания/Швеция"
+    assert translate_value("place", "SEZ Kaluga (Borovsk site)", "ru") == "ОЭЗ «Калуга» (площадка «Боровск»)"
+    assert translate_value("place", "Kaluga region", "ru") == "Калужская область"
+    assert translate_value("status", "made/under way", "ru") == "вложено / вкладывается"
+    assert translate_value("unit", "bn RUB", "ru") == "млрд руб."
+    assert translate_value("country", "Germany", "en") == "Germany"
+    assert translate_value("country", None, "ru") == ""
+    assert has_latin_words("Novo Nordisk") and not has_latin_words("Калуга, 2015")
