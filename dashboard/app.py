@@ -13,7 +13,7 @@ from dash import MATCH, Dash, Input, Output, State, clientside_callback, dcc, ht
 from flask import Flask
 from sqlalchemy import Engine
 
-from dashboard import api, queries, subscriptions
+from dashboard import admin, api, queries, subscriptions
 from dashboard.cache import init_cache
 from dashboard.components import callback_error, csv_safe
 from dashboard.i18n import LANGUAGES, normalise_language, pick, t
@@ -150,6 +150,7 @@ def create_app(engine: Engine | None = None, cache_config: dict | None = None) -
     server.extensions[queries.ENGINE_KEY] = engine or make_read_engine()
     init_cache(server, cache_config)
     api.register(server)
+    admin.register(server)  # analysts' sign-in, CSRF and the /admin guard (dashboard/admin)
     subscriptions.register(server)  # the digest letters' confirm and unsubscribe links
     app = Dash(
         __name__,

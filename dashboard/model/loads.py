@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, func, select
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine, and_, func, select
 
 from dashboard.model.table import Column, Page, Table, blank_as_null, fetch
-from etl.schema import Load
+from etl import history
+from etl.schema import Indicator, Load, LoadChange, Region
 
 COLUMNS = (
     Column("id", "integer", "Load id; every observation names the load that wrote it.", nullable=False),
@@ -34,12 +38,11 @@ def loads(engine: Engine, status: str | None = None, page: Page | None = None) -
 
 
 def data_version(engine: Engine) -> str:
-    """Changes whenever the data does: the newest applied load and how many loads were rolled back."""
-    query = select(func.max(Load.id).filter(Load.status == "applied"),
-                   func.count(Load.id).filter(Load.status == "rolled_back"))
-    with engine.connect() as conn:
-        newest, rolled_back = conn.execute(query).one()
-    return f"{newest or 0}.{rolled_back}"
+    """Changes whenever the data does: the newest applied load and how many loads were rolled back.
+
+    The one rule is etl.history.data_version_of: the admin's apply compares its preview's version with it.
+    """
+    return history.data_version(engine)
 
 
 FILE_COLUMNS = (
@@ -89,3 +92,81 @@ def _report_summary(report: object) -> tuple:
     provenance = report.get("provenance") if isinstance(report.get("provenance"), dict) else {}
     return (counts or None, notes or None,
             *[str(provenance[f]) if provenance.get(f) not in (None, "") else None for f in _PROVENANCE_FIELDS])
+
+
+# --- the public changelog and the admin's history -------------------------------------------------------------
+
+CHANGELOG_STATUSES = ("applied", "rolled_back")
+
+
+@dataclass
+class Change:
+    """One applied or rolled-back load as the changelog and the history show it."""
+
+    load_id: int
+    status: str
+    file_name: str
+    sha256: str
+    adapter: str
+    edition: str | None
+    started_at: datetime
+    finished_at: datetime | None
+    rows_added: int
+    rows_changed: int
+    rows_unchanged: int
+    rows_rejected: int
+    applied_by: str | None
+    rolled_back_by: str | None
+    rolled_back_at: datetime | None
+    # None when not recorded and no longer computable (a rolled-back load from before the history).
+    indicators: list[dict] | None
+    regions: list[dict] | None
+    periods: list[str] | None
+    revisions: int | None
+    tables: dict[str, dict] = field(default_factory=dict)
+
+
+def changes(engine: Engine, statuses: tuple[str, ...] | None = CHANGELOG_STATUSES, limit: int = 20,
+            offset: int = 0, with_touched: bool = True, load_id: int | None = None) -> tuple[list[Change], int]:
+    """Loads, newest first, with who applied and rolled them back and what they touched; and how many in all.
+
+    What a load touched is recorded when it is applied from /admin or rolled back; for a load applied
+    from the command line it is read from the figures that still carry its id.
+    """
+    where = Load.status.in_(statuses) if statuses else Load.id.is_not(None)
+    if load_id is not None:
+        where = and_(where, Load.id == load_id)
+    query = (select(Load.id, Load.status, Load.file_name, Load.sha256, Load.adapter, Load.edition, Load.started_at,
+                    Load.finished_at, Load.rows_added, Load.rows_changed, Load.rows_unchanged, Load.rows_rejected,
+                    Load.report, LoadChange.applied_by, LoadChange.rolled_back_by, LoadChange.rolled_back_at,
+                    LoadChange.indicators, LoadChange.regions, LoadChange.periods, LoadChange.revisions)
+             .outerjoin(LoadChange, LoadChange.load_id == Load.id).where(where)
+             .order_by(Load.id.desc()).limit(limit).offset(offset))
+    with engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(Load).where(where)).scalar()
+        rows = conn.execute(query).all()
+        result = []
+        for row in rows:
+            indicators, regions, periods, revisions = row.indicators, row.regions, row.periods, row.revisions
+            if indicators is None and row.status == "applied" and with_touched:
+                indicators, regions, periods = history.touched(conn, row.id)
+            result.append(Change(
+                row.id, row.status, row.file_name, row.sha256, row.adapter, row.edition or None, row.started_at,
+                row.finished_at, row.rows_added or 0, row.rows_changed or 0, row.rows_unchanged or 0,
+                row.rows_rejected or 0, row.applied_by, row.rolled_back_by, row.rolled_back_at,
+                None if indicators is None else _named(conn, Indicator, indicators),
+                None if regions is None else _named(conn, Region, regions),
+                periods, revisions,
+                (row.report or {}).get("tables") or {} if isinstance(row.report, dict) else {}))
+    return result, total
+
+
+def _named(conn, model, codes: list[str]) -> list[dict]:
+    """Codes with their RU and EN names, in the order given (a code without a row keeps its code as name)."""
+    names = {}
+    for start in range(0, len(codes), 500):
+        chunk = codes[start:start + 500]
+        names.update({r.code: (r.name_ru, r.name_en) for r in conn.execute(
+            select(model.code, model.name_ru, model.name_en).where(model.code.in_(chunk)))})
+    return [{"code": c, "name_ru": names.get(c, (c, c))[0], "name_en": names.get(c, (c, c))[1] or names.get(c, (c,))[0]}
+            for c in codes]
