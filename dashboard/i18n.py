@@ -33,7 +33,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "nav.sources": {"ru": "Источники", "en": "Sources"},
     "nav.menu": {"ru": "Разделы", "en": "Sections"},
     "nav.changes": {"ru": "Изменения данных", "en": "Data changes"},
-    "nav.changes": {"ru": "Изменения данных", "en": "Data changes"},
     "filter.area": {"ru": "Терапевтическая область", "en": "Therapy area"},
     "filter.area.all": {"ru": "Все области", "en": "All areas"},
     "filter.language": {"ru": "Язык", "en": "Language"},
