@@ -8,3 +8,10 @@ window.dashAgGridFunctions.guardFormulaCell = function (params, starts) {
     }
     return value;
 };
+// Header cells by the same rule (a column's label is text the export writes too).
+window.dashAgGridFunctions.guardFormulaHeader = function (params, starts) {
+    var col = params.column;
+    var def = col && col.getColDef ? col.getColDef() : {};
+    var name = def.headerName !== undefined && def.headerName !== null ? String(def.headerName) : (def.field || "");
+    return window.dashAgGridFunctions.guardFormulaCell({value: name}, starts);
+};

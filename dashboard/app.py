@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from urllib.parse import parse_qs
 
 import dash
 import dash_mantine_components as dmc
-import pandas as pd
-from dash import MATCH, Dash, Input, Output, State, clientside_callback, dcc, html
+from dash import Dash, Input, Output, clientside_callback, dcc, html
 from flask import Flask
 from sqlalchemy import Engine
 
 from dashboard import admin, api, queries, subscriptions
 from dashboard.cache import init_cache
-from dashboard.components import callback_error, csv_safe
+from dashboard.components import callback_error, page_pack_bar
+from dashboard.exports import register_export_callbacks
 from dashboard.i18n import LANGUAGES, normalise_language, pick, t
 from dashboard.static import serve_prebuilt
 from etl import settings
@@ -63,7 +62,7 @@ def shell() -> dmc.MantineProvider:
             dcc.Location(id="url", refresh=False),
             html.A(t("nav.menu", None), href="#main", className="skip-link"),
             header(),
-            html.Main(dash.page_container, id="main", className="page"),
+            html.Main([page_pack_bar(), dash.page_container], id="main", className="page"),
             html.Footer(html.P(t("footer.note", None), id="footer-note"), className="site-footer"),
         ]),
     )
@@ -72,19 +71,8 @@ def shell() -> dmc.MantineProvider:
 def register_shared_callbacks(app: Dash) -> None:
     """Callbacks of the shell and the chart cards (registered per app, so tests can build many)."""
 
-    @app.callback(
-        Output({"type": "chart-download", "card": MATCH}, "data"),
-        Input({"type": "chart-download-button", "card": MATCH}, "n_clicks"),
-        State({"type": "chart-data", "card": MATCH}, "data"),
-        prevent_initial_call=True,
-    )
-    def download_chart_data(_clicks, data):
-        if not data or not data.get("rows"):
-            return dash.no_update
-        frame = csv_safe(pd.DataFrame(data["rows"], columns=data["columns"]))
-        buffer = io.StringIO()
-        frame.to_csv(buffer, index=False)
-        return {"content": buffer.getvalue(), "filename": data["filename"], "type": "text/csv"}
+    # Every chart card's exports (CSV, XLSX) and the page pack: dashboard.exports.
+    register_export_callbacks(app)
 
     nav_ids = [f"nav-{p['module'].split('.')[-1]}" for p in nav_pages()]
     nav_paths = [p["path"] for p in nav_pages()]

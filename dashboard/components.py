@@ -11,6 +11,7 @@ from typing import Any
 import dash
 import pandas as pd
 from dash import Input, Output, callback_context, clientside_callback, dcc, html
+from dash.development.base_component import Component
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -23,17 +24,19 @@ log = logging.getLogger(__name__)
 
 # NOTE: plotly.js fetches a world outline from its CDN for every geo chart; the atlas draws its own
 # boundaries and has no internet at run time, so it points plotly at an empty outline it serves itself.
+# No cloud buttons: nothing leaves the atlas ("Edit in Chart Studio" and "Share" upload the figure to plotly.com).
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "topojsonURL": "/assets/topojson/",
-                "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+                "showLink": False, "showSendToCloud": False, "showEditInChartStudio": False,
+                "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d", "sendDataToCloud"],
                 "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
 def chart_card(card_id: str, title: str, lang: str, height: int = 360, description: str | None = None,
                controls: Sequence | None = None, api: bool = False) -> html.Section:
-    """A chart with its title, unit, loading state, source line and 'download data' button.
+    """A chart with its title, unit, loading state, source line and its export menu (CSV, XLSX, PNG, SVG).
 
-    With `api`, the download is a link to the API's CSV for the view and a second link opens the API call
-    (filled by api_outputs); without, the rows shown travel in a store (chart_result) for the download.
+    With `api`, the CSV is a link to the API's CSV for the view and a second link opens the API call (filled by
+    api_outputs); the rows shown travel in a store (chart_result) for the other exports (dashboard.exports).
     """
     return html.Section(
         className="card chart-card",
@@ -45,9 +48,10 @@ def chart_card(card_id: str, title: str, lang: str, height: int = 360, descripti
                     html.H2(title, id=f"{card_id}-title", className="card-title"),
                     html.Span(id=f"{card_id}-unit", className="card-unit"),
                 ]),
-                _api_links(card_id, lang) if api else
-                html.Button(t("card.download_csv", lang), className="button-secondary",
-                            id={"type": "chart-download-button", "card": card_id}),
+                html.Div(className="card-actions", children=[
+                    export_menu(card_id, lang, api),
+                    *([_api_link(card_id, lang)] if api else []),
+                ]),
             ]),
             html.P(description, className="card-description") if description else None,
             html.Div(list(controls), className="card-controls") if controls else None,
@@ -57,21 +61,46 @@ def chart_card(card_id: str, title: str, lang: str, height: int = 360, descripti
                 type="dot", delay_show=150,
             ),
             html.P(id=f"{card_id}-source", className="source-line"),
-            *([] if api else [dcc.Store(id={"type": "chart-data", "card": card_id}),
-                              dcc.Download(id={"type": "chart-download", "card": card_id})]),
+            dcc.Store(id={"type": "chart-data", "card": card_id}),
+            dcc.Store(id={"type": "chart-xlsx-request", "card": card_id}),
+            dcc.Download(id={"type": "chart-xlsx-download", "card": card_id}),
+            *([] if api else [dcc.Download(id={"type": "chart-download", "card": card_id})]),
         ],
     )
 
 
-def _api_links(card_id: str, lang: str) -> html.Div:
-    # The CSV is the API's answer for the view, fetched by the browser itself: one code path, the same bytes,
-    # and the chart's response carries only what is drawn.
-    return html.Div(className="card-links", children=[
-        html.A(t("card.download_csv", lang), id=f"{card_id}-csv", href="", download="", className="button-secondary",
-               rel="nofollow"),
-        html.A(t("card.api", lang), id=f"{card_id}-api", href="", target="_blank", rel="noopener",
-               className="api-link"),
+def export_menu(card_id: str, lang: str, api: bool = False) -> html.Details:
+    """The card's export menu: a native disclosure (Enter or Space opens it, Tab walks its items, Escape closes it:
+    assets/exports.js), so it works from the keyboard and with a screen reader without a script of its own.
+
+    CSV is the rows shown (or, with `api`, the API's CSV of the view); XLSX is built on the server from the same rows
+    with an "About" sheet; PNG and SVG are drawn in the browser from the chart with its title, unit and source line.
+    """
+    item = "export-menu-item"
+    csv_item = (html.A(t("card.export_csv", lang), id=f"{card_id}-csv", href="", download="", rel="nofollow",
+                       className=item) if api else
+                html.Button(t("card.export_csv", lang), id={"type": "chart-download-button", "card": card_id},
+                            className=item, type="button"))
+    return html.Details(className="export-menu", id=f"{card_id}-export", children=[
+        html.Summary(t("card.export", lang), className="button-secondary export-menu-toggle",
+                     **{"aria-label": f"{t('card.export', lang)}: {t('card.export_formats', lang)}"}),
+        html.Div(className="export-menu-items", children=[
+            csv_item,
+            html.Button(t("card.export_xlsx", lang), id={"type": "chart-xlsx-button", "card": card_id},
+                        className=item, type="button"),
+            html.Button(t("card.export_png", lang), className=f"{item} export-image", type="button",
+                        id=f"{card_id}-png", **{"data-format": "png", "data-card": card_id}),
+            html.Button(t("card.export_svg", lang), className=f"{item} export-image", type="button",
+                        id=f"{card_id}-svg", **{"data-format": "svg", "data-card": card_id}),
+        ]),
     ])
+
+
+def _api_link(card_id: str, lang: str) -> html.A:
+    # The CSV (in the menu) is the API's answer for the view, fetched by the browser itself: one code path, the same
+    # bytes, and the chart's response carries only what is drawn; this link opens the API call.
+    return html.A(t("card.api", lang), id=f"{card_id}-api", href="", target="_blank", rel="noopener",
+                  className="api-link")
 
 
 def api_outputs(card_id: str) -> list[Output]:
@@ -97,16 +126,67 @@ def chart_outputs(card_id: str) -> list[Output]:
 
 
 def chart_result(figure, shown: pd.DataFrame, sources: list, unit: str | None, filename: str) -> tuple:
-    """What chart_outputs expects: the figure, source line, unit, and the rows shown (for CSV).
+    """What chart_outputs expects: the figure, source line, unit, and the rows shown (for the exports).
 
     A graph_objects figure is turned into its plain dict here, so memoized results hold dicts:
     unpickling a go.Figure from the cache re-validates it, which costs more than building it.
+    The rows travel with the unit, the source line's names and links and the page's language, so every export
+    of the card (dashboard.exports) is made from this one table.
     """
     if hasattr(figure, "to_plotly_json"):
         figure = figure.to_plotly_json()
-    data = {"filename": filename, "columns": list(shown.columns),
-            "rows": json.loads(shown.to_json(orient="values", date_format="iso"))}
+    data = {"filename": filename, "columns": [str(c) for c in shown.columns],
+            "rows": json.loads(shown.to_json(orient="values", date_format="iso")),
+            "unit": unit or "", "sources": source_items(sources), "lang": _language_or_none()}
     return figure, sources, unit or "", data
+
+
+def source_items(line: object) -> list[list]:
+    """The [name, address] pairs a source line (source_line's components) shows; address None for plain text."""
+    items: list[list] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, (list, tuple)):
+            for child in node:
+                walk(child)
+        elif isinstance(node, html.A):
+            items.append([_text_of(node.children), getattr(node, "href", None) or None])
+        elif isinstance(node, str):
+            text = node.strip().strip(";").strip()
+            if text:
+                items.append([text, None])
+        elif isinstance(node, Component) and "source-label" not in str(getattr(node, "className", "") or ""):
+            walk(getattr(node, "children", None))
+
+    walk(line)
+    return [item for item in items if item[0]]
+
+
+def _text_of(node: object) -> str:
+    if isinstance(node, (list, tuple)):
+        return "".join(_text_of(child) for child in node)
+    if isinstance(node, Component):
+        return _text_of(getattr(node, "children", None))
+    return "" if node is None else str(node)
+
+
+def _language_or_none() -> str | None:
+    try:
+        return _language()
+    except Exception:  # outside a callback (a test building a result by hand): the export's default language
+        return None
+
+
+def page_pack_bar(lang: str | None = None) -> html.Div:
+    """The page-level export: one XLSX with every chart of the page (a sheet each) and an "About" sheet.
+
+    It sits in the shell above every page; a page without chart cards hides it (assets/exports.css).
+    """
+    return html.Div(className="page-pack", children=[
+        html.Button(t("card.page_pack", lang), id="page-pack-button", className="button-secondary", type="button"),
+        dcc.Store(id="page-pack-request"),
+        dcc.Download(id="page-pack-download"),
+    ])
 
 
 def source_line(items: Iterable[tuple[str, str | None]], lang: str, label_key: str = "card.source") -> list:

@@ -14,7 +14,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def grid_export_params(file_name: str) -> dict:
     """AG Grid csvExportParams whose cells pass the same guard (assets/grid_export.js applies FORMULA_STARTS)."""
     starts = json.dumps("".join(FORMULA_STARTS))
-    return {"fileName": file_name, "processCellCallback": {"function": f"guardFormulaCell(params, {starts})"}}
+    return {"fileName": file_name, "processCellCallback": {"function": f"guardFormulaCell(params, {starts})"},
+            "processHeaderCallback": {"function": f"guardFormulaHeader(params, {starts})"}}
+
+
+def needs_guard(value: object) -> bool:
+    """Text a spreadsheet would run as a formula: it starts with = + - @ tab or CR (numbers never do)."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
 def guard_cell(value: object) -> object:
@@ -22,7 +28,7 @@ def guard_cell(value: object) -> object:
 
     Numbers are not text: a negative figure (-2.5) stays a number.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if needs_guard(value):
         return "'" + value
     return value
 

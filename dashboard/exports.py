@@ -1,0 +1,411 @@
+"""Per-chart exports (CSV, XLSX) and the page pack, made from the rows the chart callback stored.
+
+One table per chart: `components.chart_result` keeps the rows a chart draws (with its unit, source line and
+language) in the card's store; the CSV, the XLSX data sheet and the page pack's sheet are that table, with the
+names behind its codes added from the read model (indicator names, edition titles and pages, period kinds). The
+browser adds what the page shows around the chart (its title, unit and source line as displayed, and the view's
+address); the "About" sheet says where every figure comes from: sources with their addresses, editions, the loads
+that brought them with their dates, and the licences their provenance records.
+PNG and SVG are drawn in the browser (assets/exports.js): they need the chart as plotted, not its rows.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
+
+import dash
+import pandas as pd
+from dash import ALL, MATCH, Dash, Input, Output, State, callback_context, clientside_callback
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard import queries
+from dashboard.i18n import normalise_language, page_text, t
+from dashboard.model import loads as model_loads
+from dashboard.model import sources as model_sources
+from dashboard.model.export import XLSX_TYPE, Sheet, frame_csv, sheet_name, xlsx_bytes
+from dashboard.model.indicators import catalogue
+from dashboard.model.labels import is_web_url, source_link, text_or_none
+from etl.periods import parse_code
+
+log = logging.getLogger(__name__)
+
+TEXT = {
+    "about": {"ru": "О данных", "en": "About"},
+    "data": {"ru": "Данные", "en": "Data"},
+    "chart": {"ru": "График", "en": "Chart"},
+    "unit": {"ru": "Единица измерения", "en": "Unit"},
+    "rows": {"ru": "Строк данных", "en": "Data rows"},
+    "sheet": {"ru": "Лист", "en": "Sheet"},
+    "view_url": {"ru": "Адрес этого вида", "en": "Address of this view"},
+    "filters": {"ru": "Фильтры", "en": "Filters"},
+    "no_filters": {"ru": "не заданы (вид по умолчанию)", "en": "none (the default view)"},
+    "language": {"ru": "Язык", "en": "Language"},
+    "exported": {"ru": "Выгружено (UTC)", "en": "Exported (UTC)"},
+    "source_line": {"ru": "Строка источника (как на графике)", "en": "Source line (as on the chart)"},
+    "sources": {"ru": "Источники", "en": "Sources"},
+    "no_address": {"ru": "без веб-адреса", "en": "no web address recorded"},
+    "editions": {"ru": "Издания", "en": "Editions"},
+    "loads": {"ru": "Загрузки в базу атласа", "en": "Loads into the atlas database"},
+    "load": {"ru": "Загрузка {id}", "en": "Load {id}"},
+    "load_line": {"ru": "{file}; загружено {finished}; статус: {status}",
+                  "en": "{file}; loaded {finished}; status: {status}"},
+    "licences": {"ru": "Лицензии и условия", "en": "Licences and terms"},
+    "licence_general": {"ru": "Общее правило", "en": "General rule"},
+    "licence_note": {
+        "ru": "Цифры приведены так, как их опубликовали названные источники; при использовании ссылайтесь на них. "
+              "Лицензии ниже — как они записаны в сведениях о происхождении каждой загрузки; где лицензия не "
+              "записана, действуют условия самого источника.",
+        "en": "Figures are as the sources named here published them; cite them when you reuse them. The licences "
+              "below are as recorded in each load's provenance; where none is recorded, the source's own terms "
+              "apply."},
+    "numbers_note": {"ru": "Числа", "en": "Numbers"},
+    "numbers": {"ru": "Ровно те значения, что показаны на графике; пустая ячейка — значение не опубликовано. "
+                      "Текст, похожий на формулу, записан как текст.",
+                "en": "Exactly the values the chart shows; an empty cell is a figure that was not published. "
+                      "Text that looks like a formula is written as text."},
+    "empty_chart": {"ru": "нет данных для выбранных параметров", "en": "no data for this selection"},
+}
+
+tx = page_text(TEXT)
+
+# Numbers that are not amounts of the chart's unit (their header gets no unit).
+_UNITLESS = {"year", "month", "day", "load_id", "level", "rank", "order", "records", "count", "n"}
+# How much of a browser-reported text is kept (a title or source line is never longer; a bigger one is not ours).
+_MAX_TEXT = 2_000
+
+
+@dataclass
+class ChartView:
+    """What the page shows around one chart, as the browser reports it (assets/exports.js: atlasExports.context)."""
+
+    card: str
+    title: str = ""
+    unit: str = ""
+    source: str = ""
+    url: str = ""
+    links: list[tuple[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def from_browser(cls, context: object, card: str) -> ChartView:
+        context = context if isinstance(context, dict) else {}
+
+        def text(key: str) -> str:
+            value = context.get(key)
+            return " ".join(value.split())[:_MAX_TEXT] if isinstance(value, str) else ""
+
+        links = [(str(item.get("label", ""))[:_MAX_TEXT], str(item.get("url", ""))[:_MAX_TEXT])
+                 for item in context.get("links") or [] if isinstance(item, dict) and is_web_url(item.get("url"))]
+        return cls(card=card, title=text("title") or card, unit=text("unit"), source=text("source"),
+                   url=text("url"), links=links)
+
+
+# --- the table of a chart -------------------------------------------------------------------------------------
+
+
+def chart_frame(data: dict | None) -> pd.DataFrame:
+    """The rows a chart shows, as chart_result stored them (columns in the chart's order)."""
+    data = data or {}
+    columns = [str(c) for c in data.get("columns") or []]
+    return pd.DataFrame(data.get("rows") or [], columns=columns, dtype=object)
+
+
+def export_frame(data: dict | None, engine: Engine | None, lang: str | None = None) -> pd.DataFrame:
+    """The chart's rows with the names behind their codes: what CSV and XLSX hold (one table for both).
+
+    Added where the rows have the code but not the name: indicator_name (indicator_code), period_kind (period),
+    edition_title and source_url (edition: the edition's page), and unit (the chart's unit).
+    """
+    data = data or {}
+    lang = normalise_language(lang or data.get("lang"))
+    frame = chart_frame(data)
+    if frame.empty and not len(frame.columns):
+        return frame
+    columns = list(frame.columns)
+
+    def add(after: str | None, name: str, values: list) -> None:
+        if name in frame.columns:
+            return
+        at = frame.columns.get_loc(after) + 1 if after in frame.columns else len(frame.columns)
+        frame.insert(at, name, pd.Series(values, index=frame.index, dtype=object))
+
+    if "indicator_code" in columns and engine is not None:
+        names = _lookup(lambda: {r["code"]: r["name"] for r in catalogue(engine, lang).records()})
+        add("indicator_code", "indicator_name", [names.get(c) for c in frame["indicator_code"]])
+    if "period" in columns:
+        add("period", "period_kind", [_period_kind(p) for p in frame["period"]])
+    unit = text_or_none(data.get("unit"))
+    if unit and "unit" not in columns:
+        add("value" if "value" in columns else None, "unit", [unit] * len(frame))
+    if "edition" in columns and engine is not None:
+        editions = _lookup(lambda: {r["code"]: r for r in model_sources.editions(engine, lang).records()})
+        add("edition", "edition_title", [(editions.get(e) or {}).get("title") or e for e in frame["edition"]])
+        if "source_url" not in columns:
+            add("edition_title", "source_url",
+                [source_link((editions.get(e) or {}).get("url")) for e in frame["edition"]])
+    return frame
+
+
+def _period_kind(code: object) -> str | None:
+    try:
+        return parse_code(str(code)).kind
+    except ValueError:  # a label that is not a period code (a cluster figure's "2007-2015"): no kind claimed
+        return None
+
+
+def _lookup(read) -> dict:
+    # Names are worth no failed download: with the database away, the codes stand alone.
+    try:
+        return read()
+    except SQLAlchemyError:
+        log.warning("export: names not read (database unreachable)")
+        return {}
+
+
+def chart_csv(data: dict | None, engine: Engine | None, lang: str | None = None) -> str:
+    """CSV text (UTF-8 BOM, formula-guarded) of the chart's export table."""
+    return frame_csv(export_frame(data, engine, lang))
+
+
+def _header(frame: pd.DataFrame, unit: str | None) -> list[str]:
+    """Column names with the unit after the numbers measured in it ("value, млн руб")."""
+    units = [u for u in frame["unit"].dropna().unique()] if "unit" in frame.columns else []
+    unit = units[0] if len(units) == 1 else (None if units else unit)
+    header = []
+    for name in frame.columns:
+        values = [v for v in frame[name] if v is not None]
+        numeric = bool(values) and all(type(v) in (int, float) for v in values)
+        plain = name in _UNITLESS or name.endswith(("_id", "_year", "_count")) or name.startswith("year")
+        header.append(f"{name}, {unit}" if unit and numeric and not plain else name)
+    return header
+
+
+def _rows(frame: pd.DataFrame) -> list[tuple]:
+    # Plain Python values (the store's JSON: int, float, str, bool, None): numbers stay numbers.
+    return list(frame.itertuples(index=False, name=None))
+
+
+# --- the "About" sheet ----------------------------------------------------------------------------------------
+
+
+def _filters(url: str) -> list[tuple[str, str]]:
+    """The view's query parameters (the atlas keeps every filter in the URL), the language left out."""
+    query = urlsplit(url).query if url else ""
+    return [(name, value) for name, value in parse_qsl(query, keep_blank_values=False) if name != "lang"]
+
+
+def _provenance(frame: pd.DataFrame, view: ChartView, data: dict, engine: Engine | None) -> dict:
+    """Sources with addresses, editions, loads and licences behind a chart's rows, from the read model."""
+    links: dict[str, str] = {}
+    for label, url in view.links + [(str(item[0]), item[1]) for item in data.get("sources") or []
+                                    if isinstance(item, (list, tuple)) and len(item) == 2 and is_web_url(item[1])]:
+        links.setdefault(url, label)
+    named = [str(item[0]) for item in data.get("sources") or [] if isinstance(item, (list, tuple)) and item
+             and not is_web_url(item[1] if len(item) > 1 else None)]
+    if "source_url" in frame.columns:
+        for url in frame["source_url"].dropna().unique():
+            if is_web_url(url):
+                links.setdefault(str(url), str(url))
+    editions: dict[str, dict] = {}
+    load_ids: set[int] = set()
+    if "load_id" in frame.columns:
+        load_ids |= {int(v) for v in frame["load_id"].dropna() if isinstance(v, (int, float))}
+    loads: list[dict] = []
+    licences: dict[str, str] = {}
+    if engine is not None:
+        if "edition" in frame.columns:
+            known = _lookup(lambda: {r["code"]: r for r in model_sources.editions(engine, data.get("lang")).records()})
+            for code in frame["edition"].dropna().unique():
+                # (the edition row's own load is the reference table's, not the figures': rows name theirs)
+                editions[code] = known.get(code) or {"code": code, "title": code}
+        cited = _lookup(lambda: {r["url"]: r for r in model_sources.sources(engine).records()})
+        for url in links:
+            if (cited.get(url) or {}).get("load_id") is not None:
+                load_ids.add(int(cited[url]["load_id"]))
+        if load_ids:
+            every = _lookup(lambda: {r["id"]: r for r in model_loads.loads(engine).records()})
+            files = _lookup(lambda: {r["file_name"]: r for r in model_loads.loaded_files(engine).records()})
+            for load_id in sorted(load_ids):
+                row = every.get(load_id)
+                if row is None:
+                    continue
+                loads.append(row)
+                provenance = files.get(row["file_name"]) or {}
+                if provenance.get("licence"):
+                    what = provenance.get("publication") or provenance.get("producer") or row["file_name"]
+                    licences.setdefault(str(what), str(provenance["licence"]))
+    return {"links": links, "named": named, "editions": editions, "loads": loads, "licences": licences}
+
+
+def _chart_about(view: ChartView, data: dict, frame: pd.DataFrame, engine: Engine | None, lang: str,
+                 sheet: str | None = None) -> tuple[list[tuple], dict]:
+    facts = _provenance(frame, view, data, engine)
+    rows: list[tuple] = [(view.title, None), (tx("chart", lang), view.title)]
+    if sheet:
+        rows.append((tx("sheet", lang), sheet))
+    unit = view.unit or text_or_none(data.get("unit"))
+    if unit:
+        rows.append((tx("unit", lang), unit))
+    rows.append((tx("rows", lang), len(frame)))
+    if not len(frame):
+        rows.append((tx("rows", lang), tx("empty_chart", lang)))
+    if view.source:
+        rows.append((tx("source_line", lang), view.source))
+    for url, label in facts["links"].items():
+        rows.append((label if label != url else tx("sources", lang), url))
+    for name in facts["named"]:
+        if name not in facts["links"].values():
+            rows.append((tx("sources", lang), f"{name} ({tx('no_address', lang)})"))
+    for code, row in facts["editions"].items():
+        title = row.get("title") or code
+        rows.append((f"{tx('editions', lang)}: {code}", f"{title} — {row['url']}" if row.get("url") else title))
+    for row in facts["loads"]:
+        finished = str(row.get("finished_at") or row.get("started_at") or "")[:19].replace("T", " ") + " UTC"
+        rows.append((tx("load", lang, id=row["id"]),
+                     tx("load_line", lang, file=row["file_name"], finished=finished, status=row["status"])))
+    return rows, facts["licences"]
+
+
+def _page_head(url: str, lang: str) -> list[tuple]:
+    filters = _filters(url)
+    rows: list[tuple] = []
+    if url:
+        rows.append((tx("view_url", lang), url))
+    rows.append((tx("filters", lang), "; ".join(f"{k} = {v}" for k, v in filters) or tx("no_filters", lang)))
+    rows.append((tx("language", lang), lang))
+    rows.append((tx("exported", lang), dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")))
+    rows.append((tx("numbers_note", lang), tx("numbers", lang)))
+    return rows
+
+
+def _licence_rows(licences: dict[str, str], lang: str) -> list[tuple]:
+    rows: list[tuple] = [(tx("licences", lang), None), (tx("licence_general", lang), tx("licence_note", lang))]
+    rows += [(what, licence) for what, licence in licences.items()]
+    return rows
+
+
+# --- workbooks ------------------------------------------------------------------------------------------------
+
+
+def workbook(charts: Sequence[tuple[ChartView, dict]], engine: Engine | None, lang: str | None, url: str = "") -> bytes:
+    """An XLSX of one or more charts: a data sheet each (typed numbers, units in headers, frozen header, widths)
+    and an "About" sheet (title, filters, sources with addresses, editions, units, loads, licences, the view's URL).
+    """
+    lang = normalise_language(lang)
+    sheets: list[Sheet] = []
+    about: list[tuple] = _page_head(url, lang)
+    licences: dict[str, str] = {}
+    taken: list[str] = [tx("about", lang)]
+    for view, data in charts:
+        frame = export_frame(data, engine, lang)
+        name = sheet_name(tx("data", lang) if len(charts) == 1 else view.title, taken)
+        taken.append(name)
+        sheets.append(Sheet(name, _header(frame, view.unit or data.get("unit")), _rows(frame)))
+        rows, found = _chart_about(view, data, frame, engine, lang, name if len(charts) > 1 else None)
+        about += rows
+        for what, licence in found.items():
+            licences.setdefault(what, licence)
+    about += _licence_rows(licences, lang)
+    title = charts[0][0].title if len(charts) == 1 else t("app.title", lang)
+    sheets.append(Sheet(tx("about", lang), [title], about, kind="about"))
+    return xlsx_bytes(sheets, title=title)
+
+
+def xlsx_download(content: bytes, filename: str) -> dict:
+    """What a dcc.Download takes for an XLSX file."""
+    return {"content": base64.b64encode(content).decode("ascii"), "filename": filename, "type": XLSX_TYPE,
+            "base64": True}
+
+
+def xlsx_filename(data: dict | None, card: str) -> str:
+    name = str((data or {}).get("filename") or "").strip()
+    stem = name.rsplit(".", 1)[0] if name else card
+    return f"{stem or card}.xlsx"
+
+
+def page_filename(url: str) -> str:
+    path = urlsplit(url or "").path.strip("/").replace("/", "_")
+    return f"{path or 'overview'}_charts.xlsx"
+
+
+# --- callbacks ------------------------------------------------------------------------------------------------
+
+
+def register_export_callbacks(app: Dash) -> None:
+    """The cards' CSV and XLSX downloads and the page pack (registered per app, like the shell's callbacks)."""
+
+    @app.callback(
+        Output({"type": "chart-download", "card": MATCH}, "data"),
+        Input({"type": "chart-download-button", "card": MATCH}, "n_clicks"),
+        State({"type": "chart-data", "card": MATCH}, "data"),
+        prevent_initial_call=True,
+    )
+    def download_chart_csv(_clicks, data):
+        if not data or not data.get("rows"):
+            return dash.no_update
+        return {"content": chart_csv(data, queries.engine()), "filename": data.get("filename") or "chart.csv",
+                "type": "text/csv"}
+
+    # The browser reports what the card shows (title, unit, source line, address), then the server writes the file.
+    clientside_callback(
+        "function(n, id) { return n ? window.atlasExports.request(id.card) : window.dash_clientside.no_update; }",
+        Output({"type": "chart-xlsx-request", "card": MATCH}, "data"),
+        Input({"type": "chart-xlsx-button", "card": MATCH}, "n_clicks"),
+        State({"type": "chart-xlsx-button", "card": MATCH}, "id"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output({"type": "chart-xlsx-download", "card": MATCH}, "data"),
+        Input({"type": "chart-xlsx-request", "card": MATCH}, "data"),
+        State({"type": "chart-data", "card": MATCH}, "data"),
+        prevent_initial_call=True,
+    )
+    def download_chart_xlsx(request, data):
+        if not isinstance(request, dict) or not data:
+            return dash.no_update
+        card = str(callback_context.outputs_list["id"]["card"])
+        cards = [c for c in request.get("cards") or [] if isinstance(c, dict)]
+        view = ChartView.from_browser(cards[0] if cards else {}, card)
+        lang = normalise_language(request.get("lang") or data.get("lang"))
+        url = str(request.get("url") or "")
+        return xlsx_download(workbook([(view, data)], queries.engine(), lang, url), xlsx_filename(data, card))
+
+    clientside_callback(
+        "function(n) { return n ? window.atlasExports.request(null) : window.dash_clientside.no_update; }",
+        Output("page-pack-request", "data"),
+        Input("page-pack-button", "n_clicks"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output("page-pack-download", "data"),
+        Input("page-pack-request", "data"),
+        State({"type": "chart-data", "card": ALL}, "data"),
+        prevent_initial_call=True,
+    )
+    def download_page_pack(request, stored):
+        if not isinstance(request, dict):
+            return dash.no_update
+        ids = [entry["id"]["card"] for entry in callback_context.states_list[0]]
+        by_card = dict(zip(ids, stored or [], strict=False))
+        reported = {c.get("card"): c for c in request.get("cards") or [] if isinstance(c, dict)}
+        # Page order as the browser lists the cards; a card whose chart has not drawn yet is left out.
+        order = [card for card in reported if card in by_card] + [c for c in ids if c not in reported]
+        charts = [(ChartView.from_browser(reported.get(card), card), by_card[card]) for card in order
+                  if by_card.get(card)]
+        if not charts:
+            return dash.no_update
+        url = str(request.get("url") or "")
+        lang = normalise_language(request.get("lang"))
+        return xlsx_download(workbook(charts, queries.engine(), lang, url), page_filename(url))
+
+    @app.callback(Output("page-pack-button", "children"), Input("url", "search"))
+    def translate_page_pack(search):
+        values = [v for k, v in parse_qsl((search or "").lstrip("?")) if k == "lang"]
+        return t("card.page_pack", normalise_language(values[0] if values else None))

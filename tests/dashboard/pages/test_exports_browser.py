@@ -1,0 +1,242 @@
+"""Browser tests of the chart exports in real headless Chromium: the export menu (mouse and keyboard, RU/EN),
+CSV/XLSX/PNG/SVG files in dash_duo's download folder compared with what the chart plots, the page pack, and the
+products grid's own CSV export behind the formula guard.
+
+The database is a copy of the bundled one where a few product and company names are replaced by hostile text
+(a SYNTHETIC change for these tests; every other figure is the bundled data's).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from dash.testing.wait import until
+from selenium.webdriver.common.keys import Keys
+
+from dashboard.model.export import BOM
+from etl.db import make_engine
+from tests.dashboard.browser import traces
+from tests.dashboard.conftest import ARTIFACTS, console_errors, has_horizontal_scroll, save_screenshot, wait_for_graph
+
+pytestmark = pytest.mark.browser
+
+HOSTILE_PRODUCTS = ("=1+1", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "\t=1", "\r=1")
+# The read model strips the blanks around a name, so "\t=1" is shown (and exported) as "=1": still guarded.
+SHOWN = tuple(dict.fromkeys(name.strip() for name in HOSTILE_PRODUCTS))
+HOSTILE_COMPANY = "=HYPERLINK(\"http://example.invalid\")"
+COMPARE = "overview-compare"
+TREE = "products-tree"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def hostile_db(request, tmp_path_factory) -> str:
+    """SYNTHETIC: the bundled database with hostile names on five products and one company.
+
+    EXPORTS_TEST_SOURCE_DB (a SQLite file built by `etl refresh`) stands in for the session's bundled database
+    when set: a developer's shortcut past the one-to-two-minute build.
+    """
+    source_path = os.environ.get("EXPORTS_TEST_SOURCE_DB") or \
+        request.getfixturevalue("bundled_db_url").removeprefix("sqlite:///")
+    path = tmp_path_factory.mktemp("hostile") / "atlas.sqlite"
+    # The backup API, not a file copy: the bundled database is in WAL mode and may be open.
+    with sqlite3.connect(f"file:{source_path}?mode=ro", uri=True) as source, sqlite3.connect(path) as target:
+        source.backup(target)
+    with sqlite3.connect(path) as conn:
+        keys = [k for (k,) in conn.execute("SELECT record_key FROM products ORDER BY record_key LIMIT 5")]
+        for key, name in zip(keys, HOSTILE_PRODUCTS, strict=True):
+            conn.execute("UPDATE products SET trade_name = ? WHERE record_key = ?", (name, key))
+        (company,) = conn.execute("SELECT p.company_key FROM products p JOIN companies c ON c.key = p.company_key"
+                                  " ORDER BY p.record_key LIMIT 1").fetchone()
+        conn.execute("UPDATE companies SET name_ru = ?, name_en = ? WHERE key = ?",
+                     (HOSTILE_COMPANY, HOSTILE_COMPANY, company))
+        conn.execute("UPDATE products SET company_label = ? WHERE company_key = ?", (HOSTILE_COMPANY, company))
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def export_app(hostile_db):
+    from dashboard.app import create_app
+
+    return create_app(make_engine(hostile_db), {"CACHE_TYPE": "SimpleCache"})
+
+
+def downloaded(dash_duo, suffix: str, timeout: float = 20) -> Path:
+    """The newest finished download ending with `suffix` (Chromium writes .crdownload until it is done)."""
+    folder = Path(dash_duo.download_path)
+    found: list[Path] = []
+
+    def ready() -> bool:
+        found[:] = sorted((p for p in folder.glob(f"*{suffix}") if p.stat().st_size > 0),
+                          key=lambda p: p.stat().st_mtime)
+        return bool(found) and not list(folder.glob("*.crdownload"))
+
+    until(ready, timeout=timeout)
+    time.sleep(0.2)  # the rename is atomic, but let the size settle on a slow disk
+    return found[-1]
+
+
+def open_menu(dash_duo, card: str) -> None:
+    dash_duo.find_element(f"#{card}-export summary").click()
+    until(lambda: dash_duo.driver.execute_script(
+        f"return document.getElementById('{card}-export').open;"), timeout=5)
+
+
+def choose(dash_duo, card: str, selector: str) -> None:
+    open_menu(dash_duo, card)
+    dash_duo.find_element(f"#{card}-export {selector}").click()
+
+
+def plotted_values(dash_duo, graph: str) -> list[float]:
+    return sorted(float(v) for tr in traces(dash_duo, graph) for v in tr.get("y") or [] if v is not None)
+
+
+def test_card_menu_downloads_csv_xlsx_png_svg_of_what_the_chart_shows(dash_duo, export_app):
+    dash_duo.start_server(export_app)
+    dash_duo.driver.set_window_size(1440, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/?lang=en")
+    wait_for_graph(dash_duo, f"{COMPARE}-graph")
+    until(lambda: plotted_values(dash_duo, f"{COMPARE}-graph"), timeout=20)
+    shown = plotted_values(dash_duo, f"{COMPARE}-graph")
+    title = dash_duo.find_element(f"#{COMPARE}-title").text.strip()
+    source = dash_duo.find_element(f"#{COMPARE}-source").text.strip()
+    assert source
+
+    dash_duo.driver.execute_script(f"document.getElementById('{COMPARE}').scrollIntoView({{block: 'center'}});")
+    open_menu(dash_duo, COMPARE)
+    items = [e.text for e in dash_duo.find_elements(f"#{COMPARE}-export .export-menu-item")]
+    assert items == ["Data (CSV)", "Excel workbook (XLSX)", "Image (PNG)", "Vector image (SVG)"]
+    save_screenshot(dash_duo, "exports-menu-1440")
+    dash_duo.find_element(f"#{COMPARE}-export button.export-menu-item").click()  # CSV
+    path = downloaded(dash_duo, ".csv")
+    raw = path.read_bytes()
+    assert raw.startswith(BOM.encode("utf-8"))
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert sorted(float(r["value"]) for r in rows if r["value"]) == shown
+    assert {"period_kind", "unit", "edition_title", "source_url"} <= set(rows[0])
+    assert all(r["edition_title"] and r["unit"] for r in rows)
+    until(lambda: not dash_duo.driver.execute_script(
+        f"return document.getElementById('{COMPARE}-export').open;"), timeout=5)  # the menu folds after a choice
+
+    choose(dash_duo, COMPARE, "button[id*='chart-xlsx-button']")
+    book = openpyxl.load_workbook(downloaded(dash_duo, ".xlsx"))
+    assert book.sheetnames == ["Data", "About"]
+    data = book["Data"]
+    header = [c.value for c in data[1]]
+    value_column = next(i for i, h in enumerate(header) if str(h).startswith("value, "))
+    values = [row[value_column] for row in data.iter_rows(min_row=2, values_only=True)]
+    assert sorted(v for v in values if v is not None) == shown
+    assert all(isinstance(v, float | int) for v in values if v is not None)
+    assert data.freeze_panes == "A2"
+    about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True) if row[0]}
+    assert about["Chart"] == title
+    assert about["Address of this view"].startswith(dash_duo.server_url)
+    assert about["Source line (as on the chart)"] == " ".join(source.split())
+
+    choose(dash_duo, COMPARE, f"#{COMPARE}-png")
+    png_path = downloaded(dash_duo, ".png")
+    shutil.copy(png_path, ARTIFACTS / "exports-chart.png")  # kept to look at
+    png = png_path.read_bytes()
+    assert len(png) > 1000 and png.startswith(PNG_SIGNATURE)
+    choose(dash_duo, COMPARE, f"#{COMPARE}-svg")
+    svg = downloaded(dash_duo, ".svg").read_text(encoding="utf-8")
+    assert svg.lstrip().startswith("<svg")
+    assert title in svg
+    # The source line is drawn into the image (wrapped over lines): every word of it is there.
+    assert all(word in svg for word in source.replace(";", " ").split() if word.isalpha())
+    assert console_errors(dash_duo) == []
+
+
+def test_menu_works_from_the_keyboard_in_russian_and_fits_375px(dash_duo, export_app):
+    dash_duo.start_server(export_app)
+    dash_duo.driver.set_window_size(375, 900)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/products?lang=ru")
+    wait_for_graph(dash_duo, f"{TREE}-graph")
+    summary = dash_duo.find_element(f"#{TREE}-export summary")
+    assert summary.text == "Скачать"
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus();", summary)
+    summary.send_keys(Keys.ENTER)
+    until(lambda: dash_duo.driver.execute_script(f"return document.getElementById('{TREE}-export').open;"), 5)
+    items = [e.text for e in dash_duo.find_elements(f"#{TREE}-export .export-menu-item")]
+    assert items == ["Данные (CSV)", "Таблица Excel (XLSX)", "Картинка (PNG)", "Векторный рисунок (SVG)"]
+    save_screenshot(dash_duo, "exports-menu-375")
+    assert not has_horizontal_scroll(dash_duo)
+    # Tab reaches the first item; Escape closes the menu and gives the focus back to its button.
+    dash_duo.driver.switch_to.active_element.send_keys(Keys.TAB)
+    assert dash_duo.driver.switch_to.active_element.text == "Данные (CSV)"
+    dash_duo.driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    until(lambda: not dash_duo.driver.execute_script(f"return document.getElementById('{TREE}-export').open;"), 5)
+    assert dash_duo.driver.switch_to.active_element.tag_name == "summary"
+    # Enter on an item chooses it: the CSV of the tree, hostile product names guarded.
+    summary.send_keys(Keys.ENTER)
+    until(lambda: dash_duo.driver.execute_script(f"return document.getElementById('{TREE}-export').open;"), 5)
+    dash_duo.driver.switch_to.active_element.send_keys(Keys.TAB)
+    dash_duo.driver.switch_to.active_element.send_keys(Keys.ENTER)
+    text = downloaded(dash_duo, ".csv").read_bytes().decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row]
+    for name in SHOWN:
+        assert name not in cells and "'" + name in cells
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+    assert console_errors(dash_duo) == []
+
+
+def test_page_pack_has_every_chart_of_the_page_and_keeps_hostile_names_text(dash_duo, export_app):
+    dash_duo.start_server(export_app)
+    dash_duo.driver.set_window_size(1440, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/products?lang=en")
+    cards = [e.get_attribute("id") for e in dash_duo.find_elements("section.chart-card")]
+    for card in cards:
+        wait_for_graph(dash_duo, f"{card}-graph")
+    titles = [dash_duo.find_element(f"#{card}-title").text.strip() for card in cards]
+    until(lambda: any(traces(dash_duo, f"{TREE}-graph")), timeout=20)
+    pack = dash_duo.find_element("#page-pack-button")
+    assert pack.text == "Every chart on this page (XLSX)" and pack.is_displayed()
+    pack.click()
+    path = downloaded(dash_duo, ".xlsx")
+    assert path.name == "products_charts.xlsx"
+    book = openpyxl.load_workbook(path)
+    assert len(book.sheetnames) == len(cards) + 1 and book.sheetnames[-1] == "About"
+    assert [name for name in book.sheetnames[:-1]] == [t[:31].strip() for t in titles]
+    about_titles = [row[0] for row in book["About"].iter_rows(values_only=True)]
+    assert all(title in about_titles for title in titles)
+    tree = book[book.sheetnames[cards.index(TREE)]]
+    labels = {}
+    for row in tree.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                labels[cell.value.replace("_x000D_", "\r")] = cell
+    for name in SHOWN:
+        assert labels[name].data_type == "s" and labels[name].quotePrefix
+    for sheet in book:
+        for row in sheet.iter_rows():
+            assert all(cell.data_type != "f" for cell in row)
+    # Pages without charts do not offer the pack.
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/api?lang=en")
+    until(lambda: not dash_duo.find_element("#page-pack-button").is_displayed(), timeout=10)
+    assert console_errors(dash_duo) == []
+
+
+def test_products_grid_export_goes_through_the_formula_guard(dash_duo, export_app):
+    dash_duo.start_server(export_app)
+    dash_duo.driver.set_window_size(1440, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/products?lang=en")
+    until(lambda: dash_duo.driver.execute_script(
+        "try { return window.dash_ag_grid.getApi('products-grid').getDisplayedRowCount(); }"
+        " catch (e) { return 0; }") > 0, timeout=20)
+    dash_duo.find_element("#products-export").click()
+    text = downloaded(dash_duo, ".csv").read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    cells = [cell for row in rows for cell in row]
+    for name in SHOWN:
+        assert "'" + name in cells and name not in cells
+    assert "'" + HOSTILE_COMPANY in cells and HOSTILE_COMPANY not in cells
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+    assert console_errors(dash_duo) == []
