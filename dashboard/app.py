@@ -60,7 +60,7 @@ def shell() -> dmc.MantineProvider:
     return dmc.MantineProvider(
         html.Div(className="app", children=[
             dcc.Location(id="url", refresh=False),
-            html.A(t("nav.menu", None), href="#main", className="skip-link"),
+            html.A(t("nav.skip", None), href="#main", className="skip-link", id="skip-link"),
             header(),
             html.Main([page_pack_bar(), dash.page_container], id="main", className="page"),
             html.Footer(html.P(t("footer.note", None), id="footer-note"), className="site-footer"),
@@ -81,7 +81,7 @@ def register_shared_callbacks(app: Dash) -> None:
         [Output(i, "children") for i in nav_ids]
         + [Output("brand-title", "children"), Output("brand-tagline", "children"),
            Output("footer-note", "children"), Output("global-area", "label"),
-           Output("global-area", "placeholder"), Output("global-area", "data")],
+           Output("global-area", "placeholder"), Output("global-area", "data"), Output("skip-link", "children")],
         Input("url", "search"),
     )
     def translate_shell(search):
@@ -90,7 +90,7 @@ def register_shared_callbacks(app: Dash) -> None:
         data = [{"value": r.code, "label": pick(lang, r.name_ru, r.name_en)} for r in areas.itertuples()]
         return ([t(p["label_key"], lang) for p in nav_pages()]
                 + [t("app.title", lang), t("app.tagline", lang), t("footer.note", lang),
-                   t("filter.area", lang), t("filter.area.all", lang), data])
+                   t("filter.area", lang), t("filter.area.all", lang), data, t("nav.skip", lang)])
 
     clientside_callback(
         """function(search) {
