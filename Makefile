@@ -50,6 +50,7 @@ data: $(VENV)/.installed
 bench: $(VENV)/.installed-dev
 	$(PY) bench/etl.py
 	$(PY) bench/dashboard.py
+	$(PY) bench/exports.py
 
 clean:
 	rm -rf $(VENV) data/atlas.sqlite data/atlas.sqlite-* artifacts
