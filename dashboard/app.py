@@ -11,7 +11,7 @@ from dash import Dash, Input, Output, clientside_callback, dcc, html
 from flask import Flask
 from sqlalchemy import Engine
 
-from dashboard import admin, api, queries, subscriptions
+from dashboard import admin, api, queries, security, subscriptions
 from dashboard.cache import init_cache
 from dashboard.components import callback_error, page_pack_bar
 from dashboard.exports import register_export_callbacks
@@ -158,6 +158,7 @@ def create_app(engine: Engine | None = None, cache_config: dict | None = None) -
     # level for callbacks);
     # plotly.js is assets/vendor/plotly-atlas.min.js, a partial bundle dcc.Graph uses instead of the full one.
     serve_prebuilt(app)
+    security.register(app)  # headers, the request size limit, 404 for unknown addresses (dashboard.security)
     app.layout = shell
     register_shared_callbacks(app)
     return app

@@ -49,6 +49,8 @@ SETTINGS: tuple[Setting, ...] = (
             "(empty = a random key per process: sessions end at a restart and differ between workers)."),
     Setting("SESSION_COOKIE_SECURE", "auto", "Send the session cookie over HTTPS only: 1, 0, or auto (secure unless "
             "the request is plain http to localhost/127.0.0.1)."),
+    Setting("MAX_REQUEST_MB", "2", "Largest request body anyone may send, in megabytes (larger ones get 413); "
+            "signed-in analysts may send up to ADMIN_UPLOAD_MAX_MB."),
     Setting("ADMIN_UPLOAD_MAX_MB", "100", "Largest file an analyst may upload at /admin/data, in megabytes."),
     Setting("ADMIN_UPLOAD_DIR", "", "Folder uploaded files are kept in (so `etl verify` can re-read them); empty = "
             "data/uploads in the checkout."),
