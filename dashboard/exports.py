@@ -227,8 +227,20 @@ def _provenance(frame: pd.DataFrame, view: ChartView, data: dict, engine: Engine
         for url in links:
             if (cited.get(url) or {}).get("load_id") is not None:
                 load_ids.add(int(cited[url]["load_id"]))
-        if load_ids:
+        every: dict = {}
+        if load_ids or (editions and "load_id" not in frame.columns):
             every = _lookup(lambda: {r["id"]: r for r in model_loads.loads(engine).records()})
+        if editions and "load_id" not in frame.columns:
+            # Rows that do not name their load: the applied loads of their editions are the ones that brought them.
+            # NOTE: an extract folder is named after its raw file (rr2024_s08_grp for rr2024_s08_grp.xlsx), so the
+            # rows' source files narrow an edition's loads to the sections they come from, where they match.
+            of_editions = {i: r for i, r in every.items()
+                           if r["status"] == "applied" and r.get("edition") in editions}
+            stems = ({str(f).rsplit(".", 1)[0] for f in frame["source_file"].dropna()}
+                     if "source_file" in frame.columns else set())
+            matched = {i for i, r in of_editions.items() if str(r["file_name"]).rstrip("/").rsplit("/", 1)[-1] in stems}
+            load_ids |= matched or set(of_editions)
+        if load_ids:
             files = _lookup(lambda: {r["file_name"]: r for r in model_loads.loaded_files(engine).records()})
             for load_id in sorted(load_ids):
                 row = every.get(load_id)

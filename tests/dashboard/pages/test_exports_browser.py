@@ -140,6 +140,9 @@ def test_card_menu_downloads_csv_xlsx_png_svg_of_what_the_chart_shows(dash_duo, 
     assert about["Chart"] == title
     assert about["Address of this view"].startswith(dash_duo.server_url)
     assert about["Source line (as on the chart)"] == " ".join(source.split())
+    # The loads that brought the figures, with their dates, and the licence their provenance records.
+    assert any(key.startswith("Load ") and "UTC" in str(value) for key, value in about.items())
+    assert "General rule" in about and any(str(k).startswith("Editions: RR-") for k in about)
 
     choose(dash_duo, COMPARE, f"#{COMPARE}-png")
     png_path = downloaded(dash_duo, ".png")
