@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import dash
 import pandas as pd
-from dash import ALL, MATCH, Dash, Input, Output, State, callback_context, clientside_callback
+from dash import ALL, MATCH, Dash, Input, Output, State, callback_context
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -364,7 +364,7 @@ def register_export_callbacks(app: Dash) -> None:
                 "type": "text/csv"}
 
     # The browser reports what the card shows (title, unit, source line, address), then the server writes the file.
-    clientside_callback(
+    app.clientside_callback(
         "function(n, id) { return n ? window.atlasExports.request(id.card) : window.dash_clientside.no_update; }",
         Output({"type": "chart-xlsx-request", "card": MATCH}, "data"),
         Input({"type": "chart-xlsx-button", "card": MATCH}, "n_clicks"),
@@ -388,7 +388,7 @@ def register_export_callbacks(app: Dash) -> None:
         url = str(request.get("url") or "")
         return xlsx_download(workbook([(view, data)], queries.engine(), lang, url), xlsx_filename(data, card))
 
-    clientside_callback(
+    app.clientside_callback(
         "function(n) { return n ? window.atlasExports.request(null) : window.dash_clientside.no_update; }",
         Output("page-pack-request", "data"),
         Input("page-pack-button", "n_clicks"),
