@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import Engine, Select, distinct, func, select
 
 from dashboard.cache import cache
+from dashboard.model.indicators import yoy_partners
 from dashboard.model.observations import editions_of
 from etl.schema import (
     AtcGroup,
@@ -73,7 +74,8 @@ def indicators() -> pd.DataFrame:
     )
     query = (
         select(Indicator.code, Indicator.name_ru, Indicator.name_en, Indicator.unit_ru, Indicator.unit_en,
-               Indicator.topic, Indicator.source_table, Indicator.frequency, coverage.c.regions,
+               Indicator.topic, Indicator.source_table, Indicator.frequency, Indicator.period_kind,
+               Indicator.additive, coverage.c.regions,
                coverage.c.first_year, coverage.c.last_year, coverage.c.editions)
         .join(coverage, coverage.c.indicator_code == Indicator.code)
         .order_by(Indicator.topic, Indicator.code)
@@ -102,6 +104,35 @@ def observations(indicator: str, region_codes: tuple[str, ...], year_from: int |
     if edition:
         query = query.where(Observation.edition == edition)
     return run(query)
+
+
+@cache.memoize()
+def periods(indicator: str) -> list[tuple[str, int, int]]:
+    """(period, year, regions with a published figure) of one indicator, oldest first.
+
+    An indicator is published for one kind of period (indicator_coverage has one kind per indicator),
+    so these are the periods a ranking or map can show: one month of a monthly indicator, never a year of months.
+    """
+    query = (select(Observation.period, func.min(Observation.year), func.count(distinct(Observation.region_code)))
+             .where(Observation.indicator_code == indicator, Observation.value.is_not(None))
+             .group_by(Observation.period).order_by(Observation.period))
+    with engine().connect() as conn:
+        return [(period, int(year), int(n)) for period, year, n in conn.execute(query)]
+
+
+@cache.memoize()
+def published_yoy() -> dict[str, str]:
+    """Level indicator -> Rosstat's own year-on-year index of it (dashboard.model.indicators.yoy_partners)."""
+    return yoy_partners(engine())
+
+
+@cache.memoize()
+def load_finished() -> dict[int, str]:
+    """When each load finished (ISO date), for the "last updated" line of a chart."""
+    with engine().connect() as conn:
+        rows = conn.execute(select(Load.id, Load.finished_at, Load.started_at))
+        return {int(i): (finished or started).date().isoformat() for i, finished, started in rows
+                if finished or started}
 
 
 @cache.memoize()

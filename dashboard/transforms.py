@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 TRANSFORMS = ("published", "per_capita", "index", "yoy")
-POPULATION_INDICATOR = "population"  # thousand people on 1 January (Регионы России 2021, table 1.2)
+POPULATION_INDICATOR = "population"  # average annual population, thousand people (the 2021 panel's `pop`)
 
 # Units for which "per capita" means something (absolute amounts, not rates, shares or indices).
 _RATE_MARKERS = ("%", "процент", " на ", "на 1", "на 10", "на 100", "индекс")

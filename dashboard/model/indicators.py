@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from sqlalchemy import Engine, exists, select
@@ -53,3 +54,46 @@ def catalogue(engine: Engine, lang: str | None = None, codes: Sequence[str] = ()
                  unit_ru, unit_en, *rest) for code, name_ru, name_en, unit_ru, unit_en, *rest in rows]
 
     return fetch(engine, query, COLUMNS, page, labelled)
+
+
+# Units of Rosstat's own year-on-year indices: "в % к соответствующему месяцу (периоду) предыдущего года".
+# NOTE: indices "в сопоставимых ценах" (volume, real terms) measure something else than the change of the
+# nominal level and are never paired with it.
+_YOY_UNIT = re.compile(r"в\s*%\s*к\s+соответствующ\w*\s+(месяцу|периоду)\s+предыдущего\s+года", re.IGNORECASE)
+
+
+def _stem(name: str) -> str:
+    """The part of an indicator name before its column group ("Производство электроэнергии: ..." -> the first part)."""
+    return name.split(":", 1)[0].strip().lower()
+
+
+def yoy_partners(engine: Engine) -> dict[str, str]:
+    """Level indicator code -> the code of the index Rosstat publishes for its change on a year earlier.
+
+    A pair is the same subject (the index's name before the colon starts the level's name; the longest such
+    name wins), the same kind of period and an edition in common; the index's unit says "in % of the same
+    month/period of the previous year". Levels are additive totals or amounts in money (wages).
+    """
+    query = (select(Indicator.code, Indicator.name_ru, Indicator.unit_ru, Indicator.period_kind,
+                    IndicatorCoverage.edition)
+             .join(IndicatorCoverage, IndicatorCoverage.indicator_code == Indicator.code))
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    meta: dict[str, tuple[str, str, str | None]] = {}
+    editions: dict[str, set[str]] = {}
+    for code, name, unit, kind, edition in rows:
+        meta[code] = (name or "", unit or "", kind)
+        editions.setdefault(code, set()).add(edition)
+    indices = {code: _stem(name) for code, (name, unit, _kind) in meta.items()
+               if _YOY_UNIT.search(unit) and "сопостав" not in unit.lower()}
+    partners: dict[str, str] = {}
+    for code, (name, unit, kind) in meta.items():
+        if code in indices or "%" in unit or "индекс" in name.lower()[:8]:
+            continue
+        level = name.lower()
+        candidates = [(len(stem), other) for other, stem in indices.items()
+                      if stem and level.startswith(stem) and meta[other][2] == kind
+                      and editions[other] & editions[code]]
+        if candidates:
+            partners[code] = max(candidates)[1]
+    return partners

@@ -1,11 +1,20 @@
-"""Regional indicators: pick an indicator and regions; line, ranking, map or table; transforms."""
+"""Regional indicators: pick an indicator and regions; line, ranking, map, scatter or table; transforms.
+
+Rules the page states where they apply: per capita only for totals (additive indicators), divided by the
+average annual population of the same year; rankings and maps for one period of the indicator's own kind
+(one month of a monthly indicator); year on year from Rosstat's published index where the database holds
+one, else derived from the levels and labelled so; with every edition shown, the newest edition wins.
+"""
 
 from __future__ import annotations
+
+import math
+import re
 
 import dash
 import dash_mantine_components as dmc
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
 from dashboard import figure_dicts as plain
 from dashboard import queries
@@ -25,7 +34,7 @@ from dashboard.components import (
 )
 from dashboard.editions import edition_label, edition_short
 from dashboard.figures import KALUGA_COLOUR, MUTED, base_layout, colour_for
-from dashboard.geo import russia_regions_url
+from dashboard.geo import russia_regions, russia_regions_url
 from dashboard.i18n import format_number, normalise_language, page_text, pick, t
 from dashboard.titles import page_title
 from dashboard.transforms import POPULATION_INDICATOR, TRANSFORMS, apply_transform, per_capita_allowed
@@ -37,24 +46,59 @@ dash.register_page(__name__, path="/indicators", order=1, label_key="nav.indicat
 PAGE = "indicators"
 CARD = "indicators-chart"
 DEFAULT_INDICATOR = "grp"
-# Kaluga, its neighbours (Moscow, Tula, Oryol, Bryansk, Smolensk oblasts), the district and Russia.
-DEFAULT_REGIONS = ("RU-KLU", "RU-MOS", "RU-TUL", "RU-ORL", "RU-BRY", "RU-SMO", "CFD", "RU")
-VIEWS = ("line", "ranking", "map", "table")
+NEIGHBOURS = ("RU-MOS", "RU-TUL", "RU-ORL", "RU-BRY", "RU-SMO")
+# Kaluga and the five regions it borders: comparable in size, so one axis shows them all. Russia and the
+# district are a click away (the group picker) and go on their own axis when the indicator is a total.
+DEFAULT_REGIONS = (KALUGA_CODE, *NEIGHBOURS)
+# Regions with pharmaceutical clusters of their own, the usual peers in the cluster's own comparisons.
+PEERS = ("RU-YAR", "RU-SPE", "RU-MOS", "RU-TOM", "RU-NVS")
+VIEWS = ("line", "ranking", "map", "scatter", "table")
+CROSS_VIEWS = ("ranking", "map", "scatter")
+HEIGHT = 460
+BAR_HEIGHT = 17
+MAP_BINS = 5
+# Viridis in five steps: ordered in lightness, readable with the common colour blindnesses and in greyscale.
+BIN_COLOURS = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")
+AGGREGATE_KINDS = ("country", "federal_district", "economic_region", "region_group")
+AXIS_NUMBERS = {"exponentformat": "none", "separatethousands": True}  # "80 000", never "80k" or "80M"
+PERIOD_WORDS = {"year": ("год", "year"), "month": ("месяц", "month"), "quarter": ("квартал", "quarter"),
+                "half_year": ("полугодие", "half-year"), "ytd": ("с начала года", "year-to-date period"),
+                "point": ("дата", "date")}
+
 TEXT = {
     "title": {"ru": "Показатели регионов", "en": "Regional indicators"},
     "lead": {"ru": "Официальная статистика Росстата по всем регионам России; Калужская область выделена.",
              "en": "Rosstat's official statistics for every region of Russia; Kaluga Oblast highlighted."},
     "indicator": {"ru": "Показатель", "en": "Indicator"},
     "regions": {"ru": "Регионы", "en": "Regions"},
+    "group": {"ru": "Выбрать группу", "en": "Pick a group"},
+    "group_neighbours": {"ru": "Калужская область и соседи", "en": "Kaluga Oblast and its neighbours"},
+    "group_peers": {"ru": "Регионы с фармкластерами (Ярославская, Санкт-Петербург, Московская, Томская, "
+                          "Новосибирская)",
+                    "en": "Regions with pharmaceutical clusters (Yaroslavl, St Petersburg, Moscow Oblast, Tomsk, "
+                          "Novosibirsk)"},
+    "group_russia": {"ru": "Калужская область, ЦФО и Россия", "en": "Kaluga Oblast, Central FD and Russia"},
+    "group_district": {"ru": "Все регионы: {name}", "en": "Every region of the {name}"},
+    "optgroup_kaluga": {"ru": "Калужская область и соседи", "en": "Kaluga Oblast and neighbours"},
+    "optgroup_totals": {"ru": "Россия и федеральные округа", "en": "Russia and federal districts"},
     "years": {"ru": "Годы", "en": "Years"},
-    "year": {"ru": "Год (рейтинг, карта)", "en": "Year (ranking, map)"},
+    "year": {"ru": "Период (рейтинг, карта, точки)", "en": "Period (ranking, map, scatter)"},
+    "play": {"ru": "▶ Анимация", "en": "▶ Play"},
+    "pause": {"ru": "❚❚ Пауза", "en": "❚❚ Pause"},
     "view": {"ru": "Вид", "en": "View"},
     "transform": {"ru": "Преобразование", "en": "Transform"},
     "edition": {"ru": "Издание", "en": "Edition"},
     "all_editions": {"ru": "Все издания", "en": "All editions"},
+    "log": {"ru": "Логарифмическая шкала", "en": "Log scale"},
+    "vs": {"ru": "Против показателя (ось Y)", "en": "Against indicator (y axis)"},
+    "size": {"ru": "Размер точки", "en": "Point size"},
+    "size_none": {"ru": "Одинаковый", "en": "Same for all"},
+    "copy": {"ru": "Скопировать ссылку", "en": "Copy link"},
+    "copied": {"ru": "Ссылка скопирована", "en": "Link copied"},
     "line": {"ru": "Динамика", "en": "Line"},
     "ranking": {"ru": "Рейтинг", "en": "Ranking"},
     "map": {"ru": "Карта", "en": "Map"},
+    "scatter": {"ru": "Точки", "en": "Scatter"},
     "table": {"ru": "Таблица", "en": "Table"},
     "published": {"ru": "Как опубликовано", "en": "As published"},
     "per_capita": {"ru": "На 1000 жителей", "en": "Per 1,000 people"},
@@ -62,238 +106,145 @@ TEXT = {
     "yoy": {"ru": "Изм. к прошлому году, %", "en": "Year on year, %"},
     "per_capita_unit": {"ru": "на 1000 жителей", "en": "per 1,000 people"},
     "index_unit": {"ru": "индекс, {year} = 100", "en": "index, {year} = 100"},
-    "yoy_unit": {"ru": "% к предыдущему году", "en": "% change on a year earlier"},
-    "per_capita_na": {"ru": "Для относительных показателей расчёт на душу не имеет смысла",
-                      "en": "Per-capita makes no sense for a rate or share"},
+    "yoy_unit": {"ru": "% к тому же периоду прошлого года", "en": "% change on the same period a year earlier"},
+    "yoy_unit_derived": {"ru": "% к тому же периоду прошлого года (расчёт по уровням)",
+                         "en": "% change on the same period a year earlier (derived from the levels)"},
+    "per_capita_na": {"ru": "Расчёт на 1000 жителей — только для итоговых (суммируемых) показателей; "
+                            "этот показатель — ставка, средняя, доля или индекс",
+                      "en": "Per 1,000 people is offered only for totals (additive indicators); this one is a "
+                            "rate, average, share or index"},
     "kaluga_rank": {"ru": "Калужская область: {rank}-е место из {n} ({year})",
                     "en": "Kaluga Oblast: rank {rank} of {n} ({year})"},
     "kaluga_missing": {"ru": "Калужская область: нет данных за {year}", "en": "Kaluga Oblast: no data for {year}"},
     "no_map": {"ru": "Границы регионов не загружены", "en": "Region boundaries are not bundled"},
-    "population_note": {"ru": "население на 1 января (Регионы России 2021, табл. 1.2)",
-                        "en": "population on 1 January (Regions of Russia 2021, table 1.2)"},
+    "no_period": {"ru": "У показателя нет опубликованных значений", "en": "The indicator has no published figure"},
+    "no_common": {"ru": "Нет регионов с обоими показателями за {period}",
+                  "en": "No region has both indicators for {period}"},
+    "right_axis": {"ru": "{names} — правая ось", "en": "{names}: right axis"},
+    "footer": {"ru": "Источник: {editions} · обновлено {updated}", "en": "Source: {editions} · last updated {updated}"},
+    "and_more": {"ru": "{first} и ещё {n}", "en": "{first} and {n} more"},
+    "subtitle": {"ru": "{regions}; {years}; {transform}", "en": "{regions}; {years}; {transform}"},
+    "subtitle_cross": {"ru": "Все регионы; {period}; {transform}", "en": "Every region; {period}; {transform}"},
+    "note_editions": {"ru": "Издания объединены: где они расходятся, показано значение новейшего издания "
+                            "(выберите издание, чтобы увидеть одно).",
+                      "en": "Editions merged: where they differ, the newest edition's figure is shown "
+                            "(pick an edition to see one)."},
+    "note_edition_rows": {"ru": "Каждое издание — отдельной строкой.", "en": "Every edition in its own row."},
+    "note_population": {"ru": "На 1000 человек среднегодовой численности населения того же года ({source}).",
+                        "en": "Per 1,000 people of the average annual population of the same year ({source})."},
+    "note_no_population": {"ru": "Нет численности населения для: {names} — не показаны на душу населения.",
+                           "en": "No population figure for: {names}; not shown per capita."},
+    "note_cross": {"ru": "Один период ({kind}): {period}; все регионы; {edition}.",
+                   "en": "One {kind}: {period}; every region; {edition}."},
+    "note_yoy_published": {"ru": "Изменение к прошлому году — опубликованный Росстатом индекс «{name}» минус 100.",
+                           "en": "Year on year is Rosstat's published index \u201c{name}\u201d minus 100."},
+    "note_yoy_derived": {"ru": "Изменение к прошлому году рассчитано по уровням (Росстат не публикует индекс "
+                               "для этого показателя).",
+                         "en": "Year on year is derived from the levels (Rosstat publishes no index for this "
+                               "indicator)."},
+    "note_aggregates": {"ru": "Россия и округа — на правой оси: их итоги на порядки больше региональных.",
+                        "en": "Russia and districts on the right axis: their totals dwarf a region's."},
+    "note_per_capita_only_totals": {"ru": "На 1000 жителей — только для итоговых показателей.",
+                                    "en": "Per 1,000 people: offered for totals only."},
 }
 
 
 tx = page_text(TEXT)
 
 
-def _indicator_options(lang: str) -> list[dict]:
-    frame = queries.indicators()
-    groups = []
-    for topic, part in frame.groupby("topic", sort=True):
-        items = [{"value": r.code, "label": pick(lang, r.name_ru, r.name_en)} for r in part.itertuples()]
-        groups.append({"group": topic, "items": items})
-    return groups
-
-
-def _region_options(lang: str) -> list[dict]:
-    return [{"value": r.code, "label": pick(lang, r.name_ru, r.name_en)} for r in queries.regions().itertuples()]
-
-
-def _split(value: str | None, default: tuple[str, ...]) -> list[str]:
-    items = [v for v in (value or "").split(",") if v]
-    return items or list(default)
-
-
-
-@single_params
-def layout(indicator: str | None = None, regions: str | None = None, years: str | None = None,
-           view: str | None = None, transform: str | None = None,
-           year: str | None = None, edition: str | None = None, lang: str | None = None,
-           **_ignored) -> html.Div:
-    lang = normalise_language(lang)
-    catalogue = queries.indicators()
-    codes = set(catalogue["code"])
-    # An unknown code in a hand-edited or stale URL: said on the page, and the default indicator shown.
-    unknown = indicator if indicator and indicator not in codes else None
-    indicator = indicator if indicator in codes else DEFAULT_INDICATOR
-    meta = catalogue.set_index("code").loc[indicator]
-    first, last = int(meta["first_year"]), int(meta["last_year"])
-    start_year, end_year = year_range(years, first, last)
-    known_regions = set(queries.regions()["code"])
-    chosen = [r for r in _split(regions, DEFAULT_REGIONS) if r in known_regions] or list(DEFAULT_REGIONS)
-    editions = queries.editions(indicator)
-    return html.Div([
-        url_state(PAGE),
-        dcc.Store(id=f"{PAGE}-lang", data=lang),
-        html.H1(tx("title", lang), className="page-title"),
-        html.P(tx("lead", lang), className="page-lead"),
-        html.P(t("card.unknown", lang).format(code=unknown[:80]), className="empty-state", role="status",
-               id=f"{PAGE}-unknown") if unknown else None,
-        html.Div(className="controls", children=[
-            dmc.Select(id=f"{PAGE}-indicator", label=tx("indicator", lang), data=_indicator_options(lang),
-                       value=indicator, searchable=True, w=420, allowDeselect=False,
-                       comboboxProps={"withinPortal": True}),
-            dmc.MultiSelect(id=f"{PAGE}-regions", label=tx("regions", lang), data=_region_options(lang),
-                            value=chosen, searchable=True, clearable=True, w=420,
-                            comboboxProps={"withinPortal": True}),
-            html.Div([
-                dmc.Text(tx("years", lang), size="sm", fw=500),
-                dmc.RangeSlider(id=f"{PAGE}-years", min=first, max=last, step=1, minRange=0,
-                                value=[start_year, end_year], w=280,
-                                marks=[{"value": first, "label": str(first)}, {"value": last, "label": str(last)}],
-                                thumbFromLabel=tx("years", lang), thumbToLabel=tx("years", lang)),
-            ]),
-        ]),
-        html.Div(className="controls", children=[
-            html.Div([dmc.Text(tx("view", lang), size="sm", fw=500),
-                      dmc.SegmentedControl(id=f"{PAGE}-view", value=view if view in VIEWS else "line",
-                                           data=[{"value": v, "label": tx(v, lang)} for v in VIEWS])]),
-            html.Div([dmc.Text(tx("transform", lang), size="sm", fw=500),
-                      dmc.SegmentedControl(id=f"{PAGE}-transform",
-                                           value=transform if transform in TRANSFORMS else "published",
-                                           data=[{"value": v, "label": tx(v, lang)} for v in TRANSFORMS])]),
-            dmc.Select(id=f"{PAGE}-year", label=tx("year", lang), w=160, allowDeselect=False,
-                       data=[str(y) for y in range(last, first - 1, -1)],
-                       value=str(int_or(year, last)) if first <= int_or(year, last) <= last else str(last)),
-            dmc.Select(id=f"{PAGE}-edition", label=tx("edition", lang), w=260, clearable=True,
-                       placeholder=tx("all_editions", lang),
-                       data=[{"value": e, "label": edition_label(e, lang)} for e in editions],
-                       value=edition if edition in editions else None),
-        ]),
-        chart_card(CARD, pick(lang, meta["name_ru"], meta["name_en"]), lang, height=460, api=True),
-    ])
-
-
-sync_url(PAGE, [("indicator", f"{PAGE}-indicator", "value"), ("regions", f"{PAGE}-regions", "value"),
-                ("years", f"{PAGE}-years", "value"), ("view", f"{PAGE}-view", "value"),
-                ("transform", f"{PAGE}-transform", "value"), ("year", f"{PAGE}-year", "value"),
-                ("edition", f"{PAGE}-edition", "value")])
-
-
-@callback(
-    Output(f"{PAGE}-years", "min"), Output(f"{PAGE}-years", "max"), Output(f"{PAGE}-years", "marks"),
-    Output(f"{PAGE}-year", "data"), Output(f"{PAGE}-edition", "data"), Output(f"{CARD}-title", "children"),
-    Input(f"{PAGE}-indicator", "value"),
-    State(f"{PAGE}-lang", "data"),
-    prevent_initial_call=True,
-)
-def indicator_changed(indicator: str, lang: str):
-    if not known_indicator(indicator):
-        return (dash.no_update,) * 6
-    meta = indicator_meta(indicator)
-    first, last = int(meta["first_year"]), int(meta["last_year"])
-    marks = [{"value": first, "label": str(first)}, {"value": last, "label": str(last)}]
-    editions = [{"value": e, "label": edition_label(e, lang)} for e in queries.editions(indicator)]
-    return (first, last, marks, [str(y) for y in range(last, first - 1, -1)], editions,
-            pick(lang, meta["name_ru"], meta["name_en"]))
-
-
-@callback(
-    *chart_outputs(CARD)[:3],
-    *api_outputs(CARD),
-    Input(f"{PAGE}-indicator", "value"),
-    Input(f"{PAGE}-regions", "value"),
-    Input(f"{PAGE}-years", "value"),
-    Input(f"{PAGE}-view", "value"),
-    Input(f"{PAGE}-transform", "value"),
-    Input(f"{PAGE}-year", "value"),
-    Input(f"{PAGE}-edition", "value"),
-    State(f"{PAGE}-lang", "data"),
-)
-def update_chart(indicator, regions, years, view, transform, year, edition, lang):
-    years = years or [None, None]
-    return render_view(indicator, tuple(regions or ()), int_or(years[0], None), int_or(years[1], None), view,
-                       transform, int_or(year, None), edition or None, normalise_language(lang))
-
-
-@cache.memoize()
-def render_view(indicator: str, regions: tuple[str, ...], start: int | None, end: int | None, view: str,
-                transform: str, year: int | None, edition: str | None, lang: str) -> tuple:
-    """Figure, source line, unit, and the CSV link, file name and API link of the view (api_outputs)."""
-    if not known_indicator(indicator):
-        return _empty(t("card.unknown", lang).format(code=str(indicator)[:80]), lang, "", indicator)
-    meta = indicator_meta(indicator)
-    unit = pick(lang, meta["unit_ru"], meta["unit_en"])
-    if transform == "per_capita" and not per_capita_allowed(meta["unit_ru"]):
-        return _empty(tx("per_capita_na", lang), lang, unit, indicator)
-    if view in ("ranking", "map"):
-        frame = _cross_section(indicator, year, edition, transform, start)
-        regions = tuple(frame["region_code"].unique())
-        # The API view: every region's figures of that year in the edition the cross-section drew from.
-        shown_edition = frame["edition"].iloc[0] if not frame.empty else edition
-        view_params = {"indicator": indicator, "from": year, "to": year, "edition": shown_edition}
-    else:
-        view_params = {"indicator": indicator, "region": list(regions) or None, "from": start, "to": end,
-                       "edition": edition}
-        frame = queries.observations(indicator, regions, None, None, edition)
-        frame = _transform(frame, transform, start, regions)
-        frame = frame[frame["year"].between(start or 0, end or 9999)]
-    unit = _unit_label(unit, transform, start, lang)
-    if frame.empty or frame["value"].notna().sum() == 0:
-        return _empty(t("empty.no_data", lang), lang, unit, indicator, view_params)
-    frame = frame.assign(region=frame["region_code"].map(region_names(lang)))
-    frame["source"] = [_cell_source(*row) for row in zip(frame["source_file"], frame["source_sheet"],
-                                                          frame["source_cell"], frame["load_id"], strict=True)]
-    if view == "ranking":
-        figure = _ranking_figure(frame, unit, lang, year)
-    elif view == "map":
-        figure = _map_figure(frame, unit, lang)
-    elif view == "table":
-        figure = _table_figure(frame, lang)
-    else:
-        figure = _line_figure(frame, unit, lang, meta["frequency"] == "month", regions)
-    figure, source, unit, _rows = chart_result(figure, pd.DataFrame(), _sources(frame, transform, lang), unit, "")
-    return (figure, source, unit, *api_links("observations", f"{indicator}_{view}.csv", **view_params))
-
-
-def _empty(message: str, lang: str, unit: str, indicator: str, view_params: dict | None = None) -> tuple:
-    figure, source, unit, _rows = chart_result(plain.empty(message, lang, 460), pd.DataFrame(), [], unit, "")
-    links = api_links("observations", f"{indicator}.csv", **view_params) if view_params else ("", "", "")
-    return (figure, source, unit, *links)
-
-
-def _transform(frame: pd.DataFrame, transform: str, start: int | None, regions) -> pd.DataFrame:
-    if frame.empty or transform == "published":
-        return frame
-    population = queries.observations(POPULATION_INDICATOR, tuple(regions)) if transform == "per_capita" else None
-    return apply_transform(frame, transform, start, population)
-
-
-def _cross_section(indicator: str, year: int | None, edition: str | None, transform: str,
-                   start: int | None) -> pd.DataFrame:
-    """All federal subjects for one year, in the chosen (else the newest) edition with that year."""
-    frame = queries.observations(indicator, federal_subjects())
-    if frame.empty or year is None:
-        return frame.iloc[0:0]
-    chosen = edition or next(iter(sorted(frame.loc[frame["year"] == year, "edition"].unique(), reverse=True)), None)
-    frame = frame[frame["edition"] == chosen]
-    if transform != "published":
-        frame = _transform(frame[frame["year"].isin({year, year - 1, start})], transform, start, federal_subjects())
-    return frame[frame["year"] == year]
-
-
-@cache.memoize()
-def federal_subjects() -> tuple[str, ...]:
-    regions = queries.regions()
-    return tuple(regions.loc[regions["kind"] == "region", "code"])
-
-
-def _unit_label(unit: str, transform: str, start: int | None, lang: str) -> str:
-    if transform == "per_capita":
-        return f"{unit} {tx('per_capita_unit', lang)}"
-    if transform == "index":
-        return tx("index_unit", lang, year=start)
-    if transform == "yoy":
-        return tx("yoy_unit", lang)
-    return unit
-
-
-def _cell_source(source_file: str, sheet: str | None, cell: str | None, load_id: int) -> str:
-    sheet = f"sheet {sheet}" if isinstance(sheet, str) and sheet else None
-    where = ", ".join(p for p in (source_file, sheet, cell if isinstance(cell, str) else None) if p)
-    return f"{where} (load {load_id})"
-
+# --- the catalogue, periods, names -------------------------------------------------------------------------
 
 def known_indicator(indicator: object) -> bool:
     """An indicator the catalogue lists (a hand-edited URL or a stale control may name any text)."""
-    return isinstance(indicator, str) and indicator in set(queries.indicators()["code"])
+    return isinstance(indicator, str) and indicator in _catalogue()
 
 
 @cache.memoize()
+def _catalogue() -> dict[str, dict]:
+    frame = queries.indicators()
+    return {row["code"]: row for row in frame.to_dict("records")}
+
+
 def indicator_meta(indicator: str) -> dict:
     """One indicator's catalogue row as a dict."""
-    return queries.indicators().set_index("code").loc[indicator].to_dict()
+    return _catalogue()[indicator]
+
+
+def additive(indicator: str) -> bool:
+    """Per capita is offered only for totals: the registry's additive flag, and never population itself."""
+    meta = indicator_meta(indicator)
+    flag = meta.get("additive")
+    if flag is None or (isinstance(flag, float) and math.isnan(flag)):
+        return per_capita_allowed(meta.get("unit_ru")) and indicator != POPULATION_INDICATOR
+    return bool(int(flag)) and indicator != POPULATION_INDICATOR
+
+
+def periods(indicator: str) -> list[tuple[str, int, int]]:
+    """(period, year, regions) of the indicator's published figures, oldest first."""
+    return queries.periods(indicator) if known_indicator(indicator) else []
+
+
+def default_period(indicator: str) -> str | None:
+    """The newest period that most regions have (a preliminary figure for Russia alone is not a ranking)."""
+    rows = periods(indicator)
+    if not rows:
+        return None
+    most = max(n for _p, _y, n in rows)
+    return next(p for p, _y, n in reversed(rows) if n >= most / 2)
+
+
+def resolve_period(indicator: str, value: object) -> str | None:
+    """A period of the indicator: the value if it is one; a bare year gives that year's newest; else the default."""
+    rows = periods(indicator)
+    text = str(value) if value not in (None, "") else ""
+    codes = [p for p, _y, _n in rows]
+    if text in codes:
+        return text
+    year = int_or(text[:4], None) if text else None
+    in_year = [p for p, y, _n in rows if y == year]
+    return in_year[-1] if in_year else default_period(indicator)
+
+
+_PERIOD = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-Q([1-4])|-H([12])|-YTD(\d{2}))?")
+
+
+def period_label(code: str | None, lang: str) -> str:
+    """A period code in words: 2017; март 2017 / March 2017; III кв. 2017 / Q3 2017; январь–сентябрь 2017."""
+    if not code:
+        return ""
+    months_ru = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
+                 "ноябрь", "декабрь")
+    months_en = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                 "October", "November", "December")
+    months = months_ru if lang == "ru" else months_en
+    roman = ("I", "II", "III", "IV")
+    match = _PERIOD.fullmatch(code)
+    if not match:
+        return code
+    year, month, day, quarter, half, ytd = match.groups()
+    if day:
+        return f"{int(day)}.{month}.{year}" if lang == "ru" else f"{year}-{month}-{day}"
+    if month:
+        return f"{months[int(month) - 1]} {year}"
+    if quarter:
+        return f"{roman[int(quarter) - 1]} кв. {year}" if lang == "ru" else f"Q{quarter} {year}"
+    if half:
+        return f"{roman[int(half) - 1]} полугодие {year}" if lang == "ru" else f"H{half} {year}"
+    if ytd:
+        return f"{months[0]}–{months[int(ytd) - 1]} {year}"
+    return year
+
+
+def _period_x(period: str, kind: str) -> int | str:
+    """Where a period sits on a time axis: the year for annual figures, else the date its period ends in."""
+    if kind == "year":
+        return int(period[:4])
+    match = _PERIOD.fullmatch(period)
+    if not match:
+        return period
+    year, month, day, quarter, half, ytd = match.groups()
+    month = month or (f"{int(quarter) * 3:02d}" if quarter else f"{int(half) * 6:02d}" if half else ytd or "12")
+    return f"{year}-{month}-{day or '01'}"
 
 
 @cache.memoize()
@@ -303,12 +254,541 @@ def region_names(lang: str) -> dict[str, str]:
     return {code: pick(lang, ru, en) for code, ru, en in names}
 
 
-def _sources(frame: pd.DataFrame, transform: str, lang: str) -> list:
-    items = [(f"Росстат · {edition_label(e, lang)}" if lang == "ru" else f"Rosstat · {edition_label(e, lang)}",
-              None) for e in sorted(frame["edition"].unique())]
+@cache.memoize()
+def _region_kinds() -> dict[str, tuple[str, str | None]]:
+    frame = queries.regions()
+    return {code: (kind, parent if isinstance(parent, str) else None)
+            for code, kind, parent in zip(frame["code"], frame["kind"], frame["parent_code"], strict=True)}
+
+
+@cache.memoize()
+def federal_subjects() -> tuple[str, ...]:
+    return tuple(code for code, (kind, _p) in _region_kinds().items() if kind == "region")
+
+
+def _district_groups() -> list[tuple[str, list[str]]]:
+    """Current federal districts with their subjects (historical compositions left out)."""
+    kinds = _region_kinds()
+    districts = [code for code, (kind, _p) in kinds.items()
+                 if kind == "federal_district" and not code.startswith("X-") and code != "CrFD"]
+    return [(d, [code for code, (kind, parent) in kinds.items() if kind == "region" and parent == d])
+            for d in districts]
+
+
+def _edition_age(code: str) -> tuple:
+    """Sort key of an edition by when it was published (the date its code ends with: RR-2024, 806-2016-01)."""
+    found = re.findall(r"(?<!\d)((?:19|20)\d{2})(?:-(\d{2}))?(?:-(\d{2}))?(?!\d)", code)
+    if not found:
+        return (0, 0, 0, code)
+    year, month, day = found[-1]
+    return (int(year), int(month or 0), int(day or 0), code)
+
+
+# --- layout --------------------------------------------------------------------------------------------------
+
+def _indicator_options(lang: str) -> list[dict]:
+    groups: dict[str, list] = {}
+    for row in _catalogue().values():
+        groups.setdefault(row["topic"], []).append({"value": row["code"],
+                                                    "label": pick(lang, row["name_ru"], row["name_en"])})
+    return [{"group": topic, "items": items} for topic, items in sorted(groups.items())]
+
+
+def _region_options(lang: str) -> list[dict]:
+    """Regions grouped: Kaluga and neighbours, Russia and the districts, then each district's subjects."""
+    names = region_names(lang)
+    first = [KALUGA_CODE, *NEIGHBOURS]
+    groups = [{"group": tx("optgroup_kaluga", lang), "items": [{"value": c, "label": names[c]} for c in first]}]
+    districts = _district_groups()
+    groups.append({"group": tx("optgroup_totals", lang),
+                   "items": [{"value": c, "label": names[c]} for c in ["RU", *(d for d, _s in districts)]
+                             if c in names]})
+    for district, subjects in districts:
+        items = [{"value": c, "label": names[c]} for c in subjects if c not in first]
+        if items:
+            groups.append({"group": names[district], "items": sorted(items, key=lambda i: i["label"])})
+    return groups
+
+
+def _group_options(lang: str) -> list[dict]:
+    names = region_names(lang)
+    options = [{"value": "neighbours", "label": tx("group_neighbours", lang)},
+               {"value": "russia", "label": tx("group_russia", lang)},
+               {"value": "peers", "label": tx("group_peers", lang)}]
+    options += [{"value": f"district:{d}", "label": tx("group_district", lang, name=names.get(d, d))}
+                for d, _s in _district_groups()]
+    return options
+
+
+def group_regions(group: str | None) -> list[str] | None:
+    """The regions a group preset stands for (Kaluga always first); None for an unknown preset."""
+    if group == "neighbours":
+        return list(DEFAULT_REGIONS)
+    if group == "russia":
+        return [KALUGA_CODE, "CFD", "RU"]
+    if group == "peers":
+        return [KALUGA_CODE, *PEERS]
+    if group and group.startswith("district:"):
+        subjects = dict(_district_groups()).get(group.split(":", 1)[1])
+        if subjects is not None:
+            return [KALUGA_CODE, *(c for c in subjects if c != KALUGA_CODE)]
+    return None
+
+
+def _split(value: str | None, default: tuple[str, ...]) -> list[str]:
+    items = [v for v in (value or "").split(",") if v]
+    return items or list(default)
+
+
+def _transform_options(indicator: str, lang: str) -> list[dict]:
+    allowed = additive(indicator)
+    return [{"value": v, "label": tx(v, lang), "disabled": v == "per_capita" and not allowed} for v in TRANSFORMS]
+
+
+def _period_options(indicator: str, lang: str) -> list[dict]:
+    return [{"value": p, "label": period_label(p, lang)} for p, _y, _n in reversed(periods(indicator))]
+
+
+def _year_bounds(indicator: str) -> tuple[int, int]:
+    meta = indicator_meta(indicator)
+    return int(meta["first_year"]), int(meta["last_year"])
+
+
+def _marks(first: int, last: int) -> list[dict]:
+    return [{"value": first, "label": str(first)}, {"value": last, "label": str(last)}]
+
+
+@single_params
+def layout(indicator: str | None = None, regions: str | None = None, years: str | None = None,
+           view: str | None = None, transform: str | None = None,
+           year: str | None = None, edition: str | None = None, lang: str | None = None,
+           log: str | None = None, vs: str | None = None, size: str | None = None,
+           **_ignored) -> html.Div:
+    lang = normalise_language(lang)
+    # An unknown code in a hand-edited or stale URL: said on the page, and the default indicator shown.
+    unknown = indicator if indicator and not known_indicator(indicator) else None
+    indicator = indicator if known_indicator(indicator) else DEFAULT_INDICATOR
+    meta = indicator_meta(indicator)
+    first, last = _year_bounds(indicator)
+    start_year, end_year = year_range(years, first, last)
+    known_regions = set(region_names(lang))
+    chosen = [r for r in _split(regions, DEFAULT_REGIONS) if r in known_regions] or list(DEFAULT_REGIONS)
+    editions = queries.editions(indicator)
+    transform = transform if transform in TRANSFORMS else "published"
+    if transform == "per_capita" and not additive(indicator):
+        transform = "published"
+    view = view if view in VIEWS else "line"
+    period = resolve_period(indicator, year)
+    vs = vs if known_indicator(vs) else ("grp_per_capita" if known_indicator("grp_per_capita") else indicator)
+    size = size if known_indicator(size) else None
+    indicator_choices = _indicator_options(lang)
+    return html.Div([
+        url_state(PAGE),
+        dcc.Store(id=f"{PAGE}-lang", data=lang),
+        html.H1(tx("title", lang), className="page-title"),
+        html.P(tx("lead", lang), className="page-lead"),
+        html.P(t("card.unknown", lang).format(code=unknown[:80]), className="empty-state", role="status",
+               id=f"{PAGE}-unknown") if unknown else None,
+        html.Div(className="controls", children=[
+            dmc.Select(id=f"{PAGE}-indicator", label=tx("indicator", lang), data=indicator_choices,
+                       value=indicator, searchable=True, w=420, allowDeselect=False,
+                       comboboxProps={"withinPortal": True}),
+            dmc.MultiSelect(id=f"{PAGE}-regions", label=tx("regions", lang), data=_region_options(lang),
+                            value=chosen, searchable=True, clearable=True, w=420,
+                            comboboxProps={"withinPortal": True}),
+            dmc.Select(id=f"{PAGE}-group", label=tx("group", lang), data=_group_options(lang), value=None,
+                       placeholder=tx("group", lang), w=260, clearable=True, comboboxProps={"withinPortal": True}),
+        ]),
+        html.Div(className="controls", children=[
+            html.Div([dmc.Text(tx("view", lang), size="sm", fw=500),
+                      dmc.SegmentedControl(id=f"{PAGE}-view", value=view,
+                                           data=[{"value": v, "label": tx(v, lang)} for v in VIEWS])]),
+            html.Div([dmc.Text(tx("transform", lang), size="sm", fw=500),
+                      dmc.SegmentedControl(id=f"{PAGE}-transform", value=transform,
+                                           data=_transform_options(indicator, lang))]),
+            dmc.Switch(id=f"{PAGE}-log", label=tx("log", lang), checked=log in ("true", "1"), mt=24),
+        ]),
+        html.Div(className="controls indicators-time", children=[
+            html.Div(className="indicators-years", children=[
+                dmc.Text(tx("years", lang), size="sm", fw=500),
+                dmc.RangeSlider(id=f"{PAGE}-years", min=first, max=last, step=1, minRange=0,
+                                value=[start_year, end_year], w=280, marks=_marks(first, last),
+                                thumbFromLabel=tx("years", lang), thumbToLabel=tx("years", lang)),
+            ]),
+            dmc.Select(id=f"{PAGE}-year", label=tx("year", lang), w=200, allowDeselect=False,
+                       data=_period_options(indicator, lang), value=period,
+                       comboboxProps={"withinPortal": True}),
+            html.Button(tx("play", lang), id=f"{PAGE}-play", className="button-secondary indicators-play",
+                        n_clicks=0, **{"aria-pressed": "false"}),
+            dcc.Interval(id=f"{PAGE}-play-timer", interval=1400, disabled=True),
+            dmc.Select(id=f"{PAGE}-edition", label=tx("edition", lang), w=260, clearable=True,
+                       placeholder=tx("all_editions", lang),
+                       data=[{"value": e, "label": edition_label(e, lang)} for e in editions],
+                       value=edition if edition in editions else None, comboboxProps={"withinPortal": True}),
+        ]),
+        html.Div(id=f"{PAGE}-scatter-controls", className="controls",
+                 style=None if view == "scatter" else {"display": "none"}, children=[
+            dmc.Select(id=f"{PAGE}-vs", label=tx("vs", lang), data=indicator_choices, value=vs,
+                       searchable=True, w=420, allowDeselect=False, comboboxProps={"withinPortal": True}),
+            dmc.Select(id=f"{PAGE}-size", label=tx("size", lang), data=indicator_choices, value=size,
+                       placeholder=tx("size_none", lang), searchable=True, clearable=True, w=320,
+                       comboboxProps={"withinPortal": True}),
+        ]),
+        html.Div(className="indicators-share", children=[
+            html.Button(tx("copy", lang), id=f"{PAGE}-copy", className="button-secondary", n_clicks=0),
+            html.Span(id=f"{PAGE}-copy-status", role="status", className="indicators-copy-status",
+                      title=tx("copied", lang)),
+        ]),
+        html.P(id=f"{PAGE}-subtitle", className="indicators-subtitle"),
+        chart_card(CARD, pick(lang, meta["name_ru"], meta["name_en"]), lang, height=HEIGHT, api=True),
+        html.Ul(id=f"{PAGE}-notes", className="indicators-notes"),
+    ])
+
+
+sync_url(PAGE, [("indicator", f"{PAGE}-indicator", "value"), ("regions", f"{PAGE}-regions", "value"),
+                ("years", f"{PAGE}-years", "value"), ("view", f"{PAGE}-view", "value"),
+                ("transform", f"{PAGE}-transform", "value"), ("year", f"{PAGE}-year", "value"),
+                ("edition", f"{PAGE}-edition", "value"), ("log", f"{PAGE}-log", "checked"),
+                ("vs", f"{PAGE}-vs", "value"), ("size", f"{PAGE}-size", "value")])
+
+
+# --- controls: one callback keeps indicator, years, period and edition consistent --------------------------
+
+def controls_for(indicator: str, years: list | None, period: str | None, edition: str | None, transform: str | None,
+                 trigger: str | None, lang: str) -> dict:
+    """What the controls show after `trigger` changed: years clamped to the indicator's range, a period of it
+    (the shared time control: the period follows the end of the years, and the years' end follows the period),
+    an edition that publishes it, a transform it allows."""
+    first, last = _year_bounds(indicator)
+    start, end = [*list(years or []), None, None][:2]
+    start, end = year_range(f"{start},{end}", first, last)
+    rows = periods(indicator)
+    if trigger in ("indicator", "play") or period not in {p for p, _y, _n in rows}:
+        period = resolve_period(indicator, period if trigger != "indicator" else None)
+    if trigger == "play" and rows:
+        codes = [p for p, y, _n in rows if y >= start]
+        here = codes.index(period) if period in codes else -1
+        period = codes[(here + 1) % len(codes)] if codes else period
+        end = int(period[:4])
+        start = min(start, end)
+    elif trigger == "years" and rows:
+        # Moving the end of the years moves the map: the newest period of that year.
+        in_end = [p for p, y, _n in rows if y == end]
+        if in_end and int(period[:4]) != end:
+            period = in_end[-1]
+    elif trigger in ("year", "indicator") and period:
+        end = max(min(int(period[:4]), last), first)
+        start = min(start, end)
+    editions = queries.editions(indicator)
+    return {"min": first, "max": last, "marks": _marks(first, last), "years": [start, end],
+            "periods": _period_options(indicator, lang), "period": period,
+            "editions": [{"value": e, "label": edition_label(e, lang)} for e in editions],
+            "edition": edition if edition in editions else None,
+            "transforms": _transform_options(indicator, lang),
+            "transform": "published" if transform == "per_capita" and not additive(indicator) else transform}
+
+
+@callback(
+    Output(f"{PAGE}-years", "min"), Output(f"{PAGE}-years", "max"), Output(f"{PAGE}-years", "marks"),
+    Output(f"{PAGE}-years", "value"), Output(f"{PAGE}-year", "data"), Output(f"{PAGE}-year", "value"),
+    Output(f"{PAGE}-edition", "data"), Output(f"{PAGE}-edition", "value"),
+    Output(f"{PAGE}-transform", "data"), Output(f"{PAGE}-transform", "value"),
+    Input(f"{PAGE}-indicator", "value"), Input(f"{PAGE}-years", "value"), Input(f"{PAGE}-year", "value"),
+    Input(f"{PAGE}-play-timer", "n_intervals"),
+    State(f"{PAGE}-edition", "value"), State(f"{PAGE}-transform", "value"), State(f"{PAGE}-lang", "data"),
+    prevent_initial_call=True,
+)
+def controls_changed(indicator, years, period, _tick, edition, transform, lang):
+    if not known_indicator(indicator):
+        return (dash.no_update,) * 10
+    trigger = {f"{PAGE}-indicator": "indicator", f"{PAGE}-years": "years", f"{PAGE}-year": "year",
+               f"{PAGE}-play-timer": "play"}.get(ctx.triggered_id)
+    c = controls_for(indicator, years, period, edition, transform, trigger, normalise_language(lang))
+    return (c["min"], c["max"], c["marks"], c["years"], c["periods"], c["period"], c["editions"], c["edition"],
+            c["transforms"], c["transform"])
+
+
+@callback(
+    Output(f"{PAGE}-play-timer", "disabled"), Output(f"{PAGE}-play", "children"),
+    Output(f"{PAGE}-play", "aria-pressed"),
+    Input(f"{PAGE}-play", "n_clicks"), State(f"{PAGE}-lang", "data"),
+    prevent_initial_call=True,
+)
+def play_pressed(clicks, lang):
+    playing = bool(clicks) and clicks % 2 == 1
+    return not playing, tx("pause" if playing else "play", lang), "true" if playing else "false"
+
+
+@callback(
+    Output(f"{PAGE}-regions", "value"), Output(f"{PAGE}-group", "value"),
+    Input(f"{PAGE}-group", "value"),
+    prevent_initial_call=True,
+)
+def group_picked(group):
+    regions = group_regions(group)
+    return (regions, None) if regions else (dash.no_update, dash.no_update)
+
+
+@callback(Output(f"{PAGE}-scatter-controls", "style"), Input(f"{PAGE}-view", "value"))
+def scatter_controls(view):
+    return None if view == "scatter" else {"display": "none"}
+
+
+# Copy the page's address (every control is in it); the clipboard API needs a secure context, so a hidden text
+# area and execCommand stand in on plain http.
+clientside_callback(
+    """function (n, done) {
+        if (!n) { return ""; }
+        var url = window.location.href;
+        function fallback() {
+            var area = document.createElement("textarea");
+            area.value = url; area.setAttribute("readonly", ""); area.style.position = "absolute";
+            area.style.left = "-9999px"; document.body.appendChild(area); area.select();
+            try { document.execCommand("copy"); } catch (e) { /* the address bar still has it */ }
+            document.body.removeChild(area);
+        }
+        try {
+            if (navigator.clipboard && window.isSecureContext) {
+                navigator.clipboard.writeText(url).catch(fallback);
+            } else { fallback(); }
+        } catch (e) { fallback(); }
+        return done;
+    }""",
+    Output(f"{PAGE}-copy-status", "children"),
+    Input(f"{PAGE}-copy", "n_clicks"),
+    State(f"{PAGE}-copy-status", "title"),
+    prevent_initial_call=True,
+)
+
+
+# --- the chart ------------------------------------------------------------------------------------------------
+
+@callback(
+    *chart_outputs(CARD)[:3],
+    *api_outputs(CARD),
+    Output(f"{CARD}-graph", "style"), Output(f"{CARD}-title", "children"), Output(f"{PAGE}-subtitle", "children"),
+    Output(f"{PAGE}-notes", "children"),
+    Input(f"{PAGE}-indicator", "value"),
+    Input(f"{PAGE}-regions", "value"),
+    Input(f"{PAGE}-years", "value"),
+    Input(f"{PAGE}-view", "value"),
+    Input(f"{PAGE}-transform", "value"),
+    Input(f"{PAGE}-year", "value"),
+    Input(f"{PAGE}-edition", "value"),
+    Input(f"{PAGE}-log", "checked"),
+    Input(f"{PAGE}-vs", "value"),
+    Input(f"{PAGE}-size", "value"),
+    State(f"{PAGE}-lang", "data"),
+)
+def update_chart(indicator, regions, years, view, transform, year, edition, log, vs, size, lang):
+    years = years or [None, None]
+    result = render_view(indicator, tuple(regions or ()), int_or(years[0], None), int_or(years[1], None), view,
+                         transform, year, edition or None, normalise_language(lang), bool(log), vs, size)
+    figure, source, unit, csv_url, csv_name, api_url, height, title, subtitle, notes = result
+    return (figure, source, unit, csv_url, csv_name, api_url, {"height": f"{height}px"}, title, subtitle,
+            [html.Li(n) for n in notes])
+
+
+@cache.memoize()
+def render_view(indicator: str, regions: tuple[str, ...], start: int | None, end: int | None, view: str,
+                transform: str, year: object, edition: str | None, lang: str, log: bool = False,
+                vs: str | None = None, size: str | None = None) -> tuple:
+    """Figure, source line, unit, the CSV link, file name and API link of the view (api_outputs), the chart's
+    height, title, subtitle and the notes stating the rules that apply."""
+    view = view if view in VIEWS else "line"
+    transform = transform if transform in TRANSFORMS else "published"
+    if not known_indicator(indicator):
+        return _empty(t("card.unknown", lang).format(code=str(indicator)[:80]), lang, "", indicator)
+    meta = indicator_meta(indicator)
+    name = pick(lang, meta["name_ru"], meta["name_en"])
+    unit = pick(lang, meta["unit_ru"], meta["unit_en"])
+    kind = meta.get("period_kind") or ("month" if meta["frequency"] == "month" else "year")
+    first, last = _year_bounds(indicator)
+    start, end = year_range(f"{start},{end}", first, last)
+    title = _title(name, transform, lang)
+    if transform == "per_capita" and not additive(indicator):
+        return _empty(tx("per_capita_na", lang), lang, unit, indicator, title=title)
+    notes: list[str] = []
+    if view in CROSS_VIEWS:
+        period = resolve_period(indicator, year)
+        if period is None:
+            return _empty(tx("no_period", lang), lang, unit, indicator, title=title)
+        rows, shown_edition = _cross_section(indicator, period, edition, transform, start)
+        view_params = {"indicator": indicator, "period_kind": kind, "from": int(period[:4]),
+                       "to": int(period[:4]), "edition": shown_edition}
+        kind_word = PERIOD_WORDS.get(kind, PERIOD_WORDS["year"])[0 if lang == "ru" else 1]
+        notes.append(tx("note_cross", lang, kind=kind_word, period=period_label(period, lang),
+                        edition=edition_label(shown_edition, lang) if shown_edition else "—"))
+        subtitle = tx("subtitle_cross", lang, period=period_label(period, lang),
+                      transform=_transform_words(transform, start, lang))
+    else:
+        period = None
+        view_params = {"indicator": indicator, "region": list(regions) or None, "from": start, "to": end,
+                       "edition": edition}
+        every = [r for r in _transformed(indicator, regions, edition, transform, start) if start <= r["year"] <= end]
+        rows = every if view == "table" or edition else _newest_wins(every)
+        subtitle = tx("subtitle", lang, regions=_regions_words(regions, lang), years=f"{start}–{end}",
+                      transform=_transform_words(transform, start, lang))
+        if edition is None and view == "line" and len({r["edition"] for r in every}) > 1:
+            notes.append(tx("note_editions", lang))
+        if edition is None and view == "table" and len({r["edition"] for r in rows}) > 1:
+            notes.append(tx("note_edition_rows", lang))
+    unit_label = _unit_label(unit, transform, start, lang, indicator)
+    notes += _transform_notes(indicator, transform, regions if view not in CROSS_VIEWS else (), rows, lang)
+    if view == "scatter":
+        figure, height = _scatter_figure(indicator, vs, size, period, rows, unit_label, lang, log, regions)
+    elif not rows or not any(r["value"] is not None for r in rows):
+        return _empty(t("empty.no_data", lang), lang, unit_label, indicator, view_params, title, subtitle, notes)
+    elif view == "ranking":
+        figure, height = _ranking_figure(rows, unit_label, lang, period_label(period, lang)), None
+    elif view == "map":
+        figure, height = _map_figure(rows, unit_label, lang, name, period_label(period, lang)), None
+    elif view == "table":
+        figure, height = _table_figure(rows, lang, edition is None), None
+    else:
+        figure = _line_figure(rows, unit_label, lang, kind, regions, transform, log, additive(indicator))
+        height = None
+    height = height or figure["layout"].get("height", HEIGHT)
+    if "yaxis2" in figure["layout"]:
+        notes.append(tx("note_aggregates", lang))
+    if figure.get("data") and view != "table":
+        _add_footer(figure, rows, lang)
+    figure, source, unit_label, _rows = chart_result(figure, pd.DataFrame(), _sources(rows, transform, lang),
+                                                     unit_label, "")
+    return (figure, source, unit_label, *api_links("observations", f"{indicator}_{view}.csv", **view_params),
+            height, title, subtitle, notes)
+
+
+def _empty(message: str, lang: str, unit: str, indicator: str, view_params: dict | None = None,
+           title: str = "", subtitle: str = "", notes: list | None = None) -> tuple:
+    figure, source, unit, _rows = chart_result(plain.empty(message, lang, HEIGHT), pd.DataFrame(), [], unit, "")
+    links = api_links("observations", f"{indicator}.csv", **view_params) if view_params else ("", "", "")
+    return (figure, source, unit, *links, HEIGHT, title, subtitle, notes or [])
+
+
+def _title(name: str, transform: str, lang: str) -> str:
+    if transform == "published":
+        return name
+    return f"{name}: {tx(transform, lang).lower() if lang == 'ru' else tx(transform, lang)}"
+
+
+def _transform_words(transform: str, start: int, lang: str) -> str:
+    return tx("index_unit", lang, year=start) if transform == "index" else tx(transform, lang).lower()
+
+
+def _regions_words(regions: tuple[str, ...], lang: str) -> str:
+    names = region_names(lang)
+    shown = [names.get(r, r) for r in regions]
+    if len(shown) <= 3:
+        return ", ".join(shown)
+    return tx("and_more", lang, first=", ".join(shown[:2]), n=len(shown) - 2)
+
+
+def _unit_label(unit: str, transform: str, start: int | None, lang: str, indicator: str) -> str:
     if transform == "per_capita":
-        items.append((tx("population_note", lang), None))
-    return source_line(items, lang, "card.sources")
+        return f"{unit} {tx('per_capita_unit', lang)}"
+    if transform == "index":
+        return tx("index_unit", lang, year=start)
+    if transform == "yoy":
+        return tx("yoy_unit" if indicator in queries.published_yoy() else "yoy_unit_derived", lang)
+    return unit
+
+
+def _transform_notes(indicator: str, transform: str, regions: tuple[str, ...], rows: list[dict],
+                     lang: str) -> list[str]:
+    notes = []
+    if transform == "per_capita":
+        pop = indicator_meta(POPULATION_INDICATOR) if known_indicator(POPULATION_INDICATOR) else {}
+        source = "; ".join(x for x in (pick(lang, pop.get("name_ru"), pop.get("name_en")),
+                                       pop.get("source_table")) if isinstance(x, str) and x)
+        notes.append(tx("note_population", lang, source=source))
+        missing = [r for r in regions if r not in {row["region_code"] for row in rows if row["value"] is not None}]
+        if missing:
+            names = region_names(lang)
+            notes.append(tx("note_no_population", lang, names=", ".join(names.get(r, r) for r in missing)))
+    elif not additive(indicator):
+        notes.append(tx("note_per_capita_only_totals", lang))
+    if transform == "yoy":
+        partner = queries.published_yoy().get(indicator)
+        if partner:
+            meta = indicator_meta(partner)
+            notes.append(tx("note_yoy_published", lang, name=pick(lang, meta["name_ru"], meta["name_en"])))
+        else:
+            notes.append(tx("note_yoy_derived", lang))
+    return notes
+
+
+# --- data: plain rows, one conversion from the query's frame -------------------------------------------------
+
+_ROW_COLUMNS = ("region_code", "edition", "period", "year", "month", "value", "source_file", "source_sheet",
+                "source_cell", "load_id")
+
+
+def _rows(frame: pd.DataFrame) -> list[dict]:
+    if frame.empty:
+        return []
+    columns = [frame[c].tolist() for c in _ROW_COLUMNS]
+    out = []
+    for values in zip(*columns, strict=True):
+        row = dict(zip(_ROW_COLUMNS, values, strict=True))
+        value = row["value"]
+        row["value"] = None if value is None or value != value else float(value)
+        row["year"] = int(row["year"])
+        out.append(row)
+    return out
+
+
+def _newest_wins(rows: list[dict]) -> list[dict]:
+    """One figure per region and period: the newest edition that publishes a value (missing only if none does)."""
+    best: dict[tuple, dict] = {}
+    for row in rows:
+        key = (row["region_code"], row["period"])
+        held = best.get(key)
+        if held is None or ((row["value"] is not None, _edition_age(row["edition"]))
+                            > (held["value"] is not None, _edition_age(held["edition"]))):
+            best[key] = row
+    return list(best.values())
+
+
+def _transformed(indicator: str, regions: tuple[str, ...], edition: str | None, transform: str,
+                 start: int | None) -> list[dict]:
+    """Every edition's rows after the transform (per edition, so a ratio never mixes two editions)."""
+    if transform == "yoy" and indicator in queries.published_yoy():
+        # Rosstat's own index (in % of the same period a year earlier) minus 100: a % change.
+        rows = _rows(queries.observations(queries.published_yoy()[indicator], regions, None, None, edition))
+        for row in rows:
+            row["value"] = None if row["value"] is None else row["value"] - 100
+        return rows
+    frame = queries.observations(indicator, regions, None, None, edition)
+    if frame.empty or transform == "published":
+        return _rows(frame)
+    population = queries.observations(POPULATION_INDICATOR, regions) if transform == "per_capita" else None
+    return _rows(apply_transform(frame, transform, start, population))
+
+
+def _cross_section(indicator: str, period: str, edition: str | None, transform: str,
+                   start: int | None) -> tuple[list[dict], str | None]:
+    """Every federal subject for one period, in the chosen edition, else the newest edition with (nearly) the
+    most regions for that period (one edition, so the regions compare)."""
+    subjects = federal_subjects()
+    rows = [r for r in _transformed(indicator, subjects, edition, transform, start) if r["period"] == period]
+    counts: dict[str, int] = {}
+    for row in rows:
+        if row["value"] is not None:
+            counts[row["edition"]] = counts.get(row["edition"], 0) + 1
+    if not counts:
+        return [], edition
+    chosen = edition or max(counts, key=lambda e: (counts[e] >= max(counts.values()) * 0.9, _edition_age(e)))
+    return [r for r in rows if r["edition"] == chosen], chosen
+
+
+# --- figures (plain dicts: dashboard.figure_dicts; tests validate them with go.Figure) ----------------------
+
+def _source_text(row: dict) -> str:
+    sheet = row["source_sheet"] if isinstance(row["source_sheet"], str) and row["source_sheet"] else None
+    cell = row["source_cell"] if isinstance(row["source_cell"], str) and row["source_cell"] else None
+    where = ", ".join(p for p in (row["source_file"], f"sheet {sheet}" if sheet else None, cell) if p)
+    return f"{where} (load {row['load_id']})"
 
 
 def _hover(unit: str, lang: str, axis: str = "y") -> str:
@@ -318,89 +798,283 @@ def _hover(unit: str, lang: str, axis: str = "y") -> str:
             + f"<br>{t('card.source', lang)}: " + "%{customdata[3]}<extra></extra>")
 
 
-def _customdata(frame: pd.DataFrame, lang: str) -> list[list]:
-    labels = {e: edition_label(e, lang) for e in frame["edition"].unique()}
-    return [[region, period, labels[edition], source] for region, period, edition, source
-            in zip(frame["region"], frame["period"], frame["edition"], frame["source"], strict=True)]
+def _customdata(row: dict, lang: str, names: dict[str, str]) -> list:
+    return [names.get(row["region_code"], row["region_code"]), period_label(row["period"], lang),
+            edition_short(row["edition"], lang), _source_text(row)]
 
 
-def _values(series: pd.Series) -> list:
-    """Plain floats with None for gaps (a figure dict must not carry NaN)."""
-    return [None if v != v else float(v) for v in series.astype("float64")]
+def _short(name: str, width: int = 18) -> str:
+    return name if len(name) <= width else name[: width - 1].rstrip() + "…"
 
 
-# Figures are plotly figure dicts (dashboard.figure_dicts; tests validate them with go.Figure).
-def _line_figure(frame: pd.DataFrame, unit: str, lang: str, monthly: bool,
-                 regions: tuple[str, ...]) -> dict:
-    editions = sorted(frame["edition"].unique())
-    labels = {e: edition_label(e, lang) for e in editions}
+def _end_labels(ends: list[tuple[float, str, str]], log: bool) -> list[dict]:
+    """Labels at the end of the lines, nudged apart so that two lines ending close do not overprint."""
+    scale = (lambda v: math.log10(v)) if log else (lambda v: v)
+    points = sorted(((scale(v), text, colour) for v, text, colour in ends if not (log and v <= 0)),
+                    key=lambda p: p[0])
+    if not points:
+        return []
+    gap = (points[-1][0] - points[0][0]) * 0.06 or 1.0
+    placed: list[float] = []
+    for y, _text, _colour in points:
+        placed.append(max(y, placed[-1] + gap) if placed else y)
+    # On a log axis an annotation's y is the log10 of the value, which is what `placed` holds.
+    return [{"xref": "paper", "x": 1.0, "xanchor": "left", "xshift": 6, "yref": "y", "y": y,
+             "text": f"<b>{text}</b>", "showarrow": False, "font": {"color": colour, "size": 12}, "align": "left"}
+            for y, (_s, text, colour) in zip(placed, points, strict=True)]
+
+
+def _line_figure(rows: list[dict], unit: str, lang: str, kind: str, regions: tuple[str, ...], transform: str,
+                 log: bool, is_total: bool) -> dict:
+    names = region_names(lang)
+    kinds = _region_kinds()
     order = {code: n for n, code in enumerate(regions)}
-    series: dict[tuple[str, str], list] = {}
-    columns = ("region_code", "edition", "period", "year", "value", "region", "source")
-    for code, edition, period, year, value, region, source in zip(*(frame[c].tolist() for c in columns),
-                                                                  strict=True):
-        series.setdefault((code, edition), []).append((period, year, value, region, source))
-    traces = []
-    for (code, edition) in sorted(series, key=lambda key: (order.get(key[0], len(order)), key[1])):
-        points = sorted(series[(code, edition)])
-        label = points[0][3] + (f" · {edition_short(edition, lang)}" if len(editions) > 1 else "")
-        traces.append({
-            "type": "scatter", "name": label, "mode": "lines+markers", "connectgaps": False,
-            "x": [f"{p[0]}-01" if monthly else int(p[1]) for p in points],
-            "y": [None if p[2] is None or p[2] != p[2] else float(p[2]) for p in points],
-            "line": {"color": colour_for(code, order.get(code, 0)), "width": 3 if code == KALUGA_CODE else 1.8,
-                     "dash": "solid" if edition == editions[-1] else "dot"},
-            "marker": {"size": 5},
-            "customdata": [[p[3], p[0], labels[edition], p[4]] for p in points],
+    series: dict[str, list[dict]] = {}
+    for row in rows:
+        series.setdefault(row["region_code"], []).append(row)
+    present = sorted(series, key=lambda c: order.get(c, len(order)))
+    aggregates = {c for c in present if kinds.get(c, ("region", None))[0] in AGGREGATE_KINDS}
+    # A total of Russia or a district dwarfs a region's: on its own (right) axis when regions are shown too.
+    split = transform == "published" and is_total and bool(aggregates) and len(aggregates) < len(present)
+    traces, ends_left, ends_right = [], [], []
+    for n, code in enumerate(present):
+        points = sorted(series[code], key=lambda r: r["period"])
+        colour = colour_for(code, n)
+        right = split and code in aggregates
+        trace = {
+            "type": "scatter", "name": names.get(code, code), "mode": "lines+markers", "connectgaps": False,
+            "x": [_period_x(p["period"], kind) for p in points], "y": [p["value"] for p in points],
+            "line": {"color": colour, "width": 3.5 if code == KALUGA_CODE else 1.8,
+                     "dash": "dash" if right else "solid"},
+            "marker": {"size": 6 if code == KALUGA_CODE else 4},
+            "customdata": [_customdata(p, lang, names) for p in points],
             "hovertemplate": _hover(unit, lang),
-        })
-    layout = base_layout(lang, 460, yaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee"})
+        }
+        if right:
+            trace["yaxis"] = "y2"
+        traces.append(trace)
+        last = next((p["value"] for p in reversed(points) if p["value"] is not None), None)
+        if last is not None:
+            (ends_right if right else ends_left).append((last, _short(names.get(code, code)), colour))
+    annotations = _end_labels(ends_left, log)
+    axis_type = "log" if log else "linear"
+    yaxis = {"title": {"text": unit}, "gridcolor": "#e6e9ee", **AXIS_NUMBERS, "type": axis_type}
+    xaxis = {"gridcolor": "#e6e9ee", **({"tickformat": "d"} if kind == "year" else {})}
+    layout = base_layout(lang, HEIGHT, yaxis=yaxis, xaxis=xaxis, showlegend=False,
+                         margin={"l": 64, "r": 210 if split else 150, "t": 16, "b": 72})
+    if split:
+        names_right = ", ".join(_short(names.get(c, c), 14) for c in present if c in aggregates)
+        layout["yaxis2"] = {"title": {"text": tx("right_axis", lang, names=names_right)}, "overlaying": "y",
+                            "side": "right", "showgrid": False, **AXIS_NUMBERS, "type": axis_type}
+        for label in _end_labels(ends_right, log):
+            label.update({"yref": "y2", "xshift": 70})
+            annotations.append(label)
+    layout["annotations"] = annotations
     return plain.figure(traces, layout)
 
 
-def _ranking_figure(frame: pd.DataFrame, unit: str, lang: str, year: int | None) -> dict:
-    ranked = frame.dropna(subset=["value"]).sort_values("value")
+def _ranking_figure(rows: list[dict], unit: str, lang: str, period: str) -> dict:
+    names = region_names(lang)
+    ranked = sorted((r for r in rows if r["value"] is not None), key=lambda r: r["value"])
     n = len(ranked)
-    codes = ranked["region_code"].tolist()
-    title = (tx("kaluga_rank", lang, rank=n - codes.index(KALUGA_CODE), n=n, year=year) if KALUGA_CODE in codes
-             else tx("kaluga_missing", lang, year=year))
-    bar = {"type": "bar", "x": _values(ranked["value"]), "y": ranked["region"].tolist(), "orientation": "h",
+    codes = [r["region_code"] for r in ranked]
+    title = (tx("kaluga_rank", lang, rank=n - codes.index(KALUGA_CODE), n=n, year=period) if KALUGA_CODE in codes
+             else tx("kaluga_missing", lang, year=period))
+    labels = [names.get(c, c) for c in codes]
+    # Every bar has its label (one row per region, tall enough to read); Kaluga's in bold and its colour.
+    ticktext = [f"<b><span style='color:{KALUGA_COLOUR}'>{label}</span></b>" if c == KALUGA_CODE else label
+                for c, label in zip(codes, labels, strict=True)]
+    bar = {"type": "bar", "x": [r["value"] for r in ranked], "y": labels, "orientation": "h",
            "marker": {"color": [KALUGA_COLOUR if c == KALUGA_CODE else MUTED for c in codes]},
-           "customdata": _customdata(ranked, lang), "hovertemplate": _hover(unit, lang, "x")}
-    layout = base_layout(lang, max(460, 14 * n + 80), margin={"l": 200, "r": 16, "t": 40, "b": 40},
-                         title={"text": title, "font": {"size": 14, "color": KALUGA_COLOUR}, "x": 0},
-                         yaxis={"tickfont": {"size": 10}, "automargin": True},
-                         xaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee"})
+           "text": [format_number(r["value"], lang) if r["region_code"] == KALUGA_CODE else "" for r in ranked],
+           "textposition": "outside", "cliponaxis": False,
+           "customdata": [_customdata(r, lang, names) for r in ranked], "hovertemplate": _hover(unit, lang, "x")}
+    layout = base_layout(lang, BAR_HEIGHT * n + 150, margin={"l": 8, "r": 56, "t": 48, "b": 90},
+                         title={"text": title, "font": {"size": 15, "color": KALUGA_COLOUR}, "x": 0,
+                                "xref": "paper"},
+                         yaxis={"tickfont": {"size": 11}, "automargin": True, "tickmode": "array", "tickvals": labels,
+                                "ticktext": ticktext},
+                         xaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee", "side": "top", **AXIS_NUMBERS},
+                         bargap=0.25)
     return plain.figure([bar], layout)
 
 
-def _map_figure(frame: pd.DataFrame, unit: str, lang: str) -> dict:
+def _quantile_bins(values: list[float], k: int = MAP_BINS) -> list[float]:
+    """Bin edges at the quantiles of the values (equal numbers of regions per colour), distinct and increasing."""
+    ordered = sorted(values)
+    edges = [ordered[0]]
+    for i in range(1, k):
+        position = (len(ordered) - 1) * i / k
+        low = math.floor(position)
+        edge = ordered[low] + (ordered[min(low + 1, len(ordered) - 1)] - ordered[low]) * (position - low)
+        if edge > edges[-1]:
+            edges.append(edge)
+    if ordered[-1] > edges[-1] or len(edges) == 1:
+        edges.append(ordered[-1])
+    return edges
+
+
+def _bin_of(value: float, edges: list[float]) -> int:
+    for i in range(1, len(edges) - 1):
+        if value < edges[i]:
+            return i - 1
+    return len(edges) - 2
+
+
+@cache.memoize()
+def _centre(code: str) -> tuple[float, float] | None:
+    """A point inside a region's outline for its label (the mean of its largest ring's vertices)."""
+    data = russia_regions()
+    if not data:
+        return None
+    for feature in data.get("features", []):
+        if feature.get("properties", {}).get("code") != code:
+            continue
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        ring = max((polygon[0] for polygon in polygons), key=len)
+        return (sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring))
+    return None
+
+
+def _map_figure(rows: list[dict], unit: str, lang: str, name: str, period: str) -> dict:
     geojson = russia_regions_url()  # the browser fetches and caches the boundaries once, not in every figure
     if geojson is None:
-        return plain.empty(tx("no_map", lang), lang, 460)
-    shown = frame.dropna(subset=["value"])
+        return plain.empty(tx("no_map", lang), lang, HEIGHT)
+    names = region_names(lang)
+    shown = [r for r in rows if r["value"] is not None]
+    edges = _quantile_bins([r["value"] for r in shown])
+    k = max(len(edges) - 1, 1)
+    colours = BIN_COLOURS[:k]
+    scale = []
+    for i, colour in enumerate(colours):
+        scale += [[i / k, colour], [(i + 1) / k, colour]]
+    ticks = [f"{format_number(edges[i], lang)} – {format_number(edges[i + 1], lang)}" for i in range(k)]
     choropleth = {
         "type": "choropleth", "geojson": geojson, "featureidkey": "properties.code",
-        "locations": shown["region_code"].tolist(), "z": _values(shown["value"]), "colorscale": "Cividis",
+        "locations": [r["region_code"] for r in shown], "z": [_bin_of(r["value"], edges) + 0.5 for r in shown],
+        "zmin": 0, "zmax": k, "colorscale": scale,
         "marker": {"line": {"width": 0.4, "color": "#ffffff"}},
-        "colorbar": {"title": {"text": unit, "side": "right"}, "thickness": 12},
-        "customdata": _customdata(shown, lang), "hovertemplate": _hover(unit, lang, "z"),
+        "colorbar": {"title": {"text": unit, "side": "top"}, "thickness": 14, "tickvals": [i + 0.5 for i in range(k)],
+                     "ticktext": ticks, "orientation": "h", "y": -0.02, "yanchor": "top", "x": 0.5,
+                     "xanchor": "center", "len": 0.95},
+        "customdata": [[*_customdata(r, lang, names), format_number(r["value"], lang)] for r in shown],
+        "hovertemplate": ("<b>%{customdata[0]}</b><br>" + f"{t('card.value', lang)}: " + "%{customdata[4]} "
+                          + unit + f"<br>{t('card.period', lang)}: " + "%{customdata[1]}"
+                          + f"<br>{t('card.edition', lang)}: " + "%{customdata[2]}"
+                          + f"<br>{t('card.source', lang)}: " + "%{customdata[3]}<extra></extra>"),
     }
     outline = {"type": "choropleth", "geojson": geojson, "featureidkey": "properties.code",
                "locations": [KALUGA_CODE], "z": [0], "showscale": False,
                "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-               "marker": {"line": {"width": 2.5, "color": KALUGA_COLOUR}}, "hoverinfo": "skip"}
-    layout = base_layout(lang, 460, margin={"l": 0, "r": 0, "t": 0, "b": 0},
+               "marker": {"line": {"width": 3, "color": KALUGA_COLOUR}}, "hoverinfo": "skip"}
+    traces = [choropleth, outline]
+    centre = _centre(KALUGA_CODE)
+    kaluga = next((r for r in shown if r["region_code"] == KALUGA_CODE), None)
+    if centre:
+        value = format_number(kaluga["value"], lang) if kaluga else t("value.missing", lang)
+        traces.append({"type": "scattergeo", "lon": [centre[0]], "lat": [centre[1]], "mode": "markers+text",
+                       "text": [f"<b>{names.get(KALUGA_CODE)}</b>: {value}"], "textposition": "middle left",
+                       "textfont": {"color": KALUGA_COLOUR, "size": 13},
+                       "marker": {"size": 7, "color": KALUGA_COLOUR}, "hoverinfo": "skip", "showlegend": False})
+    layout = base_layout(lang, HEIGHT + 60, margin={"l": 0, "r": 0, "t": 40, "b": 90},
+                         title={"text": f"<b>{period}</b> · {_short(name, 60)}", "x": 0, "xref": "paper",
+                                "font": {"size": 15}},
                          geo={"fitbounds": "locations", "visible": False,
                               "projection": {"type": "conic conformal", "parallels": [52, 64]}})
-    return plain.figure([choropleth, outline], layout)
+    return plain.figure(traces, layout)
 
 
-def _table_figure(frame: pd.DataFrame, lang: str) -> dict:
-    table = frame.pivot_table(index="region", columns="period", values="value", aggfunc="first")
-    cells = [[format_number(v, lang) if pd.notna(v) else t("value.missing", lang) for v in table[c]]
-             for c in table.columns]
-    figure = {"type": "table",
-              "header": {"values": ["", *map(str, table.columns)], "fill": {"color": "#eef1f4"}, "align": "left"},
-              "cells": {"values": [list(table.index), *cells], "align": ["left", "right"]}}
-    return plain.figure([figure], base_layout(lang, 460, margin={"l": 0, "r": 0, "t": 0, "b": 0}))
+def _scatter_figure(indicator: str, vs: str | None, size: str | None, period: str | None, rows: list[dict],
+                    unit: str, lang: str, log: bool, regions: tuple[str, ...]) -> tuple[dict, int]:
+    """One indicator against another for one period, every region a point, Kaluga highlighted."""
+    names = region_names(lang)
+    vs = vs if known_indicator(vs) else indicator
+    vs_meta = indicator_meta(vs)
+    vs_period = resolve_period(vs, period)
+    if vs_period and period and vs_period[:4] != period[:4]:
+        in_year = [p for p, y, _n in periods(vs) if str(y) == period[:4]]
+        vs_period = in_year[-1] if in_year else None
+    y_rows = _cross_section(vs, vs_period, None, "published", None)[0] if vs_period else []
+    y_by = {r["region_code"]: r for r in y_rows if r["value"] is not None}
+    x_by = {r["region_code"]: r for r in rows if r["value"] is not None}
+    size_by: dict[str, float] = {}
+    if known_indicator(size):
+        size_rows = _cross_section(size, resolve_period(size, period), None, "published", None)[0]
+        size_by = {r["region_code"]: r["value"] for r in size_rows if r["value"] is not None and r["value"] > 0}
+    common = [c for c in x_by if c in y_by]
+    if not common:
+        return plain.empty(tx("no_common", lang, period=period_label(period, lang)), lang, HEIGHT), HEIGHT
+    biggest = max(size_by.values()) if size_by else 1.0
+    marked = set(regions) | {KALUGA_CODE}
+    sizes = [6 + 30 * math.sqrt(size_by[c] / biggest) if c in size_by else (8 if not size_by else 5) for c in common]
+    y_unit = pick(lang, vs_meta["unit_ru"], vs_meta["unit_en"])
+    points = {
+        "type": "scatter", "mode": "markers+text", "x": [x_by[c]["value"] for c in common],
+        "y": [y_by[c]["value"] for c in common],
+        "text": [f"<b>{names.get(c, c)}</b>" if c == KALUGA_CODE
+                 else (_short(names.get(c, c), 16) if c in marked else "") for c in common],
+        "textposition": "top center", "textfont": {"size": 11},
+        "marker": {"size": [s * (1.4 if c == KALUGA_CODE else 1) for s, c in zip(sizes, common, strict=True)],
+                   "color": [KALUGA_COLOUR if c == KALUGA_CODE else ("#0072B2" if c in marked else MUTED)
+                             for c in common],
+                   "line": {"width": 1, "color": "#ffffff"}, "opacity": 0.9},
+        "customdata": [[names.get(c, c), format_number(x_by[c]["value"], lang), format_number(y_by[c]["value"], lang),
+                        period_label(period, lang)] for c in common],
+        "hovertemplate": ("<b>%{customdata[0]}</b><br>x: %{customdata[1]} " + unit + "<br>y: %{customdata[2]} "
+                          + y_unit + f"<br>{t('card.period', lang)}: " + "%{customdata[3]}<extra></extra>"),
+    }
+    meta = indicator_meta(indicator)
+    axis_type = "log" if log else "linear"
+    x_title = f"{_short(pick(lang, meta['name_ru'], meta['name_en']), 60)}, {unit}"
+    y_title = f"{_short(pick(lang, vs_meta['name_ru'], vs_meta['name_en']), 50)}, {y_unit}"
+    layout = base_layout(lang, HEIGHT + 40, showlegend=False, margin={"l": 72, "r": 16, "t": 24, "b": 96},
+                         xaxis={"title": {"text": x_title}, "gridcolor": "#e6e9ee", "type": axis_type, **AXIS_NUMBERS},
+                         yaxis={"title": {"text": y_title}, "gridcolor": "#e6e9ee", "type": axis_type, **AXIS_NUMBERS})
+    return plain.figure([points], layout), HEIGHT + 40
+
+
+def _table_figure(rows: list[dict], lang: str, every_edition: bool) -> dict:
+    names = region_names(lang)
+    by_edition = every_edition and len({r["edition"] for r in rows}) > 1
+    periods_shown = sorted({r["period"] for r in rows})
+    cells: dict[tuple, dict[str, float | None]] = {}
+    for row in rows:
+        key = (names.get(row["region_code"], row["region_code"]),
+               edition_short(row["edition"], lang) if by_edition else "")
+        cells.setdefault(key, {})[row["period"]] = row["value"]
+    keys = sorted(cells)
+    first = [f"{region} · {edition}" if edition else region for region, edition in keys]
+    columns = [[format_number(cells[k].get(p), lang) if cells[k].get(p) is not None else t("value.missing", lang)
+                for k in keys] for p in periods_shown]
+    figure = {"type": "table", "columnwidth": [220, *[90] * len(periods_shown)],
+              "header": {"values": ["", *(period_label(p, lang) for p in periods_shown)],
+                         "fill": {"color": "#eef1f4"}, "align": "left"},
+              "cells": {"values": [first, *columns], "align": ["left", "right"]}}
+    height = min(max(HEIGHT, 28 * len(keys) + 60), 1400)
+    return plain.figure([figure], base_layout(lang, height, margin={"l": 0, "r": 0, "t": 0, "b": 0}))
+
+
+def _add_footer(figure: dict, rows: list[dict], lang: str) -> None:
+    """'Source: <editions> · last updated <date>' inside the chart, so an exported image carries it."""
+    editions = sorted({r["edition"] for r in rows}, key=_edition_age)
+    finished = queries.load_finished()
+    dates = [finished[r["load_id"]] for r in rows if r["load_id"] in finished]
+    text = tx("footer", lang, editions=", ".join(edition_short(e, lang) for e in editions[-3:])
+              + (f" +{len(editions) - 3}" if len(editions) > 3 else ""),
+              updated=max(dates) if dates else "—")
+    layout = figure["layout"]
+    layout["annotations"] = [*layout.get("annotations", []),
+                             {"text": text, "xref": "paper", "yref": "paper", "x": 0, "y": 0, "yanchor": "top",
+                              "xanchor": "left", "yshift": -(layout.get("margin", {}).get("b", 48) - 16),
+                              "showarrow": False, "font": {"size": 11, "color": "#5c6773"}}]
+
+
+def _sources(rows: list[dict], transform: str, lang: str) -> list:
+    editions = sorted({r["edition"] for r in rows}, key=_edition_age)
+    items = [(f"Росстат · {edition_label(e, lang)}" if lang == "ru" else f"Rosstat · {edition_label(e, lang)}",
+              None) for e in editions]
+    if transform == "per_capita" and known_indicator(POPULATION_INDICATOR):
+        pop = indicator_meta(POPULATION_INDICATOR)
+        items.append((f"{pick(lang, pop['name_ru'], pop['name_en'])} ({pop['source_table']})", None))
+    return source_line(items, lang, "card.sources")

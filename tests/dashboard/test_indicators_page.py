@@ -1,10 +1,14 @@
-"""The indicators page's figures: valid plotly figures, real values, honest gaps (no browser)."""
+"""The indicators page's figures and controls: valid plotly figures, real values, honest gaps (no browser)."""
 
 import itertools
+import json
 import sys
 
 import plotly.graph_objects as go
 import pytest
+
+from dashboard import queries
+from tests.dashboard.dash_callbacks import call
 
 
 @pytest.fixture
@@ -14,44 +18,196 @@ def page(atlas_app):
         yield module
 
 
+def _render(page, indicator="grp", regions=None, start=2005, end=2022, view="line", transform="published",
+            period=None, edition=None, lang="en", log=False, vs=None, size=None):
+    regions = page.DEFAULT_REGIONS if regions is None else regions
+    return page.render_view(indicator, tuple(regions), start, end, view, transform, period, edition, lang, log, vs,
+                            size)
+
+
 @pytest.mark.parametrize(("view", "transform"), list(itertools.product(
-    ("line", "ranking", "map", "table"), ("published", "per_capita", "index", "yoy"))))
+    ("line", "ranking", "map", "scatter", "table"), ("published", "per_capita", "index", "yoy"))))
 def test_every_view_is_a_valid_plotly_figure(page, view, transform):
-    figure, _source, _unit, csv_url, _name, _api = page.render_view("grp", page.DEFAULT_REGIONS, 2005, 2017, view,
-                                                                  transform,
-                                                    2017, None, "en")
+    figure, _source, _unit, csv_url, _name, _api, height, title, _subtitle, _notes = _render(
+        page, start=2005, end=2017, view=view, transform=transform, period="2017")
     go.Figure(figure)  # full validation against the plotly schema
     assert figure["data"] and "indicator=grp" in csv_url and "format=csv" in csv_url, (view, transform)
+    assert height >= 460 and title.startswith("Gross regional product")
 
 
-def test_line_shows_both_editions_of_kaluga_grp(page):
-    figure, *_ = page.render_view("grp", ("RU-KLU",), 2016, 2017, "line", "published", None, None, "en")
-    by_name = {trace["name"]: dict(zip(trace["x"], trace["y"], strict=True)) for trace in figure["data"]}
-    assert by_name["Kaluga Oblast · RR 2019"][2017] == 417065.0
-    assert by_name["Kaluga Oblast · RR 2021"][2017] == 457052.5
+def test_line_merges_editions_newest_wins_and_says_so(page):
+    figure, *_rest, notes = _render(page, regions=("RU-KLU",), start=2016, end=2017)
+    [trace] = figure["data"]  # one line per region, not one per edition
+    assert trace["name"] == "Kaluga Oblast"
+    by_year = dict(zip(trace["x"], trace["y"], strict=True))
+    # RR-2019 published 417,065.0 for 2017, RR-2021 revised it to 457,052.5 and RR-2024 publishes 2017 too:
+    # the newest edition's figure is drawn, never the oldest one.
+    newest = queries.observations("grp", ("RU-KLU",), 2017, 2017, "RR-2024")
+    assert by_year[2017] == float(newest["value"].iloc[0]) != 417065.0
+    assert any("newest edition" in n for n in notes)
+    one, *_ = _render(page, regions=("RU-KLU",), start=2016, end=2017, edition="RR-2021")
+    assert dict(zip(one["data"][0]["x"], one["data"][0]["y"], strict=True))[2017] == 457052.5
 
 
-def test_ranking_names_kalugas_place(page):
-    figure, *_ = page.render_view("grp", (), 2019, 2019, "ranking", "published", 2019, "RR-2021", "en")
+def test_default_chart_compares_kaluga_with_its_neighbours_on_readable_ticks(page):
+    figure, *_ = _render(page, regions=page.DEFAULT_REGIONS)
+    names = [trace["name"] for trace in figure["data"]]
+    assert names[0] == "Kaluga Oblast" and "Russian Federation" not in names and len(names) == 6
+    assert figure["layout"]["yaxis"]["exponentformat"] == "none"  # "80 000", never "80M" on million RUB
+    assert figure["layout"]["showlegend"] is False  # labels at the line ends instead of a legend
+    labels = [a["text"] for a in figure["layout"]["annotations"] if a.get("xref") == "paper" and a.get("x") == 1.0]
+    assert any("Kaluga Oblast" in label for label in labels) and len(labels) == 6
+
+
+def test_russia_goes_on_its_own_axis_for_a_total(page):
+    figure, *_rest, notes = _render(page, regions=("RU-KLU", "RU-TUL", "RU"))
+    russia = next(trace for trace in figure["data"] if trace["name"] == "Russian Federation")
+    assert russia["yaxis"] == "y2" and "yaxis2" in figure["layout"]
+    assert any("right axis" in n for n in notes)
+    # A rate compares on one axis.
+    rate, *_ = _render(page, "unemployment_rate", regions=("RU-KLU", "RU"), start=2010, end=2015)
+    assert "yaxis2" not in rate["layout"]
+
+
+def test_ranking_names_kalugas_place_and_labels_every_bar(page):
+    figure, *_rest, height, _title, _subtitle, _notes = _render(page, regions=(), start=2019, end=2019,
+                                                                view="ranking", period="2019", edition="RR-2021")
     assert figure["layout"]["title"]["text"] == "Kaluga Oblast: rank 44 of 85 (2019)"
+    bars = figure["data"][0]
+    assert len(bars["y"]) == 85 and height >= 85 * 15  # every bar gets a readable row
+    kaluga = figure["layout"]["yaxis"]["ticktext"][bars["y"].index("Kaluga Oblast")]
+    assert "<b>" in kaluga and page.KALUGA_COLOUR in kaluga
+    assert len(figure["layout"]["yaxis"]["tickvals"]) == 85
+
+
+def test_monthly_ranking_ranks_85_regions_for_one_month(page):
+    figure, *_rest, notes = _render(page, "avg_wage", regions=(), start=2009, end=2015, view="ranking",
+                                    period="2015-12")
+    bars = figure["data"][0]
+    assert len(bars["y"]) == 85  # not 1,020 region-months
+    assert {row[1] for row in bars["customdata"]} == {"December 2015"}
+    assert " of 85 (December 2015)" in figure["layout"]["title"]["text"]
+    assert any("One month: December 2015" in n for n in notes)
+
+
+def test_map_bins_colours_by_quantile_names_the_year_and_labels_kaluga(page):
+    figure, *_ = _render(page, regions=(), view="map", period="2019", edition="RR-2021")
+    choropleth, outline, label = figure["data"]
+    ticks = choropleth["colorbar"]["ticktext"]
+    assert len(ticks) == 5 and len(choropleth["colorscale"]) == 10  # five steps, each a flat colour
+    bins = [int(z) for z in choropleth["z"]]
+    assert max(bins.count(b) for b in set(bins)) <= 18  # quantiles: about 17 regions per colour
+    assert "2019" in figure["layout"]["title"]["text"]
+    assert outline["locations"] == ["RU-KLU"] and outline["marker"]["line"]["width"] >= 2
+    assert label["type"] == "scattergeo" and "Kaluga Oblast" in label["text"][0]
+    assert all(row[0] for row in choropleth["customdata"])  # region names on hover
+
+
+def test_per_capita_only_for_totals_and_population_stated(page):
+    for code in ("avg_wage", "grp_per_capita", "population", "unemployment_rate"):
+        assert not page.additive(code), code
+        options = {o["value"]: o for o in page._transform_options(code, "en")}
+        assert options["per_capita"]["disabled"] is True
+        figure, *_ = _render(page, code, start=2010, end=2015, transform="per_capita")
+        assert "only for totals" in figure["layout"]["annotations"][0]["text"], code
+    assert page.additive("grp")
+    _figure, _source, unit, *_rest, notes = _render(page, regions=("RU-KLU", "CFD", "RU"), transform="per_capita")
+    assert unit == "million RUB per 1,000 people"
+    assert any("average annual population" in n and "Average annual population" in n for n in notes)
+    # Russia and the district have no population figure in the database: said, not silently dropped.
+    assert any("No population figure for: Central Federal District, Russian Federation" in n for n in notes)
+
+
+def test_year_on_year_prefers_rosstats_published_index(page):
+    assert queries.published_yoy()["avg_wage"] == "avg_wage_yoy"
+    figure, _source, unit, *_rest, notes = _render(page, "avg_wage", regions=("RU-KLU",), start=2010, end=2015,
+                                                   transform="yoy")
+    published = queries.observations("avg_wage_yoy", ("RU-KLU",), 2014, 2014)
+    expected = float(published.loc[published["period"] == "2014-03", "value"].iloc[0]) - 100
+    drawn = dict(zip(figure["data"][0]["x"], figure["data"][0]["y"], strict=True))
+    assert drawn["2014-03-01"] == pytest.approx(expected)
+    assert "derived" not in unit and any("published index" in n for n in notes)
+    _figure, _source, unit, *_rest, notes = _render(page, "grp", regions=("RU-KLU",), transform="yoy")
+    assert "derived" in unit and any("derived from the levels" in n for n in notes)
+
+
+def test_table_with_all_editions_shows_every_edition(page):
+    figure, *_rest, notes = _render(page, regions=("RU-KLU",), start=2016, end=2017, view="table")
+    first_column = figure["data"][0]["cells"]["values"][0]
+    editions = set(queries.observations("grp", ("RU-KLU",), 2016, 2017)["edition"])
+    assert len(first_column) == len(editions) >= 3  # one row per edition, none silently picked
+    assert any("own row" in n for n in notes)
+
+
+def test_scatter_highlights_kaluga_and_sizes_points(page):
+    figure, *_ = _render(page, view="scatter", period="2019", edition="RR-2021", vs="grp_per_capita",
+                         size="population", log=True)
+    [points] = figure["data"]
+    assert len(points["x"]) >= 80
+    kaluga = points["text"].index("<b>Kaluga Oblast</b>")
+    assert points["marker"]["color"][kaluga] == page.KALUGA_COLOUR
+    assert len(set(points["marker"]["size"])) > 10  # sized by population
+    assert figure["layout"]["xaxis"]["type"] == "log"
+
+
+def test_log_scale_and_footer_with_edition_and_last_update(page):
+    figure, *_ = _render(page, log=True)
+    assert figure["layout"]["yaxis"]["type"] == "log"
+    footer = figure["layout"]["annotations"][-1]["text"]
+    assert footer.startswith("Source: ") and "last updated 20" in footer and "RR 2024" in footer
+
+
+def test_changing_indicator_keeps_the_period_valid_and_clamps_years(page):
+    # From annual GRP 2019 to the monthly wage (2009-2015): the newest month, years inside its range.
+    c = page.controls_for("avg_wage", [2005, 2019], "2019", "RR-2021", "per_capita", "indicator", "en")
+    assert c["period"] == "2015-12" and c["years"] == [2009, 2015] and c["edition"] is None
+    assert c["transform"] == "published"
+    assert c["period"] in {o["value"] for o in c["periods"]}
+    back = page.controls_for("grp", c["years"], c["period"], None, "published", "indicator", "en")
+    assert back["period"] == page.default_period("grp") and back["years"][1] == int(back["period"])
+
+
+def test_the_time_control_is_shared(page):
+    moved = page.controls_for("grp", [2005, 2012], "2019", None, "published", "years", "en")
+    assert moved["period"] == "2012"  # moving the years' end moves the map
+    picked = page.controls_for("grp", [2005, 2022], "2010", None, "published", "year", "en")
+    assert picked["years"] == [2005, 2010]
+    played = page.controls_for("grp", [2015, 2016], "2016", None, "published", "play", "en")
+    assert played["period"] == "2017" and played["years"] == [2015, 2017]
+
+
+def test_controls_callback_through_dash(client):
+    response = call(client, "indicators-years.value", {
+        "indicators-indicator": "avg_wage", "indicators-years": [2000, 2022], "indicators-year": "2022",
+        "indicators-edition": "RR-2024", "indicators-transform": "per_capita", "indicators-lang": "en"})
+    assert response["indicators-year"]["value"] == "2015-12"
+    assert response["indicators-years"]["value"] == [2009, 2015]
+    assert response["indicators-transform"]["value"] == "published"
+
+
+def test_group_presets(page):
+    assert page.group_regions("neighbours") == list(page.DEFAULT_REGIONS)
+    central = page.group_regions("district:CFD")
+    assert central[0] == "RU-KLU" and len(central) == 18
+    assert page.group_regions("peers")[0] == "RU-KLU" and page.group_regions("nonsense") is None
+
+
+def test_layout_from_a_monthly_url(client):
+    from tests.dashboard.pages.render import visit
+
+    layout = json.dumps(visit(client, "/indicators?indicator=avg_wage&year=2014&view=ranking&lang=en")[0][2]["layout"])
+    assert '"value": "2014-12"' in layout  # a bare year opens that year's newest month
 
 
 def test_indicator_without_a_unit_renders(page):
-    figure, _source, unit, *_links = page.render_view("students", page.DEFAULT_REGIONS, 2010, 2015, "line",
-                                                    "published", None, None, "en")
+    figure, _source, unit, *_rest = _render(page, "students", start=2010, end=2015)
     go.Figure(figure)
     assert unit == ""
 
 
-def test_per_capita_refused_for_rates(page):
-    figure, *_ = page.render_view("unemployment_rate", page.DEFAULT_REGIONS, 2010, 2015, "line", "per_capita",
-                                  None, None, "en")
-    assert "rate or share" in figure["layout"]["annotations"][0]["text"]
-
-
 def test_unknown_indicator_is_an_empty_state(page):
-    figure, _source, unit, csv_url, _name, api_url = page.render_view("no_such", (), 2010, 2015, "line", "published",
-                                                                      None, None, "en")
+    figure, _source, unit, csv_url, _name, api_url, *_rest = _render(page, "no_such", regions=(), start=2010,
+                                                                     end=2015)
     go.Figure(figure)
     assert "No such indicator: no_such" in figure["layout"]["annotations"][0]["text"]
     assert unit == "" and csv_url == "" and api_url == ""
