@@ -305,6 +305,20 @@ def cmd_migrate(engine: Engine, args) -> int:
     return EXIT_OK
 
 
+def _year(text: str) -> int:
+    """A year argument: four digits; anything else is refused by argparse (exit 2) with this message."""
+    if not text.strip().isdigit() or not 1000 <= int(text) <= 9999:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a year (1000-9999)")
+    return int(text)
+
+
+def _load_id(text: str) -> int:
+    """A load id argument: a positive whole number that fits the database's integer column."""
+    if not text.strip().isdigit() or not 0 < int(text) < 2**63:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a load id (see `python -m etl loads`)")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -336,13 +350,13 @@ def build_parser() -> argparse.ArgumentParser:
     obs = sub.add_parser("observations", help="query observations")
     obs.add_argument("--indicator", help="code or name, RU or EN, case-insensitive substring")
     obs.add_argument("--region", help="code or name, RU or EN, case-insensitive substring")
-    obs.add_argument("--from", dest="year_from", type=int)
-    obs.add_argument("--to", dest="year_to", type=int)
+    obs.add_argument("--from", dest="year_from", type=_year, help="first year (1000-9999)")
+    obs.add_argument("--to", dest="year_to", type=_year, help="last year (1000-9999)")
     obs.add_argument("--format", choices=("csv", "table"), default="table")
     obs.set_defaults(func=cmd_observations)
 
     rollback = sub.add_parser("rollback", help="undo one load exactly")
-    rollback.add_argument("load_id", type=int)
+    rollback.add_argument("load_id", type=_load_id)
     rollback.set_defaults(func=cmd_rollback)
 
     extract = sub.add_parser("extract", help="rebuild data/extracts from ../shared/data (make data)")

@@ -337,3 +337,20 @@ def test_hostile_workbooks_are_refused_with_exit_2(fresh_url: str, tmp_path: Pat
     assert code == EXIT_REJECTED
     assert "rejected corner.xlsx, sheet 'S': used range A1:XFD1048576 spans 17,179,869,184 cells" in err
     assert loads_of(fresh_url)[-1].status == "rejected"
+
+
+@pytest.mark.parametrize("argv", [
+    ("observations", "--indicator", "grp", "--from", "99999999999999999999"),
+    ("observations", "--to", "-5"),
+    ("observations", "--from", "20x"),
+    ("rollback", "99999999999999999999999"),
+    ("rollback", "-1"),
+])
+def test_out_of_range_numbers_are_refused_with_exit_2_and_no_traceback(
+        tmp_path: Path, capsys: pytest.CaptureFixture, argv: tuple[str, ...]) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    with pytest.raises(SystemExit) as stopped:
+        main(["--database-url", url, *argv])
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2
+    assert "Traceback" not in err and ("is not a year" in err or "is not a load id" in err)
