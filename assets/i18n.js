@@ -119,3 +119,10 @@ window.dashAgGridComponentFunctions.ScorecardLink = function (props) {
   }
   apply();
 })();
+
+// A cell holding data in its original language (a recorded English description on a Russian page): the text
+// as recorded, its language said to the browser and to screen readers.
+window.dashAgGridComponentFunctions.OriginalText = function (props) {
+  if (props.value === null || props.value === undefined || props.value === "") return "";
+  return window.React.createElement("span", {lang: "en", className: "original-text"}, props.value);
+};

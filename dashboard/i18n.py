@@ -383,6 +383,19 @@ VALUE_TERMS: dict[str, dict[str, str]] = {
     "publisher": {
         "Rosstat (EMISS)": "Росстат (ЕМИСС)", "Rosstat": "Росстат", "Bank of Russia": "Банк России",
     },
+    # the database's tables, as the sources page names what a file loaded
+    "table": {
+        "observations": "значения", "indicators": "показатели", "atc_groups": "группы АТХ",
+        "cluster_indicators": "показатели кластера", "companies": "компании",
+        "company_aliases": "варианты названий компаний", "company_records": "записи о компаниях",
+        "editions": "издания", "events": "события", "investments": "инвестиции", "products": "продукция",
+        "region_aliases": "варианты названий регионов", "regions": "регионы", "sources": "источники",
+        "therapy_areas": "терапевтические области",
+    },
+    "load_status": {
+        "applied": "применена", "rolled_back": "отменена", "failed": "ошибка", "refused": "отклонена",
+        "dry_run": "пробная", "running": "идёт",
+    },
 }
 
 

@@ -22,17 +22,17 @@ TEXT = {
                    "edition. No key is needed; requests from other sites are allowed (CORS)."},
     "endpoints": {"ru": "Адреса", "en": "Endpoints"},
     "parameters": {"ru": "Параметры", "en": "Parameters"},
-    "common": {"ru": "У каждого адреса: format=json|csv; limit (по умолчанию {default}, не больше {most}) и "
-                     "offset — страницы. Ответ JSON: rows, total (сколько строк всего), next (адрес следующей "
-                     "страницы или null). CSV — UTF-8 с BOM; текст, который таблица приняла бы за формулу "
-                     "(начинается с = + - @), записан с апострофом.",
-               "en": "Every endpoint takes format=json|csv, and limit (default {default}, at most {most}) and "
-                     "offset for pages. A JSON answer has rows, total (rows in all) and next (the next page's "
-                     "address, or null). CSV is UTF-8 with a BOM; text a spreadsheet would run as a formula "
+    "common": {"ru": "У каждого адреса: `format=json|csv`; `limit` (по умолчанию {default}, не больше {most}) и "
+                     "`offset` — страницы. Ответ JSON: `rows`, `total` (сколько строк всего), `next` (адрес "
+                     "следующей страницы или `null`). CSV — UTF-8 с BOM; текст, который таблица приняла бы за "
+                     "формулу (начинается с = + - @), записан с апострофом.",
+               "en": "Every endpoint takes `format=json|csv`, and `limit` (default {default}, at most {most}) and "
+                     "`offset` for pages. A JSON answer has `rows`, `total` (rows in all) and `next` (the next "
+                     "page's address, or `null`). CSV is UTF-8 with a BOM; text a spreadsheet would run as a formula "
                      "(starting with = + - @) is written with a leading apostrophe."},
-    "errors": {"ru": 'Ошибки — JSON {{"error": "..."}}: 400 — неверный, повторённый или неизвестный '
+    "errors": {"ru": 'Ошибки — JSON `{{"error": "..."}}`: 400 — неверный, повторённый или неизвестный '
                      "параметр; 404 — неизвестный код показателя, региона, издания.",
-               "en": 'Errors are JSON {{"error": "..."}}: 400 for a malformed, repeated or unknown parameter; '
+               "en": 'Errors are JSON `{{"error": "..."}}`: 400 for a malformed, repeated or unknown parameter; '
                      "404 for an unknown indicator, region or edition code."},
     "curl": {"ru": "Из командной строки", "en": "From the command line"},
     "pandas": {"ru": "В Python (pandas)", "en": "In Python (pandas)"},
@@ -65,6 +65,11 @@ while url:
 wages = pd.DataFrame(rows)"""
 
 
+def _with_code(text: str) -> list:
+    """Text with `backquoted` parts as code (parameter names are the same in every language)."""
+    return [html.Code(part) if i % 2 else part for i, part in enumerate(text.split("`"))]
+
+
 def _base() -> str:
     root = request.host_url.rstrip("/") if has_request_context() else "http://localhost:8050"
     return f"{root}{PREFIX}"
@@ -84,8 +89,8 @@ def layout(lang: str | None = None, **_ignored) -> html.Div:
         html.P(tx("lead", lang), className="page-lead"),
         html.H2(tx("endpoints", lang)),
         html.Table(html.Tbody(rows), className="api-endpoints"),
-        html.P(tx("common", lang, default=DEFAULT_LIMIT, most=MAX_LIMIT)),
-        html.P(tx("errors", lang)),
+        html.P(_with_code(tx("common", lang, default=DEFAULT_LIMIT, most=MAX_LIMIT))),
+        html.P(_with_code(tx("errors", lang))),
         html.H2(tx("curl", lang)),
         html.Pre(html.Code(CURL.format(base=base)), id="api-curl"),
         html.H2(tx("pandas", lang)),

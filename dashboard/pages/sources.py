@@ -24,7 +24,7 @@ from dashboard.components import (
 )
 from dashboard.editions import edition_label, edition_url
 from dashboard.figures import PALETTE, base_layout
-from dashboard.i18n import format_number, normalise_language, page_text
+from dashboard.i18n import format_number, grid_locale_text, normalise_language, page_text, translate_value
 from dashboard.model import export
 from dashboard.model.loads import loaded_files
 from dashboard.sources_data import (
@@ -181,7 +181,7 @@ def layout(lang: str | None = None, q: str | None = None, tables: str | None = N
                        dashGridOptions={"rowSelection": {"mode": "singleRow", "checkboxes": False,
                                                          "enableClickSelection": True},
                                         "animateRows": False, "enableCellTextSelection": True,
-                                        "ensureDomOrder": True},
+                                        "ensureDomOrder": True, "localeText": grid_locale_text(lang)},
                        style={"height": "520px", "width": "100%"}, className="sources-grid"),
             html.Div(id=f"{PAGE}-rows", className="sources-rows-panel", **{"aria-live": "polite"}),
             dcc.Download(id=f"{PAGE}-download-sources"),
@@ -274,8 +274,9 @@ def _grid_columns(lang: str) -> list[dict]:
                "maxWidth": 130, "filter": False, "wrapHeaderText": True, "autoHeaderHeight": True}
               for table in CITING_TABLES]
     return [
+        # the cited pages' own titles, in the language they were published in
         {"field": "source", "headerName": tx("col_source", lang), "cellRenderer": "markdown",
-         "cellRendererParams": {"linkTarget": "_blank"}, "minWidth": 300, "flex": 3,
+         "cellRendererParams": {"linkTarget": "_blank"}, "minWidth": 300, "flex": 3, "cellClass": "original-text",
          "getQuickFilterText": {"function": "params.data.url"}},
         {"field": "publisher", "headerName": tx("publisher", lang), "minWidth": 160, "flex": 1},
         {"field": "rows", "headerName": tx("rows", lang), "type": "numericColumn", "minWidth": 90, "maxWidth": 110,
@@ -297,10 +298,12 @@ def _grid_rows(shown: pd.DataFrame, lang: str) -> list[dict]:
         else:
             label = r["title"] if isinstance(r.get("title"), str) and r["title"] else url
         if r["listed"] and pd.notna(r.get("cited_rows")):
-            recorded = tx("recorded", lang, n=int(r["cited_rows"]), where=(r.get("cited_in") or "").replace(";", ", "))
+            where = translate_value("table", (r.get("cited_in") or "").replace(";", ", "), lang)
+            recorded = tx("recorded", lang, n=int(r["cited_rows"]), where=where)
         else:
             recorded = tx("not_listed", lang) if not r["listed"] else ""
-        rows.append({"url": url, "source": markdown_link(label, url), "publisher": r["publisher"] or "",
+        rows.append({"url": url, "source": markdown_link(label, url),
+                     "publisher": translate_value("publisher", r["publisher"] or "", lang),
                      "rows": int(r["rows"]), **{t: int(r[t]) for t in CITING_TABLES}, "recorded": recorded})
     return rows
 
@@ -390,9 +393,13 @@ def _extracts_card(lang: str) -> html.Section:
     for r in _extracts().to_dict("records"):
         sha = r["sha256"] or ""
         origin = " · ".join(str(r[k]) for k in ("publication", "origin", "licence") if r.get(k))
+        # NOTE: publication, origin and licence are the provenance record's own words (English, with the
+        # Russian names of the files), shown as recorded and marked so.
         rows.append([html.Code(_short_name(r["file_name"]), title=r["source_path"] or ""), r["edition"] or "",
-                     origin, r["adapter"] or "", r["status"] or "",
-                     html.Code(f"{sha[:12]}…" if sha else "", title=sha, className="sha"), r["tables"] or ""])
+                     html.Span(origin, className="original-text", lang="en"), html.Code(r["adapter"] or ""),
+                     translate_value("load_status", r["status"] or "", lang),
+                     html.Code(f"{sha[:12]}…" if sha else "", title=sha, className="sha"),
+                     translate_value("table", r["tables"] or "", lang)])
     headers = [tx(k, lang) for k in ("col_extract", "col_edition", "col_origin", "col_adapter", "col_status",
                                      "col_sha", "col_tables")]
     return html.Section(className="card", **{"aria-labelledby": f"{PAGE}-extracts-title"}, children=[
@@ -421,11 +428,13 @@ def _loads_card(lang: str) -> html.Section:
                   "valueFormatter": {"function": f"params.value == null ? '' : "
                                                  f"Number(params.value).toLocaleString({locale!r})"}}
                  for c in numbers]]
-    rows = [{**r, "row_id": str(r["id"])} for r in json.loads(history.to_json(orient="records"))]
+    rows = [{**r, "row_id": str(r["id"]), "status": translate_value("load_status", r.get("status"), lang)}
+            for r in json.loads(history.to_json(orient="records"))]
     # NOTE: a grid, not an html table: the history grows with every refresh (up to 200 loads shown).
     table = (dag.AgGrid(id=f"{PAGE}-loads-grid", columnDefs=columns, rowData=rows, getRowId="params.data.row_id",
                         defaultColDef={"sortable": True, "resizable": True, "filter": False},
                         dashGridOptions={"animateRows": False, "enableCellTextSelection": True,
+                                         "localeText": grid_locale_text(lang),
                                          "ensureDomOrder": True, "domLayout": "autoHeight"
                                          if len(rows) <= 12 else "normal"},
                         style={"height": None if len(rows) <= 12 else "420px", "width": "100%"})

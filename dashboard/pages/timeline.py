@@ -26,7 +26,15 @@ from dashboard.components import (
     year_range,
 )
 from dashboard.figures import PALETTE, base_layout
-from dashboard.i18n import format_number, normalise_language, page_text, pick
+from dashboard.i18n import (
+    format_number,
+    format_period,
+    grid_locale_text,
+    normalise_language,
+    page_text,
+    pick,
+    translate_value,
+)
 from dashboard.sources_data import is_bundled, markdown_link
 from dashboard.timeline_data import (
     FAMILY_ORDER,
@@ -71,9 +79,10 @@ TEXT = {
                                 "covers (a year, a month); diamond: sources disagree on the date."},
     "unit": {"ru": "события", "en": "events"},
     "date_as_written": {"ru": "Дата в источнике", "en": "Date as written"},
+    "date": {"ru": "Дата", "en": "Date"},
     "type": {"ru": "Тип", "en": "Type"},
     "location": {"ru": "Место", "en": "Location"},
-    "description": {"ru": "Событие (как записано)", "en": "Event (as recorded)"},
+    "description": {"ru": "Событие (как записано, на английском)", "en": "Event (as recorded)"},
     "note": {"ru": "Примечание", "en": "Note"},
     "source": {"ru": "Источник", "en": "Source"},
     "planned_label": {"ru": "план", "en": "planned"},
@@ -193,6 +202,7 @@ def layout(lang: str | None = None, area: str | None = None, types: str | None =
                        defaultColDef={"sortable": True, "resizable": True, "wrapText": True, "autoHeight": True,
                                       "filter": False},
                        dashGridOptions={"animateRows": False, "enableCellTextSelection": True,
+                                        "localeText": grid_locale_text(lang),
                                         "ensureDomOrder": True},
                        style={"height": "560px", "width": "100%"}, className="timeline-grid"),
         ]),
@@ -345,14 +355,18 @@ def _hover(r, lang: str) -> str:
 
 def _grid_columns(lang: str) -> list[dict]:
     return [
-        {"field": "date_raw", "headerName": tx("date_as_written", lang), "minWidth": 150, "maxWidth": 220,
+        {"field": "date_shown", "headerName": tx("date", lang), "minWidth": 150, "maxWidth": 220,
+         "tooltipField": "date_raw",
          # Sorted by the period the date covers, not alphabetically; undated events last.
          "comparator": {"function": "(a, b, nodeA, nodeB) => nodeA.data.sort_key < nodeB.data.sort_key ? -1 "
                                     ": (nodeA.data.sort_key > nodeB.data.sort_key ? 1 : 0)"}},
         {"field": "type", "headerName": tx("type", lang), "minWidth": 140, "maxWidth": 200},
         {"field": "status", "headerName": tx("status", lang), "minWidth": 110, "maxWidth": 130},
         {"field": "company", "headerName": tx("company", lang), "minWidth": 150, "flex": 1},
-        {"field": "description", "headerName": tx("description", lang), "minWidth": 280, "flex": 3},
+        # NOTE: descriptions were compiled in English from the cited pages; a Russian page shows them as
+        # recorded, marked as text in its original language (lang="en"), not machine-translated.
+        {"field": "description", "headerName": tx("description", lang), "minWidth": 280, "flex": 3,
+         **({"cellClass": "original-text", "cellRenderer": "OriginalText"} if lang == "ru" else {})},
         {"field": "location", "headerName": tx("location", lang), "minWidth": 120, "flex": 1},
         {"field": "source", "headerName": tx("source", lang), "cellRenderer": "markdown",
          "cellRendererParams": {"linkTarget": "_blank"}, "minWidth": 150, "flex": 1},
@@ -361,15 +375,25 @@ def _grid_columns(lang: str) -> list[dict]:
     ]
 
 
+def _date_shown(date: object, date_raw: object, lang: str) -> str:
+    """The event's date in the page's language at the precision the source gives (2014; April 2014 / апрель
+    2014; April 10, 2014 / 10 апр. 2014 г.); the date as written (in the tooltip and the CSV) when undated."""
+    if isinstance(date, str) and date:
+        return format_period(date, lang)
+    return str(date_raw or "")
+
+
 def _grid_rows(shown: pd.DataFrame, lang: str) -> list[dict]:
     rows = []
     for r in shown.itertuples():
         label = tx("interview", lang) if is_bundled(r.source_url) else r.source
         rows.append({
-            "record_key": r.record_key, "date_raw": r.date_raw, "sort_key": r.x0 or "9999",
+            "record_key": r.record_key, "date_raw": r.date_raw, "date_shown": _date_shown(r.date, r.date_raw, lang),
+            "sort_key": r.x0 or "9999",
             "type": type_label(r.event_type, lang),
             "status": tx("planned_label" if r.planned else "happened_label", lang),
-            "company": r.company_label or "", "description": r.description, "location": r.location or "",
+            "company": r.company_label or "", "description": r.description,
+            "location": translate_value("place", r.location or "", lang),
             "source": markdown_link(label, r.source_url),
             "note": tx("conflict_hover", lang, dates=r.conflict_dates) if r.conflict else "",
         })
@@ -419,7 +443,9 @@ def _conflicts(shown: pd.DataFrame, lang: str) -> list:
         for n, r in enumerate(part.itertuples()):
             if n:
                 dates.append("; ")
-            dates += [html.Strong(r.date_raw), " (", _source_link(r.source_url, r.source, lang), ")"]
+            # the dates as each source words them (recorded in English), marked as such
+            dates += [html.Strong(r.date_raw, className="original-text", lang="en"), " (",
+                      _source_link(r.source_url, r.source, lang), ")"]
         items.append(html.Li([html.Span(f"{first['company_label']} — {type_label(first['event_type'], lang)}: ",
                                         className="conflict-what"), *dates]))
     return [html.H2(tx("conflicts_title", lang), id=f"{PAGE}-conflicts-title", className="card-title"),

@@ -95,7 +95,8 @@ def test_narrow_viewport(dash_duo, atlas_app):
     dash_duo.driver.set_window_size(375, 800)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/?lang=ru")
     wait_for_graph(dash_duo, COMPARE)
-    dash_duo.wait_for_text_to_equal("#overview-card-wages-value", "61\u00a0587,9 руб.")
+    # the page writes a no-break space between digit groups; WebDriver reads it as a plain space
+    dash_duo.wait_for_text_to_equal("#overview-card-wages-value", "61 587,9 руб.")
     assert not has_horizontal_scroll(dash_duo)
     save_screenshot(dash_duo, "overview-375px")
     assert console_errors(dash_duo) == []
