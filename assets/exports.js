@@ -21,8 +21,10 @@
                 links.push({label: text(a), url: a.href});
             });
         }
+        var csv = document.getElementById(id + "-csv");  // a card whose CSV is the API's answer (indicators)
         return {
             card: id,
+            csv: csv && csv.tagName === "A" ? csv.getAttribute("href") || "" : "",
             title: text(document.getElementById(id + "-title")),
             unit: text(document.getElementById(id + "-unit")),
             source: text(source),

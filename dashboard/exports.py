@@ -24,7 +24,7 @@ from dash import ALL, MATCH, Dash, Input, Output, State, callback_context
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import queries
+from dashboard import api, queries
 from dashboard.i18n import normalise_language, page_text, t
 from dashboard.model import loads as model_loads
 from dashboard.model import sources as model_sources
@@ -90,6 +90,7 @@ class ChartView:
     source: str = ""
     url: str = ""
     links: list[tuple[str, str]] = field(default_factory=list)
+    csv: str = ""  # the API address the card's CSV link downloads, for a card made with chart_card(api=True)
 
     @classmethod
     def from_browser(cls, context: object, card: str) -> ChartView:
@@ -101,8 +102,9 @@ class ChartView:
 
         links = [(str(item.get("label", ""))[:_MAX_TEXT], str(item.get("url", ""))[:_MAX_TEXT])
                  for item in context.get("links") or [] if isinstance(item, dict) and is_web_url(item.get("url"))]
+        csv = text("csv")
         return cls(card=card, title=text("title") or card, unit=text("unit"), source=text("source"),
-                   url=text("url"), links=links)
+                   url=text("url"), links=links, csv=csv if csv.startswith(f"{api.PREFIX}/") else "")
 
 
 # --- the table of a chart -------------------------------------------------------------------------------------
@@ -165,6 +167,27 @@ def _lookup(read) -> dict:
     except SQLAlchemyError:
         log.warning("export: names not read (database unreachable)")
         return {}
+
+
+def api_view(view: ChartView, engine: Engine, lang: str | None) -> dict | None:
+    """The rows of a card whose CSV is the API's answer for its view (chart_card(api=True): the indicators page),
+    read from the same read-model table the API serves, so its XLSX holds what its CSV holds, row for row.
+
+    None when the card has no API view (no link yet, or a link the API refuses).
+    """
+    parts = urlsplit(view.csv)
+    name = parts.path.removeprefix(f"{api.PREFIX}/").strip("/")
+    params = dict(parse_qsl(parts.query))
+    params.pop("format", None)
+    if name not in api.ENDPOINTS:
+        return None
+    try:
+        table = api.table_for(engine, name, **params)
+    except api.ApiError:
+        return None
+    filename = dict(parse_qsl(parts.query)).get("indicator") or name
+    return {"filename": f"{filename}.csv", "columns": table.names, "rows": [list(row) for row in table.rows],
+            "unit": view.unit, "sources": [[label, url] for label, url in view.links], "lang": lang}
 
 
 def chart_csv(data: dict | None, engine: Engine | None, lang: str | None = None) -> str:
@@ -379,12 +402,15 @@ def register_export_callbacks(app: Dash) -> None:
         prevent_initial_call=True,
     )
     def download_chart_xlsx(request, data):
-        if not isinstance(request, dict) or not data:
+        if not isinstance(request, dict):
             return dash.no_update
         card = str(callback_context.outputs_list["id"]["card"])
         cards = [c for c in request.get("cards") or [] if isinstance(c, dict)]
         view = ChartView.from_browser(cards[0] if cards else {}, card)
-        lang = normalise_language(request.get("lang") or data.get("lang"))
+        lang = normalise_language(request.get("lang") or (data or {}).get("lang"))
+        data = _rows_of(view, data, lang)
+        if not data:
+            return dash.no_update
         url = str(request.get("url") or "")
         return xlsx_download(workbook([(view, data)], queries.engine(), lang, url), xlsx_filename(data, card))
 
@@ -409,13 +435,20 @@ def register_export_callbacks(app: Dash) -> None:
         reported = {c.get("card"): c for c in request.get("cards") or [] if isinstance(c, dict)}
         # Page order as the browser lists the cards; a card whose chart has not drawn yet is left out.
         order = [card for card in reported if card in by_card] + [c for c in ids if c not in reported]
-        charts = [(ChartView.from_browser(reported.get(card), card), by_card[card]) for card in order
-                  if by_card.get(card)]
+        lang = normalise_language(request.get("lang"))
+        views = [ChartView.from_browser(reported.get(card), card) for card in order]
+        charts = [(view, rows) for view in views if (rows := _rows_of(view, by_card.get(view.card), lang))]
         if not charts:
             return dash.no_update
         url = str(request.get("url") or "")
-        lang = normalise_language(request.get("lang"))
         return xlsx_download(workbook(charts, queries.engine(), lang, url), page_filename(url))
+
+    def _rows_of(view: ChartView, data: dict | None, lang: str) -> dict | None:
+        # The rows the chart callback stored; a card whose CSV is the API's (and that stores none) exports the
+        # API's table for its view.
+        if data and data.get("columns"):
+            return data
+        return api_view(view, queries.engine(), lang) if view.csv else None
 
     @app.callback(Output("page-pack-button", "children"), Input("url", "search"))
     def translate_page_pack(search):

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from dashboard.components import chart_result, source_line
-from dashboard.exports import ChartView, chart_csv, export_frame, page_filename, workbook, xlsx_download
+from dashboard import api
+from dashboard.exports import ChartView, api_view, chart_csv, export_frame, page_filename, workbook, xlsx_download
 from dashboard.model.export import BOM, Sheet, sheet_name, xlsx_bytes
 from dashboard.model.safety import FORMULA_STARTS, grid_export_params, needs_guard
 from tests.dashboard.model.fixtures import (
@@ -273,3 +274,23 @@ def test_chart_xlsx_callback_over_the_app(client):
     assert [_text(c.value) for c in book["Data"]["A"]][1:] == list(CASES)
     about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True) if row[0]}
     assert about["Chart"] == "Products" and about["Address of this view"] == URL
+
+
+def test_a_card_whose_csv_is_the_api_exports_the_api_table_for_its_view(model_engine, client):  # noqa: F811
+    href = api.link("observations", indicator="grp", region=["RU-KLU", "RU-MOW"], format="csv", limit=api.MAX_LIMIT)
+    view = ChartView.from_browser({"title": "GRP", "unit": "mln RUB", "csv": href}, "indicators-chart")
+    data = api_view(view, model_engine, "en")
+    api_rows = list(csv.DictReader(io.StringIO(client.get(href).data.decode("utf-8-sig"), newline="")))
+    assert len(data["rows"]) == len(api_rows) > 0
+    book = _read_xlsx(workbook([(view, data)], model_engine, "en", "http://h/indicators?indicator=grp"))
+    sheet = book["Data"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    value = next(h for h in header if h.startswith("value"))
+    assert [r[value] for r in rows] == [float(r["value"]) if r["value"] else None for r in api_rows]
+    assert [r["period"] for r in rows] == [r["period"] for r in api_rows]
+    assert [r["edition_title"] for r in rows] == [r["edition_title"] for r in api_rows]
+    # Only the API's own addresses are followed; anything else exports nothing.
+    assert ChartView.from_browser({"csv": "https://example.org/x.csv"}, "c").csv == ""
+    assert api_view(ChartView(card="c", csv="/api/v1/nope?x=1"), model_engine, "en") is None
+    assert api_view(ChartView(card="c", csv="/api/v1/observations?indicator=grp&bad=1"), model_engine, "en") is None

@@ -14,6 +14,7 @@ import os
 import shutil
 import sqlite3
 import time
+import urllib.request
 from pathlib import Path
 
 import openpyxl
@@ -242,4 +243,32 @@ def test_products_grid_export_goes_through_the_formula_guard(dash_duo, export_ap
         assert "'" + name in cells and name not in cells
     assert "'" + HOSTILE_COMPANY in cells and HOSTILE_COMPANY not in cells
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+    assert console_errors(dash_duo) == []
+
+
+def test_indicators_card_keeps_the_api_csv_and_its_xlsx_holds_the_same_rows(dash_duo, export_app):
+    dash_duo.start_server(export_app)
+    dash_duo.driver.set_window_size(1440, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/indicators?lang=en")
+    card = "indicators-chart"
+    wait_for_graph(dash_duo, f"{card}-graph")
+    until(lambda: (dash_duo.find_element(f"#{card}-csv").get_attribute("href") or "").count("/api/v1/"), 20)
+    href = dash_duo.find_element(f"#{card}-csv").get_attribute("href")
+    with urllib.request.urlopen(href) as response:  # the CSV the menu's first item downloads: the API's
+        api_rows = list(csv.DictReader(io.StringIO(response.read().decode("utf-8-sig"), newline="")))
+    assert api_rows
+    choose(dash_duo, card, "button[id*='chart-xlsx-button']")
+    book = openpyxl.load_workbook(downloaded(dash_duo, ".xlsx"))
+    sheet = book["Data"]
+    header = [c.value for c in sheet[1]]
+    rows = [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    value = next(h for h in header if str(h).startswith("value"))
+    assert [r[value] for r in rows] == [float(r["value"]) if r["value"] else None for r in api_rows]
+    assert [(r["region_code"], r["period"], r["edition"]) for r in rows] == \
+        [(r["region_code"], r["period"], r["edition"]) for r in api_rows]
+    about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True) if row[0]}
+    assert about["Chart"] == dash_duo.find_element(f"#{card}-title").text.strip()
+    choose(dash_duo, card, f"#{card}-svg")
+    svg = downloaded(dash_duo, ".svg").read_text(encoding="utf-8")
+    assert about["Chart"] in svg
     assert console_errors(dash_duo) == []
