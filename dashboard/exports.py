@@ -286,9 +286,7 @@ def _chart_about(view: ChartView, data: dict, frame: pd.DataFrame, engine: Engin
     unit = view.unit or text_or_none(data.get("unit"))
     if unit:
         rows.append((tx("unit", lang), unit))
-    rows.append((tx("rows", lang), len(frame)))
-    if not len(frame):
-        rows.append((tx("rows", lang), tx("empty_chart", lang)))
+    rows.append((tx("rows", lang), len(frame) if len(frame) else f"0 ({tx('empty_chart', lang)})"))
     if view.source:
         rows.append((tx("source_line", lang), view.source))
     for url, label in facts["links"].items():
@@ -446,8 +444,8 @@ def register_export_callbacks(app: Dash) -> None:
     def _rows_of(view: ChartView, data: dict | None, lang: str) -> dict | None:
         # The rows the chart callback stored; a card whose CSV is the API's (and that stores none) exports the
         # API's table for its view.
-        if data and data.get("columns"):
-            return data
+        if isinstance(data, dict) and "rows" in data and (data.get("columns") or not view.csv):
+            return data  # (an empty chart still gets its file: an empty sheet and an About sheet that says so)
         return api_view(view, queries.engine(), lang) if view.csv else None
 
     @app.callback(Output("page-pack-button", "children"), Input("url", "search"))
