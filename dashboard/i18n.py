@@ -67,6 +67,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "title.company": {"ru": "Профиль компании", "en": "Company profile"},
     "title.api": {"ru": "Открытые данные: API", "en": "Open data API"},
     "title.not_found": {"ru": "Страница не найдена", "en": "Page not found"},
+    "title.contact": {"ru": "Связаться с нами", "en": "Contact"},
+    "title.subscribe": {"ru": "Подписка на дайджест", "en": "Digest subscription"},
     "nav.bulletin": {"ru": "Бюллетень", "en": "Bulletin"},
 }
 

@@ -10,9 +10,10 @@ from dashboard import bulletin, queries
 from dashboard.components import DATABASE_DOWN, single_params, sync_url, unavailable_page, url_state
 from dashboard.i18n import format_period, normalise_language, page_text
 from dashboard.model.bulletin import BadMonth, months_with_data
+from dashboard.titles import page_title
 
 dash.register_page(__name__, path="/bulletin", order=7, label_key="nav.bulletin",
-                   title="Bulletin — Kaluga Cluster Atlas")
+                   title=page_title("nav.bulletin"))
 
 PAGE = "bulletin"
 TEXT = {

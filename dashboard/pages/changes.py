@@ -13,12 +13,13 @@ from dashboard.cache import cache
 from dashboard.components import single_params
 from dashboard.i18n import format_date, format_number, format_period, normalise_language, pick
 from dashboard.model import loads
+from dashboard.titles import page_title
 
 PATH = "/changes"
 PAGE_SIZE = 20
 SHOWN_NAMES = 12
 dash.register_page(__name__, path=PATH, order=8, label_key="nav.changes",
-                   title="Data changelog — Kaluga Cluster Atlas")
+                   title=page_title("nav.changes"))
 API_LINK = "/api/v1/loads"
 
 

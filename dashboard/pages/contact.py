@@ -10,10 +10,11 @@ from flask import request
 from dashboard import queries, subscriptions
 from dashboard.components import DATABASE_DOWN, single_params
 from dashboard.i18n import normalise_language, page_text
+from dashboard.titles import page_title
 from etl import settings
 
 dash.register_page(__name__, path="/contact", nav=False, label_key="nav.bulletin",
-                   title="Contact — Kaluga Cluster Atlas")
+                   title=page_title("title.contact"))
 
 PAGE = "contact"
 TEXT = {

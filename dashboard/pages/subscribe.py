@@ -9,9 +9,10 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import mail, queries, subscriptions
 from dashboard.components import DATABASE_DOWN, single_params
 from dashboard.i18n import normalise_language, page_text
+from dashboard.titles import page_title
 
 dash.register_page(__name__, path="/subscribe", nav=False, label_key="nav.bulletin",
-                   title="Subscribe — Kaluga Cluster Atlas")
+                   title=page_title("title.subscribe"))
 
 PAGE = "subscribe"
 TEXT = {
