@@ -61,6 +61,8 @@ TEXT: dict[str, dict[str, str]] = {
                            "en": "The database has no reference data (regions, indicators): run python -m etl "
                                  "refresh first."},
     "state.refused": {"ru": "Не применено: {message}", "en": "Not applied: {message}"},
+    "state.ready": {"ru": "Проверено: посмотрите, что изменится, и нажмите «Применить» или «Отменить».",
+                    "en": "Checked: review what would change below, then Apply or Discard."},
     "state.applied": {"ru": "Применено: загрузка {load_id}.", "en": "Applied: load {load_id}."},
     "state.discarded": {"ru": "Отменено: ничего не изменено.", "en": "Discarded: nothing was changed."},
     "preview.title": {"ru": "Что изменится", "en": "What would change"},

@@ -160,10 +160,8 @@ def render_status(job: jobs.Job, lang: str) -> html.P:
         text = tx(f"state.{state}", lang, message=job.message or "")
     elif state == "applied":
         text = tx("state.applied", lang, load_id=job.load_id)
-    elif state in ("invalid", "discarded"):
-        text = tx(f"state.{state}", lang)
     else:
-        text = tx("preview.title", lang)
+        text = tx(f"state.{state}", lang)
     links = [" ", dcc.Link(tx("admin.nav.history", lang), href=href("/admin/history", lang)), " · ",
              dcc.Link(tx("admin.nav.changes", lang), href=href("/changes", lang))] if state == "applied" else []
     return html.P([text, *links], id="admin-state", className=f"admin-state-{state}", **{"data-state": state},

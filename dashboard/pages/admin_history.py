@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import queries
 from dashboard.admin.auth import csrf_token, current_analyst, require_analyst, write_engine
@@ -127,8 +128,10 @@ def roll_back(clicks, load_id, token, lang, offset):
         return dash.no_update, dash.no_update, dash.no_update
     try:
         restored = history.rollback(write_engine(), int(load_id), analyst=name)
-    except EtlError as exc:
-        message = html.P(tx("history.refused", lang, message=str(exc)), className="admin-error", role="alert",
+    except (EtlError, SQLAlchemyError) as exc:
+        # NOTE: e.g. the reference load, whose regions later loads' figures point at (a foreign key).
+        reason = (str(exc).splitlines() or [""])[0]
+        message = html.P(tx("history.refused", lang, message=reason), className="admin-error", role="alert",
                          id="history-result")
     else:
         counts = ", ".join(f"{table_name}: {format_number(n, lang)}" for table_name, n in restored.items()) or "0"

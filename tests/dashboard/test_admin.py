@@ -333,3 +333,26 @@ def test_preview_apply_and_changelog_of_a_real_workbook(client, loaded_engine: E
                                .where(Observation.load_id == newest.id)).scalar()
     assert names and all(name in props[f"change-{newest.id}-indicators"]["children"] for name in names)
     assert props[f"change-{newest.id}-regions"]["children"].count(";") == min(regions, 12) - 1 + (regions > 12)
+
+
+def test_history_rolls_back_through_its_callback_and_says_why_it_cannot(client, loaded_engine: Engine,
+                                                                        tmp_path: Path) -> None:
+    sign_in(client)
+    token = csrf_of(client, "/admin/history")
+    before = row_counts(loaded_engine)
+    path = write_rr_workbook(tmp_path / "grp_2019.xlsx", grp_table([["Калужская область", 1.0, 2.0]]))  # SYNTHETIC
+    applied = load.apply(loaded_engine, pipeline.parse_path(path), file_name=path.name, sha256="s")
+    values = {"history-confirm-yes": 1, "history-target": applied.load_id, "history-csrf": token,
+              "history-lang": "en", "history-offset": 0}
+    status, body = callback(client, "history-confirm-yes", values)
+    assert status == 200
+    assert f"Load {applied.load_id} rolled back: observations: 2" in json.dumps(body["history-message"])
+    assert row_counts(loaded_engine) == {**before, "superseded_values": before["superseded_values"]}
+    # The reference load cannot go while other rows point at its regions: said, not a traceback.
+    with loaded_engine.connect() as conn:
+        first = conn.execute(select(func.min(Load.id))).scalar()
+    load.apply(loaded_engine, pipeline.parse_path(path), file_name=path.name, sha256="s2")
+    status, body = callback(client, "history-confirm-yes", {**values, "history-target": first})
+    assert status == 200 and "Cannot roll back" in json.dumps(body["history-message"])
+    status, body = callback(client, "history-confirm-yes", {**values, "history-target": 999999})
+    assert "no load has id 999999" in json.dumps(body["history-message"])
