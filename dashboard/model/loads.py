@@ -149,9 +149,9 @@ def changes(engine: Engine, statuses: tuple[str, ...] | None = CHANGELOG_STATUSE
         for row in rows:
             indicators, regions, periods, revisions = row.indicators, row.regions, row.periods, row.revisions
             if indicators is None and row.status == "applied" and with_touched:
+                # NOTE: revisions between editions are counted only when recorded (a join over every figure
+                # of the load, seconds for a large one: too slow for a public page on a request).
                 indicators, regions, periods = history.touched(conn, row.id)
-                revised = history.edition_revisions(conn, row.id)
-                revisions = int(revised["revised"].sum()) if not revised.empty else 0
             result.append(Change(
                 row.id, row.status, row.file_name, row.sha256, row.adapter, row.edition or None, row.started_at,
                 row.finished_at, row.rows_added or 0, row.rows_changed or 0, row.rows_unchanged or 0,
