@@ -324,3 +324,12 @@ def facts_by_company(records: pd.DataFrame) -> dict[str, dict[str, list[dict]]]:
 def fact_text(entries: list[dict]) -> str:
     """A field's values as one line for a directory card: every distinct value, '; '-separated."""
     return "; ".join(entry["value"] for entry in entries)
+
+
+def site_source_urls(records: pd.DataFrame, site: object) -> list[str]:
+    """The sources of the records that give `site` (the directory's site, which the district is read from)."""
+    wanted = _same(clean(site))
+    if not wanted:
+        return []
+    return next((entry["source_urls"] for entry in profile_facts(records)["site"]
+                 if _same(entry["value"]) == wanted), [])

@@ -286,11 +286,13 @@ def render_map(key: str | None, lang: str) -> tuple:
     mine = queries.companies()
     mine = mine[mine["key"] == key]
     counts = cdata.district_counts(mine, shapes["district"], lang)
-    url = cdata.clean(company["source_url"])
-    source_text = pdata.source_label(url, queries.sources())[0] if url else ""
+    # The district comes from the directory's site: cite the records that give that site, not another record.
+    urls = cdata.site_source_urls(queries.company_records(key), company["site"]) or (
+        [cdata.clean(company["source_url"])] if cdata.clean(company["source_url"]) else [])
+    labels = [pdata.source_label(url, queries.sources()) for url in urls]
     figure = cdata.district_map_figure(shapes, counts, lang, selected=company["district"], height=340, unit=unit,
-                                       period=tx("sites_period", lang), source=source_text)
-    items = ([pdata.source_label(url, queries.sources())] if url else []) + [(tx("boundaries", lang),
-                                                                              OSM_COPYRIGHT)]
+                                       period=tx("sites_period", lang),
+                                       source="; ".join(label for label, _ in labels))
+    items = [*labels, (tx("boundaries", lang), OSM_COPYRIGHT)]
     shown = counts[counts["companies"] > 0]
     return chart_result(figure, shown, source_line(items, lang, "card.sources"), unit, f"{key}_site.csv")

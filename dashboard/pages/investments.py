@@ -84,14 +84,10 @@ TEXT = {
     "allocated": {"ru": "Выделенные (бюджет)", "en": "Allocated (budget)"},
     "other": {"ru": "Прочие", "en": "Other"},
     "curve": {"ru": "Накопленные инвестиции с 2007 года", "en": "Cumulative investment since 2007"},
-    "curve_desc": {"ru": "Линия — сумма по компаниям одной цифры, приведённой к этому году; это нижняя граница "
-                         "(«не менее»), потому что часть цифр — «более N». Планируемые — отдельная линия в году "
-                         "объявления; с осуществлёнными они не складываются (объявленный проект потом "
-                         "появляется как осуществлённый). Цифры без года и итоги по кластеру — ниже.",
-                   "en": "The line is the sum over companies of the one figure cited up to that year; it is a "
-                         "lower bound ('at least'), as some figures are 'more than N'. Planned money is a "
-                         "separate line, at the year announced, never added to money made (an announced project "
-                         "later reappears as made). Figures without a year and the cluster totals are below."},
+    "curve_desc": {"ru": "Сумма по компаниям одной цифры на компанию к каждому году — нижняя граница. "
+                         "Планируемые — отдельно, в году объявления.",
+                   "en": "The sum over companies of one figure each, as cited by each year: a lower bound. "
+                         "Planned money apart, at the year announced."},
     "company": {"ru": "По компаниям", "en": "By company"},
     "company_desc": {"ru": "Одна цифра на компанию и статус. Планка — диапазон, где он приведён; «>» — "
                            "известна только нижняя граница.",
@@ -201,7 +197,7 @@ def layout(lang: str | None = None, area: str | None = None, currency: str | Non
         url_state(PAGE),
         dcc.Store(id=f"{PAGE}-lang", data=lang),
         html.H1(tx("title", lang), className="page-title"),
-        html.P(tx("lead", lang), className="page-lead"),
+        html.P(tx("lead", lang), className="page-lead invest-page-lead"),
         html.Div(className="controls", children=[
             html.Div([dmc.Text(tx("currency", lang), size="sm", fw=500, id=f"{PAGE}-currency-label"),
                       dmc.SegmentedControl(id=f"{PAGE}-currency", value=currency,

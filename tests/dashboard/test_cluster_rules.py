@@ -154,3 +154,13 @@ def test_profile_facts_novo_nordisk(bundled):
     # Every record that names the parent agrees: one value, with each record's source.
     assert [entry["value"] for entry in facts["parent_company"]] == ["Novo Nordisk A/S"]
     assert len(facts["parent_company"][0]["source_urls"]) == 5
+
+
+def test_site_sources_are_the_records_that_give_the_site():
+    """SYNTHETIC records: the map cites the record whose site the district is read from, not the first record."""
+    records = pd.DataFrame([
+        {"record_key": "r1", "site": None, "jobs_raw": "150", "source_url": "https://a.example/1"},
+        {"record_key": "r2", "site": "Obninsk", "jobs_raw": None, "source_url": "https://b.example/2"},
+    ])
+    assert cdata.site_source_urls(records, "Obninsk") == ["https://b.example/2"]
+    assert cdata.site_source_urls(records, None) == []
