@@ -46,10 +46,10 @@ ERRORS = {
     "message_too_long": {"ru": f"Сообщение длиннее {subscriptions.MAX_MESSAGE} знаков; сократите его.",
                          "en": f"The message is longer than {subscriptions.MAX_MESSAGE} characters; please shorten "
                                "it."},
-    "rate_limited": {"ru": "С этого адреса уже отправлено {limit} сообщений за последний час. Попробуйте через час "
-                           "или напишите на почту.",
-                     "en": "{limit} messages have already been sent from this address in the last hour. Please try "
-                           "again in an hour."},
+    "rate_limited": {"ru": "Достигнут предел сообщений с одного адреса за час (не больше {limit}). Попробуйте через "
+                           "час; ничего не сохранено.",
+                     "en": "The limit of messages from one address in an hour is reached (at most {limit}). Please "
+                           "try again in an hour; nothing was saved."},
     "unavailable": {"ru": "База данных сейчас недоступна; сообщение не сохранено. Попробуйте позже.",
                     "en": "The database cannot be reached right now; the message was not saved. Please try later."},
 }
