@@ -40,17 +40,19 @@ TEXT = {
              "en": "Value, rank among Russia's {n} federal subjects and change on the previous period for every "
                    "headline indicator in the chosen year, beside the regions you pick."},
     "rules": {"ru": "Место: 1 — наибольшее значение (для безработицы и цен это не «лучшее»); считается среди "
-                    "субъектов с опубликованным значением за тот же период и в том же издании. Месячный "
+                    "субъектов с опубликованным значением за тот же период и в том же издании; равные значения "
+                    "делят места (66–69 из 85). Месячный "
                     "показатель ранжируется за один месяц (последний опубликованный месяц года), месяцы не "
                     "смешиваются. Изменение: в процентах для уровней, в процентных пунктах для ставок и индексов, "
                     "к предыдущему периоду того же вида в том же издании. Берётся новейшее издание, в котором "
-                    "есть этот год.",
+                    "этот период есть почти для всех регионов.",
               "en": "Rank: 1 = the highest value (for unemployment and prices that is not 'best'), among the "
-                    "subjects with a published figure for the same period in the same edition. A monthly "
+                    "subjects with a published figure for the same period in the same edition; equal values share "
+                    "places (66–69 of 85). A monthly "
                     "indicator is ranked for one month (the newest month of the year published), never over "
                     "pooled months. Change: in percent for levels, in percentage points for rates and indices, "
                     "on the previous period of the same kind in the same edition. Figures come from the newest "
-                    "edition that has the year."},
+                    "edition that has the period for nearly every region."},
     "year": {"ru": "Год", "en": "Year"},
     "peers": {"ru": "Регионы для сравнения", "en": "Peer regions"},
     "peers_hint": {"ru": "По умолчанию — соседи Калужской области", "en": "Kaluga's neighbours by default"},
@@ -65,6 +67,8 @@ TEXT = {
     "missing": {"ru": "нет данных", "en": "no figure"},
     "not_loaded": {"ru": "нет в базе", "en": "not in the database"},
     "of": {"ru": "из", "en": "of"},
+    "tied": {"ru": "Одно значение у нескольких регионов: они делят эти места",
+             "en": "Several regions have this value: they share these places"},
     "points": {"ru": "п.\u00a0п.", "en": "pp"},
     "download": {"ru": "Скачать таблицу (CSV)", "en": "Download table (CSV)"},
     "summary": {"ru": "{year}: опубликовано {published} из {total} показателей Калужской области; "
@@ -233,6 +237,7 @@ def grid_rows(frame: pd.DataFrame, regions: list[str], year: int, lang: str) -> 
             row[f"v{index}"] = None if pd.isna(cell["value"]) else float(cell["value"])
             row[f"r{index}"] = None if pd.isna(cell["rank"]) else int(cell["rank"])
             row[f"n{index}"] = None if pd.isna(cell["ranked"]) else int(cell["ranked"])
+            row[f"t{index}"] = None if pd.isna(cell["tied"]) else int(cell["tied"])
             row[f"c{index}"] = None if pd.isna(cell["change"]) else float(cell["change"])
             # A headline not published for the year says so once, in its period cell; a region without a
             # figure where others have one says so in its value cell.
@@ -258,8 +263,11 @@ def column_defs(regions: list[str], names: dict[str, str], lang: str) -> list[di
              "cellClass": kaluga},
             {"field": f"r{index}", "headerName": tx("col_rank", lang), "type": "numericColumn", "minWidth": 80,
              "maxWidth": 105,
-             "valueFormatter": {"function": f"params.value == null ? '' : params.value + ' {tx('of', lang)} ' + "
-                                            f"params.data.n{index}"}},
+             # a shared place reads as the span of places it holds: 66–69 of 85
+             "valueFormatter": {"function": f"params.value == null ? '' : params.value + (params.data.t{index} > 1 "
+                                            f"? '–' + (params.value + params.data.t{index} - 1) : '') + "
+                                            f"' {tx('of', lang)} ' + params.data.n{index}"},
+             "tooltipValueGetter": {"function": f"params.data.t{index} > 1 ? '{tx('tied', lang)}' : null"}},
             {"field": f"c{index}", "headerName": tx("col_change", lang), "type": "numericColumn", "minWidth": 90,
              "maxWidth": 110,
              "valueFormatter": {"function": f"atlasChange(params.value, params.data.change_unit, '{locale}', "

@@ -22,9 +22,9 @@ from dashboard.model.scorecard import (
 def test_rank_is_among_regions_with_a_value_highest_first_ties_share():
     # synthetic cross-section
     values = pd.DataFrame({"region_code": ["A", "B", "C", "D", "E"], "value": [5.0, 9.0, 5.0, None, 1.0]})
-    assert rank_among(values, "B") == (1, 4)
-    assert rank_among(values, "A") == (2, 4) and rank_among(values, "C") == (2, 4)
-    assert rank_among(values, "E") == (4, 4)
+    assert rank_among(values, "B") == (1, 4, 1)
+    assert rank_among(values, "A") == (2, 4, 2) and rank_among(values, "C") == (2, 4, 2)
+    assert rank_among(values, "E") == (4, 4, 1)
     assert rank_among(values, "D") is None and rank_among(values, "Z") is None
 
 
