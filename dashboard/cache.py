@@ -33,6 +33,8 @@ _VERSION_ATTR = "atlas_data_version"
 # The version this app last read (in app.extensions): used while the database cannot be reached,
 # so cached figures are still served during an outage.
 _LAST_VERSION_KEY = "atlas_last_data_version"
+# Results already computed or read in this request (flask.g lives for one request's app context).
+_REQUEST_MEMO_ATTR = "atlas_request_memo"
 
 
 class BoundedCache(BaseCache):
@@ -134,6 +136,11 @@ class VersionedCache(Cache):
                 if not has_app_context() or current_app.extensions.get("cache", {}).get(self) is None:
                     return function(*args, **kwargs)
                 key = memo_key(name, data_version(), args, kwargs)
+                # Within one request a lookup is computed once however often it is asked for (a chart asks
+                # for an edition's label per point); nothing of this outlives the request.
+                this_request = g.setdefault(_REQUEST_MEMO_ATTR, {})
+                if key in this_request:
+                    return this_request[key]
                 backend = self.cache
                 try:
                     hit = backend.get(key)
@@ -141,8 +148,9 @@ class VersionedCache(Cache):
                     log.warning("cache read failed for %s", name, exc_info=True)
                     hit = None
                 if hit is not None:
+                    this_request[key] = hit[0]
                     return hit[0]
-                value = function(*args, **kwargs)
+                value = this_request[key] = function(*args, **kwargs)
                 try:
                     # Wrapped, so a cached None or empty result is told apart from a miss.
                     backend.set(key, (value,), timeout=timeout)

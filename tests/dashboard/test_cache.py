@@ -266,3 +266,40 @@ def test_while_the_version_cannot_be_read_cached_figures_are_still_served(scratc
     fresh = create_app(make_engine(scratch_db), {"CACHE_TYPE": "dashboard.cache.BoundedCache"})
     with pytest.raises(OperationalError):
         kaluga_2017(fresh)
+
+
+
+def never_hits(app, config, args, options):
+    """flask-caching backend factory (synthetic): stores every value and never returns one."""
+    from flask_caching.backends import SimpleCache
+
+    class NeverHits(SimpleCache):
+        def get(self, key):
+            return None
+
+    return NeverHits(*args, **options)
+
+
+def test_a_memoized_lookup_runs_once_per_request_even_when_the_cache_misses():
+    """A chart asks for an edition's label per point: with every cache lookup missing (as in the benchmark's
+    'uncached' server, or a cold Redis), the lookup must still run once per request, not once per point."""
+    from flask import Flask, g
+
+    from dashboard.cache import VersionedCache
+
+    memo = VersionedCache()
+    server = Flask("synthetic")
+    memo.init_app(server, config={"CACHE_TYPE": "tests.dashboard.test_cache.never_hits"})
+    calls = []
+
+    @memo.memoize()
+    def label(code: str) -> str:
+        calls.append(code)
+        return code.upper()
+
+    for _ in range(2):  # two requests
+        with server.test_request_context("/"):
+            g.atlas_data_version = "1"
+            assert [label("a") for _ in range(50)] == ["A"] * 50
+            assert label("b") == "B"
+    assert calls == ["a", "b", "a", "b"]
