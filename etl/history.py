@@ -149,6 +149,7 @@ class Preview:
     regions: list[str] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
     other_changes: list[dict] = field(default_factory=list)
+    other_added: list[dict] = field(default_factory=list)
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -174,6 +175,8 @@ def preview_hook(preview: Preview) -> Callable[[Connection, load.LoadReport], No
         preview.indicators, preview.regions, preview.periods = touched(conn, load_id)
         preview.other_changes = [{"table": t.table, **row} for t in report.tables if t.table != "observations"
                                  for row in t.changed_sample]
+        preview.other_added = [{"table": t.table, **row} for t in report.tables
+                               if t.table not in ("observations", "indicators") for row in t.added_sample]
 
     return inspect
 

@@ -106,6 +106,27 @@ TEXT: dict[str, dict[str, str]] = {
     "errors.found": {"ru": "В ячейке", "en": "Found"},
     "action.apply": {"ru": "Применить", "en": "Apply"},
     "action.discard": {"ru": "Отменить", "en": "Discard"},
+    "preview.other_added": {"ru": "Строки других таблиц, которые будут добавлены",
+                            "en": "Rows of other tables to be added"},
+    # the cluster-row form
+    "cluster.title": {"ru": "Добавить или исправить строку кластера", "en": "Add or correct a cluster row"},
+    "cluster.lead": {"ru": "Одна строка — с тем же предпросмотром, проверкой и историей, что и файл. Ссылка на "
+                           "источник обязательна. Компания исправляется по ключу company_key; инвестиция, "
+                           "продукт или событие с другим текстом добавляются как новая запись (ошибочную "
+                           "загрузку можно откатить).",
+                     "en": "One row, with the same preview, checks and history as a file. The source URL is "
+                           "required. A company is corrected by its company_key; an investment, product or event "
+                           "with other text is added as a new record (a wrong load can be rolled back)."},
+    "cluster.kind": {"ru": "Что", "en": "What"},
+    "cluster.kind.companies": {"ru": "Компания", "en": "Company"},
+    "cluster.kind.investments": {"ru": "Инвестиция", "en": "Investment"},
+    "cluster.kind.products": {"ru": "Продукт", "en": "Product"},
+    "cluster.kind.events": {"ru": "Событие", "en": "Event"},
+    "cluster.kind.sources": {"ru": "Источник", "en": "Source"},
+    "cluster.submit": {"ru": "Проверить строку", "en": "Check the row"},
+    "cluster.url_required": {"ru": "Укажите ссылку на источник (http:// или https://).",
+                             "en": "Give the source URL (http:// or https://)."},
+    "cluster.required": {"ru": "обязательно", "en": "required"},
     # history
     "history.title": {"ru": "История загрузок и откат", "en": "Load history and rollback"},
     "history.lead": {"ru": "Каждая применённая загрузка: кто, когда, файл, контрольная сумма, сколько строк. "

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import csv
+import io
+from urllib.parse import urlsplit
 
 import dash
-from dash import Input, Output, State, callback, dcc, html
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from werkzeug.exceptions import Unauthorized
 
 from dashboard.admin import jobs
@@ -17,6 +20,7 @@ from dashboard.admin.ui import admin_bar, href, signed_out, table
 from dashboard.components import single_params
 from dashboard.i18n import format_number, format_period, normalise_language, pick
 from etl import pipeline
+from etl.sources import cluster
 
 PATH = "/admin/data"
 dash.register_page(__name__, path=PATH, nav=False, label_key="nav.sources",
@@ -25,6 +29,14 @@ dash.register_page(__name__, path=PATH, nav=False, label_key="nav.sources",
 # Adapters an analyst may choose; the bundled reference and extract folders are loaded by `etl refresh` only.
 CHOOSABLE = sorted(a for a in pipeline.ADAPTERS if a not in ("reference", "extract"))
 SHOWN_ROWS = 200
+# The cluster CSVs' columns (etl.sources.cluster): a form row becomes a one-row file of that kind, read by
+# the same adapter, so it gets the same checks, preview and history as an uploaded file.
+CLUSTER_KINDS: dict[str, tuple[str, ...]] = {
+    "companies": cluster.COMPANY_COLUMNS, "investments": cluster.INVESTMENT_COLUMNS,
+    "products": cluster.PRODUCT_COLUMNS, "events": cluster.EVENT_COLUMNS, "sources": cluster.SOURCE_COLUMNS,
+}
+# Filled in by the adapter itself (row counts per source, the files citing it), never typed in.
+DERIVED_FIELDS = {"rows", "files"}
 
 
 @single_params
@@ -50,6 +62,16 @@ def layout(lang: str | None = None, **_ignored) -> html.Div:
             dcc.Upload(id="admin-upload", multiple=False, className="admin-drop", max_size=-1,
                        children=html.Div(tx("data.drop", lang, mb=megabytes), className="admin-drop-text")),
             html.Div(id="admin-upload-message", role="status"),
+        ]),
+        html.Div(className="card admin-upload-card", children=[
+            html.H2(tx("cluster.title", lang), className="card-title"),
+            html.P(tx("cluster.lead", lang), className="admin-note"),
+            html.Label(tx("cluster.kind", lang), htmlFor="cluster-kind", className="admin-label"),
+            dcc.Dropdown(id="cluster-kind", clearable=False, searchable=False, value="investments",
+                         options=[{"label": tx(f"cluster.kind.{k}", lang), "value": k} for k in CLUSTER_KINDS]),
+            html.Div(cluster_fields("investments", lang), id="cluster-fields", className="admin-form-grid"),
+            html.Button(tx("cluster.submit", lang), id="cluster-submit", className="button-secondary"),
+            html.Div(id="cluster-message", role="status"),
         ]),
         html.Div(id="admin-status", role="status", className="admin-status", **{"aria-live": "polite"}),
         html.Div(className="admin-actions", children=[
@@ -145,6 +167,69 @@ def discard_job(clicks, job_id, token):
     return False
 
 
+def cluster_fields(kind: str, lang: str) -> list:
+    """One labelled input per column of the kind's CSV (the source URL marked required)."""
+    fields = []
+    for column in CLUSTER_KINDS.get(kind, ()):
+        if column in DERIVED_FIELDS:
+            continue
+        field_id = {"type": "cluster-field", "name": column}
+        label = column + (f" ({tx('cluster.required', lang)})" if column == "source_url" else "")
+        # The input inside its label: a pattern-matching id cannot be named by htmlFor.
+        fields.append(html.Label(className="admin-field", children=[
+            label,
+            dcc.Input(id=field_id, type="url" if column == "source_url" else "text", debounce=False,
+                      required=column == "source_url", maxLength=2000),
+        ]))
+    return fields
+
+
+@callback(
+    Output("cluster-fields", "children"),
+    Input("cluster-kind", "value"),
+    State("admin-lang", "data"),
+    prevent_initial_call=True,
+)
+def switch_kind(kind, lang):
+    return cluster_fields(kind, lang)
+
+
+@callback(
+    Output("admin-job", "data", allow_duplicate=True),
+    Output("admin-poll", "disabled", allow_duplicate=True),
+    Output("cluster-message", "children"),
+    Input("cluster-submit", "n_clicks"),
+    State("cluster-kind", "value"),
+    State({"type": "cluster-field", "name": ALL}, "value"),
+    State("admin-csrf", "data"),
+    State("admin-lang", "data"),
+    prevent_initial_call=True,
+)
+def submit_cluster_row(clicks, kind, _values, token, lang):
+    name = require_analyst(token)
+    if not clicks or kind not in CLUSTER_KINDS:
+        return dash.no_update, dash.no_update, dash.no_update
+    # Each field's value beside its id (the column), as Dash received them.
+    fields = next((s for s in ctx.states_list if isinstance(s, list)), [])
+    row = {f["id"]["name"]: str(f.get("value") or "").strip() for f in fields
+           if isinstance(f.get("id"), dict) and f["id"].get("name") in CLUSTER_KINDS[kind]}
+    url = urlsplit(row.get("source_url", ""))
+    if url.scheme not in ("http", "https") or not url.netloc:
+        return dash.no_update, dash.no_update, html.P(tx("cluster.url_required", lang), className="admin-error",
+                                                      role="alert", id="cluster-refused")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    columns = CLUSTER_KINDS[kind]
+    writer.writerow(columns)
+    writer.writerow([row.get(c, "") for c in columns])
+    try:
+        job = jobs.save_upload(buffer.getvalue().encode("utf-8"), f"admin-form-{kind}.csv", name, f"cluster_{kind}")
+    except jobs.UploadRefused as refused:
+        return None, True, html.P(tx(refused.key, lang), className="admin-error", role="alert")
+    jobs.start(jobs.validate, job, write_engine())
+    return job.id, False, ""
+
+
 def render_status(job: jobs.Job, lang: str) -> html.P:
     state = job.state
     if state in ("queued", "running", "applying"):
@@ -230,7 +315,12 @@ def render_preview(job: jobs.Job, lang: str) -> list:
         parts += _shown_note(min(len(preview.changed), SHOWN_ROWS), preview.changed_total, lang)
     if preview.other_changes:
         parts.append(html.H3(tx("preview.other", lang)))
-        parts.append(html.Ul([html.Li(html.Code(str(row))) for row in preview.other_changes[:SHOWN_ROWS]]))
+        parts.append(html.Ul([html.Li(html.Code(str(row))) for row in preview.other_changes[:SHOWN_ROWS]],
+                             id="admin-other-changes"))
+    if preview.other_added:
+        parts.append(html.H3(tx("preview.other_added", lang)))
+        parts.append(html.Ul([html.Li(html.Code(str({k: v for k, v in row.items() if v not in (None, "")})))
+                              for row in preview.other_added[:SHOWN_ROWS]], id="admin-other-added"))
     parts.append(html.H3(tx("verify.title", lang)))
     if job.verify_error:
         parts.append(html.P(tx("verify.error", lang, message=job.verify_error), className="admin-error"))

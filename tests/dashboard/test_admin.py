@@ -356,3 +356,66 @@ def test_history_rolls_back_through_its_callback_and_says_why_it_cannot(client, 
     assert status == 200 and "Cannot roll back" in json.dumps(body["history-message"])
     status, body = callback(client, "history-confirm-yes", {**values, "history-target": 999999})
     assert "no load has id 999999" in json.dumps(body["history-message"])
+
+
+def _cluster_row(client, kind: str, row: dict, token: str) -> tuple[str | None, dict]:
+    """Submit the cluster-row form; (job id, response)."""
+    names = list(row)
+    values = {"cluster-submit": 1, "cluster-kind": kind, "admin-csrf": token, "admin-lang": "en"}
+    deps = json.loads(client.get("/_dash-dependencies").data)
+    spec = next(c for c in deps if any(i["id"] == "cluster-submit" for i in c["inputs"]))
+    state = []
+    for s in spec["state"]:
+        if s["id"].startswith("{"):  # the pattern-matching fields: one entry per input on the page
+            state.append([{"id": {"type": "cluster-field", "name": n}, "property": s["property"], "value": row[n]}
+                          for n in names])
+        else:
+            state.append({"id": s["id"], "property": s["property"], "value": values.get(s["id"])})
+    response = client.post("/_dash-update-component", json={
+        "output": spec["output"], "outputs": _outputs(spec["output"]),
+        "inputs": [{"id": "cluster-submit", "property": "n_clicks", "value": 1}], "state": state,
+        "changedPropIds": ["cluster-submit.n_clicks"]})
+    assert response.status_code == 200, response.data[:300]
+    body = json.loads(response.data)["response"]
+    job = next((v for k, v in body.get("admin-job", {}).items() if k.startswith("data")), None)
+    return job, body
+
+
+def test_cluster_rows_from_the_form_get_the_same_preview_apply_and_history(client, loaded_engine: Engine) -> None:
+    """SYNTHETIC company and investment rows, typed into the form, previewed, applied, corrected."""
+    sign_in(client)
+    token = csrf_of(client, "/admin/data")
+    url = "https://example.org/synthetic-news"
+    company = {"company_key": "synthetic_pharma", "name_ru": "Синтетик Фарма", "name_en": "Synthetic Pharma",
+               "city_or_park": "Kaluga", "source_url": url, "quote": "SYNTHETIC quote"}
+    _, body = _cluster_row(client, "companies", {**company, "source_url": ""}, token)
+    assert "Give the source URL" in json.dumps(body["cluster-message"])
+
+    job_id, _ = _cluster_row(client, "companies", company, token)
+    body = _wait(client, job_id)
+    assert body["admin-status"]["children"]["props"]["data-state"] == "ready"
+    preview = json.dumps(body["admin-preview"], ensure_ascii=False)
+    assert '"1", "id": "admin-count-companies-added"' in preview and "Синтетик Фарма" in preview
+    callback(client, "admin-apply", {"admin-apply": 1, "admin-job": job_id, "admin-csrf": token})
+    assert _wait(client, job_id)["admin-status"]["children"]["props"]["data-state"] == "applied"
+
+    investment = {"company": "Synthetic Pharma", "amount": "1.5", "currency": "bn RUB", "year_or_period": "2024",
+                  "status": "made", "scope": "company", "source_url": url, "quote": "SYNTHETIC",
+                  "company_key": "synthetic_pharma"}
+    job_id, _ = _cluster_row(client, "investments", investment, token)
+    body = _wait(client, job_id)
+    assert '"1", "id": "admin-count-investments-added"' in json.dumps(body["admin-preview"])
+    callback(client, "admin-apply", {"admin-apply": 1, "admin-job": job_id, "admin-csrf": token})
+    assert _wait(client, job_id)["admin-status"]["children"]["props"]["data-state"] == "applied"
+
+    # A correction of the company (same key, another English name) is a change, old -> new.
+    job_id, _ = _cluster_row(client, "companies", {**company, "name_en": "Synthetic Pharma LLC"}, token)
+    body = _wait(client, job_id)
+    preview = json.dumps(body["admin-preview"], ensure_ascii=False)
+    assert '"1", "id": "admin-count-companies-changed"' in preview
+    assert "'old': 'Synthetic Pharma', 'new': 'Synthetic Pharma LLC'" in preview
+    with loaded_engine.connect() as conn:
+        applied = conn.execute(select(Load.file_name, Load.adapter).where(Load.status == "applied")
+                               .order_by(Load.id)).all()
+    assert [tuple(r) for r in applied][-2:] == [("admin-form-companies.csv", "cluster_companies"),
+                                                ("admin-form-investments.csv", "cluster_investments")]
