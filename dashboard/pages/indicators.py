@@ -35,7 +35,16 @@ from dashboard.components import (
 from dashboard.editions import edition_label, edition_short
 from dashboard.figures import KALUGA_COLOUR, MUTED, base_layout, colour_for
 from dashboard.geo import russia_regions, russia_regions_url
-from dashboard.i18n import format_number, normalise_language, page_text, pick, t
+from dashboard.i18n import (
+    axis_number_format,
+    format_date,
+    format_number,
+    format_period,
+    normalise_language,
+    page_text,
+    pick,
+    t,
+)
 from dashboard.titles import page_title
 from dashboard.transforms import POPULATION_INDICATOR, TRANSFORMS, apply_transform, per_capita_allowed
 from etl.regions import KALUGA_CODE
@@ -45,11 +54,11 @@ dash.register_page(__name__, path="/indicators", order=1, label_key="nav.indicat
 
 PAGE = "indicators"
 CARD = "indicators-chart"
-DEFAULT_INDICATOR = "grp"
+# GRP per capita: comparable across regions of any size, Russia and the districts included.
+DEFAULT_INDICATOR = "grp_per_capita"
 NEIGHBOURS = ("RU-MOS", "RU-TUL", "RU-ORL", "RU-BRY", "RU-SMO")
-# Kaluga and the five regions it borders: comparable in size, so one axis shows them all. Russia and the
-# district are a click away (the group picker) and go on their own axis when the indicator is a total.
-DEFAULT_REGIONS = (KALUGA_CODE, *NEIGHBOURS)
+# Kaluga, the five regions it borders and Russia; for a total (GRP itself) Russia goes on its own axis.
+DEFAULT_REGIONS = (KALUGA_CODE, *NEIGHBOURS, "RU")
 # Regions with pharmaceutical clusters of their own, the usual peers in the cluster's own comparisons.
 PEERS = ("RU-YAR", "RU-SPE", "RU-MOS", "RU-TOM", "RU-NVS")
 VIEWS = ("line", "ranking", "map", "scatter", "table")
@@ -60,7 +69,6 @@ MAP_BINS = 5
 # Viridis in five steps: ordered in lightness, readable with the common colour blindnesses and in greyscale.
 BIN_COLOURS = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")
 AGGREGATE_KINDS = ("country", "federal_district", "economic_region", "region_group")
-AXIS_NUMBERS = {"exponentformat": "none", "separatethousands": True}  # "80 000", never "80k" or "80M"
 PERIOD_WORDS = {"year": ("год", "year"), "month": ("месяц", "month"), "quarter": ("квартал", "quarter"),
                 "half_year": ("полугодие", "half-year"), "ytd": ("с начала года", "year-to-date period"),
                 "point": ("дата", "date")}
@@ -209,30 +217,8 @@ _PERIOD = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-Q([1-4])|-H([12])|-YTD(\
 
 
 def period_label(code: str | None, lang: str) -> str:
-    """A period code in words: 2017; март 2017 / March 2017; III кв. 2017 / Q3 2017; январь–сентябрь 2017."""
-    if not code:
-        return ""
-    months_ru = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
-                 "ноябрь", "декабрь")
-    months_en = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                 "October", "November", "December")
-    months = months_ru if lang == "ru" else months_en
-    roman = ("I", "II", "III", "IV")
-    match = _PERIOD.fullmatch(code)
-    if not match:
-        return code
-    year, month, day, quarter, half, ytd = match.groups()
-    if day:
-        return f"{int(day)}.{month}.{year}" if lang == "ru" else f"{year}-{month}-{day}"
-    if month:
-        return f"{months[int(month) - 1]} {year}"
-    if quarter:
-        return f"{roman[int(quarter) - 1]} кв. {year}" if lang == "ru" else f"Q{quarter} {year}"
-    if half:
-        return f"{roman[int(half) - 1]} полугодие {year}" if lang == "ru" else f"H{half} {year}"
-    if ytd:
-        return f"{months[0]}–{months[int(ytd) - 1]} {year}"
-    return year
+    """A period code in words (dashboard.i18n.format_period): 2017; March 2017 / март 2017; Q3 2017; ..."""
+    return format_period(code, lang) if code else ""
 
 
 def _period_x(period: str, kind: str) -> int | str:
@@ -323,7 +309,7 @@ def _group_options(lang: str) -> list[dict]:
 def group_regions(group: str | None) -> list[str] | None:
     """The regions a group preset stands for (Kaluga always first); None for an unknown preset."""
     if group == "neighbours":
-        return list(DEFAULT_REGIONS)
+        return [KALUGA_CODE, *NEIGHBOURS]
     if group == "russia":
         return [KALUGA_CODE, "CFD", "RU"]
     if group == "peers":
@@ -352,6 +338,17 @@ def _period_options(indicator: str, lang: str) -> list[dict]:
 def _year_bounds(indicator: str) -> tuple[int, int]:
     meta = indicator_meta(indicator)
     return int(meta["first_year"]), int(meta["last_year"])
+
+
+def _scatter_data(view: str, chosen: str | None, lang: str) -> list[dict]:
+    """The scatter's indicator choices: the whole catalogue in the scatter view, else only the chosen one
+    (three copies of 1,155 options would triple the page's first answer)."""
+    if view == "scatter":
+        return _indicator_options(lang)
+    if known_indicator(chosen):
+        meta = indicator_meta(chosen)
+        return [{"value": chosen, "label": pick(lang, meta["name_ru"], meta["name_en"])}]
+    return []
 
 
 def _marks(first: int, last: int) -> list[dict]:
@@ -389,17 +386,22 @@ def layout(indicator: str | None = None, regions: str | None = None, years: str 
         html.P(tx("lead", lang), className="page-lead"),
         html.P(t("card.unknown", lang).format(code=unknown[:80]), className="empty-state", role="status",
                id=f"{PAGE}-unknown") if unknown else None,
+        # The answer first: what is shown (indicator, group) above the chart, the finer controls below it.
         html.Div(className="controls", children=[
             dmc.Select(id=f"{PAGE}-indicator", label=tx("indicator", lang), data=indicator_choices,
-                       value=indicator, searchable=True, w=420, allowDeselect=False,
+                       value=indicator, searchable=True, w=460, allowDeselect=False,
                        comboboxProps={"withinPortal": True}),
-            dmc.MultiSelect(id=f"{PAGE}-regions", label=tx("regions", lang), data=_region_options(lang),
-                            value=chosen, searchable=True, clearable=True, w=420,
-                            comboboxProps={"withinPortal": True}),
             dmc.Select(id=f"{PAGE}-group", label=tx("group", lang), data=_group_options(lang), value=None,
                        placeholder=tx("group", lang), w=260, clearable=True, comboboxProps={"withinPortal": True}),
+            html.Div(className="indicators-share", children=[
+                html.Button(tx("copy", lang), id=f"{PAGE}-copy", className="button-secondary", n_clicks=0),
+                html.Span(id=f"{PAGE}-copy-status", role="status", className="indicators-copy-status",
+                          title=tx("copied", lang)),
+            ]),
         ]),
-        html.Div(className="controls", children=[
+        html.P(id=f"{PAGE}-subtitle", className="indicators-subtitle"),
+        chart_card(CARD, pick(lang, meta["name_ru"], meta["name_en"]), lang, height=HEIGHT, api=True),
+        html.Div(className="controls indicators-below", children=[
             html.Div([dmc.Text(tx("view", lang), size="sm", fw=500),
                       dmc.SegmentedControl(id=f"{PAGE}-view", value=view,
                                            data=[{"value": v, "label": tx(v, lang)} for v in VIEWS])]),
@@ -415,7 +417,7 @@ def layout(indicator: str | None = None, regions: str | None = None, years: str 
                                 value=[start_year, end_year], w=280, marks=_marks(first, last),
                                 thumbFromLabel=tx("years", lang), thumbToLabel=tx("years", lang)),
             ]),
-            dmc.Select(id=f"{PAGE}-year", label=tx("year", lang), w=200, allowDeselect=False,
+            dmc.Select(id=f"{PAGE}-year", label=tx("year", lang), w=220, allowDeselect=False,
                        data=_period_options(indicator, lang), value=period,
                        comboboxProps={"withinPortal": True}),
             html.Button(tx("play", lang), id=f"{PAGE}-play", className="button-secondary indicators-play",
@@ -426,21 +428,19 @@ def layout(indicator: str | None = None, regions: str | None = None, years: str 
                        data=[{"value": e, "label": edition_label(e, lang)} for e in editions],
                        value=edition if edition in editions else None, comboboxProps={"withinPortal": True}),
         ]),
+        html.Div(className="controls", children=[
+            dmc.MultiSelect(id=f"{PAGE}-regions", label=tx("regions", lang), data=_region_options(lang),
+                            value=chosen, searchable=True, clearable=True, w=720,
+                            comboboxProps={"withinPortal": True}),
+        ]),
         html.Div(id=f"{PAGE}-scatter-controls", className="controls",
                  style=None if view == "scatter" else {"display": "none"}, children=[
-            dmc.Select(id=f"{PAGE}-vs", label=tx("vs", lang), data=indicator_choices, value=vs,
+            dmc.Select(id=f"{PAGE}-vs", label=tx("vs", lang), data=_scatter_data(view, vs, lang), value=vs,
                        searchable=True, w=420, allowDeselect=False, comboboxProps={"withinPortal": True}),
-            dmc.Select(id=f"{PAGE}-size", label=tx("size", lang), data=indicator_choices, value=size,
+            dmc.Select(id=f"{PAGE}-size", label=tx("size", lang), data=_scatter_data(view, size, lang), value=size,
                        placeholder=tx("size_none", lang), searchable=True, clearable=True, w=320,
                        comboboxProps={"withinPortal": True}),
         ]),
-        html.Div(className="indicators-share", children=[
-            html.Button(tx("copy", lang), id=f"{PAGE}-copy", className="button-secondary", n_clicks=0),
-            html.Span(id=f"{PAGE}-copy-status", role="status", className="indicators-copy-status",
-                      title=tx("copied", lang)),
-        ]),
-        html.P(id=f"{PAGE}-subtitle", className="indicators-subtitle"),
-        chart_card(CARD, pick(lang, meta["name_ru"], meta["name_en"]), lang, height=HEIGHT, api=True),
         html.Ul(id=f"{PAGE}-notes", className="indicators-notes"),
     ])
 
@@ -529,9 +529,14 @@ def group_picked(group):
     return (regions, None) if regions else (dash.no_update, dash.no_update)
 
 
-@callback(Output(f"{PAGE}-scatter-controls", "style"), Input(f"{PAGE}-view", "value"))
-def scatter_controls(view):
-    return None if view == "scatter" else {"display": "none"}
+@callback(Output(f"{PAGE}-scatter-controls", "style"), Output(f"{PAGE}-vs", "data"), Output(f"{PAGE}-size", "data"),
+          Input(f"{PAGE}-view", "value"), State(f"{PAGE}-vs", "value"), State(f"{PAGE}-size", "value"),
+          State(f"{PAGE}-lang", "data"), prevent_initial_call=True)
+def scatter_controls(view, vs, size, lang):
+    if view != "scatter":
+        return {"display": "none"}, dash.no_update, dash.no_update
+    lang = normalise_language(lang)
+    return None, _scatter_data(view, vs, lang), _scatter_data(view, size, lang)
 
 
 # Copy the page's address (every control is in it); the clipboard API needs a secure context, so a hidden text
@@ -858,14 +863,14 @@ def _line_figure(rows: list[dict], unit: str, lang: str, kind: str, regions: tup
             (ends_right if right else ends_left).append((last, _short(names.get(code, code)), colour))
     annotations = _end_labels(ends_left, log)
     axis_type = "log" if log else "linear"
-    yaxis = {"title": {"text": unit}, "gridcolor": "#e6e9ee", **AXIS_NUMBERS, "type": axis_type}
+    yaxis = {"title": {"text": unit}, "gridcolor": "#e6e9ee", **axis_number_format(lang), "type": axis_type}
     xaxis = {"gridcolor": "#e6e9ee", **({"tickformat": "d"} if kind == "year" else {})}
     layout = base_layout(lang, HEIGHT, yaxis=yaxis, xaxis=xaxis, showlegend=False,
-                         margin={"l": 64, "r": 210 if split else 150, "t": 16, "b": 72})
+                         margin={"l": 64, "r": 210 if split else 150, "t": 36, "b": 72})
     if split:
         names_right = ", ".join(_short(names.get(c, c), 14) for c in present if c in aggregates)
         layout["yaxis2"] = {"title": {"text": tx("right_axis", lang, names=names_right)}, "overlaying": "y",
-                            "side": "right", "showgrid": False, **AXIS_NUMBERS, "type": axis_type}
+                            "side": "right", "showgrid": False, **axis_number_format(lang), "type": axis_type}
         for label in _end_labels(ends_right, log):
             label.update({"yref": "y2", "xshift": 70})
             annotations.append(label)
@@ -894,7 +899,8 @@ def _ranking_figure(rows: list[dict], unit: str, lang: str, period: str) -> dict
                                 "xref": "paper"},
                          yaxis={"tickfont": {"size": 11}, "automargin": True, "tickmode": "array", "tickvals": labels,
                                 "ticktext": ticktext},
-                         xaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee", "side": "top", **AXIS_NUMBERS},
+                         xaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee", "side": "top",
+                                **axis_number_format(lang)},
                          bargap=0.25)
     return plain.figure([bar], layout)
 
@@ -978,9 +984,10 @@ def _map_figure(rows: list[dict], unit: str, lang: str, name: str, period: str) 
                        "textfont": {"color": KALUGA_COLOUR, "size": 13},
                        "marker": {"size": 7, "color": KALUGA_COLOUR}, "hoverinfo": "skip", "showlegend": False})
     layout = base_layout(lang, HEIGHT + 60, margin={"l": 0, "r": 0, "t": 40, "b": 90},
+                         xaxis={"visible": False}, yaxis={"visible": False},
                          title={"text": f"<b>{period}</b> · {_short(name, 60)}", "x": 0, "xref": "paper",
                                 "font": {"size": 15}},
-                         geo={"fitbounds": "locations", "visible": False,
+                         geo={"fitbounds": "locations", "visible": False, "domain": {"x": [0, 1], "y": [0, 1]},
                               "projection": {"type": "conic conformal", "parallels": [52, 64]}})
     return plain.figure(traces, layout)
 
@@ -1029,8 +1036,10 @@ def _scatter_figure(indicator: str, vs: str | None, size: str | None, period: st
     x_title = f"{_short(pick(lang, meta['name_ru'], meta['name_en']), 60)}, {unit}"
     y_title = f"{_short(pick(lang, vs_meta['name_ru'], vs_meta['name_en']), 50)}, {y_unit}"
     layout = base_layout(lang, HEIGHT + 40, showlegend=False, margin={"l": 72, "r": 16, "t": 24, "b": 96},
-                         xaxis={"title": {"text": x_title}, "gridcolor": "#e6e9ee", "type": axis_type, **AXIS_NUMBERS},
-                         yaxis={"title": {"text": y_title}, "gridcolor": "#e6e9ee", "type": axis_type, **AXIS_NUMBERS})
+                         xaxis={"title": {"text": x_title}, "gridcolor": "#e6e9ee", "type": axis_type,
+                                **axis_number_format(lang)},
+                         yaxis={"title": {"text": y_title}, "gridcolor": "#e6e9ee", "type": axis_type,
+                                **axis_number_format(lang)})
     return plain.figure([points], layout), HEIGHT + 40
 
 
@@ -1062,7 +1071,7 @@ def _add_footer(figure: dict, rows: list[dict], lang: str) -> None:
     dates = [finished[r["load_id"]] for r in rows if r["load_id"] in finished]
     text = tx("footer", lang, editions=", ".join(edition_short(e, lang) for e in editions[-3:])
               + (f" +{len(editions) - 3}" if len(editions) > 3 else ""),
-              updated=max(dates) if dates else "—")
+              updated=format_date(max(dates), lang) if dates else "—")
     layout = figure["layout"]
     layout["annotations"] = [*layout.get("annotations", []),
                              {"text": text, "xref": "paper", "yref": "paper", "x": 0, "y": 0, "yanchor": "top",

@@ -26,7 +26,7 @@ GRAPH = "indicators-chart-graph"
 def test_line_chart_then_ranking_and_url_reproduces_view(dash_duo, atlas_app):
     dash_duo.start_server(atlas_app)
     dash_duo.driver.set_window_size(1280, 1000)
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/indicators?lang=en&regions=RU-KLU,RU-TUL")
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/indicators?lang=en&indicator=grp&regions=RU-KLU,RU-TUL")
     wait_for_graph(dash_duo, GRAPH)
     dash_duo.wait_for_text_to_equal("#indicators-chart-title", "Gross regional product")
     # One line per region: the editions merged, the newest edition's figure where they differ.
@@ -60,7 +60,7 @@ def test_russian_labels_and_narrow_viewport(dash_duo, atlas_app):
     dash_duo.driver.set_window_size(375, 800)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/indicators?lang=ru")
     wait_for_graph(dash_duo, GRAPH)
-    dash_duo.wait_for_text_to_equal("#indicators-chart-title", "Валовой региональный продукт")
+    dash_duo.wait_for_text_to_equal("#indicators-chart-title", "Валовой региональный продукт на душу населения")
     dash_duo.wait_for_text_to_equal("#nav-indicators", "Показатели регионов")
     assert not has_horizontal_scroll(dash_duo)
     save_screenshot(dash_duo, "indicators-375px")
