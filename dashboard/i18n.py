@@ -423,3 +423,38 @@ def translate_value(kind: str, value: object, lang: str | None) -> str:
 def has_latin_words(text: str) -> bool:
     """Whether text holds a Latin word (two letters or more): what a Russian page must not show untranslated."""
     return bool(re.search(r"[A-Za-z]{2,}", text or ""))
+
+
+# Topics of the indicator catalogue (indicators.topic), as a reader names them.
+TOPICS: dict[str, dict[str, str]] = {
+    "agriculture": {"ru": "Сельское хозяйство", "en": "Agriculture"},
+    "construction": {"ru": "Строительство", "en": "Construction"},
+    "culture": {"ru": "Культура", "en": "Culture"},
+    "economy": {"ru": "Экономика", "en": "Economy"},
+    "education": {"ru": "Образование", "en": "Education"},
+    "enterprises": {"ru": "Предприятия", "en": "Enterprises"},
+    "environment": {"ru": "Окружающая среда", "en": "Environment"},
+    "finance": {"ru": "Финансы", "en": "Finance"},
+    "fixed_assets": {"ru": "Основные фонды", "en": "Fixed assets"},
+    "foreign_trade": {"ru": "Внешняя торговля", "en": "Foreign trade"},
+    "health": {"ru": "Здравоохранение", "en": "Health"},
+    "ict": {"ru": "Информационные технологии и связь", "en": "ICT"},
+    "industry": {"ru": "Промышленность", "en": "Industry"},
+    "innovation": {"ru": "Наука и инновации", "en": "Science and innovation"},
+    "investment": {"ru": "Инвестиции", "en": "Investment"},
+    "labour": {"ru": "Труд и занятость", "en": "Labour"},
+    "living_standards": {"ru": "Уровень жизни", "en": "Living standards"},
+    "other": {"ru": "Прочее", "en": "Other"},
+    "population": {"ru": "Население", "en": "Population"},
+    "prices": {"ru": "Цены", "en": "Prices"},
+    "trade": {"ru": "Торговля и услуги", "en": "Trade and services"},
+    "transport": {"ru": "Транспорт", "en": "Transport"},
+}
+
+
+def topic_label(topic: str | None, lang: str | None) -> str:
+    """A catalogue topic's name in `lang` ("fixed_assets" -> «Основные фонды» / "Fixed assets")."""
+    entry = TOPICS.get(topic or "")
+    if entry is None:
+        return str(topic or "").replace("_", " ").capitalize()
+    return entry[normalise_language(lang)]

@@ -44,6 +44,7 @@ from dashboard.i18n import (
     page_text,
     pick,
     t,
+    topic_label,
 )
 from dashboard.titles import page_title
 from dashboard.transforms import POPULATION_INDICATOR, TRANSFORMS, apply_transform, per_capita_allowed
@@ -277,7 +278,7 @@ def _indicator_options(lang: str) -> list[dict]:
     for row in _catalogue().values():
         groups.setdefault(row["topic"], []).append({"value": row["code"],
                                                     "label": pick(lang, row["name_ru"], row["name_en"])})
-    return [{"group": topic, "items": items} for topic, items in sorted(groups.items())]
+    return [{"group": topic_label(topic, lang), "items": items} for topic, items in sorted(groups.items())]
 
 
 def _region_options(lang: str) -> list[dict]:

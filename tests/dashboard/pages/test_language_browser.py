@@ -22,9 +22,10 @@ from tests.dashboard.conftest import console_errors, save_screenshot
 pytestmark = pytest.mark.browser
 
 LATIN = re.compile(r"(?<![\w.@/-])[A-Za-z][A-Za-z'’]+(?:-[A-Za-z]+)*(?![\w.@/-])")
-CYRILLIC = re.compile(r"[А-Яа-яЁё]+(?:-[А-Яа-яЁё]+)*")
+CYRILLIC = re.compile(r"[А-Яа-яЁё]{2,}(?:-[А-Яа-яЁё]+)*")  # one letter is a code: 806-р, р.
 # Written the same in both languages: capitals are codes and units (RU-KLU, CSV, XLSX, PNG, API, GMP, SEZ).
 ALL_CAPS = re.compile(r"^[A-Z]{1,6}$")
+ROMAN = re.compile(r"^(?:i{1,3}|iv|v|vi{1,3}|ix|x)$", re.IGNORECASE)  # quarters in Rosstat's titles: «в iv квартале»
 
 # The visible text of the page with marked original-language data left out, and the modebar's tooltips.
 PAGE_TEXT = """
@@ -74,7 +75,7 @@ def foreign_words(page_text: str, lang: str, allowed: set[str]) -> list[str]:
     leaks = []
     for word in found:
         parts = re.findall(r"[\w'’]+", word)
-        if lang == "ru" and all(ALL_CAPS.match(p) for p in word.split("-")):
+        if lang == "ru" and (all(ALL_CAPS.match(p) for p in word.split("-")) or ROMAN.match(word)):
             continue
         if parts and all(p.casefold() in allowed for p in parts):
             continue
@@ -101,7 +102,11 @@ TITLES = {"ru": "Атлас Калужского фармкластера", "en"
 # found, not failed. Keys: (path, or a prefix ending in "/", language). Remove an entry when its page is clean.
 CLUSTER_DATA = ("the cluster records' English notes, statuses, countries and descriptions: translate known terms "
                 "with dashboard.i18n.translate_value, mark recorded text as original (class original-text)")
+NO_ENGLISH_NAME = ("indicators the database names in Russian only (EMISS tables without an English title): the ETL's "
+                   "English names (etl/indicator_meta.py) or marking the name as original (lang=ru)")
 KNOWN_LEAKS: dict[tuple[str, str], str] = {
+    ("/indicators", "en"): NO_ENGLISH_NAME,
+    ("/changes", "en"): NO_ENGLISH_NAME,
     ("/investments", "ru"): CLUSTER_DATA,
     ("/products", "ru"): CLUSTER_DATA + "; ATC group names (the database has WHO's English names only)",
     ("/companies", "ru"): CLUSTER_DATA,
