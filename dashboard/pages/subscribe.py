@@ -26,6 +26,8 @@ TEXT = {
     "email": {"ru": "Адрес электронной почты", "en": "Email address"},
     "email_placeholder": {"ru": "name@example.ru", "en": "name@example.com"},
     "language": {"ru": "Язык писем", "en": "Language of the letters"},
+    "lang_ru": {"ru": "русский", "en": "Russian"},
+    "lang_en": {"ru": "английский", "en": "English"},
     "consent_title": {"ru": "Согласие на обработку данных", "en": "Consent to data processing"},
     "submit": {"ru": "Подписаться", "en": "Subscribe"},
     "sent": {"ru": "Письмо для подтверждения отправлено на {email}. Откройте ссылку в нём, чтобы подписка "
@@ -74,8 +76,8 @@ def layout(lang: str | None = None, **_ignored) -> html.Div:
                 html.Div(className="form-field", children=[
                     dmc.Text(tx("language", lang), size="sm", fw=500, id=f"{PAGE}-language-label"),
                     dmc.SegmentedControl(id=f"{PAGE}-language", value=lang,
-                                         data=[{"value": "ru", "label": "Русский"},
-                                               {"value": "en", "label": "English"}],
+                                         data=[{"value": "ru", "label": tx("lang_ru", lang)},
+                                               {"value": "en", "label": tx("lang_en", lang)}],
                                          **{"aria-labelledby": f"{PAGE}-language-label"}),
                 ]),
                 html.Fieldset(className="consent", children=[
