@@ -129,11 +129,16 @@ def implausible_values(parsed: Parsed, file_name: str) -> list[Rejection]:
                 bad |= _check_numbers(frame, column, never_negative, file_name, rejections)
         if table == "observations":
             bad |= _check_observations(parsed, frame, file_name, rejections)
-        for column in [c for c in frame.columns if c == "date" or c.endswith("_date")]:
+        # NOTE: the raw text of a period or year ("2020-13-45") is what a parser read a year from.
+        for column in [c for c in frame.columns if c == "date" or c.endswith("_date") or c in DATE_TEXT_COLUMNS]:
             bad |= _check_dates(frame, column, file_name, rejections)
+        bad |= _check_texts(frame, file_name, rejections, bad)
         if bad.any():
             parsed.tables[table] = frame[~bad]
     return rejections
+
+
+_SHOWN_CHARS = 200
 
 
 def _reject(frame: pd.DataFrame, mask: pd.Series, column: str, reason, file_name: str,
@@ -141,8 +146,10 @@ def _reject(frame: pd.DataFrame, mask: pd.Series, column: str, reason, file_name
     for _, row in frame[mask].iterrows():
         sheet, line, where = _location(row)
         value = row[column]
-        rejections.append(Rejection(file_name, sheet, line, where or column, reason(row),
-                                    None if value is None else str(value)))
+        shown = None if value is None else str(value)
+        if shown is not None and len(shown) > _SHOWN_CHARS:
+            shown = shown[:_SHOWN_CHARS] + "…"  # NOTE: a 100,000-character field is named, not echoed
+        rejections.append(Rejection(file_name, sheet, line, where or column, reason(row), shown))
     return mask
 
 
@@ -179,6 +186,35 @@ def _check_observations(parsed: Parsed, frame: pd.DataFrame, file_name: str,
                        lambda row: f"a negative count is impossible for «{counts[row['indicator_code']]}»",
                        file_name, rejections)
     return bad
+
+
+# Text columns that hold a date or a period as the source wrote it.
+DATE_TEXT_COLUMNS = {"period_raw", "year_raw"}
+# Excel's own limit for a cell; a longer text in a CSV is a damaged or hostile field.
+MAX_TEXT_CHARS = 32_767
+_URL_COLUMNS = {"source_url", "url", "site_url"}
+_WEB_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
+
+
+def _check_texts(frame: pd.DataFrame, file_name: str, rejections: list[Rejection], bad: pd.Series) -> pd.Series:
+    """Texts beyond MAX_TEXT_CHARS, and source links that are not http(s) addresses (javascript:, file:)."""
+    found = pd.Series(False, index=frame.index)
+    for column in frame.columns:
+        if frame[column].dtype != object:
+            continue
+        texts = frame[column].where(frame[column].map(lambda v: isinstance(v, str)).astype(bool))
+        if texts.isna().all():
+            continue
+        long = (texts.str.len().fillna(0) > MAX_TEXT_CHARS) & ~bad & ~found
+        found |= _reject(frame, long, column, lambda row, c=column: f"{c} holds {len(row[c]):,} characters; the "
+                         f"limit for a text is {MAX_TEXT_CHARS:,}", file_name, rejections)
+        if column in _URL_COLUMNS:
+            stripped = texts.str.strip()
+            not_web = stripped.notna() & (stripped != "") & ~stripped.str.match(_WEB_URL).fillna(True).astype(bool)
+            not_web &= ~bad & ~found
+            found |= _reject(frame, not_web, column, lambda _, c=column: f"{c} is not an http(s) address",
+                             file_name, rejections)
+    return found
 
 
 def _check_dates(frame: pd.DataFrame, column: str, file_name: str, rejections: list[Rejection]) -> pd.Series:

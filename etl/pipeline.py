@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 import traceback
 from collections.abc import Callable
@@ -52,7 +53,30 @@ class Options:
 def _extract(path: Path, options: Options) -> Parsed:
     from etl.extracts import read_extract
 
+    _check_provenance(path)
     return read_extract(path)
+
+
+def _check_provenance(path: Path) -> None:
+    """Refuse an extract folder whose provenance.json lacks what read_extract needs, or names a table
+    file outside the folder (a path such as ../../etc/passwd)."""
+    def refuse(reason: str) -> InputError:
+        return InputError(Rejection(f"{path.name}/provenance.json", None, None, None, reason))
+
+    try:
+        provenance = json.loads((path / "provenance.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise refuse(f"unreadable provenance record: {exc}") from exc
+    if not isinstance(provenance, dict) or not isinstance(provenance.get("adapter"), str) \
+            or not isinstance(provenance.get("tables"), dict):
+        raise refuse("a provenance record needs an adapter (text) and its tables (an object)")
+    folder = path.resolve()
+    for table, entry in provenance["tables"].items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("file"), str) \
+                or not isinstance(entry.get("rows"), int):
+            raise refuse(f"table {table!r}: needs a file (text) and its rows (a number)")
+        if not (path / entry["file"]).resolve().is_relative_to(folder):
+            raise refuse(f"table {table!r}: its file {entry['file']!r} is outside the extract's folder")
 
 
 ADAPTERS: dict[str, Callable[[Path, Options], Parsed]] = {
@@ -93,6 +117,8 @@ def detect_adapter(path: Path) -> str:
             return "extract"
         if (path / "regions.csv").exists():
             return "reference"
+        raise InputError(Rejection(path.name, None, None, None, "a folder that is neither an extract (no "
+                                   "provenance.json) nor the reference tables (no regions.csv)"))
     suffix = path.suffix.lower()
     if suffix in WORKBOOK_SUFFIXES:
         return _workbook_adapter(path)
@@ -136,8 +162,12 @@ def parse_path(path: Path, adapter: str | None = None, options: Options | None =
     """Parse a file with the named (or detected) adapter; cells a workbook reader cannot read right
     (formulas saved without a value, merged cells in a table's data area) become rejections."""
     path = Path(path)
-    if not path.exists():
-        raise InputError(Rejection(path.name, None, None, None, "no such file"))
+    guard.check_input(path)
+    texts = sorted(path.glob("*.csv")) if path.is_dir() else [path]
+    for text_path in texts:
+        if text_path.suffix.lower() in guard.TEXT_SUFFIXES:
+            guard.check_input(text_path)
+            guard.check_text(text_path)
     adapter = adapter or detect_adapter(path)
     if adapter not in ADAPTERS:
         raise InputError(Rejection(path.name, None, None, None,
@@ -277,8 +307,10 @@ def load_path(
     path = Path(path)
     name = file_name or path.name
     try:
-        sha = load.sha256_of(path) if path.exists() else ""
-    except OSError:
+        # NOTE: a device or a pipe is refused before it is hashed (hashing /dev/zero never ends).
+        guard.check_input(path)
+        sha = load.sha256_of(path)
+    except (InputError, OSError):
         sha = ""
     try:
         parsed = parse_path(path, adapter, options)

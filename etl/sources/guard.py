@@ -20,8 +20,10 @@ XML with a DOCTYPE or entity declaration is refused (entity expansion bombs).
 
 from __future__ import annotations
 
+import codecs
 import html
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -40,6 +42,8 @@ MAX_RATIO = 200
 RATIO_FLOOR_BYTES = 1024**2
 MAX_SHEET_CELLS = 5_000_000
 MAX_CELL_CHARS = 32_767
+MAX_TEXT_BYTES = 100 * 1024**2
+TEXT_SUFFIXES = {".csv", ".txt"}
 
 ZIP_SUFFIXES = {".xlsx", ".xlsm"}
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -120,6 +124,53 @@ def _area(first: str, last: str) -> tuple[int, int]:
 
 
 # --- the public API ---------------------------------------------------------------------------------
+
+
+def check_input(path: Path) -> None:
+    """Refuse (InputError) what is neither a regular file nor a folder before anything reads it.
+
+    NOTE: a symlink to /dev/zero or /dev/urandom, or a named pipe, never ends: hashing or sniffing it
+    would hang the load, so it is refused from its file mode alone.
+    """
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError as exc:
+        raise _refuse(path, "no such file") from exc
+    except OSError as exc:
+        raise _refuse(path, f"cannot be read: {exc.strerror or exc}") from exc
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise _refuse(path, "not a regular file (a device, a pipe or a socket); refused before reading it")
+
+
+def check_text(path: Path) -> None:
+    """Refuse a CSV or text file beyond MAX_TEXT_BYTES, holding NUL bytes or bytes that are not UTF-8,
+    naming the line; read in bounded memory."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size > MAX_TEXT_BYTES:
+        raise _refuse(path, f"file is {size:,} bytes; the limit for a text file is {MAX_TEXT_BYTES:,}")
+    if size == 0:
+        raise _refuse(path, "the file is empty")
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                good = chunk[:max(exc.start, 0)].decode("utf-8", "replace")
+                found = chunk[exc.start:exc.start + 4].hex(" ")
+                raise _refuse(path, "not UTF-8 text: save it as UTF-8 (it may be Windows-1251 or UTF-16)",
+                              None, line + good.count("\n"), None, found) from exc
+            if "\0" in text:
+                raise _refuse(path, "a NUL byte in the text (a binary file, or UTF-16: save it as UTF-8)",
+                              None, line + text[:text.index("\0")].count("\n"))
+            line += text.count("\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            raise _refuse(path, "not UTF-8 text: the file ends inside a character", None, line) from exc
 
 
 def inspect(path: Path) -> WorkbookFacts:
@@ -388,6 +439,9 @@ def _check_shared_strings(path: Path, archive: zipfile.ZipFile, sheets: list[tup
     length = 0
     carry = b""
     with archive.open("xl/sharedStrings.xml") as stream:
+        head = stream.read(_PROLOG_BYTES)
+        _check_prolog(path, "xl/sharedStrings.xml", head)
+        carry = head
         while True:
             chunk = stream.read(_CHUNK)
             data = carry + chunk
