@@ -13,6 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import queries
 from dashboard.cache import cache
 from dashboard.components import int_or, single_params, source_line, sync_url, url_state
+from dashboard.exports import xlsx_download
 from dashboard.i18n import (
     INTL_LOCALE,
     format_count,
@@ -24,7 +25,7 @@ from dashboard.i18n import (
     t,
 )
 from dashboard.model import scorecard as model
-from dashboard.model.export import download
+from dashboard.model.export import Sheet, download, xlsx_bytes
 from dashboard.titles import page_title
 
 dash.register_page(__name__, path="/scorecard", order=1.5, label_key="nav.scorecard",
@@ -71,6 +72,14 @@ TEXT = {
              "en": "Several regions have this value: they share these places"},
     "points": {"ru": "п.\u00a0п.", "en": "pp"},
     "download": {"ru": "Скачать таблицу (CSV)", "en": "Download table (CSV)"},
+    "download_xlsx": {"ru": "Excel (XLSX)", "en": "Excel (XLSX)"},
+    "sheet": {"ru": "Сводка", "en": "Scorecard"},
+    "about": {"ru": "О данных", "en": "About"},
+    "about_year": {"ru": "Год", "en": "Year"},
+    "about_regions": {"ru": "Регионы", "en": "Regions"},
+    "about_rules": {"ru": "Правила", "en": "Rules"},
+    "about_sources": {"ru": "Издания", "en": "Editions"},
+    "about_view": {"ru": "Адрес этой сводки", "en": "This view's address"},
     "summary": {"ru": "{year}: опубликовано {published} из {total} показателей Калужской области; "
                       "в сравнении: {regions}.",
                 "en": "{year}: {published} of {total} indicators published for Kaluga Oblast; {regions} "
@@ -162,7 +171,11 @@ def layout(lang: str | None = None, year: str | None = None, peers: str | None =
             html.Div(className="card-head", children=[
                 html.Div([html.H2(id=f"{PAGE}-heading", className="card-title"),
                           html.Span(id=f"{PAGE}-summary", className="card-unit")]),
-                html.Button(tx("download", lang), id=f"{PAGE}-download-button", className="button-secondary"),
+                html.Div(className="scorecard-downloads", children=[
+                    html.Button(tx("download", lang), id=f"{PAGE}-download-button", className="button-secondary"),
+                    html.Button(tx("download_xlsx", lang), id=f"{PAGE}-download-xlsx-button",
+                                className="button-secondary"),
+                ]),
             ]),
             dcc.Loading(dag.AgGrid(
                 id=f"{PAGE}-grid", rowData=[], columnDefs=[],
@@ -176,6 +189,7 @@ def layout(lang: str | None = None, year: str | None = None, peers: str | None =
             html.P(tx("rules", lang), className="card-description scorecard-rules"),
             html.P(id=f"{PAGE}-source", className="source-line"),
             dcc.Download(id=f"{PAGE}-download"),
+            dcc.Download(id=f"{PAGE}-download-xlsx"),
         ]),
     ])
 
@@ -320,3 +334,35 @@ def download_csv(_clicks, year, peers, lang):
     peers = tuple(p for p in (peers or []) if p in known and p != model.KALUGA)[:MAX_PEERS]
     table = model.scorecard(queries.engine(), year, (model.KALUGA, *peers), lang)
     return download(table, f"kaluga_scorecard_{year}.csv")
+
+
+@callback(
+    Output(f"{PAGE}-download-xlsx", "data"),
+    Input(f"{PAGE}-download-xlsx-button", "n_clicks"),
+    State(f"{PAGE}-year", "value"), State(f"{PAGE}-peers", "value"), State(f"{PAGE}-lang", "data"),
+    prevent_initial_call=True,
+)
+def download_xlsx(_clicks, year, peers, lang):
+    lang = normalise_language(lang)
+    years, default = year_choices()
+    year = int_or(year, default)
+    if year not in years:
+        return dash.no_update
+    known = {o["value"] for o in subject_options(lang)}
+    peers = tuple(p for p in (peers or []) if p in known and p != model.KALUGA)[:MAX_PEERS]
+    return xlsx_download(scorecard_xlsx(year, peers, lang), f"kaluga_scorecard_{year}.xlsx")
+
+
+def scorecard_xlsx(year: int, peers: tuple[str, ...], lang: str) -> bytes:
+    """The scorecard as a workbook: the read model's table (numbers typed) and an About sheet with the year,
+    regions, the rules and the editions the figures come from."""
+    table = model.scorecard(queries.engine(), year, (model.KALUGA, *peers), lang)
+    frame = table.frame()
+    regions = "; ".join(dict.fromkeys(str(n) for n in frame["region_name"].dropna()))
+    editions = "; ".join(dict.fromkeys(str(e) for e in frame["edition_title"].dropna()))
+    view = f"/scorecard?{urlencode({'lang': lang, 'year': year, 'peers': ','.join(peers)}, safe=',')}"
+    about = [(tx("about_year", lang), year), (tx("about_regions", lang), regions),
+             (tx("about_rules", lang), tx("rules", lang)), (tx("about_sources", lang), editions),
+             (tx("about_view", lang), view)]
+    return xlsx_bytes([Sheet(tx("sheet", lang), table.names, table.rows),
+                       Sheet(tx("about", lang), (tx("title", lang),), about, kind="about")], title=tx("title", lang))

@@ -69,3 +69,23 @@ def test_scorecard_figures_and_changes_on_the_bundled_data(kaluga_rows):
     assert by["unemployment"]["change_unit"] == "points" and by["unemployment"]["change"] == pytest.approx(-0.8)
     assert by["prices_monthly"]["previous_period"] == "2021-11"
     assert all(r["source"] for r in kaluga_rows)
+
+
+def test_scorecard_workbook_is_the_model_table_with_an_about_sheet(atlas_app):
+    import io
+    import sys
+
+    import openpyxl
+
+    page = next(m for name, m in sys.modules.items() if name.endswith("scorecard") and hasattr(m, "scorecard_xlsx"))
+    with atlas_app.server.app_context():
+        data = page.scorecard_xlsx(2021, ("RU-TUL",), "en")
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Scorecard", "About"]
+    rows = list(book["Scorecard"].iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert len(body) == 19 * 2 and "rank" in header and "tied" in header
+    grp = dict(zip(header, next(r for r in body if r[0] == "grp" and r[5] == "RU-KLU"), strict=True))
+    assert (grp["value"], grp["rank"], grp["ranked"], grp["edition"]) == (671155.5, 46, 85, "RR-2024")
+    about = dict(book["About"].iter_rows(values_only=True))
+    assert about["Year"] == 2021 and about["Regions"] == "Kaluga Oblast; Tula Oblast"
