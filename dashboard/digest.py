@@ -88,6 +88,8 @@ def send_month(engine: Engine, month: str, config: mail.MailSettings | None = No
                                    .where(Subscriber.confirmed_at.is_not(None)).order_by(Subscriber.id)).all()
     pdfs: dict[str, bytes] = {}
     report = SendReport()
+    if not subscribers:
+        return report
     # Built before the first letter: a month without figures sends nothing.
     for lang in sorted({s.lang for s in subscribers}):
         pdfs[lang] = bulletin.build(engine, month, lang)

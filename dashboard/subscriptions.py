@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, request
 from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from dashboard import mail
 from dashboard.i18n import normalise_language, page_text
@@ -166,6 +167,14 @@ def subscribe(engine: Engine, email: object, lang: str | None, consent: bool,
     unsubscribe_token, unsubscribe_hash = new_token()
     fields = {"lang": lang, "consent_version": CONSENT_VERSION, "consented_at": now,
               "confirm_token_hash": confirm_hash, "unsubscribe_token_hash": unsubscribe_hash}
+    try:
+        return _subscribe(engine, email, lang, fields, config, confirm_token, unsubscribe_token, now)
+    except IntegrityError:  # the same address sent twice at once: the other request's letter is on its way
+        return SubscribeResult("throttled")
+
+
+def _subscribe(engine: Engine, email: str, lang: str, fields: dict, config: mail.MailSettings, confirm_token: str,
+               unsubscribe_token: str, now: dt.datetime) -> SubscribeResult:
     with engine.begin() as conn:
         existing = conn.execute(select(Subscriber.id, Subscriber.confirmed_at, Subscriber.consented_at)
                                 .where(func.lower(Subscriber.email) == email.lower())).first()

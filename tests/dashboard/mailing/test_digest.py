@@ -199,3 +199,21 @@ def test_cli(bulletin_engine, client, smtp_server, monkeypatch, capsys) -> None:
     err = capsys.readouterr().err
     assert "not a month" in err and "no monthly figures" in err and "mail is not configured" in err
     assert "Traceback" not in err and len(smtp_server.letters) == 1
+
+
+def test_an_address_already_confirmed_gets_no_new_letter(bulletin_engine, client, smtp_server) -> None:
+    subscribe_and_confirm(bulletin_engine, client, smtp_server, "kept@example.test")
+    smtp_server.clear()
+    later = subscriptions.now_utc() + dt.timedelta(hours=1)
+    assert subscriptions.subscribe(bulletin_engine, "kept@example.test", "en", True, now=later).outcome == "confirmed"
+    assert smtp_server.letters == [] and subscribers(bulletin_engine)["kept@example.test"].confirmed_at is not None
+
+
+def test_no_subscribers_no_connection(bulletin_engine, monkeypatch) -> None:
+    from tests.dashboard.mailing.smtp import free_port
+
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", str(free_port()))  # nothing listens: a connection would fail
+    monkeypatch.setenv("SMTP_FROM", "atlas@atlas.test")
+    report = digest.send_month(bulletin_engine, MONTH)
+    assert report.sent == [] and report.failed == [] and report.stopped is None
