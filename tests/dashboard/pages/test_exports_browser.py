@@ -272,3 +272,26 @@ def test_indicators_card_keeps_the_api_csv_and_its_xlsx_holds_the_same_rows(dash
     svg = downloaded(dash_duo, ".svg").read_text(encoding="utf-8")
     assert about["Chart"] in svg
     assert console_errors(dash_duo) == []
+
+
+@pytest.mark.parametrize("path, card", [("/indicators?view=map&lang=ru", "indicators-chart"),
+                                        ("/companies?lang=ru", "companies-map")])
+def test_maps_export_as_png_and_svg_with_their_source(dash_duo, export_app, path, card):
+    dash_duo.start_server(export_app)
+    dash_duo.driver.set_window_size(1440, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}{path}")
+    wait_for_graph(dash_duo, f"{card}-graph")
+    # (the indicators map is a choropleth; the companies map draws its districts as filled scatter outlines)
+    until(lambda: len(traces(dash_duo, f"{card}-graph")) > 1, timeout=30)
+    until(lambda: dash_duo.find_element(f"#{card}-source").text.strip(), timeout=20)
+    source = dash_duo.find_element(f"#{card}-source").text.strip()
+    choose(dash_duo, card, f"#{card}-png")
+    png_path = downloaded(dash_duo, ".png")
+    shutil.copy(png_path, ARTIFACTS / f"exports-{card}.png")  # kept to look at
+    assert png_path.read_bytes().startswith(PNG_SIGNATURE) and png_path.stat().st_size > 10_000
+    choose(dash_duo, card, f"#{card}-svg")
+    svg = downloaded(dash_duo, ".svg").read_text(encoding="utf-8")
+    assert "<path" in svg
+    words = [w for w in source.replace(";", " ").replace(":", " ").split() if w.isalpha()]
+    assert words and all(word in svg for word in words)
+    assert console_errors(dash_duo) == []
