@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import io
 import sys
+import textwrap
 from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -175,8 +176,15 @@ def _value(figure: KeyFigure, lang: str, missing_key: str) -> str:
     return format_number(figure.value, lang)
 
 
+def with_unit(name: str, unit: str | None) -> str:
+    """A name with its unit, unless the name already says it (the 806 tables' names end with their unit)."""
+    if not unit or unit.casefold() in name.casefold():
+        return name
+    return f"{name} ({unit})"
+
+
 def _indicator_cell(figure: KeyFigure) -> str:
-    return f"{figure.name} ({figure.unit})" if figure.unit else figure.name
+    return with_unit(figure.name, figure.unit)
 
 
 # --- sections --------------------------------------------------------------------------------------------------
@@ -248,11 +256,11 @@ def chart_png(chart: Chart, lang: str) -> bytes:
     axes.grid(True, linewidth=0.3, color="#c9d2dc")
     axes.spines[["top", "right"]].set_visible(False)
     axes.legend(fontsize=7, frameon=False, loc="best")
-    title = f"{chart.name}" + (f", {chart.unit}" if chart.unit else "")
-    axes.set_title(title if len(title) < 110 else title[:107] + "…", fontsize=8.5, loc="left")
+    title = textwrap.wrap(with_unit(chart.name, chart.unit), 105)
+    axes.set_title("\n".join(title[:2]) + ("…" if len(title) > 2 else ""), fontsize=8, loc="left")
     figure.text(0.01, 0.01, tx("chart_source", lang, edition=chart.edition_title or chart.edition or ""),
                 fontsize=6.5, color="#444b55")
-    figure.subplots_adjust(left=0.1, right=0.98, top=0.88, bottom=0.2)
+    figure.subplots_adjust(left=0.1, right=0.98, top=0.84, bottom=0.2)
     buffer = io.BytesIO()
     # No "Software" text chunk and no timestamp: the same chart gives the same bytes.
     figure.savefig(buffer, format="png", metadata={"Software": None})
