@@ -47,15 +47,19 @@
         };
     }
 
-    // Long source lines wrap at about `width` characters (plotly draws <br> as a new line).
-    function wrap(line, width) {
+    // Text wraps at `maxWidth` pixels as the browser measures it in `font` (the image is drawn in the same font).
+    var measure = document.createElement("canvas").getContext("2d");
+
+    function wrap(line, maxWidth, font) {
+        measure.font = font;
         var words = line.split(" "), lines = [], current = "";
         words.forEach(function (word) {
-            if (current && (current + " " + word).length > width) {
+            var candidate = current ? current + " " + word : word;
+            if (current && measure.measureText(candidate).width > maxWidth) {
                 lines.push(current);
                 current = word;
             } else {
-                current = current ? current + " " + word : word;
+                current = candidate;
             }
         });
         if (current) { lines.push(current); }
@@ -73,8 +77,8 @@
     function composeSvg(chartSvg, width, height, info) {
         var pad = 16, titleSize = 17, sourceSize = 12;
         var title = info.title + (info.unit ? ", " + info.unit : "");
-        var titleLines = wrap(title, Math.max(30, Math.floor((width - 2 * pad) / (titleSize * 0.55))));
-        var sourceLines = wrap(info.source || "", Math.max(40, Math.floor((width - 2 * pad) / (sourceSize * 0.55))));
+        var titleLines = wrap(title, width - 2 * pad, "600 " + titleSize + "px " + FONT);
+        var sourceLines = wrap(info.source || "", width - 2 * pad, sourceSize + "px " + FONT);
         var top = pad + titleLines.length * (titleSize + 5) + 6;
         var total = top + height + 8 + sourceLines.length * (sourceSize + 4) + pad;
         var parts = ['<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="' +
