@@ -63,8 +63,9 @@ def layout(lang: str | None = None, **_ignored) -> html.Div:
                        children=html.Div(tx("data.drop", lang, mb=megabytes), className="admin-drop-text")),
             html.Div(id="admin-upload-message", role="status"),
         ]),
-        html.Div(className="card admin-upload-card", children=[
-            html.H2(tx("cluster.title", lang), className="card-title"),
+        # Collapsed by default: the preview below is the same for a file and for a row.
+        html.Details(className="card admin-upload-card admin-cluster", id="cluster-card", children=[
+            html.Summary(html.H2(tx("cluster.title", lang), className="card-title"), id="cluster-summary"),
             html.P(tx("cluster.lead", lang), className="admin-note"),
             html.Label(tx("cluster.kind", lang), htmlFor="cluster-kind", className="admin-label"),
             dcc.Dropdown(id="cluster-kind", clearable=False, searchable=False, value="investments",

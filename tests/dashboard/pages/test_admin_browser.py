@@ -65,8 +65,9 @@ def kaluga_line(dash_duo, code: str) -> dict:
 
 def job_state(dash_duo) -> str | None:
     """The upload's state as the page shows it (None before the first poll)."""
-    found = dash_duo.driver.find_elements("css selector", "#admin-state")
-    return found[0].get_attribute("data-state") if found else None
+    # Read in one script: the poll re-renders the element, so a found element may go stale before it is read.
+    return dash_duo.driver.execute_script(
+        "var e = document.getElementById('admin-state'); return e ? e.getAttribute('data-state') : null;")
 
 
 def test_sign_in_upload_preview_apply_see_the_chart_change_and_roll_back(dash_duo, refresh_app,
