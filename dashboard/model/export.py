@@ -147,7 +147,12 @@ def _write_data(worksheet, sheet: Sheet, formats: dict) -> None:
         worksheet.autofilter(0, 0, max(len(sheet.rows), 1), len(header) - 1)
     # NOTE: the hot loop of a 100,000-row export (bench/exports.py): methods bound once, one type test per cell.
     # `value.startswith(FORMULA_STARTS)` is safety.needs_guard inlined for text (the same tuple: one rule).
-    write_number, write_string = worksheet.write_number, worksheet.write_string
+    # NOTE: xlsxwriter's public write_number/write_string are its _write_number/_write_string behind a decorator
+    # that only reads "A1" notation; with integer rows and columns that decorator costs about a fifth of a
+    # 100,000-row export (bench/exports.py), so the writers of the pinned version (requirements.txt) are called
+    # directly, the public ones where a version lacks them. Every cell is read back in the tests and the bench.
+    write_number = getattr(worksheet, "_write_number", worksheet.write_number)
+    write_string = getattr(worksheet, "_write_string", worksheet.write_string)
     guarded, starts = formats["guarded"], FORMULA_STARTS
     isfinite = math.isfinite
     for r, row in enumerate(sheet.rows, start=1):
