@@ -13,8 +13,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from dashboard.components import chart_result, source_line
 from dashboard import api
+from dashboard.components import chart_result, source_line
 from dashboard.exports import ChartView, api_view, chart_csv, export_frame, page_filename, workbook, xlsx_download
 from dashboard.model.export import BOM, Sheet, sheet_name, xlsx_bytes
 from dashboard.model.safety import FORMULA_STARTS, grid_export_params, needs_guard
