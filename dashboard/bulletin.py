@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.i18n import format_date, format_number, format_period, normalise_language, page_text
+from dashboard.i18n import format_count, format_date, format_number, format_period, normalise_language, page_text
 from dashboard.model import bulletin as model
 from dashboard.model.bulletin import BadMonth, Bulletin, Chart, KeyFigure
 from dashboard.model.loads import data_version
@@ -77,15 +77,15 @@ TEXT = {
     "no_investments": {"ru": "Инвестиций с годом по {year} в базе нет.",
                        "en": "No dated investment up to {year} in the database."},
     "col_company": {"ru": "Компания", "en": "Company"},
-    "col_amount": {"ru": "Сумма (млн / как написано)", "en": "Amount (as written)"},
+    "col_amount": {"ru": "Сумма (как написано)", "en": "Amount (as written)"},
     "col_when": {"ru": "Когда", "en": "When"},
     "col_status": {"ru": "Статус", "en": "Status"},
     "cluster_figures": {"ru": "Цифры кластера (последняя по каждому показателю)",
                         "en": "Cluster figures (the newest of each)"},
     "no_cluster_figures": {"ru": "Цифр кластера по {year} год в базе нет.",
                            "en": "No cluster figures up to {year} in the database."},
-    "products": {"ru": "Продукция: {total} продуктов с годом по {year} (ещё {undated} без года)",
-                 "en": "Products: {total} with a year up to {year} ({undated} more without a year)"},
+    "products": {"ru": "Продукция: {total} с годом по {year}; без года: {undated}",
+                 "en": "Products: {total} with a year up to {year}; without a year: {undated}"},
     "products_by_area": {"ru": "По терапевтическим областям: {areas}", "en": "By therapy area: {areas}"},
     "products_of_year": {"ru": "Продукты {year} года: {names}", "en": "Products of {year}: {names}"},
     "no_products_of_year": {"ru": "Продуктов {year} года в базе нет.", "en": "No products of {year} in the database."},
@@ -297,10 +297,10 @@ def _cluster(data: Bulletin, lang: str, styles: dict) -> list:
         for row in data.investments:
             f = row.fields
             rows.append([_p(f["company_label"], styles["cell"]),
-                         _p(f"{f['amount_raw']} {f['currency']}", styles["cell"]),
-                         _p(f["period_raw"], styles["cell"]), _p(f["status"], styles["cell"]),
+                         _p(f"{f['amount_raw']} {f['currency_raw']}", styles["cell"]),
+                         _p(f["period_raw"], styles["cell"]), _p(status_label(f["status"], lang), styles["cell"]),
                          _p(row.source_label or row.source_url or "—", styles["small"])])
-        table = Table(rows, colWidths=[52 * mm, 30 * mm, 42 * mm, 20 * mm, 30 * mm], repeatRows=1)
+        table = Table(rows, colWidths=[48 * mm, 32 * mm, 38 * mm, 27 * mm, 29 * mm], repeatRows=1)
         table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")),
                                    ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.HexColor("#c9d2dc"))]))
@@ -315,8 +315,8 @@ def _cluster(data: Bulletin, lang: str, styles: dict) -> list:
             out.append(_p(f"• {text} — {row.source_label or row.source_url or ''}", styles["cell"]))
     else:
         out.append(_p(tx("no_cluster_figures", lang, year=year), styles["base"]))
-    out.append(_p(tx("products", lang, total=data.products_to_date, year=year, undated=data.products_undated),
-                  styles["h3"]))
+    out.append(_p(tx("products", lang, total=format_count(data.products_to_date, "product", lang), year=year,
+                     undated=format_count(data.products_undated, "product", lang)), styles["h3"]))
     if data.products_by_area:
         areas = "; ".join(f"{name} — {count}" for name, count in data.products_by_area)
         out.append(_p(tx("products_by_area", lang, areas=areas), styles["cell"]))
@@ -327,6 +327,14 @@ def _cluster(data: Bulletin, lang: str, styles: dict) -> list:
     else:
         out.append(_p(tx("no_products_of_year", lang, year=year), styles["cell"]))
     return out
+
+
+# Investment statuses as the cluster data records them (in English), named in Russian; others shown as recorded.
+STATUS_RU = {"made": "осуществлено", "planned": "план", "allocated": "выделено", "made/under way": "идёт"}
+
+
+def status_label(status: str | None, lang: str) -> str:
+    return (STATUS_RU.get(status or "", status) if lang == "ru" else status) or "—"
 
 
 def _event_line(row, lang: str) -> str:

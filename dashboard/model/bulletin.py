@@ -329,7 +329,7 @@ def _with_source(query, table):
             .outerjoin(Source, Source.url == table.source_url))
 
 
-INVESTMENT_FIELDS = ("company_label", "amount_raw", "currency", "period_raw", "status", "year")
+INVESTMENT_FIELDS = ("company_label", "amount_raw", "currency_raw", "period_raw", "status", "year")
 
 
 def investments_to(engine: Engine, year: int, limit: int = 12) -> tuple[list[CitedRow], int, int]:
