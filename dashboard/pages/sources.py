@@ -419,7 +419,9 @@ def _loads_card(lang: str) -> html.Section:
     locale = "ru-RU" if lang == "ru" else "en-US"  # 12 345 / 12,345, as i18n.format_number writes them
     columns = [{"field": "id", "headerName": tx("col_id", lang), "maxWidth": 70, "type": "numericColumn"},
                {"field": "file_name", "headerName": tx("col_file", lang), "minWidth": 200, "flex": 2},
-               {"field": "adapter", "headerName": tx("col_adapter", lang), "minWidth": 140, "flex": 1},
+               # adapter names are code (etl/sources/<name>.py), the same in both languages
+               {"field": "adapter", "headerName": tx("col_adapter", lang), "minWidth": 140, "flex": 1,
+                "cellRenderer": "markdown"},
                {"field": "edition", "headerName": tx("col_edition", lang), "minWidth": 100, "maxWidth": 120},
                {"field": "status", "headerName": tx("col_status", lang), "minWidth": 90, "maxWidth": 110},
                {"field": "started_at", "headerName": tx("col_started", lang), "minWidth": 165, "maxWidth": 180},
@@ -428,7 +430,8 @@ def _loads_card(lang: str) -> html.Section:
                   "valueFormatter": {"function": f"params.value == null ? '' : "
                                                  f"Number(params.value).toLocaleString({locale!r})"}}
                  for c in numbers]]
-    rows = [{**r, "row_id": str(r["id"]), "status": translate_value("load_status", r.get("status"), lang)}
+    rows = [{**r, "row_id": str(r["id"]), "status": translate_value("load_status", r.get("status"), lang),
+             "adapter": f"`{r['adapter']}`" if r.get("adapter") else ""}
             for r in json.loads(history.to_json(orient="records"))]
     # NOTE: a grid, not an html table: the history grows with every refresh (up to 200 loads shown).
     table = (dag.AgGrid(id=f"{PAGE}-loads-grid", columnDefs=columns, rowData=rows, getRowId="params.data.row_id",
