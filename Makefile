@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 WEB_CONCURRENCY ?= 2
 
-.PHONY: run serve test lint data db assets bench clean
+.PHONY: run serve test lint data db assets bench soak clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/etl.py
 	$(PY) bench/dashboard.py
 	$(PY) bench/exports.py
+
+# Fault injection: SIGKILLs mid-load and concurrent loads on SQLite and PostgreSQL (TEST_POSTGRES_URL),
+# then the fuzzers with many more examples; prints a summary table (figures lost must be 0).
+soak: $(VENV)/.installed-dev
+	$(PY) tools/soak.py
+	HYPOTHESIS_PROFILE=soak $(PY) -m pytest tests/hostile/test_fuzz.py -q
 
 clean:
 	rm -rf $(VENV) data/atlas.sqlite data/atlas.sqlite-* artifacts

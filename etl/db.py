@@ -10,6 +10,9 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from etl import settings
 from etl.paths import REPO_ROOT
 
+# How often (ms) PostgreSQL checks, during a long statement, that its client is still connected.
+CLIENT_CHECK_MS = 2000
+
 
 def make_engine(url: str | None = None, *, statement_timeout: float | None = None,
                 busy_timeout: float | None = None, **kwargs) -> Engine:
@@ -26,10 +29,19 @@ def make_engine(url: str | None = None, *, statement_timeout: float | None = Non
     connect_args = dict(kwargs.pop("connect_args", {}))
     if url.startswith("sqlite") and busy_timeout is not None:
         connect_args.setdefault("timeout", busy_timeout)
-    if url.startswith("postgresql") and statement_timeout is not None:
+    if url.startswith("postgresql"):
         # connect_args replace the URL's own ?options=..., so those are kept here.
         options = connect_args.get("options") or make_url(url).query.get("options", "")
-        connect_args["options"] = f"{options} -c statement_timeout={int(statement_timeout * 1000)}".strip()
+        if statement_timeout is not None:
+            options = f"{options} -c statement_timeout={int(statement_timeout * 1000)}"
+        # NOTE: when a client dies mid-statement (a load killed by SIGKILL), the server notices only when
+        # it next talks to it; this makes it check the socket every few seconds and cancel the orphaned
+        # INSERT, and keepalives find a peer that vanished without closing its socket.
+        options = f"{options} -c client_connection_check_interval={CLIENT_CHECK_MS}"
+        connect_args["options"] = options.strip()
+        for key, value in (("keepalives", 1), ("keepalives_idle", 30), ("keepalives_interval", 10),
+                           ("keepalives_count", 3)):
+            connect_args.setdefault(key, value)
     engine = create_engine(url, connect_args=connect_args, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

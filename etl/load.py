@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +32,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -149,6 +150,7 @@ def apply(
         with engine.connect() as conn:
             transaction = conn.begin()
             try:
+                _queue_behind_other_loads(conn)
                 report.load_id = _start_load(conn, report, source_path)
                 if on_begin:
                     on_begin(conn, report)
@@ -177,6 +179,16 @@ def apply(
     except (EtlError, SQLAlchemyError) as exc:
         report.status = "failed"
         report.error = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+        if _another_load_holds_the_lock(exc):
+            # NOTE: a refusal (exit 2) that says why, not the driver's "database is locked".
+            report.status = "rejected"
+            report.error = (f"{file_name}: another load was writing to the database for longer than "
+                            f"{LOCK_WAIT_SECONDS:g} s; nothing was written: load the file again when it has finished")
+            report.tables = []
+            if not dry_run:
+                with suppress(SQLAlchemyError):  # the history may be locked too; the message says it all
+                    record_failure(engine, report, source_path=source_path)
+            return report
         if isinstance(exc, RejectedInput):
             # A check against the database (an indicator's unit) refused rows: report them as the
             # parser's rejections are reported, not as a bare "1 rejected row(s):".
@@ -187,6 +199,32 @@ def apply(
         if not dry_run:
             record_failure(engine, report, source_path=source_path)
     return report
+
+
+# How long a load waits for another load's transaction to end before it is refused (seconds).
+LOCK_WAIT_SECONDS = 600.0
+# The same key as etl.history's lock for the admin's applies, so every writer queues on one lock.
+_APPLY_LOCK = 7_342_010
+
+
+def _queue_behind_other_loads(conn: Connection) -> None:
+    """Make concurrent loads queue instead of failing on each other's rows.
+
+    PostgreSQL: an advisory lock held to the end of the transaction (two loads upserting the same keys
+    would otherwise meet a UniqueViolation). SQLite: its single write lock, taken by the load record's
+    INSERT (the transaction's first statement, so no read snapshot is held), waited for up to
+    LOCK_WAIT_SECONDS instead of the driver's 5 s.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT set_config('lock_timeout', :ms, true)"), {"ms": f"{int(LOCK_WAIT_SECONDS * 1000)}"})
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPLY_LOCK})
+    elif conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(LOCK_WAIT_SECONDS * 1000)}")
+
+
+def _another_load_holds_the_lock(exc: BaseException) -> bool:
+    message = str(exc).lower()
+    return "database is locked" in message or "lock timeout" in message or "locknotavailable" in message
 
 
 def _absolute(path: str | Path | None) -> str | None:

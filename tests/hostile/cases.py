@@ -43,14 +43,16 @@ class Case:
     says: tuple[str, ...] = ()
     # Only through the CLI: the upload preview takes bytes, not devices, folders or symlinks.
     file_only: bool = False
+    # Writes a large file (a 1 GiB cell, a million rows): marked `slow`, still run by `make test`.
+    slow: bool = False
 
 
 CASES: list[Case] = []
 
 
-def case(id: str, code: int = REFUSED, says: tuple[str, ...] = (), file_only: bool = False):
+def case(id: str, code: int = REFUSED, says: tuple[str, ...] = (), file_only: bool = False, slow: bool = False):
     def register(build: Callable[[Path], Path]) -> Callable[[Path], Path]:
-        CASES.append(Case(id, build, code, says, file_only))
+        CASES.append(Case(id, build, code, says, file_only, slow))
         return build
     return register
 
@@ -281,7 +283,7 @@ def _dimension(d: Path) -> Path:
     return write_xlsx(d / "dimension.xlsx", _sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>', "A1:XFD1048576"))
 
 
-@case("a 1 GiB cell (shared string, streamed)", says=("gib.xlsx", "inflates to 1,073,741,"))
+@case("a 1 GiB cell (shared string, streamed)", says=("gib.xlsx", "inflates to 1,073,741,"), slow=True)
 def _gib_cell(d: Path) -> Path:
     head = f'<sst xmlns="{MAIN}" count="1" uniqueCount="1"><si><t>'.encode()
     chunk = b"a" * 1024**2
@@ -304,7 +306,7 @@ def _long_shared(d: Path) -> Path:
     return write_xlsx(d / "sst.xlsx", raw_sheet([[Raw(' t="s"', "<v>0</v>")]]), ["я" * 100_000])
 
 
-@case("a 1,000,000-row sheet of numbers (streamed)", says=("million.xlsx",))
+@case("a 1,000,000-row sheet of numbers (streamed)", says=("million.xlsx",), slow=True)
 def _million(d: Path) -> Path:
     from tests.etl.test_guard import _sheet_xml
 

@@ -62,3 +62,8 @@ def built(tmp_path_factory: pytest.TempPathFactory):
 
 def case_ids() -> list[str]:
     return [case.id for case in CASES]
+
+
+def case_params(cases: list[Case]) -> list:
+    """The cases as pytest parameters, the large ones marked `slow`."""
+    return [pytest.param(case, id=case.id, marks=[pytest.mark.slow] if case.slow else []) for case in cases]

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from etl.cli import main
 from tests.fixtures import loads_rows, table_rows
 from tests.hostile.cases import CASES, LOADED, REFUSED, Case
-from tests.hostile.conftest import case_ids
+from tests.hostile.conftest import case_params
 
 
 def run_cli(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str]:
@@ -30,7 +30,7 @@ def test_the_corpus_is_large_and_covers_every_adapter() -> None:
     assert sum(case.code == LOADED for case in CASES) >= 8
 
 
-@pytest.mark.parametrize("case", CASES, ids=case_ids())
+@pytest.mark.parametrize("case", case_params(CASES))
 def test_hostile_file_through_the_cli(case: Case, hostile_db: tuple[Engine, str], built,
                                       capsys: pytest.CaptureFixture) -> None:
     engine, url = hostile_db

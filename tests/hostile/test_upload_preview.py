@@ -10,11 +10,12 @@ from dashboard.admin import jobs
 from etl.errors import Rejection, summarise
 from tests.fixtures import table_rows
 from tests.hostile.cases import CASES, REFUSED, Case
+from tests.hostile.conftest import case_params
 
 SAMPLE = [case for case in CASES if case.code == REFUSED and not case.file_only][::4]
 
 
-@pytest.mark.parametrize("case", SAMPLE, ids=[case.id for case in SAMPLE])
+@pytest.mark.parametrize("case", case_params(SAMPLE))
 def test_upload_preview_refuses_like_the_cli(case: Case, hostile_db: tuple[Engine, str], built, tmp_path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     engine, _ = hostile_db

@@ -1,0 +1,45 @@
+"""Two `etl load` processes at once on one database (SQLite and PostgreSQL): they queue (or one is refused
+with a clear message and exit 2), never a raw `database is locked` or `UniqueViolation`, never a traceback,
+and the database ends holding each figure once. The files are SYNTHETIC."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+
+from etl.paths import REPO_ROOT
+from etl.schema import Load, Observation
+from tests.hostile.builders import rr
+from tests.hostile.conftest import cli_url
+
+RAW_ERRORS = ("database is locked", "UniqueViolation", "Traceback", "IntegrityError", "deadlock")
+
+
+def test_two_loads_at_once_queue_or_are_refused_clearly(loaded_engine: Engine, tmp_path: Path) -> None:
+    url = cli_url(loaded_engine)
+    first = rr(tmp_path / "rr_2019_first.xlsx")
+    second = rr(tmp_path / "rr_2020_second.xlsx")
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    processes = [subprocess.Popen([sys.executable, "-m", "etl", "--database-url", url, "load", str(path)],
+                                  cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                 for path in (first, second)]
+    outputs = [(process.wait(timeout=600), process.stdout.read()) for process in processes]
+    for code, output in outputs:
+        assert code in (0, 2), output
+        assert not any(raw in output for raw in RAW_ERRORS), output
+        if code == 2:
+            assert "another load was writing to the database" in output
+    with loaded_engine.connect() as conn:
+        applied = conn.execute(select(Load.file_name).where(Load.status == "applied",
+                                                            Load.file_name.like("rr_20%"))).scalars().all()
+        figures = conn.execute(select(func.count()).select_from(Observation)).scalar()
+        editions = conn.execute(select(Observation.edition).distinct()).scalars().all()
+    assert sorted(applied) == sorted(p.name for (code, _), p in zip(outputs, (first, second), strict=True)
+                                     if code == 0)
+    # Each applied edition holds the table's figures once (8 cells, 1 of them a missing-value mark).
+    assert figures == 8 * len(applied)
+    assert sorted(editions) == sorted(f"RR-{name[3:7]}" for name in applied)
