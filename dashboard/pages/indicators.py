@@ -33,8 +33,8 @@ from dashboard.components import (
     year_range,
 )
 from dashboard.editions import edition_label, edition_short
-from dashboard.figures import KALUGA_COLOUR, MUTED, base_layout, colour_for
-from dashboard.geo import russia_regions, russia_regions_url
+from dashboard.figures import KALUGA_COLOUR, MUTED, base_layout
+from dashboard.geo import russia_regions_url
 from dashboard.i18n import (
     axis_number_format,
     format_date,
@@ -813,14 +813,15 @@ def _short(name: str, width: int = 18) -> str:
     return name if len(name) <= width else name[: width - 1].rstrip() + "…"
 
 
-def _end_labels(ends: list[tuple[float, str, str]], log: bool) -> list[dict]:
+def _end_labels(ends: list[tuple[float, str, str]], log: bool, span: tuple[float, float]) -> list[dict]:
     """Labels at the end of the lines, nudged apart so that two lines ending close do not overprint."""
     scale = (lambda v: math.log10(v)) if log else (lambda v: v)
     points = sorted(((scale(v), text, colour) for v, text, colour in ends if not (log and v <= 0)),
                     key=lambda p: p[0])
     if not points:
         return []
-    gap = (points[-1][0] - points[0][0]) * 0.06 or 1.0
+    low, high = (scale(v) for v in span) if not log or span[0] > 0 else (points[0][0], points[-1][0])
+    gap = (high - low) * 0.05 or 1.0  # about 16 px of a 330 px plot: one line of 12 px text apart
     placed: list[float] = []
     for y, _text, _colour in points:
         placed.append(max(y, placed[-1] + gap) if placed else y)
@@ -828,6 +829,18 @@ def _end_labels(ends: list[tuple[float, str, str]], log: bool) -> list[dict]:
     return [{"xref": "paper", "x": 1.0, "xanchor": "left", "xshift": 6, "yref": "y", "y": y,
              "text": f"<b>{text}</b>", "showarrow": False, "font": {"color": colour, "size": 12}, "align": "left"}
             for y, (_s, text, colour) in zip(placed, points, strict=True)]
+
+
+LINE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#000000", "#882255", "#44AA99")
+
+
+def _line_colour(code: str, index: int) -> str:
+    """Kaluga in its colour, Russia in grey, the others from Okabe-Ito and Tol without yellow (unreadable on white)."""
+    if code == KALUGA_CODE:
+        return KALUGA_COLOUR
+    if code == "RU":
+        return "#5c6773"
+    return LINE_COLOURS[index % len(LINE_COLOURS)]
 
 
 def _line_figure(rows: list[dict], unit: str, lang: str, kind: str, regions: tuple[str, ...], transform: str,
@@ -845,7 +858,7 @@ def _line_figure(rows: list[dict], unit: str, lang: str, kind: str, regions: tup
     traces, ends_left, ends_right = [], [], []
     for n, code in enumerate(present):
         points = sorted(series[code], key=lambda r: r["period"])
-        colour = colour_for(code, n)
+        colour = _line_colour(code, n)
         right = split and code in aggregates
         trace = {
             "type": "scatter", "name": names.get(code, code), "mode": "lines+markers", "connectgaps": False,
@@ -862,7 +875,9 @@ def _line_figure(rows: list[dict], unit: str, lang: str, kind: str, regions: tup
         last = next((p["value"] for p in reversed(points) if p["value"] is not None), None)
         if last is not None:
             (ends_right if right else ends_left).append((last, _short(names.get(code, code)), colour))
-    annotations = _end_labels(ends_left, log)
+    left = [v for tr in traces if "yaxis" not in tr for v in tr["y"] if v is not None]
+    right = [v for tr in traces if "yaxis" in tr for v in tr["y"] if v is not None]
+    annotations = _end_labels(ends_left, log, (min([*left, 0.0]), max([*left, 1.0])))
     axis_type = "log" if log else "linear"
     yaxis = {"title": {"text": unit}, "gridcolor": "#e6e9ee", **axis_number_format(lang), "type": axis_type}
     xaxis = {"gridcolor": "#e6e9ee", **({"tickformat": "d"} if kind == "year" else {})}
@@ -872,7 +887,7 @@ def _line_figure(rows: list[dict], unit: str, lang: str, kind: str, regions: tup
         names_right = ", ".join(_short(names.get(c, c), 14) for c in present if c in aggregates)
         layout["yaxis2"] = {"title": {"text": tx("right_axis", lang, names=names_right)}, "overlaying": "y",
                             "side": "right", "showgrid": False, **axis_number_format(lang), "type": axis_type}
-        for label in _end_labels(ends_right, log):
+        for label in _end_labels(ends_right, log, (min([*right, 0.0]), max([*right, 1.0]))):
             label.update({"yref": "y2", "xshift": 70})
             annotations.append(label)
     layout["annotations"] = annotations
@@ -888,16 +903,17 @@ def _ranking_figure(rows: list[dict], unit: str, lang: str, period: str) -> dict
              else tx("kaluga_missing", lang, year=period))
     labels = [names.get(c, c) for c in codes]
     # Every bar has its label (one row per region, tall enough to read); Kaluga's in bold and its colour.
-    ticktext = [f"<b><span style='color:{KALUGA_COLOUR}'>{label}</span></b>" if c == KALUGA_CODE else label
-                for c, label in zip(codes, labels, strict=True)]
+    ticktext = [f"<b><span style='color:{KALUGA_COLOUR}'>{label}</span></b>" if c == KALUGA_CODE
+                else _short(label, 24) for c, label in zip(codes, labels, strict=True)]
     bar = {"type": "bar", "x": [r["value"] for r in ranked], "y": labels, "orientation": "h",
            "marker": {"color": [KALUGA_COLOUR if c == KALUGA_CODE else MUTED for c in codes]},
            "text": [format_number(r["value"], lang) if r["region_code"] == KALUGA_CODE else "" for r in ranked],
            "textposition": "outside", "cliponaxis": False,
            "customdata": [_customdata(r, lang, names) for r in ranked], "hovertemplate": _hover(unit, lang, "x")}
     layout = base_layout(lang, BAR_HEIGHT * n + 150, margin={"l": 8, "r": 56, "t": 48, "b": 90},
-                         title={"text": title, "font": {"size": 15, "color": KALUGA_COLOUR}, "x": 0,
-                                "xref": "paper"},
+                         # From the card's left edge, not the plot's: on a phone the labels take half the width.
+                         title={"text": title, "font": {"size": 15, "color": KALUGA_COLOUR}, "x": 0.01,
+                                "xref": "container"},
                          yaxis={"tickfont": {"size": 11}, "automargin": True, "tickmode": "array", "tickvals": labels,
                                 "ticktext": ticktext},
                          xaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee", "side": "top",
@@ -926,22 +942,6 @@ def _bin_of(value: float, edges: list[float]) -> int:
         if value < edges[i]:
             return i - 1
     return len(edges) - 2
-
-
-@cache.memoize()
-def _centre(code: str) -> tuple[float, float] | None:
-    """A point inside a region's outline for its label (the mean of its largest ring's vertices)."""
-    data = russia_regions()
-    if not data:
-        return None
-    for feature in data.get("features", []):
-        if feature.get("properties", {}).get("code") != code:
-            continue
-        geometry = feature["geometry"]
-        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
-        ring = max((polygon[0] for polygon in polygons), key=len)
-        return (sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring))
-    return None
 
 
 def _map_figure(rows: list[dict], unit: str, lang: str, name: str, period: str) -> dict:
@@ -975,22 +975,24 @@ def _map_figure(rows: list[dict], unit: str, lang: str, name: str, period: str) 
                "locations": [KALUGA_CODE], "z": [0], "showscale": False,
                "colorscale": [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
                "marker": {"line": {"width": 3, "color": KALUGA_COLOUR}}, "hoverinfo": "skip"}
-    traces = [choropleth, outline]
-    centre = _centre(KALUGA_CODE)
     kaluga = next((r for r in shown if r["region_code"] == KALUGA_CODE), None)
-    if centre:
-        value = format_number(kaluga["value"], lang) if kaluga else t("value.missing", lang)
-        traces.append({"type": "scattergeo", "lon": [centre[0]], "lat": [centre[1]], "mode": "markers+text",
-                       "text": [f"<b>{names.get(KALUGA_CODE)}</b>: {value}"], "textposition": "middle left",
-                       "textfont": {"color": KALUGA_COLOUR, "size": 13},
-                       "marker": {"size": 7, "color": KALUGA_COLOUR}, "hoverinfo": "skip", "showlegend": False})
+    value = format_number(kaluga["value"], lang) if kaluga else t("value.missing", lang)
+    # NOTE: the atlas's plotly bundle has no scattergeo, so Kaluga's label is an annotation that names the outline.
+    label = {"text": f"<b>▢ {names.get(KALUGA_CODE)}</b>: {value} {unit}", "xref": "paper", "yref": "paper",
+             "x": 0, "y": 1, "xanchor": "left", "yanchor": "top", "showarrow": False, "align": "left",
+             "font": {"color": KALUGA_COLOUR, "size": 13}, "bgcolor": "rgba(255,255,255,0.85)"}
     layout = base_layout(lang, HEIGHT + 60, margin={"l": 0, "r": 0, "t": 40, "b": 90},
-                         xaxis={"visible": False}, yaxis={"visible": False},
+                         xaxis={"visible": False}, yaxis={"visible": False}, annotations=[label],
                          title={"text": f"<b>{period}</b> · {_short(name, 60)}", "x": 0, "xref": "paper",
                                 "font": {"size": 15}},
-                         geo={"fitbounds": "locations", "visible": False, "domain": {"x": [0, 1], "y": [0, 1]},
-                              "projection": {"type": "conic conformal", "parallels": [52, 64]}})
-    return plain.figure(traces, layout)
+                         # NOTE: Chukotka crosses the 180th meridian, so fitting the bounds of the locations
+                         # zooms out to the whole globe; the frame is set by hand instead.
+                         geo={"visible": False, "domain": {"x": [0, 1], "y": [0, 1]},
+                              "projection": {"type": "conic conformal", "parallels": [52, 64],
+                                             "rotation": {"lon": 100}},
+                              "center": {"lon": 100, "lat": 62}, "lonaxis": {"range": [26, 182]},
+                              "lataxis": {"range": [41, 79]}})
+    return plain.figure([choropleth, outline], layout)
 
 
 def _scatter_figure(indicator: str, vs: str | None, size: str | None, period: str | None, rows: list[dict],

@@ -100,14 +100,17 @@ def test_monthly_ranking_ranks_85_regions_for_one_month(page):
 
 def test_map_bins_colours_by_quantile_names_the_year_and_labels_kaluga(page):
     figure, *_ = _render(page, regions=(), view="map", period="2019", edition="RR-2021")
-    choropleth, outline, label = figure["data"]
+    choropleth, outline = figure["data"]
+    label = figure["layout"]["annotations"][0]
     ticks = choropleth["colorbar"]["ticktext"]
     assert len(ticks) == 5 and len(choropleth["colorscale"]) == 10  # five steps, each a flat colour
     bins = [int(z) for z in choropleth["z"]]
     assert max(bins.count(b) for b in set(bins)) <= 18  # quantiles: about 17 regions per colour
     assert "2019" in figure["layout"]["title"]["text"]
     assert outline["locations"] == ["RU-KLU"] and outline["marker"]["line"]["width"] >= 2
-    assert label["type"] == "scattergeo" and "Kaluga Oblast" in label["text"][0]
+    kaluga = choropleth["customdata"][choropleth["locations"].index("RU-KLU")]
+    assert "Kaluga Oblast" in label["text"] and kaluga[4] in label["text"]  # named, with its value
+    assert "fitbounds" not in figure["layout"]["geo"]  # Chukotka across 180° would zoom out to the globe
     assert all(row[0] for row in choropleth["customdata"])  # region names on hover
 
 
