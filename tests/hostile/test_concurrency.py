@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+import pytest
+from sqlalchemy import Engine, func, select, text
 
 from etl.paths import REPO_ROOT
 from etl.schema import Load, Observation
@@ -43,3 +44,38 @@ def test_two_loads_at_once_queue_or_are_refused_clearly(loaded_engine: Engine, t
     # Each applied edition holds the table's figures once (8 cells, 1 of them a missing-value mark).
     assert figures == 8 * len(applied)
     assert sorted(editions) == sorted(f"RR-{name[3:7]}" for name in applied)
+
+
+def test_a_load_that_waits_too_long_is_refused_clearly(loaded_engine: Engine, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture) -> None:
+    """Another writer holds the database's write lock (SQLite) or the loads' lock (PostgreSQL) past the wait:
+    exit 2, a sentence that says so, nothing written."""
+    from etl import load
+    from etl.cli import main
+    from tests.fixtures import table_rows
+
+    url = cli_url(loaded_engine)
+    path = rr(tmp_path / "rr_2019_waits.xlsx")
+    main(["--database-url", url, "migrate"])
+    capsys.readouterr()
+    monkeypatch.setattr(load, "LOCK_WAIT_SECONDS", 0.5)
+    before = table_rows(loaded_engine)
+    with loaded_engine.connect() as holder:
+        if loaded_engine.dialect.name == "sqlite":
+            holder.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": load._APPLY_LOCK})
+        try:
+            code = main(["--database-url", url, "load", str(path)])
+        finally:
+            if loaded_engine.dialect.name == "sqlite":
+                holder.exec_driver_sql("ROLLBACK")
+            else:
+                holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": load._APPLY_LOCK})
+                holder.commit()
+    output = "".join(capsys.readouterr())
+    assert code == 2, output
+    assert "another load was writing to the database for longer than 0.5 s; nothing was written" in output
+    assert not any(raw in output for raw in RAW_ERRORS), output
+    assert table_rows(loaded_engine) == before
