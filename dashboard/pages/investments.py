@@ -42,11 +42,10 @@ BAND_FILL = {"made": "rgba(0,114,178,0.18)", "planned": "rgba(230,159,0,0.18)"}
 
 TEXT = {
     "title": {"ru": "Инвестиции", "en": "Investments"},
-    "lead": {"ru": "Инвестиции участников кластера так, как их называют источники. Каждая строка — цитата: "
-                   "одни и те же деньги называют в рублях, в долларах и диапазоном, поэтому строки никогда "
-                   "не складываются между собой.",
-             "en": "Investment by cluster participants as the sources state it. Each row is a citation: the "
-                   "same money is quoted in roubles, in dollars and as a range, so rows are never added up."},
+    "lead": {"ru": "Инвестиции участников кластера, как их называют источники: одна цифра на компанию, "
+                   "цитаты никогда не складываются.",
+             "en": "Investment by cluster participants as the sources state it: one figure per company, "
+                   "citations never added up."},
     "rule": {"ru": "Правило одной цифры. Для каждой компании, валюты и статуса (осуществлённые / "
                    "планируемые) берётся одна строка — с наибольшей нижней границей (при равенстве — "
                    "более поздняя). "

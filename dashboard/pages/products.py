@@ -39,10 +39,10 @@ GRID = f"{PAGE}-grid"
 CHARTS = ("treemap", "sunburst")
 TEXT = {
     "title": {"ru": "Продукция и терапевтические области", "en": "Products and therapy areas"},
-    "lead": {"ru": "Препараты, которые выпускают или готовят к выпуску компании кластера, — как их называют "
-                   "источники и интервью исполнительного директора ассоциации. Каждая строка — со ссылкой.",
-             "en": "Medicines cluster companies make or prepare to make, as cited sources and the association's "
-                   "interview name them. Every row links to its source."},
+    "lead": {"ru": "Препараты компаний кластера, как их называют источники и интервью ассоциации; у каждой "
+                   "строки — ссылка.",
+             "en": "Medicines of cluster companies as cited sources and the association's interview name them; "
+                   "every row links to its source."},
     "company": {"ru": "Компании", "en": "Companies"},
     "all_companies": {"ru": "Все компании", "en": "All companies"},
     "chart": {"ru": "Диаграмма", "en": "Chart"},
@@ -50,11 +50,10 @@ TEXT = {
     "sunburst": {"ru": "Круговая", "en": "Sunburst"},
     "tree_title": {"ru": "Продукты по терапевтическим областям (АТХ)",
                    "en": "Products by therapy area (ATC)"},
-    "tree_desc": {"ru": "Анатомическая группа АТХ → терапевтическая подгруппа → продукт. Названия групп АТХ — "
-                        "по-английски (ВОЗ). Продукты без кода АТХ — в группе «Код АТХ не присвоен» по их "
-                        "терапевтической области.",
-                  "en": "ATC anatomical group → therapeutic subgroup → product (WHO names). Products without an "
-                        "ATC code are under “ATC not assigned”, by their therapy area."},
+    "tree_desc": {"ru": "Группа АТХ → подгруппа → продукт (названия ВОЗ, по-английски). Без кода АТХ — в «Код АТХ "
+                        "не присвоен».",
+                  "en": "ATC group → subgroup → product (WHO names). Without an ATC code: under “ATC not "
+                        "assigned”."},
     "by_company_title": {"ru": "Продукты по компаниям", "en": "Products by company"},
     "by_year_title": {"ru": "Продукты по году регистрации или начала выпуска",
                       "en": "Products by year of registration or launch"},
@@ -127,12 +126,14 @@ def layout(lang: str | None = None, area: str | None = None, company: str | None
             dmc.MultiSelect(id=f"{PAGE}-company", label=tx("company", lang), data=options, value=chosen,
                             placeholder=tx("all_companies", lang), searchable=True, clearable=True, w=420,
                             comboboxProps={"withinPortal": True}),
-            html.Div([dmc.Text(tx("chart", lang), size="sm", fw=500, id=f"{PAGE}-chart-label"),
-                      dmc.SegmentedControl(id=f"{PAGE}-chart", value=chart if chart in CHARTS else "treemap",
-                                           data=[{"value": c, "label": tx(c, lang)} for c in CHARTS],
-                                           **{"aria-labelledby": f"{PAGE}-chart-label"})]),
         ]),
-        chart_card(TREE, tx("tree_title", lang), lang, height=520, description=tx("tree_desc", lang)),
+        # The chart type sits in the tree's own card, so the page's first screen reaches the chart sooner.
+        chart_card(TREE, tx("tree_title", lang), lang, height=520, description=tx("tree_desc", lang), controls=[
+            html.Div(className="products-chart-switch", children=[
+                dmc.Text(tx("chart", lang), size="sm", fw=500, id=f"{PAGE}-chart-label"),
+                dmc.SegmentedControl(id=f"{PAGE}-chart", value=chart if chart in CHARTS else "treemap",
+                                     data=[{"value": c, "label": tx(c, lang)} for c in CHARTS], size="xs",
+                                     **{"aria-labelledby": f"{PAGE}-chart-label"})])]),
         html.Div(className="grid products-grid", children=[
             chart_card(BY_COMPANY, tx("by_company_title", lang), lang, height=380),
             chart_card(BY_YEAR, tx("by_year_title", lang), lang, height=380,
