@@ -706,7 +706,7 @@ def _transform_notes(indicator: str, transform: str, regions: tuple[str, ...], r
     if transform == "per_capita":
         pop = indicator_meta(POPULATION_INDICATOR) if known_indicator(POPULATION_INDICATOR) else {}
         source = "; ".join(x for x in (pick(lang, pop.get("name_ru"), pop.get("name_en")),
-                                       pop.get("source_table")) if isinstance(x, str) and x)
+                                       _table_words(pop.get("source_table"), lang)) if isinstance(x, str) and x)
         notes.append(tx("note_population", lang, source=source))
         missing = [r for r in regions if r not in {row["region_code"] for row in rows if row["value"] is not None}]
         if missing:
@@ -1082,11 +1082,21 @@ def _add_footer(figure: dict, rows: list[dict], lang: str) -> None:
                               "showarrow": False, "font": {"size": 11, "color": "#5c6773"}}]
 
 
+def _table_words(source_table: object, lang: str) -> str:
+    """The registry's "Регионы России 2021, table 1.2" in the page's language."""
+    if not isinstance(source_table, str):
+        return ""
+    if lang == "ru":
+        return source_table.replace(" table ", " табл. ").replace(" tables ", " табл. ")
+    return source_table.replace("Регионы России", "Regions of Russia")
+
+
 def _sources(rows: list[dict], transform: str, lang: str) -> list:
     editions = sorted({r["edition"] for r in rows}, key=_edition_age)
     items = [(f"Росстат · {edition_label(e, lang)}" if lang == "ru" else f"Rosstat · {edition_label(e, lang)}",
               None) for e in editions]
     if transform == "per_capita" and known_indicator(POPULATION_INDICATOR):
         pop = indicator_meta(POPULATION_INDICATOR)
-        items.append((f"{pick(lang, pop['name_ru'], pop['name_en'])} ({pop['source_table']})", None))
+        items.append((f"{pick(lang, pop['name_ru'], pop['name_en'])} ({_table_words(pop['source_table'], lang)})",
+                      None))
     return source_line(items, lang, "card.sources")
