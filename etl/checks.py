@@ -193,11 +193,14 @@ DATE_TEXT_COLUMNS = {"period_raw", "year_raw"}
 # Excel's own limit for a cell; a longer text in a CSV is a damaged or hostile field.
 MAX_TEXT_CHARS = 32_767
 _URL_COLUMNS = {"source_url", "url", "site_url"}
-_WEB_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
+# A source is a web address, or a document of the bundled sources cited by its relative path (the seed
+# interview: "file:seed/kaluga_pharma_cluster_interview.txt"); never an absolute path, "..", or a script.
+_WEB_URL = re.compile(r"^(?:https?://[^\s]+|file:(?![/\\])(?!.*\.\.)[\w./-]+)$", re.IGNORECASE)
 
 
 def _check_texts(frame: pd.DataFrame, file_name: str, rejections: list[Rejection], bad: pd.Series) -> pd.Series:
-    """Texts beyond MAX_TEXT_CHARS, and source links that are not http(s) addresses (javascript:, file:)."""
+    """Texts beyond MAX_TEXT_CHARS, and source links that are neither http(s) addresses nor a bundled document's
+    relative path (javascript:, file:///etc/passwd, file:../x are refused)."""
     found = pd.Series(False, index=frame.index)
     for column in frame.columns:
         if frame[column].dtype != object:
