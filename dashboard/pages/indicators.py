@@ -912,12 +912,12 @@ def _ranking_figure(rows: list[dict], unit: str, lang: str, period: str) -> dict
            "customdata": [_customdata(r, lang, names) for r in ranked], "hovertemplate": _hover(unit, lang, "x")}
     layout = base_layout(lang, BAR_HEIGHT * n + 150, margin={"l": 8, "r": 56, "t": 48, "b": 90},
                          # From the card's left edge, not the plot's: on a phone the labels take half the width.
-                         title={"text": title, "font": {"size": 15, "color": KALUGA_COLOUR}, "x": 0.01,
+                         title={"text": title, "font": {"size": 14, "color": KALUGA_COLOUR}, "x": 0.01,
                                 "xref": "container"},
                          yaxis={"tickfont": {"size": 11}, "automargin": True, "tickmode": "array", "tickvals": labels,
                                 "ticktext": ticktext},
-                         xaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee", "side": "top",
-                                **axis_number_format(lang)},
+                         # The unit is in the card's head; an axis title here would sit under the modebar.
+                         xaxis={"gridcolor": "#e6e9ee", "side": "top", **axis_number_format(lang)},
                          bargap=0.25)
     return plain.figure([bar], layout)
 
