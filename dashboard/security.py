@@ -132,7 +132,7 @@ def _signed_in() -> bool:
 
     try:
         return current_analyst() is not None
-    except Exception:  # noqa: BLE001 - no session store, no analyst: the small limit holds
+    except Exception:  # no session store, no analyst: the small limit holds
         return False
 
 
