@@ -2,18 +2,24 @@
 
 A job runs in a thread of the worker that received the upload, so a long validation blocks no other
 request; the page polls its state. One heavy step (validation or apply) runs at a time per worker.
-Jobs live in this process: with several workers an analyst's session must reach the same worker
-(sticky sessions), or the preview is not found and must be uploaded again.
+With several workers the page's next request may reach another one: every state change is written
+beside the upload (`<ADMIN_UPLOAD_DIR>/jobs/`), the parsed frames once the preview is ready, so any
+worker shows the job and can apply it. Two workers applying one preview cannot both succeed: an apply
+is refused once the data changed since the preview (etl.history.require_version).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import logging
+import os
+import pickle
 import re
 import secrets
 import threading
+import time
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,6 +43,8 @@ _ONE_HEAVY_STEP = threading.Semaphore(1)
 _JOBS: dict[str, Job] = {}
 _LOCK = threading.Lock()
 MAX_JOBS = 50
+_JOB_ID = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
+PROGRESS_SAVE_SECONDS = 1.0
 
 
 class UploadRefused(ValueError):
@@ -116,6 +124,48 @@ class Job:
     message: str | None = None
     load_id: int | None = None
     applied: load.LoadReport | None = None
+    revision: int = 0  # bumped at each save: the newest copy (this worker's or the file) wins
+
+
+def _jobs_dir() -> Path:
+    return upload_dir() / "jobs"
+
+
+def _write_atomically(path: Path, payload: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    temporary.write_bytes(payload)
+    os.replace(temporary, path)
+
+
+def save(job: Job) -> None:
+    """Write the job's state where every worker finds it (its parsed frames are kept separately)."""
+    job.revision += 1
+    # NOTE: pickle, since the preview and the reports are dataclasses; the files are the app's own, in
+    # its upload folder, written and read by its workers only (never anything a user sent).
+    _write_atomically(_jobs_dir() / f"{job.id}.pickle", pickle.dumps(dataclasses.replace(job, parsed=None)))
+
+
+def _save_frames(job: Job) -> None:
+    _write_atomically(_jobs_dir() / f"{job.id}.frames.pickle", pickle.dumps(job.parsed))
+
+
+def _load_frames(job: Job) -> Parsed | None:
+    path = _jobs_dir() / f"{job.id}.frames.pickle"
+    return pickle.loads(path.read_bytes()) if path.is_file() else None
+
+
+def _drop_frames(job: Job) -> None:
+    (_jobs_dir() / f"{job.id}.frames.pickle").unlink(missing_ok=True)
+
+
+def _saved(job_id: str) -> Job | None:
+    path = _jobs_dir() / f"{job_id}.pickle"
+    try:
+        return pickle.loads(path.read_bytes()) if path.is_file() else None
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        log.warning("job state %s unreadable", path)
+        return None
 
 
 def save_upload(content: bytes, file_name: str | None, owner: str, adapter: str | None) -> Job:
@@ -145,15 +195,21 @@ def save_upload(content: bytes, file_name: str | None, owner: str, adapter: str 
                 if old.state in FINAL:
                     del _JOBS[old.id]
         _JOBS[job.id] = job
+    save(job)
     return job
 
 
 def get(job_id: object, owner: str) -> Job | None:
-    """The job if it exists and belongs to this analyst."""
-    if not isinstance(job_id, str):
+    """The job if it exists and belongs to this analyst: this worker's copy, or the saved one if newer."""
+    if not isinstance(job_id, str) or not _JOB_ID.fullmatch(job_id):
         return None
     with _LOCK:
         job = _JOBS.get(job_id)
+    saved = _saved(job_id)
+    if saved is not None and (job is None or saved.revision > job.revision):
+        job = saved
+        with _LOCK:
+            _JOBS[job_id] = saved
     return job if job is not None and job.owner == owner else None
 
 
@@ -171,13 +227,18 @@ def validate(job: Job, engine: Engine) -> None:
     with _ONE_HEAVY_STEP:
         try:
             _validate(job, engine)
+            if job.state == "ready":
+                _save_frames(job)
         except Exception as exc:  # NOTE: the analyst sees one line; the log keeps the traceback
             log.exception("validation of %s failed", job.file_name)
             job.state, job.message = "failed", f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
+        finally:
+            save(job)
 
 
 def _validate(job: Job, engine: Engine) -> None:
     job.state, job.step = "running", "reading"
+    save(job)
     with engine.connect() as conn:
         if conn.execute(select(Region.code).limit(1)).first() is None:
             job.state, job.message = "failed", "no_reference"
@@ -191,9 +252,14 @@ def _validate(job: Job, engine: Engine) -> None:
         job.state = "invalid"
         return
     job.step = "checking"
+    save(job)
+    last_saved = [time.monotonic()]
 
     def progress(_table: str, done: int, total: int) -> None:
         job.done, job.total = done, total
+        if time.monotonic() - last_saved[0] >= PROGRESS_SAVE_SECONDS:
+            save(job)
+            last_saved[0] = time.monotonic()
 
     def note_version(conn, _report) -> None:
         history.lock_for_apply(conn)
@@ -213,6 +279,7 @@ def _validate(job: Job, engine: Engine) -> None:
         return
     job.preview = preview
     job.step = "verifying"
+    save(job)
     observations = job.parsed.tables.get("observations")
     if observations is not None and not observations.empty and "source_cell" in observations.columns:
         try:
@@ -231,12 +298,19 @@ def apply(job: Job, engine: Engine) -> None:
     """Apply a ready preview in one transaction, refused when the data changed since the preview."""
     with _ONE_HEAVY_STEP:
         try:
+            if job.parsed is None:
+                job.parsed = _load_frames(job)  # previewed in another worker
+            if job.parsed is None:
+                job.state, job.message = "failed", "preview_gone"
+                save(job)
+                return
             report = load.apply(engine, job.parsed, file_name=job.file_name, sha256=job.sha256,
                                 source_path=job.path, on_begin=history.require_version(job.version),
                                 before_end=history.record_hook(job.owner, expected=job.report))
         except Exception as exc:
             log.exception("apply of %s failed", job.file_name)
             job.state, job.message = "failed", f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"
+            save(job)
             return
         job.applied = report
         if report.status == "applied":
@@ -244,6 +318,8 @@ def apply(job: Job, engine: Engine) -> None:
         else:
             job.state, job.message = "refused", report.error
         job.parsed = None  # the frames are in the database now (or refused): free the memory
+        _drop_frames(job)
+        save(job)
 
 
 def begin_apply(job: Job, engine: Engine) -> bool:
@@ -252,11 +328,15 @@ def begin_apply(job: Job, engine: Engine) -> bool:
         if job.state != "ready":
             return False
         job.state, job.step = "applying", "applying"
+    save(job)
     start(apply, job, engine)
     return True
 
 
 def discard(job: Job) -> None:
     with _LOCK:
-        if job.state in ("ready", "invalid", "failed", "refused"):
-            job.state, job.parsed = "discarded", None
+        if job.state not in ("ready", "invalid", "failed", "refused"):
+            return
+        job.state, job.parsed = "discarded", None
+    _drop_frames(job)
+    save(job)

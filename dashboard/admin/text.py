@@ -60,6 +60,8 @@ TEXT: dict[str, dict[str, str]] = {
     "state.no_reference": {"ru": "В базе нет справочников (регионы, показатели): сначала python -m etl refresh.",
                            "en": "The database has no reference data (regions, indicators): run python -m etl "
                                  "refresh first."},
+    "state.preview_gone": {"ru": "Проверка устарела (файл проверки удалён): загрузите файл ещё раз.",
+                           "en": "This preview is no longer available: upload the file again."},
     "state.refused": {"ru": "Не применено: {message}", "en": "Not applied: {message}"},
     "state.ready": {"ru": "Проверено: посмотрите, что изменится, и нажмите «Применить» или «Отменить».",
                     "en": "Checked: review what would change below, then Apply or Discard."},

@@ -240,8 +240,8 @@ def render_status(job: jobs.Job, lang: str) -> html.P:
         text = tx(key, lang, done=job.done or 0, total=job.total or "…")
         return html.P([html.Span(className="admin-spinner", **{"aria-hidden": "true"}), text],
                       id="admin-state", **{"data-state": state})
-    if state == "failed" and job.message == "no_reference":
-        text = tx("state.no_reference", lang)
+    if state == "failed" and job.message in ("no_reference", "preview_gone"):
+        text = tx(f"state.{job.message}", lang)
     elif state in ("failed", "refused"):
         text = tx(f"state.{state}", lang, message=job.message or "")
     elif state == "applied":

@@ -419,3 +419,35 @@ def test_cluster_rows_from_the_form_get_the_same_preview_apply_and_history(clien
                                .order_by(Load.id)).all()
     assert [tuple(r) for r in applied][-2:] == [("admin-form-companies.csv", "cluster_companies"),
                                                 ("admin-form-investments.csv", "cluster_investments")]
+
+
+def test_a_preview_made_in_one_worker_is_shown_and_applied_by_another(client, loaded_engine: Engine,
+                                                                      tmp_path: Path) -> None:
+    """With several gunicorn workers the page's next request may reach another process: there, the job is read
+    from what the first worker saved beside the upload (its in-memory registry is emptied here to stand in for
+    the other process), and Apply stores exactly the previewed figures."""
+    sign_in(client)
+    token = csrf_of(client, "/admin/data")
+    path = write_rr_workbook(tmp_path / "grp_2019.xlsx", grp_table([["Калужская область", 11.5, 12.5]]))  # SYNTHETIC
+    job_id = _upload(client, path.read_bytes(), "grp_2019.xlsx", token)["admin-job"]["data"]
+    body = _wait(client, job_id)
+    assert body["admin-status"]["children"]["props"]["data-state"] == "ready"
+    jobs._JOBS.clear()  # the other worker has never seen this job
+
+    body = _wait(client, job_id)
+    assert body["admin-status"]["children"]["props"]["data-state"] == "ready"
+    assert body["admin-apply"]["disabled"] is False
+    jobs._JOBS.clear()
+    callback(client, "admin-apply", {"admin-apply": 1, "admin-job": job_id, "admin-csrf": token})
+    jobs._JOBS.clear()
+    body = _wait(client, job_id)
+    assert body["admin-status"]["children"]["props"]["data-state"] == "applied"
+    with loaded_engine.connect() as conn:
+        values = sorted(conn.execute(select(Observation.value).where(Observation.region_code == "RU-KLU")).scalars())
+    assert values == [11.5, 12.5]
+    assert not list((tmp_path / "uploads" / "jobs").glob("*.frames.pickle"))  # applied: the frames are dropped
+
+
+def test_a_job_id_is_never_a_path() -> None:
+    assert jobs.get("../../etc/passwd", "anyone") is None
+    assert jobs.get("a" * 200, "anyone") is None
