@@ -128,13 +128,17 @@ def soak(backend: str, url: str, engine: Engine, admin: Engine | None, kills: in
     for round_ in range(kills):
         app = f"atlas-soak-{uuid.uuid4().hex[:8]}"
         process = cli(url, "load", str(EXTRACT), app=app)
-        # NOTE: most of a run's first seconds are imports; kills are spread over the whole run anyway.
-        time.sleep(rng.uniform(0.2, 1.05) * duration)
-        tally.inputs += 1
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            tally.faults += 1
-        process.wait()
+        try:
+            # NOTE: most of a run's first seconds are imports; kills are spread over the whole run anyway.
+            time.sleep(rng.uniform(0.2, 1.05) * duration)
+            tally.inputs += 1
+            if process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+                tally.faults += 1
+        finally:
+            if process.poll() is None:  # the soak itself was interrupted: leave no load running
+                process.kill()
+            process.wait()
         if admin is not None:
             time.sleep(2 * CLIENT_CHECK_MS / 1000 + 1)
             left = orphans(admin, app)

@@ -66,4 +66,10 @@ def case_ids() -> list[str]:
 
 def case_params(cases: list[Case]) -> list:
     """The cases as pytest parameters, the large ones marked `slow`."""
-    return [pytest.param(case, id=case.id, marks=[pytest.mark.slow] if case.slow else []) for case in cases]
+    params = []
+    for case in cases:
+        marks = [pytest.mark.slow] if case.slow else []
+        if case.known_defect:
+            marks.append(pytest.mark.xfail(strict=True, reason=case.known_defect))
+        params.append(pytest.param(case, id=case.id, marks=marks))
+    return params

@@ -32,8 +32,11 @@ from tests.fixtures import PUBLICATION_LINE, table_rows
 _COMMON = {"deadline": None, "derandomize": False, "print_blob": True,
            "suppress_health_check": [HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                      HealthCheck.data_too_large]}
-settings.register_profile("hostile", max_examples=40, **_COMMON)
-settings.register_profile("soak", max_examples=1500, **_COMMON)
+# NOTE: `make test` draws the same examples every run (derandomize), so it never fails by chance; the soak
+# profile draws new ones each run. Both found: a table of region rows without a header row crashes the
+# layout reader (etl/sources/layout.py, reported; kept as a strict xfail case in cases.py).
+settings.register_profile("hostile", max_examples=40, **{**_COMMON, "derandomize": True})
+settings.register_profile("soak", max_examples=500, **_COMMON)
 # NOTE: chosen per test (not loaded globally), so the API's schemathesis tests keep their own settings.
 FUZZ = settings.get_profile("soak" if os.environ.get("HYPOTHESIS_PROFILE") == "soak" else "hostile")
 ALLOWED = {"applied", "rejected"}
