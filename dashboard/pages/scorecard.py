@@ -326,12 +326,10 @@ def render(year: int | None, peers: tuple[str, ...], lang: str) -> tuple:
 )
 def download_csv(_clicks, year, peers, lang):
     lang = normalise_language(lang)
-    years, default = year_choices()
-    year = int_or(year, default)
-    if year not in years:
+    chosen = _download_choice(year, peers, lang)
+    if chosen is None:
         return dash.no_update
-    known = {o["value"] for o in subject_options(lang)}
-    peers = tuple(p for p in (peers or []) if p in known and p != model.KALUGA)[:MAX_PEERS]
+    year, peers = chosen
     table = model.scorecard(queries.engine(), year, (model.KALUGA, *peers), lang)
     return download(table, f"kaluga_scorecard_{year}.csv")
 
@@ -344,13 +342,22 @@ def download_csv(_clicks, year, peers, lang):
 )
 def download_xlsx(_clicks, year, peers, lang):
     lang = normalise_language(lang)
+    chosen = _download_choice(year, peers, lang)
+    if chosen is None:
+        return dash.no_update
+    year, peers = chosen
+    return xlsx_download(scorecard_xlsx(year, peers, lang), f"kaluga_scorecard_{year}.xlsx")
+
+
+def _download_choice(year: object, peers: object, lang: str) -> tuple[int, tuple[str, ...]] | None:
+    """The year and the peers a download is for, as the page offers them; None for a year it does not offer."""
     years, default = year_choices()
     year = int_or(year, default)
     if year not in years:
-        return dash.no_update
+        return None
     known = {o["value"] for o in subject_options(lang)}
-    peers = tuple(p for p in (peers or []) if p in known and p != model.KALUGA)[:MAX_PEERS]
-    return xlsx_download(scorecard_xlsx(year, peers, lang), f"kaluga_scorecard_{year}.xlsx")
+    chosen = peers if isinstance(peers, list | tuple) else []
+    return year, tuple(p for p in chosen if p in known and p != model.KALUGA)[:MAX_PEERS]
 
 
 def scorecard_xlsx(year: int, peers: tuple[str, ...], lang: str) -> bytes:
