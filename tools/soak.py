@@ -130,11 +130,16 @@ def soak(backend: str, url: str, engine: Engine, admin: Engine | None, kills: in
         process = cli(url, "load", str(EXTRACT), app=app)
         try:
             # NOTE: most of a run's first seconds are imports; kills are spread over the whole run anyway.
-            time.sleep(rng.uniform(0.2, 1.05) * duration)
+            started, target = time.monotonic(), rng.uniform(0.2, 1.0) * duration
+            while time.monotonic() - started < target and process.poll() is None:
+                time.sleep(0.05)
             tally.inputs += 1
             if process.poll() is None:
                 process.send_signal(signal.SIGKILL)
                 tally.faults += 1
+            else:
+                # The load ended before its kill (the machine got faster): aim within that time next round.
+                duration = time.monotonic() - started
         finally:
             if process.poll() is None:  # the soak itself was interrupted: leave no load running
                 process.kill()

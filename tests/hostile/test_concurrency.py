@@ -79,3 +79,47 @@ def test_a_load_that_waits_too_long_is_refused_clearly(loaded_engine: Engine, tm
     assert "another load was writing to the database for longer than 0.5 s; nothing was written" in output
     assert not any(raw in output for raw in RAW_ERRORS), output
     assert table_rows(loaded_engine) == before
+
+
+def test_a_killed_clients_statement_does_not_keep_running_on_postgresql(tmp_path: Path) -> None:
+    """SIGKILL a process in the middle of a long statement on an ETL connection (etl.db.make_engine): the
+    server cancels it once it finds the client gone (client_connection_check_interval), so no orphaned
+    work is left. Without that setting PostgreSQL runs it to its end (the issue's finding)."""
+    import signal
+    import time
+    import uuid
+
+    from etl.db import CLIENT_CHECK_MS, make_engine
+
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("TEST_POSTGRES_URL is not set")
+    app = f"atlas-orphan-{uuid.uuid4().hex[:8]}"
+    script = ("import sys; from sqlalchemy import text; from etl.db import make_engine; "
+              "e = make_engine(sys.argv[1]); c = e.connect(); "
+              "c.execute(text('SELECT count(*) FROM generate_series(1, 3e9)'))")
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "PGAPPNAME": app}
+    process = subprocess.Popen([sys.executable, "-c", script, url], cwd=REPO_ROOT, env=env)
+    admin = make_engine(url)
+    query = text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :app AND state = 'active'")
+    try:
+        with admin.connect() as conn:
+            for _ in range(600):  # until the statement runs on the server (imports come first)
+                running = conn.execute(query, {"app": app}).scalar()
+                conn.rollback()  # NOTE: pg_stat_activity is a snapshot per transaction
+                if running or process.poll() is not None:
+                    break
+                time.sleep(0.1)
+            assert conn.execute(query, {"app": app}).scalar() == 1
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        time.sleep(2 * CLIENT_CHECK_MS / 1000 + 2)
+        with admin.connect() as conn:
+            assert conn.execute(query, {"app": app}).scalar() == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        with admin.connect() as conn:  # never leave the probe's statement running, whatever happened
+            conn.execute(text("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = :app"),
+                         {"app": app})
+        admin.dispose()
