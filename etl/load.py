@@ -515,6 +515,7 @@ def rollback_load(engine: Engine, load_id: int,
                 conn.execute(update(target).where(where).values(entry.old_values))
             deleted = 0
             if "load_id" in target.c:
+                _delete_unowned_dependents(conn, target, load_id)
                 deleted = conn.execute(target.delete().where(target.c.load_id == load_id)).rowcount
             if deleted or entries:
                 restored[table] = deleted + len(entries)
@@ -524,6 +525,21 @@ def rollback_load(engine: Engine, load_id: int,
             refresh_coverage(conn, sorted(touched_indicators), sorted(touched_editions), load_id)
         conn.execute(update(Load).where(Load.id == load_id).values(status="rolled_back"))
     return restored
+
+
+def _delete_unowned_dependents(conn: Connection, target: Table, load_id: int) -> None:
+    """Delete the rows of tables without a load_id (a company's aliases) that refer to rows the rollback removes.
+
+    They came with the row they name (the adapter writes them together), so they go with it; left behind,
+    they would block the delete on their foreign key.
+    """
+    for table in Base.metadata.sorted_tables:
+        if "load_id" in table.c or table is target:
+            continue
+        for fk in table.foreign_keys:
+            if fk.column.table is target:
+                removed = select(fk.column).where(target.c.load_id == load_id)
+                conn.execute(table.delete().where(fk.parent.in_(removed)))
 
 
 __all__ = ["LoadReport", "TableChange", "apply", "refresh_coverage", "rollback_load", "sha256_of"]

@@ -121,7 +121,10 @@ class Table:
 
     @property
     def first_row(self) -> int:
-        return self.title.first_row if self.title.first_row is not None else self.header_rows[0]
+        if self.title.first_row is not None:
+            return self.title.first_row
+        # A table without a title or a header row (refused for that) begins at its first data row.
+        return self.header_rows[0] if self.header_rows else self.first_data_row
 
 
 def text_of(cell: object) -> str:

@@ -51,8 +51,5 @@ def test_hostile_file_through_the_cli(case: Case, hostile_db: tuple[Engine, str]
     assert records[-1].status == "applied"
     assert table_rows(engine) != before
     code, output = run_cli(capsys, "--database-url", url, "rollback", str(records[-1].id))
-    if code != 0 and records[-1].adapter == "cluster_companies":
-        pytest.xfail("known defect (etl/history.py, not this suite's module): rolling back a cluster_companies "
-                     f"load fails on a foreign key: {output.strip()}")
     assert code == 0, output
     assert table_rows(engine) == before
