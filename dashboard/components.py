@@ -328,3 +328,9 @@ def callback_error(error: Exception) -> object:
         else:
             values.append(dash.no_update)
     return values[0] if single else values
+
+
+def form_message(text: str, ok: bool) -> html.P:
+    """A form's result line: announced politely on success, as an alert on an error."""
+    return html.P(text, className="form-message " + ("form-success" if ok else "form-error"),
+                  role="status" if ok else "alert")

@@ -8,7 +8,7 @@ from dash import Input, Output, State, callback, dcc, html
 from flask import request
 
 from dashboard import queries, subscriptions
-from dashboard.components import DATABASE_DOWN, single_params
+from dashboard.components import DATABASE_DOWN, form_message, single_params
 from dashboard.i18n import normalise_language, page_text
 from dashboard.titles import page_title
 from etl import settings
@@ -90,11 +90,6 @@ def layout(lang: str | None = None, **_ignored) -> html.Div:
     ])
 
 
-def message(text: str, ok: bool) -> html.P:
-    return html.P(text, className="form-message " + ("form-success" if ok else "form-error"),
-                  role="status" if ok else "alert")
-
-
 @callback(
     Output(f"{PAGE}-result", "children"),
     Input(f"{PAGE}-submit", "n_clicks"),
@@ -116,7 +111,7 @@ def submit(clicks, name, email, organisation, text, consent, lang):
         result = subscriptions.contact(queries.engine(), name=name, email=email, organisation=organisation,
                                        message=text, lang=lang, consent=bool(consent), address=request.remote_addr)
     except subscriptions.FormError as error:
-        return message(error_text(error.key, lang, limit=settings.get("CONTACT_RATE_LIMIT")), False)
+        return form_message(error_text(error.key, lang, limit=settings.get("CONTACT_RATE_LIMIT")), False)
     except DATABASE_DOWN:
-        return message(error_text("unavailable", lang), False)
-    return message(tx("sent", lang, id=result.message_id, email=str(email).strip()), True)
+        return form_message(error_text("unavailable", lang), False)
+    return form_message(tx("sent", lang, id=result.message_id, email=str(email).strip()), True)

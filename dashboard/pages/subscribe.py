@@ -7,7 +7,7 @@ import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import mail, queries, subscriptions
-from dashboard.components import DATABASE_DOWN, single_params
+from dashboard.components import DATABASE_DOWN, form_message, single_params
 from dashboard.i18n import normalise_language, page_text
 from dashboard.titles import page_title
 
@@ -94,11 +94,6 @@ def layout(lang: str | None = None, **_ignored) -> html.Div:
     ])
 
 
-def message(text: str, ok: bool) -> html.P:
-    return html.P(text, className="form-message " + ("form-success" if ok else "form-error"),
-                  role="status" if ok else "alert")
-
-
 @callback(
     Output(f"{PAGE}-result", "children"),
     Input(f"{PAGE}-submit", "n_clicks"),
@@ -115,7 +110,7 @@ def submit(clicks, email, letters_lang, consent, lang):
     try:
         subscriptions.subscribe(queries.engine(), email, letters_lang or lang, bool(consent))
     except subscriptions.FormError as error:
-        return message(error_text(error.key, lang), False)
+        return form_message(error_text(error.key, lang), False)
     except DATABASE_DOWN:
-        return message(error_text("unavailable", lang), False)
-    return message(tx("sent", lang, email=str(email).strip()), True)
+        return form_message(error_text("unavailable", lang), False)
+    return form_message(tx("sent", lang, email=str(email).strip()), True)
