@@ -106,19 +106,16 @@ def _script_hashes(html: bytes) -> list[str]:
 def is_page_path(path: str) -> bool:
     """True when a registered page serves `path` (templates such as /company/<key> included)."""
     path = path.rstrip("/") or "/"
-    return any(pattern.fullmatch(path) for pattern in _page_patterns(len(dash.page_registry)))
+    templates = tuple(page.get("path_template") or page["path"] for page in dash.page_registry.values()
+                      if not page.get("module", "").endswith("not_found_404"))
+    return any(pattern.fullmatch(path) for pattern in _page_patterns(templates))
 
 
 @lru_cache(maxsize=4)
-def _page_patterns(_pages: int) -> tuple[re.Pattern, ...]:
-    patterns = []
-    for page in dash.page_registry.values():
-        if page.get("module", "").endswith("not_found_404"):
-            continue
-        template = page.get("path_template") or page["path"]
-        parts = _TEMPLATE_PART.split(template)
-        patterns.append(re.compile("[^/]+".join(re.escape(p) for p in parts).rstrip("/") or "/"))
-    return tuple(patterns)
+def _page_patterns(templates: tuple[str, ...]) -> tuple[re.Pattern, ...]:
+    """One pattern per page path; a template's <variable> matches one path segment."""
+    return tuple(re.compile("[^/]+".join(re.escape(p) for p in _TEMPLATE_PART.split(t)).rstrip("/") or "/")
+                 for t in templates)
 
 
 def _serves_index(app: Dash) -> bool:
