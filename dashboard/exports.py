@@ -130,26 +130,32 @@ def export_frame(data: dict | None, engine: Engine | None, lang: str | None = No
         return frame
     columns = list(frame.columns)
 
-    def add(after: str | None, name: str, values: list) -> None:
+    def add(after: str | None, name: str, of: str | None, value) -> None:
+        """Insert column `name` after `after`: value(code) for each distinct code of column `of` (each worked out
+        once: a 100,000-row view has a few hundred), or `value` itself for every row; nothing if it is there."""
         if name in frame.columns:
             return
+        if of is None:
+            values = [value] * len(frame)
+        else:
+            codes = frame[of].tolist()
+            by_code = {code: value(code) for code in set(codes)}
+            values = [by_code[code] for code in codes]
         at = frame.columns.get_loc(after) + 1 if after in frame.columns else len(frame.columns)
         frame.insert(at, name, pd.Series(values, index=frame.index, dtype=object))
 
-    if "indicator_code" in columns and engine is not None:
+    if "indicator_code" in columns and engine is not None and "indicator_name" not in columns:
         names = _lookup(lambda: {r["code"]: r["name"] for r in catalogue(engine, lang).records()})
-        add("indicator_code", "indicator_name", [names.get(c) for c in frame["indicator_code"]])
+        add("indicator_code", "indicator_name", "indicator_code", names.get)
     if "period" in columns:
-        add("period", "period_kind", [_period_kind(p) for p in frame["period"]])
+        add("period", "period_kind", "period", _period_kind)
     unit = text_or_none(data.get("unit"))
     if unit and "unit" not in columns:
-        add("value" if "value" in columns else None, "unit", [unit] * len(frame))
-    if "edition" in columns and engine is not None:
+        add("value" if "value" in columns else None, "unit", None, unit)
+    if "edition" in columns and engine is not None and not {"edition_title", "source_url"} <= set(columns):
         editions = _lookup(lambda: {r["code"]: r for r in model_sources.editions(engine, lang).records()})
-        add("edition", "edition_title", [(editions.get(e) or {}).get("title") or e for e in frame["edition"]])
-        if "source_url" not in columns:
-            add("edition_title", "source_url",
-                [source_link((editions.get(e) or {}).get("url")) for e in frame["edition"]])
+        add("edition", "edition_title", "edition", lambda e: (editions.get(e) or {}).get("title") or e)
+        add("edition_title", "source_url", "edition", lambda e: source_link((editions.get(e) or {}).get("url")))
     return frame
 
 
@@ -200,17 +206,18 @@ def _header(frame: pd.DataFrame, unit: str | None) -> list[str]:
     units = [u for u in frame["unit"].dropna().unique()] if "unit" in frame.columns else []
     unit = units[0] if len(units) == 1 else (None if units else unit)
     header = []
-    for name in frame.columns:
-        values = [v for v in frame[name] if v is not None]
-        numeric = bool(values) and all(type(v) in (int, float) for v in values)
+    for i, name in enumerate(frame.columns):
+        kinds = set(map(type, frame.iloc[:, i].tolist())) - {type(None)}
+        numeric = bool(kinds) and kinds <= {int, float}
         plain = name in _UNITLESS or name.endswith(("_id", "_year", "_count")) or name.startswith("year")
         header.append(f"{name}, {unit}" if unit and numeric and not plain else name)
     return header
 
 
 def _rows(frame: pd.DataFrame) -> list[tuple]:
-    # Plain Python values (the store's JSON: int, float, str, bool, None): numbers stay numbers.
-    return list(frame.itertuples(index=False, name=None))
+    # Plain Python values (the store's JSON: int, float, str, bool, None): numbers stay numbers. Column by column
+    # (tolist), then zipped: a tenth of itertuples' time on a 100,000-row view.
+    return list(zip(*(frame.iloc[:, i].tolist() for i in range(len(frame.columns))), strict=True))
 
 
 # --- the "About" sheet ----------------------------------------------------------------------------------------

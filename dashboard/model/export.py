@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
 
-from dashboard.model.safety import FORMULA_STARTS, guard_cell, needs_guard
+from dashboard.model.safety import FORMULA_FIRST_CHARS, guard_cell, needs_guard
 from dashboard.model.table import Table
 
 BOM = "\ufeff"
@@ -68,6 +70,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_XLSX_ROWS = 1_048_576 - 1
 MAX_CELL_CHARS = 32_767
 MAX_SHEET_NAME = 31
+MAX_XLSX_COLUMNS = 16_384
 _WIDTH_SAMPLE = 2_000  # rows a column's width is measured on (measuring 100,000 costs more than writing them)
 
 
@@ -125,74 +128,159 @@ def xlsx_bytes(sheets: Sequence[Sheet], title: str | None = None) -> bytes:
     for sheet in sheets:
         if len(sheet.rows) > MAX_XLSX_ROWS:
             raise ValueError(f"sheet {sheet.name!r}: {len(sheet.rows)} rows, more than a sheet holds ({MAX_XLSX_ROWS})")
-        worksheet = book.add_worksheet(sheet.name)
         if sheet.kind == "about":
-            _write_about(worksheet, sheet, formats)
+            _write_about(book.add_worksheet(sheet.name), sheet, formats)
         else:
-            _write_data(worksheet, sheet, formats)
+            _write_data(book.add_worksheet(sheet.name, worksheet_class=_DataSheet), sheet, formats)
     book.close()
     return buffer.getvalue()
 
 
-def _write_data(worksheet, sheet: Sheet, formats: dict) -> None:
+class _DataSheet(Worksheet):
+    """A worksheet whose data rows are rendered straight to their XML (`<row>` and `<c>` elements).
+
+    NOTE: xlsxwriter stores each written cell as an object and later writes it through a general per-cell writer
+    (A1 reference, format lookups, attribute escaping): about 5 µs a cell, 8-11 s for a 100,000-row, 16-column export
+    (bench/exports.py), more than its target, whatever the write calls. Here each row is rendered once, as text, by
+    `_Cells.row_xml` (numbers as numbers, text as shared strings through the workbook's own table, guarded text with the
+    quote-prefix format), and `_write_sheet_data` (the one method xlsxwriter 3.3.1 calls for the sheet's
+    `<sheetData>`; requirements.txt pins it) writes them. Everything else about the sheet (columns, frozen header,
+    filter, dimensions) is xlsxwriter's public API. Tests and the bench read every cell back.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rendered_rows: list[str] = []
+
+    def _write_sheet_data(self) -> None:
+        if not self.rendered_rows:
+            super()._write_sheet_data()
+            return
+        self.fh.write("<sheetData>")
+        self.fh.write("".join(self.rendered_rows))
+        self.fh.write("</sheetData>")
+
+
+def _write_data(worksheet: _DataSheet, sheet: Sheet, formats: dict) -> None:
     header = [str(h) for h in sheet.header]
-    for c, label in enumerate(header):
-        worksheet.write_string(0, c, label[:MAX_CELL_CHARS],
-                               formats["header_guarded"] if needs_guard(label) else formats["header"])
+    columns = max([len(header), *map(len, sheet.rows)]) if sheet.rows else len(header)
+    if columns > MAX_XLSX_COLUMNS:
+        raise ValueError(f"sheet {sheet.name!r}: {columns} columns, more than a sheet holds ({MAX_XLSX_COLUMNS})")
     widths = list(sheet.widths) or _widths(header, sheet.rows)
     for c, width in enumerate(widths):
         worksheet.set_column(c, c, width)
     worksheet.freeze_panes(1, 0)
     if header:
         worksheet.autofilter(0, 0, max(len(sheet.rows), 1), len(header) - 1)
-    # NOTE: the hot loop of a 100,000-row export (bench/exports.py): methods bound once, one type test per cell.
-    # `value.startswith(FORMULA_STARTS)` is safety.needs_guard inlined for text (the same tuple: one rule).
-    # NOTE: xlsxwriter's public write_number/write_string are its _write_number/_write_string behind a decorator
-    # that only reads "A1" notation; with integer rows and columns that decorator costs about a fifth of a
-    # 100,000-row export (bench/exports.py), so the writers of the pinned version (requirements.txt) are called
-    # directly, the public ones where a version lacks them. Every cell is read back in the tests and the bench.
-    write_number = getattr(worksheet, "_write_number", worksheet.write_number)
-    write_string = getattr(worksheet, "_write_string", worksheet.write_string)
-    guarded, starts = formats["guarded"], FORMULA_STARTS
-    isfinite = math.isfinite
-    for r, row in enumerate(sheet.rows, start=1):
-        for c, value in enumerate(row):
+    if not columns:
+        return
+    cells = _Cells(worksheet, formats["guarded"], columns)
+    rendered = worksheet.rendered_rows
+    if header:
+        rendered.append(cells.header_xml(header, formats["header"], formats["header_guarded"]))
+    row_xml = cells.row_xml
+    for r, row in enumerate(sheet.rows, start=2):
+        rendered.append(row_xml(r, row))
+    # The sheet's extent (its <dimension>): what write_* would have recorded.
+    worksheet._check_dimensions(0 if header else 1, 0)
+    worksheet._check_dimensions(len(sheet.rows), columns - 1)
+
+
+class _Cells:
+    """Renders rows of plain values as `<row>` XML, their text in the workbook's shared strings."""
+
+    def __init__(self, worksheet: Worksheet, guarded, columns: int):
+        self.strings = worksheet.str_table  # the workbook's one shared-string table (sharedStrings.xml)
+        self.prefixes = [f'<c r="{xl_col_to_name(c)}' for c in range(columns)]
+        # Formats get their index on first use, as xlsxwriter's own cell writer gives it.
+        self.guarded = f' s="{guarded._get_xf_index()}"'
+        # A text's cell after its reference: its style and shared-string index, worked out once per distinct text.
+        self.tails: dict[str, str] = {}
+
+    def row_xml(self, r: int, row: Sequence) -> str:
+        """One `<row>`: a number cell per finite number, a shared-string cell per non-empty text, no cell for None,
+        NaN or "" (an empty cell); text that a spreadsheet would run gets the quote-prefix format."""
+        # NOTE: the hot loop of a 100,000-row export: one type test per cell; a text seen before is one dict read
+        # (its guard, safety.FORMULA_FIRST_CHARS, and its string index were settled when it was first seen).
+        rs = str(r)
+        parts = ['<row r="', rs, '">']
+        append = parts.append
+        tails = self.tails
+        isfinite = math.isfinite
+        repeated = 0
+        for prefix, value in zip(self.prefixes, row, strict=False):  # (a row may be shorter than the widest)
             kind = type(value)
-            if kind is float:
+            if kind is str:
+                tail = tails.get(value)
+                if tail is None:
+                    if not value:
+                        continue
+                    tail = tails[value] = self._text_tail(value, "", self.guarded)
+                else:
+                    repeated += 1
+                append(prefix)
+                append(rs)
+                append(tail)
+            elif kind is float:
                 if isfinite(value):
-                    write_number(r, c, value)
+                    # repr: the shortest text that reads back as the same float (every digit the chart has).
+                    append(f'{prefix}{rs}"><v>{value!r}</v></c>')
             elif kind is int:
-                write_number(r, c, value)
-            elif kind is str:
-                if value:
-                    if value.startswith(starts):
-                        write_string(r, c, value[:MAX_CELL_CHARS], guarded)
-                    else:
-                        write_string(r, c, value[:MAX_CELL_CHARS])
-            elif value is None:
-                continue
-            else:
-                _write_other(worksheet, r, c, value, guarded)
+                append(f'{prefix}{rs}"><v>{value}</v></c>')
+            elif value is not None:
+                append(self._other(prefix + rs, value))
+        self.strings.count += repeated  # (the table counts every use of a string; a first use counted itself)
+        append("</row>")
+        return "".join(parts)
+
+    def header_xml(self, header: Sequence[str], plain, guarded) -> str:
+        plain, guarded = f' s="{plain._get_xf_index()}"', f' s="{guarded._get_xf_index()}"'
+        cells = [prefix + "1" + self._text_tail(text, plain, guarded)
+                 for prefix, text in zip(self.prefixes, header, strict=False) if text]
+        return f'<row r="1">{"".join(cells)}</row>'
+
+    def _text_tail(self, text: str, plain: str, guarded: str) -> str:
+        style = guarded if text[0] in FORMULA_FIRST_CHARS else plain
+        index = self.strings._get_shared_string_index(_cell_text(text) if len(text) > MAX_CELL_CHARS // 2 else text)
+        return f'"{style} t="s"><v>{index}</v></c>'
+
+    def _other(self, ref: str, value: object) -> str:
+        value = _plain_value(value)
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return f'{ref}" t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, (int, float)):
+            return f'{ref}"><v>{value!r}</v></c>'
+        return ref + self._text_tail(value, "", self.guarded)
 
 
-def _write_other(worksheet, r: int, c: int, value: object, guarded) -> None:
-    """Cells that are neither plain numbers nor text: booleans, numpy scalars, pandas' missing values, dates."""
+def _plain_value(value: object) -> object:
+    """A cell that is neither a plain number nor text, as one: booleans stay booleans, numpy scalars become Python
+    numbers, dates ISO text; None for a missing or non-finite value (an empty cell)."""
     if value is pd.NA or value is pd.NaT:
-        return
+        return None
     if isinstance(value, bool):
-        worksheet.write_boolean(r, c, value)
-        return
-    if isinstance(value, (int, float)) or hasattr(value, "item"):
-        number = value.item() if hasattr(value, "item") else value
-        if isinstance(number, bool):
-            worksheet.write_boolean(r, c, number)
-        elif isinstance(number, (int, float)) and math.isfinite(number):
-            worksheet.write_number(r, c, number)
-        elif isinstance(number, str):
-            _write_text(worksheet, r, c, number, guarded)
-        return
+        return value
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return value if math.isfinite(value) else None
+    if isinstance(value, str):
+        return value or None
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    _write_text(worksheet, r, c, text, guarded)
+    return text or None
+
+
+def _cell_text(text: str) -> str:
+    """Text within Excel's limit of 32,767 UTF-16 units a cell (a longer one is cut, never refused)."""
+    encoded = text.encode("utf-16-le")
+    if len(encoded) <= 2 * MAX_CELL_CHARS:
+        return text
+    # (a cut through a surrogate pair drops its half)
+    return encoded[: 2 * MAX_CELL_CHARS].decode("utf-16-le", "ignore")
 
 
 def _write_text(worksheet, r: int, c: int, text: str, guarded, plain=None) -> None:

@@ -157,6 +157,40 @@ def test_xlsx_data_sheet_is_typed_with_units_in_headers_a_frozen_header_and_widt
     assert sheet.cell(row=len(CASES) + 1, column=3).value is None
 
 
+def test_xlsx_writer_keeps_every_kind_of_cell_and_every_digit():
+    """The data sheet's own row writer (model/export.py renders rows to XML): each kind of value read back as it was
+    written; SYNTHETIC values."""
+    import datetime as dt
+
+    import numpy as np
+
+    long_text = "ж" * 40_000  # more than a cell holds: cut to Excel's 32,767, never lost as a whole
+    rows = [
+        (0.1 + 0.2, 1 / 3, -2.5, 10**15 + 1, True, False),  # 0.30000000000000004 keeps its 17th digit
+        (np.float64(2.5), np.int64(7), np.bool_(True), pd.NA, float("nan"), float("inf")),
+        ("=1+1", "\t=1", "plain", "", None, "line\nbreak & <tag> \"q\""),
+        (dt.date(2017, 3, 1), "  spaced  ", "\x01ctrl", long_text, "plain", "=1+1"),
+        ("short row",),
+    ]
+    header = ["a", "=b", "c", "d", "e", "f"]
+    book = _read_xlsx(xlsx_bytes([Sheet("Data", header, rows), Sheet("Second", ["x"], [("plain",), (1.5,)])]))
+    sheet = book["Data"]
+    assert [c.value for c in sheet[1]] == header and sheet["B1"].quotePrefix and sheet["B1"].font.b
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2, max_col=6)]
+    assert values[0] == [0.1 + 0.2, 1 / 3, -2.5, 10**15 + 1, True, False]
+    assert values[1] == [2.5, 7, True, None, None, None]  # missing and non-finite: empty cells
+    assert [_text(v) for v in values[2]] == ["=1+1", "\t=1", "plain", None, None, "line\nbreak & <tag> \"q\""]
+    # (a control character is written as OOXML's _xHHHH_ escape, which Excel reads back as the character)
+    assert values[3][:3] == ["2017-03-01", "  spaced  ", "_x0001_ctrl"] and values[3][5] == "=1+1"
+    assert values[3][3] == long_text[:32_767]
+    assert values[4] == ["short row", None, None, None, None, None]
+    guarded = {c.coordinate for row in sheet.iter_rows(min_row=2) for c in row if c.quotePrefix}
+    assert guarded == {"A4", "B4", "F5"}
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    assert sheet.max_row == 6 and sheet.max_column == 6 and sheet.freeze_panes == "A2"
+    assert [c.value for c in book["Second"]["A"]] == ["x", "plain", 1.5]  # one shared-string table, two sheets
+
+
 def test_xlsx_never_holds_a_formula_anywhere():
     frame = _hostile_frame().rename(columns={"company": "=HYPERLINK(\"x\")"})
     content = workbook([(ChartView.from_browser({"title": "=1+1", "source": "@SUM(A1)"}, "c"), _stored(frame))],
