@@ -146,6 +146,7 @@ def create_app(engine: Engine | None = None, cache_config: dict | None = None) -
         use_pages=True,
         pages_folder=str(PAGES_FOLDER),
         assets_folder=str(REPO_ROOT / "assets"),
+        assets_ignore=r"regenerator-runtime\.js$",  # sent before the libraries instead (dashboard.static)
         title="Kaluga Cluster Atlas",
         update_title=None,
         suppress_callback_exceptions=True,

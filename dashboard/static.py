@@ -20,6 +20,7 @@ import importlib
 import json
 import mimetypes
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
@@ -38,8 +39,11 @@ except ImportError:
     import brotli
 
 BUILD_DIR_KEY = "STATIC_BUILD_DIR"
-DEFER_KEY = "DEFER_BUNDLES"  # Flask config or environment: "1" leaves AG Grid's script out of the index
+DEFER_KEY = "DEFER_BUNDLES"  # Flask config or environment: "0" puts AG Grid's script back into every page's index
 DEFERRED = {"dash_ag_grid": ("AgGrid",)}
+DEFERRED_MARK = "atlas_deferred"
+RUNTIME_ASSET = "vendor/regenerator-runtime.js"
+POLYFILL_SCRIPT = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>')
 EXTENSION_KEY = "atlas_prebuilt_static"
 DEFAULT_BUILD_DIR = REPO_ROOT / "artifacts" / "static-build"
 MANIFEST = "manifest.json"
@@ -354,8 +358,11 @@ def serve_prebuilt(app: Dash, build_dir: Path | None = None) -> PrebuiltFiles:
     server.add_url_rule(app.config.routes_pathname_prefix.rstrip("/") + GEO_URL + "<name>", "atlas_geo",
                         _geo_view(files))
     server.extensions[EXTENSION_KEY] = files
-    if str(server.config.get(DEFER_KEY, os.environ.get(DEFER_KEY, ""))) == "1":
+    if str(server.config.get(DEFER_KEY, os.environ.get(DEFER_KEY, "1"))) != "0":
         defer_bundles(app)
+    else:
+        eager_bundles()
+    lighter_runtime(app)
     return files
 
 
@@ -378,9 +385,10 @@ def defer_bundles(app: Dash, deferred: dict[str, tuple[str, ...]] = DEFERRED) ->
         entries = []
         for entry in module._js_dist:
             relative = entry.get("relative_package_path")
+            # An entry an earlier app of this process deferred is already `dynamic`: each app still needs its config.
             if isinstance(relative, str) and not relative.endswith(".map") and not entry.get("async") \
-                    and not entry.get("dynamic"):
-                entry = {**entry, "dynamic": True}
+                    and (not entry.get("dynamic") or entry.get(DEFERRED_MARK)):
+                entry = {**entry, "dynamic": True, DEFERRED_MARK: True}
                 path = Path(module.__file__).parent / relative
                 fingerprint = build_fingerprint(relative, module.__version__, int(path.stat().st_mtime))
                 config[namespace] = {"url": f"{prefix}_dash-component-suites/{namespace}/{fingerprint}",
@@ -392,3 +400,41 @@ def defer_bundles(app: Dash, deferred: dict[str, tuple[str, ...]] = DEFERRED) ->
     script = f"<script>window.atlasDeferredBundles = {json.dumps(config)};</script>"
     app.index_string = app.index_string.replace("{%scripts%}", script + "\n        {%scripts%}", 1)
     return config
+
+
+def eager_bundles(deferred: dict[str, tuple[str, ...]] = DEFERRED) -> None:
+    """Undo what defer_bundles did to the library modules (DEFER_BUNDLES=0 after an app of this process
+    deferred them): their scripts go back into every page's index, as Dash writes it."""
+    for namespace, components in deferred.items():
+        module = importlib.import_module(namespace)
+        entries = [{k: v for k, v in entry.items() if k not in ("dynamic", DEFERRED_MARK)}
+                   if entry.get(DEFERRED_MARK) else entry for entry in module._js_dist]
+        module._js_dist = entries
+        for name in components:
+            getattr(module, name)._js_dist = entries
+
+
+# --- the one part of Babel's polyfill the bundles use -----------------------------------------------
+
+def lighter_runtime(app: Dash) -> None:
+    """Send regenerator-runtime (25 KB) where Dash's index sends @babel/polyfill 7.12.1 (100 KB minified).
+
+    NOTE: the polyfill is core-js 2 plus regenerator-runtime. The browsers the atlas supports (those with
+    ES2017: every evergreen one) have everything core-js 2 adds, but evaluating it still runs its feature
+    tests, 150-250 ms of main-thread time per page load measured in headless Chromium here, before any
+    chart can draw. The Dash, dcc, Mantine and DataTable bundles call the global `regeneratorRuntime`
+    (their async functions are compiled to generators), so that part is kept: regenerator-runtime 0.14.1
+    from npm, unchanged (assets/vendor/regenerator-runtime.js; tools/regenerator-runtime/README.md says how
+    to update it), in the polyfill's place, before React and every component library. Dash's `assets_ignore`
+    (dashboard/app.py) keeps the file out of the assets it appends after the libraries.
+    """
+    path = Path(app.config.assets_folder) / RUNTIME_ASSET
+    url = f"{app.config.requests_pathname_prefix}{app.config.assets_url_path.strip('/')}/{RUNTIME_ASSET}"
+    tag = f'<script src="{url}?m={int(path.stat().st_mtime)}"></script>'
+    index = app.interpolate_index
+
+    def interpolate_index(**kwargs: str) -> str:
+        kwargs["scripts"] = POLYFILL_SCRIPT.sub(tag, kwargs["scripts"], count=1)
+        return index(**kwargs)
+
+    app.interpolate_index = interpolate_index

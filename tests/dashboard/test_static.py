@@ -218,18 +218,11 @@ def test_callback_responses_keep_flask_compress_fast_path(client):
     assert "ETag" not in response.headers
 
 
-def test_a_deferred_library_is_left_out_of_the_index_but_still_served(atlas_app, monkeypatch):
-    import dash_ag_grid
-
-    # defer_bundles edits the library module (process-wide): undone after the test.
-    monkeypatch.setattr(dash_ag_grid, "_js_dist", dash_ag_grid._js_dist)
-    monkeypatch.setattr(dash_ag_grid.AgGrid, "_js_dist", dash_ag_grid.AgGrid._js_dist)
-    client = atlas_app.server.test_client()
-    assert any("dash_ag_grid" in u for u in index_urls(client))  # Dash's default: on every page
-    config = static.defer_bundles(atlas_app)
+def test_a_deferred_library_is_left_out_of_the_index_but_still_served(client):
+    """By default (DEFER_BUNDLES unset) AG Grid's script is out of every page's index, its stub loads it."""
     html = client.get("/").get_data(as_text=True)
     assert not any("dash_ag_grid" in u for u in index_urls(client))
-    assert f"window.atlasDeferredBundles = {json.dumps(config)};" in html
+    config = json.loads(re.search(r"window.atlasDeferredBundles = (\{.*?\});</script>", html).group(1))
     assert html.index("atlasDeferredBundles") < html.index("/assets/deferred_bundles.js")  # config before the stub
     url = config["dash_ag_grid"]["url"]
     assert config["dash_ag_grid"]["components"] == ["AgGrid"]
@@ -238,6 +231,62 @@ def test_a_deferred_library_is_left_out_of_the_index_but_still_served(atlas_app,
     chunk = client.get("/_dash-component-suites/dash_ag_grid/async-community.js",
                        headers={"Accept-Encoding": "identity"})
     assert chunk.status_code == 200  # the grid's own lazy chunk, fetched by the main script
+
+
+def test_every_app_of_a_process_gets_the_deferred_config(atlas_app, bundled_db_url):
+    """defer_bundles edits the library module process-wide: a second app still gets its stub's config."""
+    from dashboard.app import create_app
+    from etl.db import make_engine
+
+    second = create_app(make_engine(bundled_db_url), {"CACHE_TYPE": "SimpleCache"}).server.test_client()
+    for client in (atlas_app.server.test_client(), second):
+        html = client.get("/").get_data(as_text=True)
+        assert '"dash_ag_grid": {"url":' in html
+        assert not any("dash_ag_grid" in u for u in index_urls(client))
+
+
+def test_defer_bundles_0_puts_the_library_back_into_the_index(atlas_app, monkeypatch):
+    import dash_ag_grid
+
+    # the module edits are process-wide: undone after the test.
+    monkeypatch.setattr(dash_ag_grid, "_js_dist", dash_ag_grid._js_dist)
+    monkeypatch.setattr(dash_ag_grid.AgGrid, "_js_dist", dash_ag_grid.AgGrid._js_dist)
+    static.eager_bundles()
+    client = atlas_app.server.test_client()
+    assert any("dash_ag_grid" in u for u in index_urls(client))  # Dash's own way: on every page
+    static.defer_bundles(atlas_app)
+    assert not any("dash_ag_grid" in u for u in index_urls(client))
+
+
+# --- regenerator-runtime instead of @babel/polyfill --------------------------------------------------
+
+def test_the_index_sends_regenerator_runtime_first_and_no_babel_polyfill(client):
+    urls = [u for u in index_urls(client) if u.endswith(".js") or ".js?" in u or ".min.js" in u]
+    assert not any("polyfill" in u for u in urls)
+    runtime = [i for i, u in enumerate(urls) if "regenerator-runtime.js" in u]
+    assert len(runtime) == 1  # in the polyfill's place, and not appended again with the other assets
+    react = next(i for i, u in enumerate(urls) if "/deps/react@" in u)
+    mantine = next(i for i, u in enumerate(urls) if "dash_mantine_components" in u)
+    assert runtime[0] < react < mantine
+    response = client.get(urls[runtime[0]], headers={"Accept-Encoding": "identity"})
+    assert response.status_code == 200
+    assert response.data == (REPO_ROOT / "assets" / static.RUNTIME_ASSET).read_bytes()
+
+
+def test_the_bundles_need_no_more_of_the_polyfill_than_regenerator_runtime():
+    """The libraries' scripts name `regeneratorRuntime` (what the runtime defines) and none of the globals
+    only @babel/polyfill sets (`_babelPolyfill`, core-js's `__core-js_shared__`)."""
+    import dash
+    import dash_mantine_components
+
+    runtime = (REPO_ROOT / "assets" / static.RUNTIME_ASSET).read_text(encoding="utf-8")
+    assert "regeneratorRuntime = runtime" in runtime
+    scripts = [Path(dash.__file__).parent / "dash-renderer" / "build" / "dash_renderer.min.js",
+               Path(dash.__file__).parent / "dcc" / "dash_core_components.js",
+               Path(dash_mantine_components.__file__).parent / "dash_mantine_components.js"]
+    for script in scripts:
+        text = script.read_text(encoding="utf-8")
+        assert "_babelPolyfill" not in text and "__core-js_shared__" not in text, script
 
 # --- the partial plotly.js bundle -------------------------------------------------------------------
 
