@@ -10,21 +10,22 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
+import pandas as pd
 from flask import Blueprint, Flask, Response, request, url_for
 from sqlalchemy import Engine
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from dashboard import queries
+from dashboard import queries, transforms
 from dashboard.model import cluster, indicators, loads, observations, regions, sources
 from dashboard.model.export import csv_bytes
-from dashboard.model.table import Column, Page, Table
+from dashboard.model.table import Column, Page, Table, empty, typed_rows
 
 PREFIX = "/api/v1"
 DEFAULT_LIMIT = 1000
@@ -96,12 +97,104 @@ COMPANY = Param("company", "string", "Only rows of this company (its key, see /c
                 example="novo_nordisk")
 
 
+# Every observation row says whether its value is as published or derived, and how (the indicators chart's
+# transforms: dashboard/transforms.py, the one path both take).
+TRANSFORM_COLUMNS = (
+    Column("transform", "string", "published: the figure as published. per_capita, index or yoy: a figure derived "
+           "from published ones, as the indicators chart shows it (see transform_note); `unit` is then the derived "
+           "figure's unit.", nullable=False),
+    Column("transform_note", "string", "How a derived figure was computed: what it is divided by (the population "
+           "and its table), its base year, or the published index it is read from. Missing for a published figure."),
+)
+OBSERVATION_COLUMNS = (*observations.COLUMNS, *TRANSFORM_COLUMNS)
+
+
 def _read_observations(engine: Engine, args: dict, page: Page) -> Table:
     request_ = observations.ObservationRequest(
         indicator=args["indicator"], regions=tuple(args.get("region") or ()), year_from=args.get("from"),
         year_to=args.get("to"), edition=args.get("edition"), period_kind=args.get("period_kind"),
         lang=args["lang"])
-    return observations.observations(engine, request_, page)
+    transform = args.get("transform") or "published"
+    if args.get("base_year") is not None and transform != "index":
+        raise ApiError(400, "base_year applies to transform=index only")
+    if transform == "published":
+        table = observations.observations(engine, request_, page)
+        return Table(OBSERVATION_COLUMNS, [(*row, "published", None) for row in table.rows], table.total,
+                     table.unknown)
+    return _derived_observations(engine, request_, transform, args.get("base_year"), page)
+
+
+def _derived_observations(engine: Engine, request_: observations.ObservationRequest, transform: str,
+                          base_year: int | None, page: Page) -> Table:
+    """A transformed view's rows: the chart's transform (transforms.transformed) over the read model's rows."""
+    code, lang = request_.indicator, request_.lang
+    found = indicators.catalogue(engine, lang, (code,))
+    if found.unknown:
+        return empty(OBSERVATION_COLUMNS, **found.unknown)
+    meta = found.records()[0]
+    if transform == "per_capita" and not transforms.per_capita_offered(code, meta["additive"], meta["unit_ru"]):
+        raise ApiError(400, f"transform=per_capita is offered only for totals (additive indicators); {code} is "
+                            "a rate, average, share or index")
+    published_index = indicators.yoy_partners(engine).get(code) if transform == "yoy" else None
+    unknown: dict[str, tuple[str, ...]] = {}
+    frames: dict[tuple, pd.DataFrame] = {}
+
+    def read(indicator: str, regions: Sequence[str], edition: str | None) -> pd.DataFrame:
+        """Every year of an indicator's rows (the transform needs years outside the view's), read once a request."""
+        key = (indicator, tuple(regions), edition)
+        if key not in frames:
+            population = indicator == transforms.POPULATION_INDICATOR and indicator != code
+            table = observations.observations(engine, replace(
+                request_, indicator=indicator, regions=tuple(regions), edition=edition, year_from=None,
+                year_to=None, period_kind=None if population else request_.period_kind))
+            if not population:
+                unknown.update(table.unknown)
+            frames[key] = pd.DataFrame(table.rows, columns=table.names)
+        return frames[key]
+
+    if transform == "index" and base_year is None:
+        # The view's first year; without one, the series' first year with a figure (the chart's default range).
+        years = read(code, request_.regions, request_.edition).dropna(subset=["value"])["year"]
+        base_year = request_.year_from or (int(years.min()) if len(years) else None)
+        if base_year is None:  # not one figure to index
+            return empty(OBSERVATION_COLUMNS, **unknown)
+    frame = transforms.transformed(read, code, request_.regions, request_.edition, transform, base_year,
+                                   published_index)
+    if unknown:
+        return empty(OBSERVATION_COLUMNS, **unknown)
+    if frame.empty:
+        return empty(OBSERVATION_COLUMNS)
+    if request_.year_from is not None:
+        frame = frame[frame["year"] >= request_.year_from]
+    if request_.year_to is not None:
+        frame = frame[frame["year"] <= request_.year_to]
+    total = len(frame)
+    shown = frame.iloc[page.offset:page.offset + page.limit if page.limit is not None else None]
+    unit = transforms.unit_label(meta["unit"], transform, base_year, lang, published_index is not None)
+    note = transforms.transform_note(transform, base_year, lang, _population_source(engine, lang) if transform
+                                     == "per_capita" else "", _index_named(engine, lang, published_index))
+    # The view's indicator and the derived figure's unit on every row (Rosstat's index, where year on year reads
+    # it, is named in the note; its cells stay the rows' source).
+    shown = shown.assign(indicator_code=code, indicator_name=meta["name"], unit=unit, transform=transform,
+                         transform_note=note)
+    names = [c.name for c in OBSERVATION_COLUMNS]
+    rows = zip(*(shown[name].tolist() for name in names), strict=True)
+    return Table(OBSERVATION_COLUMNS, typed_rows(OBSERVATION_COLUMNS, rows), total)
+
+
+def _population_source(engine: Engine, lang: str | None) -> str:
+    found = indicators.catalogue(engine, lang, (transforms.POPULATION_INDICATOR,))
+    if found.unknown or not found.rows:
+        return ""
+    meta = found.records()[0]
+    return transforms.population_source(meta["name"], meta["source_table"], lang)
+
+
+def _index_named(engine: Engine, lang: str | None, code: str | None) -> tuple[str, str] | None:
+    if code is None:
+        return None
+    found = indicators.catalogue(engine, lang, (code,))
+    return (code, found.records()[0]["name"] or code) if found.rows else (code, code)
 
 
 def _cluster(subject: str) -> Callable[[Engine, dict, Page], Table]:
@@ -126,7 +219,8 @@ ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (
          Param("kind", "string", "Only regions of this kind (country, federal_district, region, region_part).",
                example="region"), LANG)),
     Endpoint(
-        "observations", "Published figures of one indicator", observations.COLUMNS, _read_observations,
+        "observations", "Figures of one indicator, as published or as the indicators chart transforms them",
+        OBSERVATION_COLUMNS, _read_observations,
         (Param("indicator", "string", "Indicator code (see /indicators).", required=True, example="grp"),
          Param("region", "list", "Region codes, comma-separated (see /regions); every region when left out.",
                example="RU-KLU"),
@@ -135,9 +229,20 @@ ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (
                minimum=YEAR_MIN, maximum=YEAR_MAX, example=2020),
          Param("edition", "string", "Only figures of this edition (see /editions).", example="RR-2021"),
          Param("period_kind", "string", "Only periods of this kind.", enum=observations.PERIOD_KINDS),
+         Param("transform", "string", "The figures as published, or derived as the indicators chart shows them: "
+               "per_capita (per 1,000 people of the average annual population of the same region and year; only "
+               "for totals, else 400), index (base_year = 100, within each region and edition) or yoy (% change on "
+               "the same period a year earlier: Rosstat's published index minus 100 where there is one, else "
+               "derived from the levels). Derived rows say so in `transform` and `transform_note`.",
+               enum=transforms.TRANSFORMS, default="published"),
+         Param("base_year", "integer", "Base year of transform=index (its figures = 100); default: `from`, else "
+               "the series' first year with a figure. Refused (400) with any other transform.",
+               minimum=YEAR_MIN, maximum=YEAR_MAX, example=2010),
          LANG),
         "Every figure as published, one row per indicator, region, period and edition, with the file, "
-        "sheet and cell it was read from. Missing figures are rows with an empty value and a status."),
+        "sheet and cell it was read from. Missing figures are rows with an empty value and a status. With "
+        "`transform`, the same rows with the chart's derived figures (the years outside from/to are read for "
+        "them: a year on year of `from` uses the year before)."),
     Endpoint("companies", "Companies of the cluster", cluster.SUBJECTS["companies"].columns,
              _cluster("companies"), (COMPANY,), cluster.SUBJECTS["companies"].description),
     Endpoint("investments", "Cited investments", cluster.SUBJECTS["investments"].columns,

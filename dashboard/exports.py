@@ -40,6 +40,9 @@ TEXT = {
     "data": {"ru": "Данные", "en": "Data"},
     "chart": {"ru": "График", "en": "Chart"},
     "unit": {"ru": "Единица измерения", "en": "Unit"},
+    "transform": {"ru": "Преобразование", "en": "Transform"},
+    "as_published": {"ru": "значения как опубликованы", "en": "figures as published"},
+    "derived": {"ru": "производные значения", "en": "derived figures"},
     "rows": {"ru": "Строк данных", "en": "Data rows"},
     "sheet": {"ru": "Лист", "en": "Sheet"},
     "view_url": {"ru": "Адрес этого вида", "en": "Address of this view"},
@@ -65,10 +68,13 @@ TEXT = {
               "below are as recorded in each load's provenance; where none is recorded, the source's own terms "
               "apply."},
     "numbers_note": {"ru": "Числа", "en": "Numbers"},
-    "numbers": {"ru": "Ровно те значения, что показаны на графике; пустая ячейка — значение не опубликовано. "
-                      "Текст, похожий на формулу, записан как текст.",
-                "en": "Exactly the values the chart shows; an empty cell is a figure that was not published. "
-                      "Text that looks like a formula is written as text."},
+    "numbers": {"ru": "Ровно те значения, что показаны на графике; пустая ячейка — значение не опубликовано или "
+                      "не может быть рассчитано. Пересчитанные значения (на душу населения, индекс, изменение к "
+                      "прошлому году) отмечены в столбцах transform и transform_note. Текст, похожий на формулу, "
+                      "записан как текст.",
+                "en": "Exactly the values the chart shows; an empty cell is a figure that was not published or "
+                      "cannot be derived. Derived figures (per capita, index, year on year) say so in the columns "
+                      "transform and transform_note. Text that looks like a formula is written as text."},
     "empty_chart": {"ru": "нет данных для выбранных параметров", "en": "no data for this selection"},
 }
 
@@ -191,7 +197,8 @@ def api_view(view: ChartView, engine: Engine, lang: str | None) -> dict | None:
         table = api.table_for(engine, name, **params)
     except api.ApiError:
         return None
-    filename = dict(parse_qsl(parts.query)).get("indicator") or name
+    query = dict(parse_qsl(parts.query))
+    filename = "_".join(p for p in (query.get("indicator") or name, query.get("transform")) if p)
     return {"filename": f"{filename}.csv", "columns": table.names, "rows": [list(row) for row in table.rows],
             "unit": view.unit, "sources": [[label, url] for label, url in view.links], "lang": lang}
 
@@ -293,6 +300,7 @@ def _chart_about(view: ChartView, data: dict, frame: pd.DataFrame, engine: Engin
     unit = view.unit or text_or_none(data.get("unit"))
     if unit:
         rows.append((tx("unit", lang), unit))
+    rows += _transform_rows(frame, lang)
     rows.append((tx("rows", lang), len(frame) if len(frame) else f"0 ({tx('empty_chart', lang)})"))
     if view.source:
         rows.append((tx("source_line", lang), view.source))
@@ -309,6 +317,20 @@ def _chart_about(view: ChartView, data: dict, frame: pd.DataFrame, engine: Engin
         rows.append((tx("load", lang, id=row["id"]),
                      tx("load_line", lang, file=row["file_name"], finished=finished, status=row["status"])))
     return rows, facts["licences"]
+
+
+def _transform_rows(frame: pd.DataFrame, lang: str) -> list[tuple]:
+    """What the figures are: as published, or derived and how (the rows' transform and transform_note)."""
+    if "transform" not in frame.columns:
+        return []
+    notes = frame["transform_note"].tolist() if "transform_note" in frame.columns else [None] * len(frame)
+    rows = []
+    for transform, note in dict.fromkeys(zip(frame["transform"].tolist(), notes, strict=True)):
+        if transform == "published":
+            rows.append((tx("transform", lang), f"published ({tx('as_published', lang)})"))
+        else:
+            rows.append((tx("transform", lang), f"{transform} ({tx('derived', lang)}): {note or ''}".rstrip(": ")))
+    return rows
 
 
 def _page_head(url: str, lang: str) -> list[tuple]:
