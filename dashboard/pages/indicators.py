@@ -46,8 +46,9 @@ from dashboard.i18n import (
     t,
     topic_label,
 )
+from dashboard.model.scorecard import HEADLINES
 from dashboard.titles import page_title
-from dashboard.transforms import POPULATION_INDICATOR, TRANSFORMS, per_capita_offered, transformed
+from dashboard.transforms import POPULATION_INDICATOR, TRANSFORMS, apply_transform, per_capita_allowed
 from etl.regions import KALUGA_CODE
 
 dash.register_page(__name__, path="/indicators", order=1, label_key="nav.indicators",
@@ -79,6 +80,9 @@ TEXT = {
     "lead": {"ru": "Официальная статистика Росстата по всем регионам России; Калужская область выделена.",
              "en": "Rosstat's official statistics for every region of Russia; Kaluga Oblast highlighted."},
     "indicator": {"ru": "Показатель", "en": "Indicator"},
+    "indicator_hint": {"ru": "Главные показатели; введите слово из названия, чтобы искать среди всех ({count})",
+                       "en": "Headline indicators; type a word of the name to search all {count}"},
+    "indicator_none": {"ru": "Нет показателя с такими словами", "en": "No indicator with these words"},
     "regions": {"ru": "Регионы", "en": "Regions"},
     "group": {"ru": "Выбрать группу", "en": "Pick a group"},
     "group_neighbours": {"ru": "Калужская область и соседи", "en": "Kaluga Oblast and its neighbours"},
@@ -180,10 +184,12 @@ def indicator_meta(indicator: str) -> dict:
 
 
 def additive(indicator: str) -> bool:
-    """Per capita is offered only for totals: the registry's additive flag, and never population itself (the
-    rule the API's transform=per_capita applies too: dashboard.transforms.per_capita_offered)."""
+    """Per capita is offered only for totals: the registry's additive flag, and never population itself."""
     meta = indicator_meta(indicator)
-    return per_capita_offered(indicator, meta.get("additive"), meta.get("unit_ru"))
+    flag = meta.get("additive")
+    if flag is None or (isinstance(flag, float) and math.isnan(flag)):
+        return per_capita_allowed(meta.get("unit_ru")) and indicator != POPULATION_INDICATOR
+    return bool(int(flag)) and indicator != POPULATION_INDICATOR
 
 
 def periods(indicator: str) -> list[tuple[str, int, int]]:
@@ -271,11 +277,32 @@ def _edition_age(code: str) -> tuple:
 
 # --- layout --------------------------------------------------------------------------------------------------
 
-def _indicator_options(lang: str) -> list[dict]:
+SEARCH_RESULTS = 60
+
+
+def _indicator_options(lang: str, current: str | None = None, search: str | None = None) -> list[dict]:
+    """The indicator picker's options, grouped by topic: the headline indicators and the current one, or, while
+    the user types, the indicators whose name holds the typed text (at most SEARCH_RESULTS, the current one
+    kept so the picker can still show it).
+
+    NOTE: the whole catalogue (1,155 names, 230 KB) as options cost 400-500 ms of main-thread time on every
+    load of the page in headless Chromium here, before the first chart could draw; the server searches it.
+    The match is the picker's own client-side filter (the trimmed text inside the label, ignoring case), so
+    whatever the server returns the picker also shows.
+    """
+    catalogue = _catalogue()
+    needle = (search or "").strip().casefold()
+    if len(needle) >= 2:
+        codes = [code for code, row in catalogue.items()
+                 if needle in str(pick(lang, row["name_ru"], row["name_en"])).casefold()][:SEARCH_RESULTS]
+    else:
+        codes = [h.indicator for h in HEADLINES if h.indicator in catalogue]
+    if current in catalogue and current not in codes:
+        codes.insert(0, current)
     groups: dict[str, list] = {}
-    for row in _catalogue().values():
-        groups.setdefault(row["topic"], []).append({"value": row["code"],
-                                                    "label": pick(lang, row["name_ru"], row["name_en"])})
+    for code in dict.fromkeys(codes):
+        row = catalogue[code]
+        groups.setdefault(row["topic"], []).append({"value": code, "label": pick(lang, row["name_ru"], row["name_en"])})
     return [{"group": topic_label(topic, lang), "items": items} for topic, items in sorted(groups.items())]
 
 
@@ -377,7 +404,7 @@ def layout(indicator: str | None = None, regions: str | None = None, years: str 
     period = resolve_period(indicator, year)
     vs = vs if known_indicator(vs) else ("grp_per_capita" if known_indicator("grp_per_capita") else indicator)
     size = size if known_indicator(size) else None
-    indicator_choices = _indicator_options(lang)
+    indicator_choices = _indicator_options(lang, indicator)
     return html.Div([
         url_state(PAGE),
         dcc.Store(id=f"{PAGE}-lang", data=lang),
@@ -389,6 +416,8 @@ def layout(indicator: str | None = None, regions: str | None = None, years: str 
         html.Div(className="controls", children=[
             dmc.Select(id=f"{PAGE}-indicator", label=tx("indicator", lang), data=indicator_choices,
                        value=indicator, searchable=True, w=460, allowDeselect=False,
+                       description=tx("indicator_hint", lang, count=format_number(len(_catalogue()), lang)),
+                       nothingFoundMessage=tx("indicator_none", lang),
                        comboboxProps={"withinPortal": True}),
             dmc.Select(id=f"{PAGE}-group", label=tx("group", lang), data=_group_options(lang), value=None,
                        placeholder=tx("group", lang), w=260, clearable=True, comboboxProps={"withinPortal": True}),
@@ -505,6 +534,13 @@ def controls_changed(indicator, years, period, _tick, edition, transform, lang):
     c = controls_for(indicator, years, period, edition, transform, trigger, normalise_language(lang))
     return (c["min"], c["max"], c["marks"], c["years"], c["periods"], c["period"], c["editions"], c["edition"],
             c["transforms"], c["transform"])
+
+
+@callback(Output(f"{PAGE}-indicator", "data"), Input(f"{PAGE}-indicator", "searchValue"),
+          State(f"{PAGE}-indicator", "value"), State(f"{PAGE}-lang", "data"), prevent_initial_call=True)
+def search_indicators(search: object, current: object, lang: object) -> list[dict]:
+    return _indicator_options(normalise_language(lang), current if known_indicator(current) else None,
+                              search if isinstance(search, str) else None)
 
 
 @callback(
@@ -637,7 +673,6 @@ def render_view(indicator: str, regions: tuple[str, ...], start: int | None, end
             notes.append(tx("note_editions", lang))
         if edition is None and view == "table" and len({r["edition"] for r in rows}) > 1:
             notes.append(tx("note_edition_rows", lang))
-    view_params.update(_transform_params(transform, start))  # the card's CSV is the API's for the same numbers
     unit_label = _unit_label(unit, transform, start, lang, indicator)
     notes += _transform_notes(indicator, transform, regions if view not in CROSS_VIEWS else (), rows, lang)
     if view == "scatter":
@@ -757,21 +792,18 @@ def _newest_wins(rows: list[dict]) -> list[dict]:
 
 def _transformed(indicator: str, regions: tuple[str, ...], edition: str | None, transform: str,
                  start: int | None) -> list[dict]:
-    """Every edition's rows after the transform (per edition, so a ratio never mixes two editions): the API's
-    /observations?transform= takes the same path (dashboard.transforms.transformed), so the card's CSV holds
-    these numbers."""
-    def read(code: str, codes, edition_: str | None) -> pd.DataFrame:
-        return queries.observations(code, tuple(codes), None, None, edition_)
-
-    frame = transformed(read, indicator, regions, edition, transform, start, queries.published_yoy().get(indicator))
-    return _rows(frame)
-
-
-def _transform_params(transform: str, start: int | None) -> dict:
-    """The API parameters of a transform (none for the figures as published: their links stay as they were)."""
-    if transform == "published":
-        return {}
-    return {"transform": transform, "base_year": start if transform == "index" else None}
+    """Every edition's rows after the transform (per edition, so a ratio never mixes two editions)."""
+    if transform == "yoy" and indicator in queries.published_yoy():
+        # Rosstat's own index (in % of the same period a year earlier) minus 100: a % change.
+        rows = _rows(queries.observations(queries.published_yoy()[indicator], regions, None, None, edition))
+        for row in rows:
+            row["value"] = None if row["value"] is None else row["value"] - 100
+        return rows
+    frame = queries.observations(indicator, regions, None, None, edition)
+    if frame.empty or transform == "published":
+        return _rows(frame)
+    population = queries.observations(POPULATION_INDICATOR, regions) if transform == "per_capita" else None
+    return _rows(apply_transform(frame, transform, start, population))
 
 
 def _cross_section(indicator: str, period: str, edition: str | None, transform: str,

@@ -223,3 +223,42 @@ def test_unknown_indicator_is_an_empty_state(page):
     go.Figure(figure)
     assert "No such indicator: no_such" in figure["layout"]["annotations"][0]["text"]
     assert unit == "" and csv_url == "" and api_url == ""
+
+
+def _codes(options: list[dict]) -> list[str]:
+    return [item["value"] for group in options for item in group["items"]]
+
+
+def test_the_picker_starts_with_the_headlines_and_searches_the_whole_catalogue(page):
+    catalogue = page._catalogue()
+    first = _codes(page._indicator_options("en", "grp"))
+    assert "grp" in first and len(first) < 30  # not the 1,155 names on every page load
+    assert _codes(page._indicator_options("en", None, " ")) == _codes(page._indicator_options("en", None))
+    # an indicator outside the headlines is found by the longest word of its name, in either language
+    code, row = next((c, r) for c, r in catalogue.items() if c not in first and r["name_en"] and r["name_ru"])
+    for lang, name in (("en", row["name_en"]), ("ru", row["name_ru"])):
+        word = max(name.split(), key=len)
+        found = page._indicator_options(lang, "grp", word.upper())  # the match ignores case
+        codes = _codes(found)
+        assert "grp" in codes and (code in codes or len(codes) == page.SEARCH_RESULTS + 1), (lang, word)
+        labels = [item["label"] for group in found for item in group["items"]
+                  if item["value"] != "grp"]  # the current indicator is kept whatever was typed
+        assert labels and all(word.casefold() in label.casefold() for label in labels), (lang, word)
+    assert _codes(page._indicator_options("en", "grp", "zzzz-no-such-words")) == ["grp"]
+
+
+def test_the_search_callback_answers_any_typed_text(client):
+    dependencies = json.loads(client.get("/_dash-dependencies").data)
+    spec = next(c for c in dependencies if c["output"] == "indicators-indicator.data")
+    for search in ("wage", "", None, 7, ["x"], "a" * 5000):
+        payload = {"output": spec["output"], "outputs": {"id": "indicators-indicator", "property": "data"},
+                   "inputs": [{"id": "indicators-indicator", "property": "searchValue", "value": search}],
+                   "state": [{"id": "indicators-indicator", "property": "value", "value": "grp"},
+                             {"id": "indicators-lang", "property": "data", "value": "en"}],
+                   "changedPropIds": ["indicators-indicator.searchValue"]}
+        response = client.post("/_dash-update-component", json=payload)
+        assert response.status_code == 200, search
+        options = json.loads(response.data)["response"]["indicators-indicator"]["data"]
+        assert "grp" in _codes(options)
+        if search == "wage":
+            assert "avg_wage_annual" in _codes(options)
