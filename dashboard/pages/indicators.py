@@ -48,7 +48,7 @@ from dashboard.i18n import (
 )
 from dashboard.model.scorecard import HEADLINES
 from dashboard.titles import page_title
-from dashboard.transforms import POPULATION_INDICATOR, TRANSFORMS, apply_transform, per_capita_allowed
+from dashboard.transforms import POPULATION_INDICATOR, TRANSFORMS, per_capita_offered, transformed
 from etl.regions import KALUGA_CODE
 
 dash.register_page(__name__, path="/indicators", order=1, label_key="nav.indicators",
@@ -184,12 +184,10 @@ def indicator_meta(indicator: str) -> dict:
 
 
 def additive(indicator: str) -> bool:
-    """Per capita is offered only for totals: the registry's additive flag, and never population itself."""
+    """Per capita is offered only for totals: the registry's additive flag, and never population itself (the
+    rule the API's transform=per_capita applies too: dashboard.transforms.per_capita_offered)."""
     meta = indicator_meta(indicator)
-    flag = meta.get("additive")
-    if flag is None or (isinstance(flag, float) and math.isnan(flag)):
-        return per_capita_allowed(meta.get("unit_ru")) and indicator != POPULATION_INDICATOR
-    return bool(int(flag)) and indicator != POPULATION_INDICATOR
+    return per_capita_offered(indicator, meta.get("additive"), meta.get("unit_ru"))
 
 
 def periods(indicator: str) -> list[tuple[str, int, int]]:
@@ -673,6 +671,7 @@ def render_view(indicator: str, regions: tuple[str, ...], start: int | None, end
             notes.append(tx("note_editions", lang))
         if edition is None and view == "table" and len({r["edition"] for r in rows}) > 1:
             notes.append(tx("note_edition_rows", lang))
+    view_params.update(_transform_params(transform, start))  # the card's CSV is the API's for the same numbers
     unit_label = _unit_label(unit, transform, start, lang, indicator)
     notes += _transform_notes(indicator, transform, regions if view not in CROSS_VIEWS else (), rows, lang)
     if view == "scatter":
@@ -792,18 +791,21 @@ def _newest_wins(rows: list[dict]) -> list[dict]:
 
 def _transformed(indicator: str, regions: tuple[str, ...], edition: str | None, transform: str,
                  start: int | None) -> list[dict]:
-    """Every edition's rows after the transform (per edition, so a ratio never mixes two editions)."""
-    if transform == "yoy" and indicator in queries.published_yoy():
-        # Rosstat's own index (in % of the same period a year earlier) minus 100: a % change.
-        rows = _rows(queries.observations(queries.published_yoy()[indicator], regions, None, None, edition))
-        for row in rows:
-            row["value"] = None if row["value"] is None else row["value"] - 100
-        return rows
-    frame = queries.observations(indicator, regions, None, None, edition)
-    if frame.empty or transform == "published":
-        return _rows(frame)
-    population = queries.observations(POPULATION_INDICATOR, regions) if transform == "per_capita" else None
-    return _rows(apply_transform(frame, transform, start, population))
+    """Every edition's rows after the transform (per edition, so a ratio never mixes two editions): the API's
+    /observations?transform= takes the same path (dashboard.transforms.transformed), so the card's CSV holds
+    these numbers."""
+    def read(code: str, codes, edition_: str | None) -> pd.DataFrame:
+        return queries.observations(code, tuple(codes), None, None, edition_)
+
+    frame = transformed(read, indicator, regions, edition, transform, start, queries.published_yoy().get(indicator))
+    return _rows(frame)
+
+
+def _transform_params(transform: str, start: int | None) -> dict:
+    """The API parameters of a transform (none for the figures as published: their links stay as they were)."""
+    if transform == "published":
+        return {}
+    return {"transform": transform, "base_year": start if transform == "index" else None}
 
 
 def _cross_section(indicator: str, period: str, edition: str | None, transform: str,
