@@ -111,6 +111,7 @@ TEXT = {
     "col_edition": {"ru": "Издание", "en": "Edition"},
     "col_extracts": {"ru": "Выгрузки", "en": "Extracts"},
     "extracts_title": {"ru": "Загруженные выгрузки", "en": "Loaded extracts"},
+    "extracts_all": {"ru": "Показать все выгрузки ({count})", "en": "Show all {count} extracts"},
     "extracts_lead": {"ru": "Что база данных загрузила: каждая выгрузка с её последней загрузкой, изданием, "
                             "контрольной суммой загруженного и числом строк по таблицам.",
                       "en": "What the database loaded: each extract with its newest load, edition, the checksum "
@@ -388,9 +389,12 @@ def _editions_card(lang: str) -> html.Section:
     ])
 
 
-def _extracts_card(lang: str) -> html.Section:
+EXTRACTS_SHOWN = 12
+
+
+def _extracts_rows(lang: str, limit: int | None = None) -> list[list]:
     rows = []
-    for r in _extracts().to_dict("records"):
+    for r in _extracts().head(limit).to_dict("records") if limit else _extracts().to_dict("records"):
         sha = r["sha256"] or ""
         origin = " · ".join(str(r[k]) for k in ("publication", "origin", "licence") if r.get(k))
         # NOTE: publication, origin and licence are the provenance record's own words (English, with the
@@ -400,17 +404,42 @@ def _extracts_card(lang: str) -> html.Section:
                      translate_value("load_status", r["status"] or "", lang),
                      html.Code(f"{sha[:12]}…" if sha else "", title=sha, className="sha"),
                      translate_value("table", r["tables"] or "", lang)])
+    return rows
+
+
+def _extracts_table(lang: str, limit: int | None = None) -> html.Table:
     headers = [tx(k, lang) for k in ("col_extract", "col_edition", "col_origin", "col_adapter", "col_status",
                                      "col_sha", "col_tables")]
+    return _table(headers, _extracts_rows(lang, limit), "extracts-table")
+
+
+def _extracts_card(lang: str) -> html.Section:
+    """The first EXTRACTS_SHOWN extracts and a button for the rest.
+
+    NOTE: all 125 rows as html components were 230 KB of the page's layout, rendered before its chart could
+    draw; the rest come from the server when asked for.
+    """
+    total = len(_extracts())
+    more = (html.Button(tx("extracts_all", lang, count=format_number(total, lang)), id=f"{PAGE}-extracts-all",
+                        className="button-secondary", n_clicks=0)
+            if total > EXTRACTS_SHOWN else None)
     return html.Section(className="card", **{"aria-labelledby": f"{PAGE}-extracts-title"}, children=[
         html.Div(className="card-head", children=[
             html.H2(tx("extracts_title", lang), id=f"{PAGE}-extracts-title", className="card-title"),
             _download_button("extracts", lang),
         ]),
         html.P(tx("extracts_lead", lang), className="card-description"),
-        html.Div(_table(headers, rows, "extracts-table"), className="table-scroll"),
+        html.Div(_extracts_table(lang, EXTRACTS_SHOWN), id=f"{PAGE}-extracts", className="table-scroll",
+                 **{"aria-live": "polite"}),
+        more,
         dcc.Download(id=f"{PAGE}-download-extracts"),
     ])
+
+
+@callback(Output(f"{PAGE}-extracts", "children"), Output(f"{PAGE}-extracts-all", "style"),
+          Input(f"{PAGE}-extracts-all", "n_clicks"), State(f"{PAGE}-lang", "data"), prevent_initial_call=True)
+def show_all_extracts(_clicks: object, lang: object) -> tuple[html.Table, dict]:
+    return _extracts_table(normalise_language(lang)), {"display": "none"}
 
 
 def _loads_card(lang: str) -> html.Section:

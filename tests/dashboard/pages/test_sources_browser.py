@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from dash.testing.wait import until
+from selenium.webdriver.common.keys import Keys
 
 from tests.dashboard.browser import follow_nav_keeping_area, traces
 from tests.dashboard.conftest import (
@@ -98,4 +99,20 @@ def test_language_switch_and_narrow_viewport(dash_duo, atlas_app):
     wait_for_graph(dash_duo, GRAPH)
     until(lambda: "Events" in {t["name"] for t in traces(dash_duo, GRAPH)}, timeout=10)
     assert not has_horizontal_scroll(dash_duo)
+    assert console_errors(dash_duo) == []
+
+
+def test_the_extracts_table_shows_the_first_rows_and_the_rest_on_request(dash_duo, atlas_app):
+    import re
+
+    dash_duo.start_server(atlas_app)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/sources?lang=ru")
+    wait_for_graph(dash_duo, GRAPH)
+    rows = lambda: dash_duo.find_elements("#sources-extracts tbody tr")  # noqa: E731
+    button = dash_duo.find_element("#sources-extracts-all")
+    total = int(re.fullmatch(r"Показать все выгрузки \((\d+)\)", button.text).group(1))
+    assert len(rows()) == 12 < total
+    button.send_keys(Keys.ENTER)  # a button: the keyboard reaches it
+    until(lambda: len(rows()) == total, timeout=15)
+    until(lambda: not dash_duo.find_element("#sources-extracts-all").is_displayed(), timeout=5)
     assert console_errors(dash_duo) == []
