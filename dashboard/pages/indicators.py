@@ -671,7 +671,9 @@ def render_view(indicator: str, regions: tuple[str, ...], start: int | None, end
             notes.append(tx("note_editions", lang))
         if edition is None and view == "table" and len({r["edition"] for r in rows}) > 1:
             notes.append(tx("note_edition_rows", lang))
-    view_params.update(_transform_params(transform, start))  # the card's CSV is the API's for the same numbers
+    # The card's CSV is the API's for the same numbers and words: the transform, and names, units and notes in the
+    # page's language.
+    view_params.update(_transform_params(transform, start), lang=lang)
     unit_label = _unit_label(unit, transform, start, lang, indicator)
     notes += _transform_notes(indicator, transform, regions if view not in CROSS_VIEWS else (), rows, lang)
     if view == "scatter":

@@ -274,6 +274,35 @@ def test_indicators_card_keeps_the_api_csv_and_its_xlsx_holds_the_same_rows(dash
     assert console_errors(dash_duo) == []
 
 
+@pytest.mark.parametrize("transform", ["per_capita", "yoy"])
+def test_a_transformed_indicators_view_exports_the_numbers_it_plots(dash_duo, export_app, transform):
+    dash_duo.start_server(export_app)
+    dash_duo.driver.set_window_size(1440, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/indicators?indicator=grp&regions=RU-KLU,RU-TUL&years=2010,2017"
+                           f"&edition=RR-2021&transform={transform}&lang=en")
+    card = "indicators-chart"
+    wait_for_graph(dash_duo, f"{card}-graph")
+    until(lambda: f"transform={transform}" in (dash_duo.find_element(f"#{card}-csv").get_attribute("href") or ""),
+          20)
+    until(lambda: plotted_values(dash_duo, f"{card}-graph"), timeout=20)
+    shown = plotted_values(dash_duo, f"{card}-graph")
+    with urllib.request.urlopen(dash_duo.find_element(f"#{card}-csv").get_attribute("href")) as response:
+        api_rows = list(csv.DictReader(io.StringIO(response.read().decode("utf-8-sig"), newline="")))
+    # One edition: the CSV holds exactly the numbers drawn, marked as derived, in the card's unit.
+    assert sorted(float(r["value"]) for r in api_rows if r["value"]) == shown and len(shown) >= 12
+    assert {r["transform"] for r in api_rows} == {transform} and all(r["transform_note"] for r in api_rows)
+    assert {r["unit"] for r in api_rows} == {dash_duo.find_element(f"#{card}-unit").text.strip()}
+    choose(dash_duo, card, "button[id*='chart-xlsx-button']")
+    book = openpyxl.load_workbook(downloaded(dash_duo, ".xlsx"))
+    header = [c.value for c in book["Data"][1]]
+    value = next(h for h in header if str(h).startswith("value"))
+    rows = [dict(zip(header, row, strict=True)) for row in book["Data"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(r[value] for r in rows if r[value] is not None) == shown
+    about = [row[1] for row in book["About"].iter_rows(values_only=True) if row[0] == "Transform"]
+    assert about == [f"{transform} (derived figures): {api_rows[0]['transform_note']}"]
+    assert console_errors(dash_duo) == []
+
+
 @pytest.mark.parametrize("path, card", [("/indicators?view=map&lang=ru", "indicators-chart"),
                                         ("/companies?lang=ru", "companies-map")])
 def test_maps_export_as_png_and_svg_with_their_source(dash_duo, export_app, path, card):
