@@ -44,6 +44,7 @@ SEED = int(os.environ.get("LOADTEST_SEED", "0"))
 # The public pages a reader opens (company profiles are added from the API's company list).
 PAGES = ("/", "/indicators", "/scorecard", "/investments", "/products", "/companies", "/timeline", "/sources",
          "/bulletin", "/changes", "/api")
+FIRST_PAGES = ("/indicators", "/investments", "/products", "/timeline")
 CHART_PAGES = ("/indicators", "/investments", "/products", "/companies", "/timeline", "/", "/scorecard")
 SEARCHES = ("", "Калуга", "pharm", "Ново", "2020", "Берлин", "insulin", "вакцин")
 API_TABLES = ("indicators", "regions", "companies", "investments", "products", "events", "sources", "editions",
@@ -100,7 +101,11 @@ class Reader(FastHttpUser):
         self.cards: dict[str, dict] = {}  # chart-data by card: what the chart callbacks stored
         self.csv_links: dict[str, str] = {}  # card -> the API CSV address its link offers
         self.learn()
-        self.open_page(self.rng.choice(PAGES))
+        # A first visit tries a little of everything: a page with charts, a filter, an export, the API.
+        self.open_page(self.rng.choice(FIRST_PAGES))
+        self.filter()
+        self.export()
+        self.api()
 
     # --- requests --------------------------------------------------------------------------------------------
 
