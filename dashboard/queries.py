@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pandas as pd
 from flask import current_app
-from sqlalchemy import Engine, Select, distinct, func, select
+from sqlalchemy import Engine, Select, distinct, func, select, true
 
 from dashboard.cache import cache
-from dashboard.model.indicators import yoy_partners
+from dashboard.model.indicators import yoy_partner
 from dashboard.model.observations import editions_of
 from etl.schema import (
     AtcGroup,
@@ -42,7 +42,8 @@ def run(query: Select) -> pd.DataFrame:
     """Execute a select and return its rows as a frame (columns named as selected)."""
     with engine().connect() as conn:
         result = conn.execute(query)
-        return pd.DataFrame(result.all(), columns=list(result.keys()))
+        # NOTE: plain tuples: a frame built from Row objects costs 2-3x as much (pandas probes each row).
+        return pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))
 
 
 # --- regions and indicators -------------------------------------------------------------------
@@ -60,6 +61,21 @@ def indicators() -> pd.DataFrame:
     Read from indicator_coverage, which the loader keeps (never an aggregate over observations):
     `regions` is the most regions one edition covers in one kind of period.
     """
+    return run(_indicators_query())
+
+
+@cache.memoize()
+def indicator(code: str) -> dict | None:
+    """indicators()' row of one indicator as a dict, or None when it has no observations (or no such code).
+
+    NOTE: a chart needs one indicator's row; reading the whole catalogue into a frame for it cost ~30 ms of
+    every request that missed the cache.
+    """
+    rows = run(_indicators_query(code)).to_dict("records")
+    return rows[0] if rows else None
+
+
+def _indicators_query(code: str | None = None) -> Select:
     coverage = (
         select(
             IndicatorCoverage.indicator_code,
@@ -69,10 +85,11 @@ def indicators() -> pd.DataFrame:
             func.max(IndicatorCoverage.last_year).label("last_year"),
             func.count(distinct(IndicatorCoverage.edition)).label("editions"),
         )
+        .where(IndicatorCoverage.indicator_code == code if code is not None else true())
         .group_by(IndicatorCoverage.indicator_code)
         .subquery()
     )
-    query = (
+    return (
         select(Indicator.code, Indicator.name_ru, Indicator.name_en, Indicator.unit_ru, Indicator.unit_en,
                Indicator.topic, Indicator.source_table, Indicator.frequency, Indicator.period_kind,
                Indicator.additive, coverage.c.regions,
@@ -80,7 +97,6 @@ def indicators() -> pd.DataFrame:
         .join(coverage, coverage.c.indicator_code == Indicator.code)
         .order_by(Indicator.topic, Indicator.code)
     )
-    return run(query)
 
 
 def _observation_columns():
@@ -121,9 +137,10 @@ def periods(indicator: str) -> list[tuple[str, int, int]]:
 
 
 @cache.memoize()
-def published_yoy() -> dict[str, str]:
-    """Level indicator -> Rosstat's own year-on-year index of it (dashboard.model.indicators.yoy_partners)."""
-    return yoy_partners(engine())
+def published_yoy(code: str) -> str | None:
+    """Rosstat's own year-on-year index of a level indicator, if it publishes one
+    (dashboard.model.indicators.yoy_partners)."""
+    return yoy_partner(engine(), code)
 
 
 @cache.memoize()

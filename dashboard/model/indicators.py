@@ -78,7 +78,27 @@ def yoy_partners(engine: Engine) -> dict[str, str]:
                     IndicatorCoverage.edition)
              .join(IndicatorCoverage, IndicatorCoverage.indicator_code == Indicator.code))
     with engine.connect() as conn:
-        rows = conn.execute(query).all()
+        return _pair(conn.execute(query).all())
+
+
+def yoy_partner(engine: Engine, code: str) -> str | None:
+    """yoy_partners(engine).get(code), reading only `code` and the indices that could be its partner.
+
+    NOTE: a chart asks for one indicator's partner; pairing the whole catalogue (1,155 indicators) took ~20 ms
+    of every uncached chart request. Only units naming the previous year can be a year-on-year index
+    (_YOY_UNIT), so SQL narrows the candidates and _pair applies the one rule to them.
+    """
+    query = (select(Indicator.code, Indicator.name_ru, Indicator.unit_ru, Indicator.period_kind,
+                    IndicatorCoverage.edition)
+             .join(IndicatorCoverage, IndicatorCoverage.indicator_code == Indicator.code)
+             .where((Indicator.code == code) | Indicator.unit_ru.like("%предыдущего года%")))
+    with engine.connect() as conn:
+        return _pair(conn.execute(query).all(), code).get(code)
+
+
+def _pair(rows: Sequence[tuple], only: str | None = None) -> dict[str, str]:
+    """The pairing rule of yoy_partners over (code, name_ru, unit_ru, period_kind, edition) rows; the pairs of
+    `only` alone when given."""
     meta: dict[str, tuple[str, str, str | None]] = {}
     editions: dict[str, set[str]] = {}
     for code, name, unit, kind, edition in rows:
@@ -88,7 +108,7 @@ def yoy_partners(engine: Engine) -> dict[str, str]:
                if _YOY_UNIT.search(unit) and "сопостав" not in unit.lower()}
     partners: dict[str, str] = {}
     for code, (name, unit, kind) in meta.items():
-        if code in indices or "%" in unit or "индекс" in name.lower()[:8]:
+        if (only is not None and code != only) or code in indices or "%" in unit or "индекс" in name.lower()[:8]:
             continue
         level = name.lower()
         candidates = [(len(stem), other) for other, stem in indices.items()

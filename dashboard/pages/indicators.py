@@ -169,7 +169,7 @@ tx = page_text(TEXT)
 
 def known_indicator(indicator: object) -> bool:
     """An indicator the catalogue lists (a hand-edited URL or a stale control may name any text)."""
-    return isinstance(indicator, str) and indicator in _catalogue()
+    return isinstance(indicator, str) and len(indicator) <= 200 and queries.indicator(indicator) is not None
 
 
 @cache.memoize()
@@ -180,7 +180,10 @@ def _catalogue() -> dict[str, dict]:
 
 def indicator_meta(indicator: str) -> dict:
     """One indicator's catalogue row as a dict."""
-    return _catalogue()[indicator]
+    meta = queries.indicator(indicator)
+    if meta is None:
+        raise KeyError(indicator)
+    return meta
 
 
 def additive(indicator: str) -> bool:
@@ -731,7 +734,7 @@ def _unit_label(unit: str, transform: str, start: int | None, lang: str, indicat
     if transform == "index":
         return tx("index_unit", lang, year=start)
     if transform == "yoy":
-        return tx("yoy_unit" if indicator in queries.published_yoy() else "yoy_unit_derived", lang)
+        return tx("yoy_unit" if queries.published_yoy(indicator) else "yoy_unit_derived", lang)
     return unit
 
 
@@ -750,7 +753,7 @@ def _transform_notes(indicator: str, transform: str, regions: tuple[str, ...], r
     elif not additive(indicator):
         notes.append(tx("note_per_capita_only_totals", lang))
     if transform == "yoy":
-        partner = queries.published_yoy().get(indicator)
+        partner = queries.published_yoy(indicator)
         if partner:
             meta = indicator_meta(partner)
             notes.append(tx("note_yoy_published", lang, name=pick(lang, meta["name_ru"], meta["name_en"])))
@@ -799,7 +802,7 @@ def _transformed(indicator: str, regions: tuple[str, ...], edition: str | None, 
     def read(code: str, codes, edition_: str | None) -> pd.DataFrame:
         return queries.observations(code, tuple(codes), None, None, edition_)
 
-    frame = transformed(read, indicator, regions, edition, transform, start, queries.published_yoy().get(indicator))
+    frame = transformed(read, indicator, regions, edition, transform, start, queries.published_yoy(indicator))
     return _rows(frame)
 
 
@@ -842,9 +845,13 @@ def _hover(unit: str, lang: str, axis: str = "y") -> str:
             + f"<br>{t('card.source', lang)}: " + "%{customdata[3]}<extra></extra>")
 
 
-def _customdata(row: dict, lang: str, names: dict[str, str]) -> list:
-    return [names.get(row["region_code"], row["region_code"]), period_label(row["period"], lang),
-            edition_short(row["edition"], lang), _source_text(row)]
+def _customdata(rows: list[dict], lang: str, names: dict[str, str]) -> list[list]:
+    """Each point's hover fields: region, period, edition, source cell."""
+    # Worked out once per edition and period, not per point (a line chart has thousands of points).
+    editions = {e: edition_short(e, lang) for e in {row["edition"] for row in rows}}
+    periods = {p: period_label(p, lang) for p in {row["period"] for row in rows}}
+    return [[names.get(row["region_code"], row["region_code"]), periods[row["period"]], editions[row["edition"]],
+             _source_text(row)] for row in rows]
 
 
 def _short(name: str, width: int = 18) -> str:
@@ -904,7 +911,7 @@ def _line_figure(rows: list[dict], unit: str, lang: str, kind: str, regions: tup
             "line": {"color": colour, "width": 3.5 if code == KALUGA_CODE else 1.8,
                      "dash": "dash" if right else "solid"},
             "marker": {"size": 6 if code == KALUGA_CODE else 4},
-            "customdata": [_customdata(p, lang, names) for p in points],
+            "customdata": _customdata(points, lang, names),
             "hovertemplate": _hover(unit, lang),
         }
         if right:
@@ -947,7 +954,7 @@ def _ranking_figure(rows: list[dict], unit: str, lang: str, period: str) -> dict
            "marker": {"color": [KALUGA_COLOUR if c == KALUGA_CODE else MUTED for c in codes]},
            "text": [format_number(r["value"], lang) if r["region_code"] == KALUGA_CODE else "" for r in ranked],
            "textposition": "outside", "cliponaxis": False,
-           "customdata": [_customdata(r, lang, names) for r in ranked], "hovertemplate": _hover(unit, lang, "x")}
+           "customdata": _customdata(ranked, lang, names), "hovertemplate": _hover(unit, lang, "x")}
     layout = base_layout(lang, BAR_HEIGHT * n + 150, margin={"l": 8, "r": 56, "t": 48, "b": 90},
                          # From the card's left edge, not the plot's: on a phone the labels take half the width.
                          title={"text": title, "font": {"size": 14, "color": KALUGA_COLOUR}, "x": 0.01,
@@ -1003,7 +1010,8 @@ def _map_figure(rows: list[dict], unit: str, lang: str, name: str, period: str) 
         "colorbar": {"title": {"text": unit, "side": "top"}, "thickness": 14, "tickvals": [i + 0.5 for i in range(k)],
                      "ticktext": ticks, "orientation": "h", "y": -0.02, "yanchor": "top", "x": 0.5,
                      "xanchor": "center", "len": 0.95},
-        "customdata": [[*_customdata(r, lang, names), format_number(r["value"], lang)] for r in shown],
+        "customdata": [[*fields, format_number(r["value"], lang)]
+                       for fields, r in zip(_customdata(shown, lang, names), shown, strict=True)],
         "hovertemplate": ("<b>%{customdata[0]}</b><br>" + f"{t('card.value', lang)}: " + "%{customdata[4]} "
                           + unit + f"<br>{t('card.period', lang)}: " + "%{customdata[1]}"
                           + f"<br>{t('card.edition', lang)}: " + "%{customdata[2]}"

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard import queries
+from dashboard.model.indicators import yoy_partner, yoy_partners
 from tests.dashboard.dash_callbacks import call
 
 
@@ -130,7 +131,11 @@ def test_per_capita_only_for_totals_and_population_stated(page):
 
 
 def test_year_on_year_prefers_rosstats_published_index(page):
-    assert queries.published_yoy()["avg_wage"] == "avg_wage_yoy"
+    assert queries.published_yoy("avg_wage") == "avg_wage_yoy"
+    # the one-indicator reading agrees with the whole catalogue's pairing, for every indicator
+    everything = yoy_partners(queries.engine())
+    assert everything["avg_wage"] == "avg_wage_yoy"
+    assert all(yoy_partner(queries.engine(), code) == everything.get(code) for code in queries.indicators()["code"])
     figure, _source, unit, *_rest, notes = _render(page, "avg_wage", regions=("RU-KLU",), start=2010, end=2015,
                                                    transform="yoy")
     published = queries.observations("avg_wage_yoy", ("RU-KLU",), 2014, 2014)

@@ -118,7 +118,7 @@ def test_ranking_bars_are_the_csv_numbers(client, page, transform):
 
 
 def test_year_on_year_from_rosstats_published_index_exports_that_index_minus_100(client, page):
-    partner = queries.published_yoy().get("avg_wage")
+    partner = queries.published_yoy("avg_wage")
     assert partner  # the bundled data publish the wage's own year-on-year index
     response = _chart(client, **{"indicators-indicator": "avg_wage", "indicators-transform": "yoy",
                                  "indicators-years": [2011, 2015], "indicators-regions": ["RU-KLU"]})
