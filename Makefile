@@ -52,8 +52,10 @@ bench: $(VENV)/.installed-dev
 	$(PY) bench/dashboard.py
 	$(PY) bench/exports.py
 
-# Fault injection: SIGKILLs mid-load and concurrent loads on SQLite and PostgreSQL (TEST_POSTGRES_URL),
-# then the fuzzers with many more examples; prints a summary table (figures lost must be 0).
+# Fault injection: SIGKILLs mid-load and concurrent loads on SQLite and PostgreSQL (TEST_POSTGRES_URL), the load
+# run (tools/loadtest.py: 50 locust users for 2 minutes against gunicorn on PostgreSQL with Redis, an analyst's
+# load midway), then the fuzzers with many more examples; prints a summary table (figures lost, errors and stale
+# answers must be 0).
 soak: $(VENV)/.installed-dev
 	$(PY) tools/soak.py
 	HYPOTHESIS_PROFILE=soak $(PY) -m pytest tests/hostile/test_fuzz.py -q

@@ -8,10 +8,14 @@ SIGKILL at a random moment of that duration: the observations must then be exact
 no statement of the killed client may still be running on the server (orphaned INSERT/COPY).
 Then pairs of concurrent loads: each exits 0 (queued) or 2 with a clear message, never a raw driver error.
 
-Prints a summary table: inputs tried, faults injected, requests served (this script serves none: 0),
-errors, figures lost (must be 0). Exit status 1 when any error or lost figure was found.
+Then the load run (tools/loadtest.py: simulated users against gunicorn on PostgreSQL with Redis, an analyst's
+load midway), whose row gives the requests served and the stale or half-applied answers.
 
-    .venv/bin/python tools/soak.py [--kills 20] [--pg-kills 10] [--pairs 3] [--seed N]
+Prints a summary table: inputs tried, faults injected, requests served, errors, figures lost, stale or
+half-applied answers (must be 0). Exit status 1 when any error, lost figure or stale answer was found.
+
+    .venv/bin/python tools/soak.py [--kills 20] [--pg-kills 10] [--pairs 3] [--seed N] [--load-users 50]
+                                   [--load-seconds 120]
 PostgreSQL is taken from TEST_POSTGRES_URL (skipped when unset), in a schema of its own, dropped after.
 """
 
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import random
 import signal
@@ -52,6 +57,8 @@ class Tally:
     before: int = 0
     after: int = 0
     orphans: int = 0
+    requests: int = 0
+    stale: int = 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -190,6 +197,8 @@ def main() -> int:
     parser.add_argument("--pg-kills", type=int, default=10, help="SIGKILLs on PostgreSQL")
     parser.add_argument("--pairs", type=int, default=2, help="pairs of concurrent loads per backend")
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--load-users", type=int, default=50, help="simulated users of the load run")
+    parser.add_argument("--load-seconds", type=int, default=120, help="length of the load run (0: no load run)")
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(10**6)
     rng = random.Random(seed)
@@ -221,17 +230,41 @@ def main() -> int:
             admin.dispose()
     else:
         print("PostgreSQL skipped: TEST_POSTGRES_URL is not set", flush=True)
+    if pg and args.load_seconds:
+        tallies.append(load_run(args.load_users, args.load_seconds, seed))
     print()
     print("| backend | inputs tried | faults injected (SIGKILL) | requests served | errors | figures lost | "
-          "killed before commit | load had committed | orphaned server work |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "killed before commit | load had committed | orphaned server work | stale or half-applied answers |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for t in tallies:
-        print(f"| {t.backend} | {t.inputs} | {t.faults} | 0 | {t.errors} | {t.lost} | {t.before} | {t.after} | "
-              f"{t.orphans} |")
+        print(f"| {t.backend} | {t.inputs} | {t.faults} | {t.requests} | {t.errors} | {t.lost} | {t.before} | "
+              f"{t.after} | {t.orphans} | {t.stale} |")
     for t in tallies:
         for note in t.notes:
             print(f"{t.backend}: {note}")
-    return 1 if any(t.errors or t.lost for t in tallies) else 0
+    return 1 if any(t.errors or t.lost or t.stale for t in tallies) else 0
+
+
+def load_run(users: int, seconds: int, seed: int) -> Tally:
+    """tools/loadtest.py as a row of the table: the analyst's file is the input, its load the commit."""
+    tally = Tally(f"postgresql load run ({users} users, {seconds} s)", inputs=1)
+    with tempfile.TemporaryDirectory() as folder:
+        summary = Path(folder) / "loadtest.json"
+        code = subprocess.call([sys.executable, str(REPO / "tools" / "loadtest.py"), "--users", str(users),
+                                "--seconds", str(seconds), "--seed", str(seed), "--json", str(summary)], cwd=REPO)
+        if not summary.exists():
+            tally.errors += 1
+            tally.notes.append(f"tools/loadtest.py exited {code} without a summary")
+            return tally
+        result = json.loads(summary.read_text())
+    tally.requests, tally.errors, tally.lost = result["requests"], result["error_count"], result["figures_lost"]
+    tally.stale = result["stale"] + result["half_applied"]
+    tally.after = int(bool(result["analyst"].get("committed")))
+    tally.notes += [f"load run: {e}" for e in result["errors"] + result["server_errors"]]
+    if code != 0 and not (tally.errors or tally.lost or tally.stale):
+        tally.errors += 1
+        tally.notes.append(f"tools/loadtest.py exited {code}")
+    return tally
 
 
 if __name__ == "__main__":
