@@ -135,7 +135,7 @@ def _derived_observations(engine: Engine, request_: observations.ObservationRequ
     if transform == "per_capita" and not transforms.per_capita_offered(code, meta["additive"], meta["unit_ru"]):
         raise ApiError(400, f"transform=per_capita is offered only for totals (additive indicators); {code} is "
                             "a rate, average, share or index")
-    published_index = indicators.yoy_partners(engine).get(code) if transform == "yoy" else None
+    published_index = indicators.yoy_partner(engine, code) if transform == "yoy" else None
     unknown: dict[str, tuple[str, ...]] = {}
     frames: dict[tuple, pd.DataFrame] = {}
 
