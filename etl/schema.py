@@ -321,6 +321,23 @@ class Event(Base):
     load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
 
 
+class Translation(Base):
+    """Russian for a value the data records in English only, loaded from data/reference with the regions.
+
+    field "cluster": a text of the cluster records (a note, a period, a site, a description) as recorded,
+    with the project's own translation; field "atc": an ATC code with its official Russian (АТХ) name.
+    `source` says which: the project's translation, or the cited list the name is taken from.
+    """
+
+    __tablename__ = "translations"
+
+    field: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, primary_key=True)
+    text_ru: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(300))
+    load_id: Mapped[int | None] = mapped_column(ForeignKey("loads.id"))
+
+
 class IndicatorCoverage(Base):
     """What the observations of one indicator, edition and period kind cover, kept by the loader.
 
@@ -424,6 +441,7 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "products": ("record_key",),
     "cluster_indicators": ("record_key",),
     "events": ("record_key",),
+    "translations": ("field", "value"),
 }
 
 # Order in which a load writes tables, so foreign keys are satisfied.
@@ -435,6 +453,7 @@ LOAD_ORDER: tuple[str, ...] = (
     "editions",
     "observations",
     "therapy_areas",
+    "translations",
     "atc_groups",
     "companies",
     "company_aliases",
