@@ -5,7 +5,8 @@ fails because something was slow. The view is SYNTHETIC (made-up figures shaped 
 indicator over regions, periods and editions, with its source cells, labelled so); no database is opened.
 
 Measured, in one run, sides interleaved: the atlas's export (dashboard.exports.workbook: the export table, a data
-sheet written by xlsxwriter with typed numbers and guarded text, and the About sheet) and plain openpyxl appending
+sheet with typed numbers and guarded text, its rows rendered to sheet XML by dashboard.model.export inside an
+xlsxwriter workbook, and the About sheet) and plain openpyxl appending
 the same rows to a workbook and saving it. Each figure is the median of --runs runs (3) with min and max and the
 load average at each run. Both files are read back (openpyxl, read-only) and every cell counted: a fast file that
 lost cells would not count.
