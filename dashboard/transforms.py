@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import pandas as pd
 
 TRANSFORMS = ("published", "per_capita", "index", "yoy")
@@ -158,14 +159,18 @@ def apply_transform(frame: pd.DataFrame, transform: str, base_year: int | None,
     if transform == "per_capita":
         if population is None:
             raise ValueError("per_capita needs the population")
-        return per_capita(frame, population.astype({"value": "float64"}))
-    if transform == "index":
+        out = per_capita(frame, population.astype({"value": "float64"}))
+    elif transform == "index":
         if base_year is None:
             raise ValueError("index needs a base year")
-        return index_to_base(frame, base_year)
-    if transform == "yoy":
-        return year_on_year(frame)
-    return frame
+        out = index_to_base(frame, base_year)
+    elif transform == "yoy":
+        out = year_on_year(frame)
+    else:
+        return frame
+    # A division by zero (a base or a previous figure of 0) is no figure: missing, as in the chart so in the files.
+    out["value"] = out["value"].where(np.isfinite(out["value"]))
+    return out
 
 
 Reader = Callable[[str, Sequence[str], "str | None"], pd.DataFrame]

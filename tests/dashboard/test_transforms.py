@@ -103,3 +103,11 @@ def test_transformed_reads_rosstats_index_where_published_and_the_population_for
     out = transformed(read, "level", ["RU-KLU"], "E", "per_capita", None)
     assert out["value"].tolist() == [5.0, 4.0]
     assert reads == [("level", ("RU-KLU",), "E"), ("population", ("RU-KLU",), None)]  # every population edition
+
+
+def test_a_division_by_zero_is_a_missing_figure_not_an_infinity():
+    out = year_on_year(frame({2000: 0.0, 2001: 5.0}).astype({"value": float}))
+    assert math.isinf(out["value"].iloc[1])  # the bare arithmetic ...
+    done = apply_transform(frame({2000: 0.0, 2001: 5.0}), "yoy", None)
+    assert done["value"].isna().tolist() == [True, True]  # ... is never passed on
+    assert apply_transform(frame({2000: 0.0, 2001: 5.0}), "index", 2000)["value"].isna().all()
