@@ -9,10 +9,12 @@ callbacks the page's controls fire), exports (chart CSV and XLSX, the API's CSV)
 run an analyst signs in at /admin/login, uploads the real workbook rr2024_s08_grp.xlsx (../shared/data) on
 /admin/data, waits for its validation and applies it, as the browser does (`--analyst cli` runs `etl load`).
 
-A checker among the users asks, over and over, two views the load changes: the API's figures of GRP per
-capita for Kaluga, its neighbours and Russia, and the indicators page's chart of the same. Each answer must
-be exactly the answer before the load or exactly the one after (never a mix: "half-applied"), and every
-question asked once the load is committed plus a cache tick must get the new one (else "stale").
+Two checkers among the users ask, over and over, views the load changes: the API's figures of GRP per capita
+for Kaluga, its neighbours and Russia, and the indicators page's chart of the same, in 177 variants (first
+year x regions; the cache is emptied after the driver's own answers, so the checkers' answers before the
+commit are computed afresh). Each answer must be exactly that variant's answer before the load or exactly the
+one after (never a mix: "half-applied"), and every question asked once the load is committed plus a cache
+tick must get the new one (else "stale").
 Memory: VmRSS of each gunicorn worker (/proc/<pid>/status), sampled every second.
 
 Prints a summary table and writes it as JSON (artifacts/loadtest/loadtest.json). Exit status 1 on any
@@ -64,7 +66,13 @@ ANALYST_FILE = Path("corpus/regions_of_russia_2024/rr2024_s08_grp.xlsx")  # unde
 # the regions it borders and Russia (the page's default regions).
 CHECK_INDICATOR = "grp_per_capita"
 CHECK_REGIONS = ("RU-KLU", "RU-MOS", "RU-TUL", "RU-ORL", "RU-BRY", "RU-SMO", "RU")
-CHECK_API = f"/api/v1/observations?indicator={CHECK_INDICATOR}&region={','.join(CHECK_REGIONS)}&limit=5000"
+# Variants of the checked views (first year x regions, always up to the newest year, which the load adds), more
+# than the checker asks before the commit: the cache is emptied after the driver's own "before" answers, so each
+# answer the checker gets before the commit is computed afresh, and one computed across the commit would show.
+REGION_SETS = (CHECK_REGIONS, ("RU-KLU",), ("RU-KLU", "RU"), ("RU-KLU", "RU-MOS"), ("RU-KLU", "RU-TUL", "RU-ORL"),
+               ("RU-KLU", "RU-BRY", "RU-SMO"), CHECK_REGIONS[:6], ("RU-KLU", "RU-TUL", "RU"))
+CHECK_VARIANTS: tuple[tuple[int | None, tuple[str, ...]], ...] = (
+    (None, CHECK_REGIONS), *((start, regions) for regions in REGION_SETS for start in range(2000, 2022)))
 CHART_OUTPUT = "indicators-chart-graph.figure"
 # Request types, the first word of every request's locust name.
 KINDS = ("page", "filter", "export", "api", "check")
@@ -149,13 +157,14 @@ class CheckTally:
         return self.mixed + self.neither + self.stale
 
 
-def judge(records: Iterable[Mapping], bodies: Mapping[str, Any], canon: Mapping[str, tuple[Mapping, Mapping]],
+def judge(records: Iterable[Mapping], bodies: Mapping[str, Any], canon: Mapping[Any, tuple[Mapping, Mapping]],
           committed_at: float | None, tick: float) -> dict[str, CheckTally]:
-    """Tally the checker's answers per view. `records`: {check, sent, status, digest} per answer; `bodies`: the
-    answer of each digest; `canon`: the (old, new) mapping of each view; `committed_at`: when the load was seen
-    committed (None: it never was, so every answer must be old)."""
-    tallies = {name: CheckTally() for name in canon}
-    verdicts: dict[tuple[str, str], str] = {}
+    """Tally the checker's answers per view. `records`: {check, variant (optional), sent, status, digest} per
+    answer; `bodies`: the answer of each digest; `canon`: the (old, new) mapping of each view, by its name or by
+    (name, variant); `committed_at`: when the load was seen committed (None: it never was, so every answer must
+    be old)."""
+    tallies = {(key if isinstance(key, str) else key[0]): CheckTally() for key in canon}
+    verdicts: dict[tuple, str] = {}
     for record in records:
         name = record["check"]
         tally = tallies.setdefault(name, CheckTally())
@@ -163,9 +172,10 @@ def judge(records: Iterable[Mapping], bodies: Mapping[str, Any], canon: Mapping[
         if record.get("status") != 200 or record.get("digest") not in bodies:
             tally.errors += 1
             continue
-        key = (name, record["digest"])
+        view = (name, record.get("variant")) if (name, record.get("variant")) in canon else name
+        key = (view, record["digest"])
         if key not in verdicts:
-            old, new = canon[name]
+            old, new = canon[view]
             verdicts[key] = classify(old, new, MAPPINGS[name](bodies[record["digest"]]))
         verdict = verdicts[key]
         if verdict in ("mixed", "neither"):
@@ -230,14 +240,23 @@ def pages_payload(deps: list[dict], path: str, search: str = "") -> dict:
                             ["_pages_location.pathname"])
 
 
-def chart_payload(deps: list[dict]) -> dict:
-    """The indicators chart of the checked view: the line of GRP per capita, every edition merged, in Russian."""
+def chart_payload(deps: list[dict], variant: int = 0) -> dict:
+    """The indicators chart of a checked view: the line of GRP per capita from its first year to the newest, every
+    edition merged, in Russian."""
+    start, regions = CHECK_VARIANTS[variant]
     spec = find_callback(deps, CHART_OUTPUT)
-    values = {"indicators-indicator.value": CHECK_INDICATOR, "indicators-regions.value": list(CHECK_REGIONS),
-              "indicators-years.value": None, "indicators-view.value": "line",
+    values = {"indicators-indicator.value": CHECK_INDICATOR, "indicators-regions.value": list(regions),
+              "indicators-years.value": None if start is None else [start, None], "indicators-view.value": "line",
               "indicators-transform.value": "published", "indicators-log.checked": False,
               "indicators-lang.data": "ru"}
     return callback_payload(spec, values)
+
+
+def api_path(variant: int = 0) -> str:
+    """The API's figures of a checked view: GRP per capita of its regions from its first year, every edition."""
+    start, regions = CHECK_VARIANTS[variant]
+    return (f"/api/v1/observations?indicator={CHECK_INDICATOR}&region={','.join(regions)}&limit=5000"
+            + (f"&from={start}" if start is not None else ""))
 
 
 def all_props(node: Any) -> Iterator[dict]:
@@ -300,6 +319,8 @@ class Result:
     p95_ms: float = 0.0
     by_kind: dict[str, dict] = field(default_factory=dict)
     checks: dict[str, dict] = field(default_factory=dict)
+    variants: int = len(CHECK_VARIANTS)
+    unchanged_variants: dict[str, int] = field(default_factory=dict)
     stale: int = 0
     half_applied: int = 0
     figures_expected: int = 0
@@ -625,34 +646,40 @@ class CommitWatch(threading.Thread):
             engine.dispose()
 
 
-def fetch_checks(base: str) -> dict[str, tuple[bytes, int]]:
-    """One answer of each checked view: (body, status)."""
+def fetch_checks(base: str, deps: list[dict], variant: int) -> dict[str, tuple[bytes, int]]:
+    """One answer of each checked view of `variant`: (body, status)."""
     import requests
 
-    deps = requests.get(base + "/_dash-dependencies", timeout=60).json()
-    api = requests.get(base + CHECK_API, timeout=120)
-    chart = requests.post(base + "/_dash-update-component", json=chart_payload(deps), timeout=120)
+    api = requests.get(base + api_path(variant), timeout=120)
+    chart = requests.post(base + "/_dash-update-component", json=chart_payload(deps, variant), timeout=120)
     return {"api": (api.content, api.status_code), "chart": (chart.content, chart.status_code)}
 
 
-def canonical(base: str, label: str, errors: list[str]) -> dict[str, Mapping]:
-    """The mapping of each checked view, asked three times (both workers, cache miss and hit): all must agree."""
-    answers = [fetch_checks(base) for _ in range(3)]
-    out = {}
-    for name in ("api", "chart"):
-        bodies = {body for body, status in (a[name] for a in answers) if status == 200}
-        statuses = [a[name][1] for a in answers]
-        if len(bodies) != 1 or statuses != [200] * 3:
-            errors.append(f"{label} answers of the {name} check differ or failed (statuses {statuses}): "
-                          "the check cannot judge")
-        body = json.loads(answers[-1][name][0]) if answers[-1][name][1] == 200 else {}
-        out[name] = MAPPINGS[name](body)
+def canonical(base: str, label: str, errors: list[str]) -> dict[tuple[str, int], Mapping]:
+    """The mapping of each checked view of every variant. The first variant is asked three times (both workers,
+    a cache miss and hits): its answers must agree, or the check could not judge."""
+    import requests
+
+    deps = requests.get(base + "/_dash-dependencies", timeout=60).json()
+    out: dict[tuple[str, int], Mapping] = {}
+    for variant in range(len(CHECK_VARIANTS)):
+        answers = [fetch_checks(base, deps, variant) for _ in range(3 if variant == 0 else 1)]
+        for name in ("api", "chart"):
+            bodies = {body for body, status in (a[name] for a in answers) if status == 200}
+            statuses = [a[name][1] for a in answers]
+            if len(bodies) != 1 or set(statuses) != {200}:
+                errors.append(f"{label}: the {name} check of variant {variant} {CHECK_VARIANTS[variant]} answered "
+                              f"{statuses}, {len(bodies)} different bodies: it cannot judge")
+            body = json.loads(answers[-1][name][0]) if answers[-1][name][1] == 200 else {}
+            out[(name, variant)] = MAPPINGS[name](body)
     return out
 
 
-def run_locust(users: int, seconds: int, spawn_rate: float, out: Path, seed: int, port: int) -> subprocess.Popen:
+def run_locust(users: int, seconds: int, spawn_rate: float, out: Path, seed: int, port: int,
+               checkers: int) -> subprocess.Popen:
     """locust, headless; it runs until the driver stops it (SIGTERM), or at most `seconds`."""
-    env = {**os.environ, "PYTHONPATH": str(REPO), "LOADTEST_OUT": str(out), "LOADTEST_SEED": str(seed)}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "LOADTEST_OUT": str(out), "LOADTEST_SEED": str(seed),
+           "LOADTEST_CHECKERS": str(checkers)}
     command = [str(Path(sys.executable).with_name("locust")), "-f", str(REPO / "tools" / "locustfile.py"),
                "--headless", "--users", str(users), "--spawn-rate", str(spawn_rate), "--run-time", f"{seconds}s",
                "--host", f"http://127.0.0.1:{port}", "--csv", str(out / "locust"), "--only-summary",
@@ -692,8 +719,8 @@ def run(args: argparse.Namespace) -> Result:
 
     result = Result(users=args.users, seconds=args.seconds,
                     started_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                    commit=subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                                          text=True).stdout.strip())
+                    commit=args.commit or subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
+                                                         capture_output=True, text=True).stdout.strip())
     result.load_average["start"] = load_average()
     out = Path(args.out)
     shutil.rmtree(out, ignore_errors=True)
@@ -730,9 +757,11 @@ def run(args: argparse.Namespace) -> Result:
             base = f"http://127.0.0.1:{args.port}"
             log(f"gunicorn up (workers {server.workers()}); the views before the load:")
             old = canonical(base, "before the load", result.errors)
+            cache.flushdb()  # the checker's answers before the commit are computed afresh, not the driver's
             sampler.start()
             # Bounded: the driver ends the run at --seconds, or later only to see the analyst's load through.
-            locust = run_locust(args.users, args.seconds + LATE_LIMIT, args.spawn_rate, out, args.seed, args.port)
+            locust = run_locust(args.users, args.seconds + LATE_LIMIT, args.spawn_rate, out, args.seed, args.port,
+                                args.checkers)
             log(f"locust: {args.users} users for {args.seconds} s")
             started = time.monotonic()
             analyst_thread = None
@@ -799,16 +828,17 @@ def run(args: argparse.Namespace) -> Result:
         if analyst.committed is None:
             result.errors.append("the analyst's load was never seen committed")
         for name in ("api", "chart"):
-            if old[name] == new[name]:
-                result.errors.append(f"the {name} check's answer did not change with the load: it judged nothing")
+            same = [v for v in range(len(CHECK_VARIANTS)) if old[(name, v)] == new[(name, v)]]
+            result.unchanged_variants[name] = len(same)
+            if len(same) == len(CHECK_VARIANTS):
+                result.errors.append(f"no answer of the {name} check changed with the load: it judged nothing")
     result.figures_expected = before + added
     result.figures_found = after
     result.figures_lost = max(result.figures_expected - after, 0)
     if after != result.figures_expected:
         result.errors.append(f"observations: {after:,} after the run, expected {before:,} + {added:,}")
     records, bodies = read_checker(out)
-    tallies = judge(records, bodies, {"api": (old["api"], new["api"]), "chart": (old["chart"], new["chart"])},
-                    analyst.committed, args.tick)
+    tallies = judge(records, bodies, {key: (old[key], new[key]) for key in old}, analyst.committed, args.tick)
     result.checks = {name: {**asdict(t), "bad": t.bad} for name, t in tallies.items()}
     result.stale = sum(t.stale for t in tallies.values())
     result.half_applied = sum(t.mixed + t.neither for t in tallies.values())
@@ -854,6 +884,8 @@ def table(result: Result) -> str:
 def report(result: Result) -> str:
     analyst = result.analyst
     lines = [table(result), ""]
+    lines.append(f"checked views: {result.variants} variants each of the API's and the chart's; unchanged by the "
+                 f"load: {result.unchanged_variants}")
     for name, check in result.checks.items():
         lines.append(f"check {name}: {check['answers']} answers: {check['old_before']} old before the commit, "
                      f"{check['old_in_tick']} old within the tick, {check['new']} new; stale {check['stale']}, "
@@ -886,6 +918,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--analyst", choices=("web", "cli", "none"), default="web",
                         help="how the analyst's load is applied: the /admin/data page, `etl load`, or not at all")
     parser.add_argument("--port", type=int, default=PORT, help="gunicorn's port on 127.0.0.1")
+    parser.add_argument("--checkers", type=int, default=2, help="how many of the users are checkers")
+    parser.add_argument("--commit", default=None,
+                        help="the commit the code is from, when it does not run from a git checkout")
     parser.add_argument("--analyst-at", type=float, default=0.4, help="when the analyst starts, as a share of the run")
     parser.add_argument("--after", type=float, default=5.0,
                         help="seconds of checks the run keeps past the commit and its tick, however short it is")

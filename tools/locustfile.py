@@ -4,8 +4,8 @@ A reader does what the browser does for a person: opens pages (the HTML, the she
 the Dash Pages router's callback, then every callback the page's components fire when they appear), changes
 a filter (a control of the page gets another of its own options; every callback that listens to it fires, and
 then the callbacks listening to what those changed), exports a chart (its CSV and XLSX callbacks, or the API
-CSV link an indicators chart offers) and calls the API. The checker (one user) asks two views the analyst's
-load changes, over and over, and writes each answer for tools/loadtest.py to judge.
+CSV link an indicators chart offers) and calls the API. The checkers (two of the users) ask the views the
+analyst's load changes, over and over, and write each answer for tools/loadtest.py to judge.
 
 Every request's name starts with its type (page, filter, export, api, check). A 4xx/5xx, or a 200 that carries
 the "database unavailable" state, is a failure. At the end a summary (per type: requests, failures, requests/s,
@@ -29,8 +29,9 @@ from locust import FastHttpUser, between, constant, events, task
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tools.loadtest import (
-    CHECK_API,
+    CHECK_VARIANTS,
     KINDS,
+    api_path,
     callback_payload,
     chart_payload,
     digest,
@@ -351,22 +352,25 @@ class Reader(FastHttpUser):
 
 
 class Checker(FastHttpUser):
-    """Asks the two checked views over and over; each answer (its digest, once its body) goes to $LOADTEST_OUT."""
+    """Asks the checked views over and over, each variant in its own shuffled order (the API's figures, then the
+    chart); each answer (its digest, and its body once) goes to $LOADTEST_OUT for tools/loadtest.py to judge."""
 
-    fixed_count = 1
+    fixed_count = int(os.environ.get("LOADTEST_CHECKERS", "2"))
     wait_time = constant(0.25)
 
     def on_start(self) -> None:
         (OUT / "bodies").mkdir(parents=True, exist_ok=True)
         self.log = (OUT / "checks.jsonl").open("a")
         self.seen: set[str] = set()
-        self.payload = None
-        self.turn = itertools.cycle(("api", "chart"))
+        self.deps: list[dict] | None = None
+        order = list(range(len(CHECK_VARIANTS)))
+        random.Random(SEED * 7 + next(_numbers)).shuffle(order)
+        self.turn = itertools.cycle([(view, variant) for variant in order for view in ("api", "chart")])
 
     def on_stop(self) -> None:
         self.log.close()
 
-    def ask(self, name: str, method: str, path: str, payload: dict | None = None) -> None:
+    def ask(self, name: str, variant: int, method: str, path: str, payload: dict | None = None) -> None:
         sent = time.time()
         with self.client.request(method, path, name=f"check {name}", json=payload, catch_response=True) as r:
             body = r.content or b""
@@ -380,21 +384,22 @@ class Checker(FastHttpUser):
         if key and key not in self.seen:
             self.seen.add(key)
             (OUT / "bodies" / f"{key}.json").write_bytes(body)
-        self.log.write(json.dumps({"check": name, "sent": sent, "received": time.time(), "status": status,
-                                   "digest": key}) + "\n")
+        self.log.write(json.dumps({"check": name, "variant": variant, "sent": sent, "received": time.time(),
+                                   "status": status, "digest": key}) + "\n")
         self.log.flush()
 
     @task
     def check(self) -> None:
-        if self.payload is None:
+        if self.deps is None:
             response = self.client.get("/_dash-dependencies", name="check _dash-dependencies")
             if response.status_code != 200:
                 return
-            self.payload = chart_payload(response.json())
-        if next(self.turn) == "api":
-            self.ask("api", "GET", CHECK_API)
+            self.deps = response.json()
+        view, variant = next(self.turn)
+        if view == "api":
+            self.ask("api", variant, "GET", api_path(variant))
         else:
-            self.ask("chart", "POST", "/_dash-update-component", self.payload)
+            self.ask("chart", variant, "POST", "/_dash-update-component", chart_payload(self.deps, variant))
 
 
 # --- the summary -----------------------------------------------------------------------------------------------

@@ -16,9 +16,10 @@ from sqlalchemy import Engine
 
 from tools.loadtest import (
     CHART_OUTPUT,
-    CHECK_API,
+    CHECK_VARIANTS,
     KINDS,
     api_mapping,
+    api_path,
     chart_mapping,
     chart_payload,
     classify,
@@ -103,6 +104,20 @@ def test_judge_counts_in_flight_stale_and_half_applied_answers() -> None:
     assert (tally.old_before, tally.neither, tally.stale) == (1, 1, 0)
 
 
+def test_judge_holds_each_variant_to_its_own_answers() -> None:
+    """Variants of a view are judged against their own before and after: one variant's old answer given for
+    another variant is in neither."""
+    late = api_mapping({"rows": OLD_ROWS[1:], "next": None}), api_mapping({"rows": [OLD_ROWS[1], ADDED[1]],
+                                                                            "next": None})
+    canon = {("api", 0): (OLD, NEW), ("api", 1): late}
+    bodies = {"o": {"rows": OLD_ROWS, "next": None}, "late-new": {"rows": [OLD_ROWS[1], ADDED[1]], "next": None}}
+    records = [{"check": "api", "variant": 0, "sent": 1.0, "status": 200, "digest": "o"},
+               {"check": "api", "variant": 1, "sent": 5.0, "status": 200, "digest": "late-new"},
+               {"check": "api", "variant": 1, "sent": 1.0, "status": 200, "digest": "o"}]
+    tally = judge(records, bodies, canon, committed_at=2.0, tick=1.0)["api"]
+    assert (tally.old_before, tally.new, tally.neither, tally.bad) == (1, 1, 1, 1)
+
+
 def test_flatten_and_the_renderers_output_lists() -> None:
     assert flatten({"a": [1, {"b": None}], "c": {}}) == {("a", 0): 1, ("a", 1, "b"): None, ("c",): {}}
     assert output_list("..a.b...c.d@x..") == [{"id": "a", "property": "b"}, {"id": "c", "property": "d@x"}]
@@ -124,17 +139,25 @@ def client(loaded_engine: Engine):
 
 def test_the_checkers_requests_are_ones_the_app_answers(client) -> None:
     """The checked chart, the router's page request and the checked API view, as the checker and the readers send
-    them, get 200 and what the judgement reads; the page puts every input of the checked chart on it."""
+    them, get 200 and what the judgement reads; the page puts every input of the checked chart on it; a variant's
+    first year is the chart's and the API's first year."""
     deps = client.get("/_dash-dependencies").get_json()
     chart = client.post("/_dash-update-component", json=chart_payload(deps))
     assert chart.status_code == 200
     assert any(k[:2] == ("indicators-chart-graph", "figure") for k in chart_mapping(chart.get_json()))
+    variant = CHECK_VARIANTS.index((2015, ("RU-KLU", "RU")))
+    chart = client.post("/_dash-update-component", json=chart_payload(deps, variant)).get_json()
+    traces = chart["response"]["indicators-chart-graph"]["figure"]["data"]
+    assert traces and min(x for trace in traces for x in trace["x"]) == 2015
+    rows = client.get(api_path(variant)).get_json()["rows"]
+    assert rows and min(int(r["period"][:4]) for r in rows) == 2015 and {r["region_code"] for r in rows} == {
+        "RU-KLU", "RU"}
     page = client.post("/_dash-update-component", json=pages_payload(deps, "/indicators"))
     assert page.status_code == 200
     props = layout_props(page.get_json()["response"])
     inputs = [i["id"] for i in find_callback(deps, CHART_OUTPUT)["inputs"]]
     assert inputs and all(i in props for i in inputs)
-    api = client.get(CHECK_API)
+    api = client.get(api_path(0))
     assert api.status_code == 200
     rows = [key for key in api_mapping(api.get_json()) if key[0] == "row"]
     assert rows and {key[3] for key in rows} == {"RR-2022"}
