@@ -31,6 +31,7 @@ from dash import Dash
 from dash.fingerprint import build_fingerprint, check_fingerprint
 from flask import Flask, Response, abort, current_app, request, send_file
 
+from etl import settings
 from etl.paths import DATA_DIR, REPO_ROOT
 
 try:  # what Flask-Compress (a requirement) installs: brotli on CPython, brotlicffi elsewhere
@@ -358,7 +359,7 @@ def serve_prebuilt(app: Dash, build_dir: Path | None = None) -> PrebuiltFiles:
     server.add_url_rule(app.config.routes_pathname_prefix.rstrip("/") + GEO_URL + "<name>", "atlas_geo",
                         _geo_view(files))
     server.extensions[EXTENSION_KEY] = files
-    if str(server.config.get(DEFER_KEY, os.environ.get(DEFER_KEY, "1"))) != "0":
+    if str(server.config.get(DEFER_KEY, settings.get(DEFER_KEY))) != "0":
         defer_bundles(app)
     else:
         eager_bundles()

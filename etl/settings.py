@@ -57,6 +57,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ADMIN_LOGIN_ATTEMPTS", "5", "Failed sign-ins allowed per network address and name within "
             "ADMIN_LOGIN_WINDOW; further attempts are refused."),
     Setting("ADMIN_LOGIN_WINDOW", "900", "Seconds over which failed sign-ins are counted."),
+    Setting("DEFER_BUNDLES", "1", "1 loads AG Grid's script only on pages that draw a grid; 0 puts it in every "
+            "page, as Dash does by default."),
 )
 
 
