@@ -80,6 +80,8 @@ TEXT = {
     "lead": {"ru": "Официальная статистика Росстата по всем регионам России; Калужская область выделена.",
              "en": "Rosstat's official statistics for every region of Russia; Kaluga Oblast highlighted."},
     "indicator": {"ru": "Показатель", "en": "Indicator"},
+    "nothing_loaded": {"ru": "В базе данных пока нет региональной статистики: её добавит загрузка данных.",
+                       "en": "The database holds no regional statistics yet: a data load adds them."},
     "indicator_hint": {"ru": "Главные показатели; введите слово из названия, чтобы искать среди всех ({count})",
                        "en": "Headline indicators; type a word of the name to search all {count}"},
     "indicator_none": {"ru": "Нет показателя с такими словами", "en": "No indicator with these words"},
@@ -176,6 +178,13 @@ def known_indicator(indicator: object) -> bool:
 def _catalogue() -> dict[str, dict]:
     frame = queries.indicators()
     return {row["code"]: row for row in frame.to_dict("records")}
+
+
+def _fallback_indicator() -> str | None:
+    """The indicator a page without a (known) one shows: the default, else the catalogue's first, else None."""
+    if known_indicator(DEFAULT_INDICATOR):
+        return DEFAULT_INDICATOR
+    return next(iter(_catalogue()), None)
 
 
 def indicator_meta(indicator: str) -> dict:
@@ -391,7 +400,10 @@ def layout(indicator: str | None = None, regions: str | None = None, years: str 
     lang = normalise_language(lang)
     # An unknown code in a hand-edited or stale URL: said on the page, and the default indicator shown.
     unknown = indicator if indicator and not known_indicator(indicator) else None
-    indicator = indicator if known_indicator(indicator) else DEFAULT_INDICATOR
+    indicator = indicator if known_indicator(indicator) else _fallback_indicator()
+    if indicator is None:  # no regional statistics loaded yet (a database being built, or reference data only)
+        return html.Div([html.H1(tx("title", lang), className="page-title"),
+                         html.P(tx("nothing_loaded", lang), className="empty-state", role="status")])
     meta = indicator_meta(indicator)
     first, last = _year_bounds(indicator)
     start_year, end_year = year_range(years, first, last)

@@ -267,3 +267,16 @@ def test_the_search_callback_answers_any_typed_text(client):
         assert "grp" in _codes(options)
         if search == "wage":
             assert "avg_wage_annual" in _codes(options)
+
+
+def test_a_database_without_the_default_indicator_still_opens_the_page(page, monkeypatch):
+    """Reference data only, or a database being built: the default indicator may be missing (no 500)."""
+    first = next(iter(page._catalogue()))
+    real = queries.indicator
+    monkeypatch.setattr(queries, "indicator", lambda code: None if code == page.DEFAULT_INDICATOR else real(code))
+    layout = page.layout(lang="en")
+    assert first in str(layout) and "holds no regional statistics" not in str(layout)
+    monkeypatch.setattr(queries, "indicator", lambda code: None)
+    monkeypatch.setattr(page, "_catalogue", lambda: {})
+    assert "The database holds no regional statistics yet" in str(page.layout(lang="en"))
+    assert "нет региональной статистики" in str(page.layout(lang="ru"))
