@@ -62,6 +62,8 @@ class Param:
     maximum: int | None = None
     default: Any = None
     example: Any = None
+    pattern: str | None = None  # a string's shape (in place of a code's), checked as the document states it
+    shape: str = ""  # that shape in words, for the 400's message
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,8 @@ def _read_observations(engine: Engine, args: dict, page: Page) -> Table:
     request_ = observations.ObservationRequest(
         indicator=args["indicator"], regions=tuple(args.get("region") or ()), year_from=args.get("from"),
         year_to=args.get("to"), edition=args.get("edition"), period_kind=args.get("period_kind"),
-        lang=args["lang"])
+        lang=args["lang"], period=args.get("period"), region_kind=args.get("region_kind"),
+        editions=args.get("editions") or "all", missing=args.get("missing") or "keep")
     transform = args.get("transform") or "published"
     if args.get("base_year") is not None and transform != "index":
         raise ApiError(400, "base_year applies to transform=index only")
@@ -144,9 +147,12 @@ def _derived_observations(engine: Engine, request_: observations.ObservationRequ
         key = (indicator, tuple(regions), edition)
         if key not in frames:
             population = indicator == transforms.POPULATION_INDICATOR and indicator != code
+            # Every period and every edition: a transform works per edition over other periods; editions are merged
+            # and the view's period kept afterwards.
             table = observations.observations(engine, replace(
                 request_, indicator=indicator, regions=tuple(regions), edition=edition, year_from=None,
-                year_to=None, period_kind=None if population else request_.period_kind))
+                year_to=None, period_kind=None if population else request_.period_kind, period=None,
+                editions="all", missing="keep"))
             if not population:
                 unknown.update(table.unknown)
             frames[key] = pd.DataFrame(table.rows, columns=table.names)
@@ -168,6 +174,14 @@ def _derived_observations(engine: Engine, request_: observations.ObservationRequ
         frame = frame[frame["year"] >= request_.year_from]
     if request_.year_to is not None:
         frame = frame[frame["year"] <= request_.year_to]
+    if request_.period is not None:
+        frame = frame[frame["period"] == request_.period]
+    if request_.editions == "newest":
+        # After the transform, as the chart merges them: each edition's derived figure, the newest one wins.
+        frame = frame.iloc[observations.newest_wins(frame["region_code"].tolist(), frame["period"].tolist(),
+                                                    frame["edition"].tolist(), frame["value"].tolist())]
+    if request_.missing == "omit":
+        frame = frame[frame["value"].notna()]
     total = len(frame)
     shown = frame.iloc[page.offset:page.offset + page.limit if page.limit is not None else None]
     unit = transforms.unit_label(meta["unit"], transform, base_year, lang, published_index is not None)
@@ -227,7 +241,22 @@ ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (
          Param("from", "integer", "First year.", minimum=YEAR_MIN, maximum=YEAR_MAX, example=2010),
          Param("to", "integer", "Last year (not before `from`: a reversed range is refused with 400).",
                minimum=YEAR_MIN, maximum=YEAR_MAX, example=2020),
+         Param("period", "string", "Only this period, its code as stored: 2017, 2017-Q3, 2017-H1, 2017-03, "
+               "2017-YTD09 (January to September) or 2017-01-01 (a point in time); a period the indicator does not "
+               "have gives no rows.", example="2015-12", pattern=observations.PERIOD_PATTERN,
+               shape="a period code: 2017, 2017-Q3, 2017-H1, 2017-03, 2017-YTD09 or 2017-01-01"),
+         Param("region_kind", "string", "Only regions of this kind (see /regions: country, federal_district, region, "
+               "...); region_kind=region gives the federal subjects, which the indicators ranking and map show.",
+               example="region"),
          Param("edition", "string", "Only figures of this edition (see /editions).", example="RR-2021"),
+         Param("editions", "string", "all: every edition's row (one per indicator, region, period and edition). "
+               "newest: one row per region and period, as the indicators line chart merges editions: the newest "
+               "edition (by the date its code ends with: RR-2024, 806-2016-01) that publishes a value, the newest "
+               "edition's empty row only where none does. With `transform`, each edition is transformed first.",
+               enum=observations.EDITIONS, default="all"),
+         Param("missing", "string", "keep: a figure not published (or, with `transform`, not derivable) is a row "
+               "with an empty value (and its status); omit: only rows with a value, as the indicators ranking and map "
+               "draw them.", enum=observations.MISSING, default="keep"),
          Param("period_kind", "string", "Only periods of this kind.", enum=observations.PERIOD_KINDS),
          Param("transform", "string", "The figures as published, or derived as the indicators chart shows them: "
                "per_capita (per 1,000 people of the average annual population of the same region and year; only "
@@ -241,8 +270,9 @@ ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (
          LANG),
         "Every figure as published, one row per indicator, region, period and edition, with the file, "
         "sheet and cell it was read from. Missing figures are rows with an empty value and a status. With "
-        "`transform`, the same rows with the chart's derived figures (the years outside from/to are read for "
-        "them: a year on year of `from` uses the year before)."),
+        "`transform`, the same rows with the chart's derived figures (the years outside from/to and `period` are "
+        "read for them: a year on year of `from` uses the year before). With `editions=newest`, one row per "
+        "region and period."),
     Endpoint("companies", "Companies of the cluster", cluster.SUBJECTS["companies"].columns,
              _cluster("companies"), (COMPANY,), cluster.SUBJECTS["companies"].description),
     Endpoint("investments", "Cited investments", cluster.SUBJECTS["investments"].columns,
@@ -306,6 +336,11 @@ def _value(param: Param, value: str) -> Any:
                 param.maximum is not None and number > param.maximum):
             raise ApiError(400, f"{param.name} must be between {param.minimum} and {param.maximum}")
         return number
+    if param.pattern:
+        # (the pattern read as the document's readers read it, like a code's: Python's `$` and JSON Schema's agree)
+        if len(value) > MAX_TEXT or not re.match(param.pattern, value):
+            raise ApiError(400, f"{param.name} must be {param.shape or 'of the documented form'}")
+        return value
     if param.enum:
         if value not in param.enum:
             raise ApiError(400, f"{param.name} must be one of: {', '.join(param.enum)}")
@@ -414,6 +449,8 @@ def _param_schema(param: Param) -> dict:
                   "items": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": CODE_PATTERN}}
     elif param.enum:
         schema = {"type": "string", "enum": list(param.enum)}
+    elif param.pattern:
+        schema = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": param.pattern}
     else:
         schema = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": CODE_PATTERN}
     if param.default is not None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from sqlalchemy import Engine, Select, bindparam, select, union
@@ -15,6 +16,12 @@ from etl.schema import Edition, Indicator, IndicatorCoverage, Load, Observation,
 # The kinds of period observations are stored under (etl.periods.KINDS; a test keeps them equal,
 # the dashboard imports no parser module).
 PERIOD_KINDS = ("year", "quarter", "half_year", "month", "ytd", "point")
+# A period code as stored (etl.periods.Period.code): 2017, 2017-Q3, 2017-H1, 2017-03, 2017-YTD09, 2017-01-01.
+PERIOD_PATTERN = ("^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?|-Q[1-4]|-H[12]|-YTD(0[1-9]|1[0-2]))?$")
+# How editions are given: every edition's row, or one row per region and period (newest_wins).
+EDITIONS = ("all", "newest")
+# Figures not published: rows with an empty value and a status (keep), or left out (omit), as a ranking draws them.
+MISSING = ("keep", "omit")
 
 COLUMNS = (
     Column("indicator_code", "string", "Indicator code.", nullable=False),
@@ -57,18 +64,33 @@ class ObservationRequest:
     edition: str | None = None
     period_kind: str | None = None
     lang: str | None = None
+    period: str | None = None  # one period code (PERIOD_PATTERN), as a ranking or a map draws it
+    region_kind: str | None = None  # only regions of this kind ("region": the federal subjects a ranking ranks)
+    editions: str = "all"  # "newest": one row per region and period (newest_wins), as the line chart merges them
+    missing: str = "keep"  # "omit": only rows with a value
 
 
 def observations(engine: Engine, request: ObservationRequest, page: Page | None = None) -> Table:
-    """The figures a request names, ordered by region, period and edition; unknown codes reported."""
+    """The figures a request names, ordered by region, period and edition; unknown codes reported.
+
+    With editions="newest", one row per region and period: the newest edition's (newest_wins), paged after the
+    merge.
+    """
     if request.period_kind and request.period_kind not in PERIOD_KINDS:
         return empty(COLUMNS, period_kind=(request.period_kind,))
+    if request.editions not in EDITIONS or request.missing not in MISSING:
+        raise ValueError(f"unknown editions or missing: {request.editions!r}, {request.missing!r}")
     regions = tuple(dict.fromkeys(request.regions))
     params = {"indicator": request.indicator, "regions": list(regions), "year_from": request.year_from,
-              "year_to": request.year_to, "edition": request.edition, "period_kind": request.period_kind}
+              "year_to": request.year_to, "edition": request.edition, "period_kind": request.period_kind,
+              "period": request.period, "region_kind": request.region_kind}
     params = {name: value for name, value in params.items() if name == "indicator" or value not in (None, [], "")}
-    query = _query(frozenset(params))
-    table = fetch(engine, query, COLUMNS, page, lambda rows: _labelled(rows, request.lang), params)
+    query = _query(frozenset(params) | ({"has_value"} if request.missing == "omit" else set()))
+    merged = request.editions == "newest"
+    table = fetch(engine, query, COLUMNS, None if merged else page, lambda rows: _labelled(rows, request.lang),
+                  params)
+    if merged:
+        table = merge_editions(table, page)
     # Codes are checked only when the rows do not already show them to exist (no query on a hit).
     seen = set(table.column("region_code"))
     unknown = {
@@ -108,6 +130,13 @@ def _query(filters: frozenset[str]) -> Select:
         query = query.where(Observation.edition == bindparam("edition"))
     if "period_kind" in filters:
         query = query.where(Observation.period_kind == bindparam("period_kind"))
+    if "period" in filters:
+        query = query.where(Observation.period == bindparam("period"))
+    if "region_kind" in filters:
+        query = query.where(Region.kind == bindparam("region_kind"))
+    if "has_value" in filters:
+        # (before a merge of editions too: the newest edition with a value wins either way)
+        query = query.where(Observation.value.is_not(None))
     return query
 
 
@@ -154,3 +183,51 @@ def editions_of(engine: Engine, indicator: str) -> list[str]:
              .order_by(IndicatorCoverage.edition))
     with engine.connect() as conn:
         return list(conn.execute(query).scalars())
+
+
+# --- editions merged: the newest that publishes a figure ----------------------------------------
+
+_EDITION_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:-(\d{2}))?(?:-(\d{2}))?(?!\d)")
+
+
+def edition_age(code: str) -> tuple:
+    """Sort key of an edition by when it was published: the date its code ends with (RR-2024, 806-2016-01); a code
+    with no date sorts first."""
+    found = _EDITION_DATE.findall(code)
+    if not found:
+        return (0, 0, 0, code)
+    year, month, day = found[-1]
+    return (int(year), int(month or 0), int(day or 0), code)
+
+
+def newest_wins(regions: Sequence, periods: Sequence, editions: Sequence, values: Sequence) -> list[int]:
+    """Where editions are merged (the indicators line chart, the API's editions=newest): the positions of the rows
+    that stand for their region and period, one each: the newest edition (edition_age) that publishes a value, or,
+    when none does, the newest edition's row (missing). In order of each region and period's first row.
+
+    The one home of the rule: the chart's rows (dicts), the API's table and its derived frames all ask it.
+    """
+    best: dict[tuple, tuple[tuple, int]] = {}
+    ages: dict[str, tuple] = {}
+    for position, (region, period, edition, value) in enumerate(zip(regions, periods, editions, values, strict=True)):
+        age = ages.get(edition)
+        if age is None:
+            age = ages[edition] = edition_age(edition)
+        # (a NaN from a derived frame is as missing as a None)
+        rank = (value is not None and value == value, age)
+        key = (region, period)
+        held = best.get(key)
+        if held is None or rank > held[0]:
+            best[key] = (rank, position)
+    return [position for _rank, position in best.values()]
+
+
+def merge_editions(table: Table, page: Page | None = None) -> Table:
+    """A table of every edition's rows as one row per region and period (newest_wins), then paged."""
+    names = table.names
+    at = [names.index(c) for c in ("region_code", "period", "edition", "value")]
+    columns = [[row[i] for row in table.rows] for i in at]
+    rows = [table.rows[i] for i in newest_wins(*columns)]
+    page = page or Page()
+    end = None if page.limit is None else page.offset + page.limit
+    return replace(table, rows=rows[page.offset:end], total=len(rows))

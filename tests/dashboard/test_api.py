@@ -119,6 +119,45 @@ def test_observation_filters(http: FlaskClient) -> None:
     assert (empty["rows"], empty["total"], empty["next"]) == ([], 0, None)
 
 
+def test_one_period_and_one_kind_of_region(http: FlaskClient) -> None:
+    march = get_json(http, "/api/v1/observations?indicator=avg_wage&period=2017-03")
+    assert {(r["region_code"], r["period"]) for r in march["rows"]} == {("RU-KLU", "2017-03"), ("RU-MOW", "2017-03")}
+    [ytd] = get_json(http, "/api/v1/observations?indicator=avg_wage&period=2017-YTD09")["rows"]
+    assert (ytd["period"], ytd["period_kind"], ytd["value"]) == ("2017-YTD09", "ytd", 200.5)
+    # A well-formed period the indicator does not have: no rows, not an error.
+    assert get_json(http, "/api/v1/observations?indicator=avg_wage&period=2017-Q1")["total"] == 0
+    subjects = get_json(http, "/api/v1/observations?indicator=grp&period=2016&region_kind=region")
+    assert {r["region_code"] for r in subjects["rows"]} == set(REGIONS) and subjects["total"] == len(REGIONS) * 2
+    assert get_json(http, "/api/v1/observations?indicator=grp&region_kind=country")["total"] == 0
+
+
+def test_editions_merged_newest_wins_and_missing_left_out(http: FlaskClient) -> None:
+    every = get_json(http, "/api/v1/observations?indicator=grp&limit=100")["rows"]
+    newest = get_json(http, "/api/v1/observations?indicator=grp&editions=newest&limit=100")
+    # One row per region and year, RR-2021's (the newer edition, a figure everywhere), in region and period order.
+    assert newest["total"] == len(newest["rows"]) == len(REGIONS) * len(YEARS) < len(every)
+    assert [(r["region_code"], r["period"], r["edition"], r["value"]) for r in newest["rows"]] == [
+        (region, str(year), "RR-2021", synthetic_value(region, year, "RR-2021"))
+        for region in sorted(REGIONS) for year in YEARS]
+    # Paged after the merge: the pages put together are the whole merged table.
+    pages = [get_json(http, f"/api/v1/observations?indicator=grp&editions=newest&limit=5&offset={n}")
+             for n in (0, 5, 10)]
+    assert [r for page in pages for r in page["rows"]] == newest["rows"] and pages[0]["total"] == 12
+    # The same merge of each edition's derived figures.
+    index = get_json(http, "/api/v1/observations?indicator=grp&editions=newest&transform=index&base_year=2015"
+                           "&region=RU-TUL")["rows"]
+    assert [(r["period"], r["edition"]) for r in index] == [(str(y), "RR-2021") for y in YEARS]
+    assert index[0]["value"] == 100.0
+    # missing=omit leaves out the figure RR-2019 did not publish (RU-TUL 2018), keep (the default) shows it.
+    kept = get_json(http, "/api/v1/observations?indicator=grp&edition=RR-2019&region=RU-TUL")["rows"]
+    omitted = get_json(http, "/api/v1/observations?indicator=grp&edition=RR-2019&region=RU-TUL&missing=omit")["rows"]
+    assert [r["period"] for r in kept if r["value"] is None] == ["2018"]
+    assert omitted == [r for r in kept if r["value"] is not None]
+    derived = get_json(http, "/api/v1/observations?indicator=grp&edition=RR-2019&region=RU-TUL&transform=yoy"
+                             "&missing=omit")["rows"]
+    assert [r["period"] for r in derived] == ["2016", "2017"]  # 2015 has no year before, 2018 no figure
+
+
 def test_filters_of_the_cluster_tables(http: FlaskClient) -> None:
     products = get_json(http, "/api/v1/products?therapy_area=oncology")["rows"]
     assert [p["trade_name"] for p in products] == ["Synthetinib"]
@@ -177,6 +216,14 @@ def test_csv_pages_and_past_the_end(http: FlaskClient) -> None:
     ("/api/v1/observations?indicator=grp&period_kind=decade", "period_kind must be one of: year, quarter, "
                                                               "half_year, month, ytd, point"),
     ("/api/v1/observations?indicator=grp&colour=red", "unknown parameter: colour"),
+    ("/api/v1/observations?indicator=grp&editions=every", "editions must be one of: all, newest"),
+    ("/api/v1/observations?indicator=grp&missing=skip", "missing must be one of: keep, omit"),
+    ("/api/v1/observations?indicator=grp&period=2017-Q5", "period must be a period code: 2017, 2017-Q3, 2017-H1, "
+                                                          "2017-03, 2017-YTD09 or 2017-01-01"),
+    ("/api/v1/observations?indicator=grp&period=17", "period must be a period code: 2017, 2017-Q3, 2017-H1, "
+                                                     "2017-03, 2017-YTD09 or 2017-01-01"),
+    ("/api/v1/observations?indicator=grp&period=" + "2" * 300, "period must be a period code: 2017, 2017-Q3, "
+                                                               "2017-H1, 2017-03, 2017-YTD09 or 2017-01-01"),
     ("/api/v1/indicators?format=xml", "format must be one of: json, csv"),
     ("/api/v1/indicators?limit=0", "limit must be between 1 and 50000"),
     ("/api/v1/indicators?limit=1.5", "limit must be an integer"),
