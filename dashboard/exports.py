@@ -75,6 +75,16 @@ TEXT = {
                 "en": "Exactly the values the chart shows; an empty cell is a figure that was not published or "
                       "cannot be derived. Derived figures (per capita, index, year on year) say so in the columns "
                       "transform and transform_note. Text that looks like a formula is written as text."},
+    # A scatter draws two indicators; the API gives one a call, so its file is the x indicator's figures only.
+    "numbers_scatter": {
+        "ru": "Не ровно то, что на графике: точечная диаграмма сопоставляет два показателя, а файл содержит только "
+              "показатель оси X — его значения за показанный период по всем регионам (точки — лишь регионы, где есть "
+              "оба значения). Значения показателя оси Y — по его собственному адресу API. Пустая ячейка — значение "
+              "не опубликовано или не может быть рассчитано. Текст, похожий на формулу, записан как текст.",
+        "en": "Not exactly what the chart shows: a scatter pairs two indicators, and this file holds the x axis's "
+              "indicator only, its figures for the period shown for every region (the points are only the regions "
+              "with both figures). The y axis's indicator is at its own API address. An empty cell is a figure that "
+              "was not published or cannot be derived. Text that looks like a formula is written as text."},
     "empty_chart": {"ru": "нет данных для выбранных параметров", "en": "no data for this selection"},
 }
 
@@ -341,7 +351,9 @@ def _page_head(url: str, lang: str) -> list[tuple]:
     rows.append((tx("filters", lang), "; ".join(f"{k} = {v}" for k, v in filters) or tx("no_filters", lang)))
     rows.append((tx("language", lang), lang))
     rows.append((tx("exported", lang), dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")))
-    rows.append((tx("numbers_note", lang), tx("numbers", lang)))
+    # (the indicators page keeps its view in the address: view=scatter)
+    scatter = ("view", "scatter") in filters
+    rows.append((tx("numbers_note", lang), tx("numbers_scatter" if scatter else "numbers", lang)))
     return rows
 
 

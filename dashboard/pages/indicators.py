@@ -46,6 +46,7 @@ from dashboard.i18n import (
     t,
     topic_label,
 )
+from dashboard.model.observations import edition_age, newest_wins
 from dashboard.model.scorecard import HEADLINES
 from dashboard.titles import page_title
 from dashboard.transforms import POPULATION_INDICATOR, TRANSFORMS, per_capita_offered, transformed
@@ -274,15 +275,6 @@ def _district_groups() -> list[tuple[str, list[str]]]:
                  if kind == "federal_district" and not code.startswith("X-") and code != "CrFD"]
     return [(d, [code for code, (kind, parent) in kinds.items() if kind == "region" and parent == d])
             for d in districts]
-
-
-def _edition_age(code: str) -> tuple:
-    """Sort key of an edition by when it was published (the date its code ends with: RR-2024, 806-2016-01)."""
-    found = re.findall(r"(?<!\d)((?:19|20)\d{2})(?:-(\d{2}))?(?:-(\d{2}))?(?!\d)", code)
-    if not found:
-        return (0, 0, 0, code)
-    year, month, day = found[-1]
-    return (int(year), int(month or 0), int(day or 0), code)
 
 
 # --- layout --------------------------------------------------------------------------------------------------
@@ -667,8 +659,10 @@ def render_view(indicator: str, regions: tuple[str, ...], start: int | None, end
         if period is None:
             return _empty(tx("no_period", lang), lang, unit, indicator, title=title)
         rows, shown_edition = _cross_section(indicator, period, edition, transform, start)
-        view_params = {"indicator": indicator, "period_kind": kind, "from": int(period[:4]),
-                       "to": int(period[:4]), "edition": shown_edition}
+        # The period drawn, the federal subjects ranked (_cross_section), the edition shown, and only regions with a
+        # figure (the others are not drawn). (A scatter's file is its x indicator's: the API gives one a call.)
+        view_params = {"indicator": indicator, "period": period, "region_kind": "region", "edition": shown_edition,
+                       "missing": "omit"}
         kind_word = PERIOD_WORDS.get(kind, PERIOD_WORDS["year"])[0 if lang == "ru" else 1]
         notes.append(tx("note_cross", lang, kind=kind_word, period=period_label(period, lang),
                         edition=edition_label(shown_edition, lang) if shown_edition else "—"))
@@ -676,10 +670,12 @@ def render_view(indicator: str, regions: tuple[str, ...], start: int | None, end
                       transform=_transform_words(transform, start, lang))
     else:
         period = None
+        merged = view != "table" and not edition
+        # The line merges editions (newest wins) as the API's editions=newest does; the table has a row per edition.
         view_params = {"indicator": indicator, "region": list(regions) or None, "from": start, "to": end,
-                       "edition": edition}
+                       "edition": edition, "editions": "newest" if merged else None}
         every = [r for r in _transformed(indicator, regions, edition, transform, start) if start <= r["year"] <= end]
-        rows = every if view == "table" or edition else _newest_wins(every)
+        rows = _newest_wins(every) if merged else every
         subtitle = tx("subtitle", lang, regions=_regions_words(regions, lang), years=f"{start}–{end}",
                       transform=_transform_words(transform, start, lang))
         if edition is None and view == "line" and len({r["edition"] for r in every}) > 1:
@@ -795,15 +791,11 @@ def _rows(frame: pd.DataFrame) -> list[dict]:
 
 
 def _newest_wins(rows: list[dict]) -> list[dict]:
-    """One figure per region and period: the newest edition that publishes a value (missing only if none does)."""
-    best: dict[tuple, dict] = {}
-    for row in rows:
-        key = (row["region_code"], row["period"])
-        held = best.get(key)
-        if held is None or ((row["value"] is not None, _edition_age(row["edition"]))
-                            > (held["value"] is not None, _edition_age(held["edition"]))):
-            best[key] = row
-    return list(best.values())
+    """One figure per region and period: the newest edition that publishes a value (missing only if none does); the
+    read model's rule (dashboard.model.observations.newest_wins), which the API's editions=newest applies too."""
+    keep = newest_wins([r["region_code"] for r in rows], [r["period"] for r in rows], [r["edition"] for r in rows],
+                       [r["value"] for r in rows])
+    return [rows[i] for i in keep]
 
 
 def _transformed(indicator: str, regions: tuple[str, ...], edition: str | None, transform: str,
@@ -837,7 +829,7 @@ def _cross_section(indicator: str, period: str, edition: str | None, transform: 
             counts[row["edition"]] = counts.get(row["edition"], 0) + 1
     if not counts:
         return [], edition
-    chosen = edition or max(counts, key=lambda e: (counts[e] >= max(counts.values()) * 0.9, _edition_age(e)))
+    chosen = edition or max(counts, key=lambda e: (counts[e] >= max(counts.values()) * 0.9, edition_age(e)))
     return [r for r in rows if r["edition"] == chosen], chosen
 
 
@@ -1127,7 +1119,7 @@ def _table_figure(rows: list[dict], lang: str, every_edition: bool) -> dict:
 
 def _add_footer(figure: dict, rows: list[dict], lang: str) -> None:
     """'Source: <editions> · last updated <date>' inside the chart, so an exported image carries it."""
-    editions = sorted({r["edition"] for r in rows}, key=_edition_age)
+    editions = sorted({r["edition"] for r in rows}, key=edition_age)
     finished = queries.load_finished()
     dates = [finished[r["load_id"]] for r in rows if r["load_id"] in finished]
     text = tx("footer", lang, editions=", ".join(edition_short(e, lang) for e in editions[-3:])
@@ -1150,7 +1142,7 @@ def _table_words(source_table: object, lang: str) -> str:
 
 
 def _sources(rows: list[dict], transform: str, lang: str) -> list:
-    editions = sorted({r["edition"] for r in rows}, key=_edition_age)
+    editions = sorted({r["edition"] for r in rows}, key=edition_age)
     items = [(f"Росстат · {edition_label(e, lang)}" if lang == "ru" else f"Rosstat · {edition_label(e, lang)}",
               None) for e in editions]
     if transform == "per_capita" and known_indicator(POPULATION_INDICATOR):

@@ -1,7 +1,8 @@
-"""A transformed indicators view exports the numbers its chart draws: for every transform the page offers, the
-figure's numbers equal the card's CSV (the API's CSV for the view, byte for byte) and its XLSX, and the files say
-the figures are derived and how. Over the bundled database (tests/dashboard/conftest.py), through the Dash callbacks
-and the API as the browser calls them."""
+"""An indicators view exports the numbers its chart draws, no more: for every transform the page offers and every
+view (a line merging editions or showing one, a ranking or map of one month or one year, the table), the figure's
+(region, period, value) equal the rows of the card's CSV (the API's CSV for the view, byte for byte) and of its XLSX,
+and the files say the figures are derived and how; a scatter's file says it is not the chart. Over the bundled
+database (tests/dashboard/conftest.py), through the Dash callbacks and the API as the browser calls them."""
 
 from __future__ import annotations
 
@@ -101,8 +102,8 @@ def test_merged_editions_every_point_drawn_is_its_editions_row_in_the_csv(client
                 for r in rows}
     drawn = _points(response["indicators-chart-graph"]["figure"])
     assert drawn and sum(v is not None for v in drawn.values()) >= 12
-    for key, value in drawn.items():
-        assert exported[key] == value, key
+    # The point's own edition (the newest that publishes it), and no other edition's row beside it.
+    assert exported == drawn
 
 
 @pytest.mark.parametrize("transform", TRANSFORMS)
@@ -149,11 +150,13 @@ def test_the_apis_unit_is_the_cards_unit_in_each_language(client, atlas_app, tra
     assert set(table.column("unit")) == {response["indicators-chart-unit"]["children"]}
 
 
-def _xlsx_of_card(client, response: dict, lang: str = "ru") -> openpyxl.Workbook:
-    """The card's XLSX through its callback, with what the browser reports about the card (its CSV link)."""
+def _xlsx_of_card(client, response: dict, lang: str = "ru",
+                  url: str = "http://127.0.0.1:8050/indicators?indicator=grp") -> openpyxl.Workbook:
+    """The card's XLSX through its callback, with what the browser reports about the card (its CSV link) and the
+    page's address."""
     card = {"card": "indicators-chart", "title": "ВРП", "unit": response["indicators-chart-unit"]["children"],
             "csv": response["indicators-chart-csv"]["href"]}
-    request = {"cards": [card], "url": "http://127.0.0.1:8050/indicators?indicator=grp", "lang": lang, "at": 1}
+    request = {"cards": [card], "url": url, "lang": lang, "at": 1}
     key = '{"card":"indicators-chart","type":"chart-xlsx-download"}'
     payload = {
         "output": '{"card":["MATCH"],"type":"chart-xlsx-download"}.data',
@@ -234,3 +237,160 @@ def test_index_base_year_defaults_to_the_first_year_asked(client):
     assert {float(r["value"]) for r in rows if r["period"] == "2012"} == {100.0}
     assert _csv(client, base + "&base_year=2012&format=csv") == rows
     assert {r["unit"] for r in rows} == {"индекс, 2012 = 100"}
+
+
+# --- every view's files hold exactly its rows: the period drawn, the editions merged as drawn ------------------
+
+MONTHLY, ANNUAL = "avg_wage", "grp"  # avg_wage: monthly, 2009-2015, one edition; grp: yearly, several editions
+
+
+def _files(client, response: dict) -> dict[str, list[dict]]:
+    """The card's CSV and its XLSX data sheet, as rows with the CSV's column names."""
+    unit = response["indicators-chart-unit"]["children"]
+    sheet = [{("value" if k == f"value, {unit}" else k): v for k, v in row.items()}
+             for row in _sheet_rows(_xlsx_of_card(client, response)["Данные"])]
+    return {"csv": _csv(client, response["indicators-chart-csv"]["href"]), "xlsx": sheet}
+
+
+def _cell(value) -> float | None:
+    """A CSV text or an XLSX cell as the number it holds."""
+    return _number(value) if isinstance(value, str) else (None if value is None else float(value))
+
+
+def _is_the_apis_csv(client, atlas_app, response: dict) -> dict[str, list[str]]:
+    href = response["indicators-chart-csv"]["href"]
+    query = parse_qs(urlsplit(href).query)
+    params = {k: v[0] for k, v in query.items() if k != "format"}
+    with atlas_app.server.app_context():
+        assert client.get(href).data == csv_bytes(api.table_for(queries.engine(), "observations", **params))
+    return query
+
+
+def _line_points(figure: dict) -> list[tuple]:
+    """(region name, x, value) of every point the line chart draws, gaps (None) included."""
+    return [(trace["name"], x, y) for trace in figure["data"] if trace.get("type") == "scatter"
+            for x, y in zip(trace["x"], trace["y"], strict=True)]
+
+
+@pytest.mark.parametrize("transform", TRANSFORMS)
+@pytest.mark.parametrize("edition", [None, "RR-2021"])
+def test_a_line_views_files_are_its_points_no_more(client, atlas_app, page, transform, edition):
+    response = _chart(client, **{"indicators-transform": transform, "indicators-edition": edition})
+    query = _is_the_apis_csv(client, atlas_app, response)
+    # Merged editions: one row per region and year, the newest edition's (editions=newest); one edition: its rows.
+    assert query.get("editions") == (["newest"] if edition is None else None)
+    assert query.get("edition") == (None if edition is None else [edition])
+    drawn = _line_points(response["indicators-chart-graph"]["figure"])
+    assert sum(y is not None for *_k, y in drawn) >= 12 and len(set(drawn)) == len(drawn)
+    for name, rows in _files(client, response).items():
+        exported = [(r["region_name"], int(r["period"]), _cell(r["value"])) for r in rows]
+        assert len(exported) == len(drawn) and set(exported) == set(drawn), name
+        if edition:
+            assert {r["edition"] for r in rows} == {edition}, name
+
+
+def test_merged_editions_take_the_newest_edition_that_publishes_a_figure(client, page):
+    # GRP of 2014-2017 is in four editions (RR-2019 ... RR-2024); the line and its files show RR-2024's.
+    response = _chart(client, **{"indicators-years": [2014, 2017], "indicators-regions": ["RU-KLU"]})
+    rows = _csv(client, response["indicators-chart-csv"]["href"])
+    every = _csv(client, api.link("observations", indicator="grp", region=["RU-KLU"], format="csv", lang="ru",
+                                  **{"from": 2014, "to": 2017}))
+    assert len({r["edition"] for r in every}) >= 3 and len(every) > len(rows) == 4
+    assert {r["edition"] for r in rows} == {"RR-2024"}
+    drawn = {y for *_k, y in _line_points(response["indicators-chart-graph"]["figure"])}
+    assert drawn == {_number(r["value"]) for r in rows}
+
+
+@pytest.mark.parametrize(("indicator", "period", "transforms"), [
+    (MONTHLY, "2015-06", ("published", "index", "yoy")), (ANNUAL, "2017", TRANSFORMS)])
+@pytest.mark.parametrize("view", ["ranking", "map"])
+def test_a_ranking_or_maps_files_are_the_one_period_it_draws(client, atlas_app, page, indicator, period, transforms,
+                                                             view):
+    from dashboard.i18n import format_number
+
+    for transform in transforms:
+        response = _chart(client, **{"indicators-indicator": indicator, "indicators-view": view,
+                                     "indicators-year": period, "indicators-years": [2010, int(period[:4])],
+                                     "indicators-transform": transform})
+        query = _is_the_apis_csv(client, atlas_app, response)
+        # The period drawn, the federal subjects, the regions with a figure (a region without one is not drawn).
+        assert (query["period"], query["region_kind"], query["missing"]) == ([period], ["region"], ["omit"])
+        [edition] = query["edition"]  # the one edition the view shows
+        figure = response["indicators-chart-graph"]["figure"]
+        label = page.period_label(period, "ru")
+        if view == "ranking":
+            [bar] = figure["data"]
+            drawn = [(custom[0], custom[1], x) for x, custom in zip(bar["x"], bar["customdata"], strict=True)]
+        else:
+            choropleth = figure["data"][0]
+            drawn = [(code, custom[1], custom[4])
+                     for code, custom in zip(choropleth["locations"], choropleth["customdata"], strict=True)]
+        assert len(drawn) >= 75 and {d[1] for d in drawn} == {label}, (transform, drawn[:3])
+        for name, rows in _files(client, response).items():
+            assert {r["period"] for r in rows} == {period} and {r["edition"] for r in rows} == {edition}
+            if view == "ranking":
+                exported = [(r["region_name"], label, _cell(r["value"])) for r in rows]
+            else:
+                exported = [(r["region_code"], label, format_number(_cell(r["value"]), "ru")) for r in rows]
+            # Every region drawn, none more: not the year's other months, not Russia or the districts.
+            assert len(exported) == len(drawn) and set(exported) == set(drawn), (name, transform)
+
+
+def test_a_table_views_files_are_its_rows_every_edition(client, atlas_app, page):
+    from dashboard.i18n import format_number
+
+    response = _chart(client, **{"indicators-view": "table", "indicators-years": [2014, 2017]})
+    query = _is_the_apis_csv(client, atlas_app, response)
+    assert "editions" not in query and "edition" not in query  # the table has a row per edition, as the file
+    [table] = response["indicators-chart-graph"]["figure"]["data"]
+    first, *columns = table["cells"]["values"]
+    periods = [page.period_label(str(p), "ru") for p in range(2014, 2018)]
+    assert table["header"]["values"][1:] == periods
+    cells = {(key, period): cell for period, column in zip(periods, columns, strict=True)
+             for key, cell in zip(first, column, strict=True)}
+    for name, rows in _files(client, response).items():
+        # Every row is a cell of the table showing its figure (a missing one as "нет данных"), and every figure the
+        # table shows is a row.
+        exported = {(f"{r['region_name']} · {edition_short(r['edition'], 'ru')}", page.period_label(r["period"], "ru")):
+                    format_number(_cell(r["value"]), "ru") for r in rows}
+        assert len(exported) == len(rows) and all(cells[key] == cell for key, cell in exported.items()), name
+        assert {key for key, cell in cells.items() if cell != format_number(None, "ru")} <= set(exported), name
+        assert len({r["edition"] for r in rows}) >= 3
+
+
+def test_a_scatters_file_is_its_x_indicators_period_and_says_it_is_not_the_chart(client, page):
+    response = _chart(client, **{"indicators-view": "scatter", "indicators-year": "2017",
+                                 "indicators-vs": "grp_per_capita"})
+    query = parse_qs(urlsplit(response["indicators-chart-csv"]["href"]).query)
+    assert (query["indicator"], query["period"], query["region_kind"]) == (["grp"], ["2017"], ["region"])
+    assert query["missing"] == ["omit"]
+    [points] = response["indicators-chart-graph"]["figure"]["data"]
+    rows = _csv(client, response["indicators-chart-csv"]["href"])
+    assert set(points["x"]) <= {_number(r["value"]) for r in rows} and len(points["x"]) >= 75
+    # The About sheet does not claim the file is the chart's numbers: a scatter pairs two indicators.
+    book = _xlsx_of_card(client, response, url="http://127.0.0.1:8050/indicators?indicator=grp&view=scatter")
+    [(_label, text)] = [row for row in book["О данных"].iter_rows(values_only=True) if row[0] == "Числа"]
+    assert text.startswith("Не ровно то, что на графике") and "оси X" in text
+    line = _xlsx_of_card(client, _chart(client))
+    [(_label, text)] = [row for row in line["О данных"].iter_rows(values_only=True) if row[0] == "Числа"]
+    assert text.startswith("Ровно те значения, что показаны на графике")
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("/api/v1/observations?indicator=grp&editions=latest", "editions must be one of: all, newest"),
+    ("/api/v1/observations?indicator=grp&editions=", "editions is empty"),
+    ("/api/v1/observations?indicator=grp&period=2017-13",
+     "period must be a period code: 2017, 2017-Q3, 2017-H1, 2017-03, 2017-YTD09 or 2017-01-01"),
+    ("/api/v1/observations?indicator=grp&period=December",
+     "period must be a period code: 2017, 2017-Q3, 2017-H1, 2017-03, 2017-YTD09 or 2017-01-01"),
+    ("/api/v1/observations?indicator=grp&period=2017&period=2016", "period given twice"),
+    ("/api/v1/observations?indicator=grp&missing=drop", "missing must be one of: keep, omit"),
+])
+def test_an_unknown_editions_value_or_a_malformed_period_is_a_json_400(client, url, message):
+    response = client.get(url)
+    assert response.status_code == 400 and response.get_json() == {"error": message}
+
+
+def test_a_well_formed_period_the_indicator_lacks_gives_no_rows(client):
+    response = client.get("/api/v1/observations?indicator=avg_wage&period=2015-Q3")
+    assert response.status_code == 200 and response.get_json()["rows"] == []
