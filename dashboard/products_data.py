@@ -320,7 +320,8 @@ def registration_counts(indicators: pd.DataFrame, names: dict[str, str]) -> pd.D
     """Cited counts of products registered or brought to market, by company and year, kept as written."""
     columns = ["company_key", "company", "year", "year_raw", "value", "value_raw", "unit", "indicator",
                "note", "source_url"]
-    rows = indicators[indicators["indicator"].map(lambda v: bool(REGISTRATION_PATTERN.search(_text(v))))]
+    # NOTE: .astype(bool): on an empty table map() gives an object Series, which pandas would read as column names.
+    rows = indicators[indicators["indicator"].map(lambda v: bool(REGISTRATION_PATTERN.search(_text(v)))).astype(bool)]
     # Only exact counts are plotted as bars; a range or "more than" would need a drawn bar it does not give.
     rows = rows[(rows["qualifier"].map(_text) == "") & rows["value_low"].notna() & rows["year"].notna()]
     if rows.empty:
@@ -345,7 +346,7 @@ def registration_counts(indicators: pd.DataFrame, names: dict[str, str]) -> pd.D
 
 def pipeline_figures(indicators: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
     """Cited figures on products in development or registration, as written (not plotted)."""
-    rows = indicators[indicators["indicator"].map(lambda v: bool(PIPELINE_PATTERN.search(_text(v))))]
+    rows = indicators[indicators["indicator"].map(lambda v: bool(PIPELINE_PATTERN.search(_text(v)))).astype(bool)]
     known = set(names)
     frame = pd.DataFrame({
         "company_key": [_company_of(k, known) or "" for k in rows["record_key"]],

@@ -195,3 +195,13 @@ def test_lookups_give_the_same_labels(frames):
     assert pdata.atc_name("Z99", atc) == "Z99"
     assert tree(frames).equals(pdata.therapy_tree(frames["products"], atc, frames["areas"], names(frames),
                                                   labels, "en"))
+
+
+def test_cited_counts_of_an_empty_cluster_indicators_table_are_empty_frames():
+    """A database without cluster indicators (reference data only): empty cards, not a 500 (the load run found it)."""
+    empty = pd.DataFrame(columns=["record_key", "indicator", "qualifier", "value_low", "year", "year_raw",
+                                  "value_raw", "unit", "note", "source_url", "scope"])
+    counts = pdata.registration_counts(empty, {})
+    assert counts.empty and "company_key" in counts.columns
+    pipeline = pdata.pipeline_figures(empty, {})
+    assert pipeline.empty and {"company_key", "company"} <= set(pipeline.columns)
