@@ -186,10 +186,13 @@ def amount_as_written(amount_raw: object, currency_raw: object) -> str:
 
 
 def company_investments(investments: pd.DataFrame, key: str) -> pd.DataFrame:
-    """The company's investment rows as written: amount with its currency, status, period, scope, note."""
+    """The company's investment rows as written: amount with its currency (and each apart), status, period,
+    scope, note."""
     part = investments[investments["company_key"] == key]
     return pd.DataFrame({
         "amount": [amount_as_written(a, c) for a, c in zip(part["amount_raw"], part["currency_raw"], strict=True)],
+        "amount_raw": part["amount_raw"].map(clean).to_numpy(),
+        "currency_raw": part["currency_raw"].map(clean).to_numpy(),
         "status": part["status"].map(clean).to_numpy(),
         "period": part["period_raw"].map(clean).to_numpy(),
         "label": part["company_label"].map(clean).to_numpy(),
@@ -279,6 +282,11 @@ def district_map_figure(shapes: pd.DataFrame, counts: pd.DataFrame, lang: str, *
 
 # The profile's fields as the cited records (company_records) hold them, in the order shown.
 PROFILE_FIELDS = ("site", "parent_company", "parent_country", "kind", "year_raw", "jobs_raw", "products_text")
+# The controlled vocabularies (dashboard.i18n.VALUE_TERMS kinds) a field's values are translated with when the
+# translations table has no text of their own; parent companies are names, shown as recorded where none is known.
+FIELD_KINDS: dict[str, tuple[str, ...]] = {"site": ("place",), "parent_company": (), "parent_country": ("country",),
+                                           "kind": ("kind",), "year_raw": (), "jobs_raw": (), "products_text": ()}
+NAME_FIELDS = frozenset({"parent_company"})
 
 
 def _same(text: str) -> str:

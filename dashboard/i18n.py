@@ -70,6 +70,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "title.contact": {"ru": "Связаться с нами", "en": "Contact"},
     "title.subscribe": {"ru": "Подписка на дайджест", "en": "Digest subscription"},
     "nav.bulletin": {"ru": "Бюллетень", "en": "Bulletin"},
+    "nav.skip": {"ru": "Перейти к содержанию", "en": "Skip to content"},
+    # the cluster records were compiled in English from the cited pages (see RecordedText)
+    "note.translation": {"ru": "Записи о кластере составлены по источникам на английском; здесь они в переводе "
+                               "проекта, цифры — как в источнике.",
+                         "en": "The cluster records as compiled in English from the cited sources; figures as the "
+                               "sources give them."},
 }
 
 
@@ -353,6 +359,10 @@ VALUE_TERMS: dict[str, dict[str, str]] = {
         "Babyninsky district": "Бабынинский район", "Borovsk district": "Боровский район",
         "Maloyaroslavets district": "Малоярославецкий район", "Lyudinovo district": "Людиновский район",
         "Vorotynsk industrial park": "индустриальный парк «Воротынск»", "Vorsino area": "район Ворсино",
+        "Vorsino industrial park": "индустриальный парк «Ворсино»",
+        "Grabtsevo industrial park": "индустриальный парк «Грабцево»",
+        "Obninsk industrial park": "индустриальный парк «Обнинск»",
+        "Rosva industrial park": "индустриальный парк «Росва»",
         "SEZ Kaluga": "ОЭЗ «Калуга»", "Borovsk site": "площадка «Боровск»", "Borovsk": "Боровск",
         "Grabtsevo": "Грабцево", "Kaluga": "Калуга", "Obninsk": "Обнинск", "Rosva": "Росва", "Vorsino": "Ворсино",
         "Lyudinovo": "Людиново", "Maloyaroslavets": "Малоярославец",
@@ -362,6 +372,7 @@ VALUE_TERMS: dict[str, dict[str, str]] = {
         "Serbia": "Сербия", "UK": "Великобритания", "United Kingdom": "Великобритания", "Sweden": "Швеция",
         "India": "Индия", "Switzerland": "Швейцария", "France": "Франция", "Japan": "Япония",
         "Slovenia": "Словения", "Belgium": "Бельгия", "Israel": "Израиль", "China": "Китай", "later": "позже",
+        "partner": "партнёр",
     },
     "status": {
         "made/under way": "вложено / вкладывается", "made": "вложено", "planned": "запланировано",
@@ -373,14 +384,37 @@ VALUE_TERMS: dict[str, dict[str, str]] = {
     },
     "kind": {
         "R&D / infrastructure": "НИОКР / инфраструктура", "anchor plant": "якорный завод",
-        "APIs and FDFs": "субстанции и готовые формы", "APIs": "субстанции",
-        "full cycle, own developments": "полный цикл, собственные разработки",
+        "APIs and FDFs": "субстанции и готовые формы", "APIs and FDF": "субстанции и готовые формы",
+        "APIs": "субстанции", "API plant": "завод субстанций", "radiopharma plant": "завод радиофармпрепаратов",
+        "full cycle, own developments": "полный цикл, собственные разработки", "full cycle": "полный цикл",
         "vaccines, under construction": "вакцины, строится", "R&D unit": "подразделение НИОКР",
-        "planned": "план", "SME": "МСП", "education": "образование", "plant": "завод",
+        "R&D centre": "центр НИОКР", "R&D": "НИОКР", "medical devices": "медицинские изделия",
+        "acquired complex": "купленный комплекс", "modernisation": "модернизация", "planned JV": "планируемое СП",
+        "planned": "план", "plan": "план", "SME": "МСП", "education": "образование", "plant": "завод",
+    },
+    # the events' types (the timeline's groups are its own)
+    "event_type": {
+        "agreement": "соглашение", "agreement (SPIC)": "соглашение (СПИК)",
+        "agreement (memorandum)": "соглашение (меморандум)", "negotiations": "переговоры",
+        "construction start": "начало строительства", "construction phase": "этап строительства",
+        "plant opening": "открытие завода", "production launch": "запуск производства", "license": "лицензия",
+        "localization": "локализация", "infrastructure": "инфраструктура",
+        "infrastructure (education)": "инфраструктура (образование)", "institutional": "институциональное",
+        "membership": "членство", "status": "статус", "SEZ expansion": "расширение ОЭЗ",
+        "SEZ expansion approval": "одобрение расширения ОЭЗ", "SEZ residency": "резидентство ОЭЗ",
+        "SEZ residency approval": "одобрение резидентства ОЭЗ", "investment exit": "выход из капитала",
+        "ownership change": "смена владельца", "project transfer": "передача проекта",
     },
     "unit": {
         "bn RUB": "млрд руб.", "mln RUB": "млн руб.", "bn EUR": "млрд евро", "mln EUR": "млн евро",
         "bn USD": "млрд долл. США", "mln USD": "млн долл. США", "RUB": "руб.", "EUR": "евро", "USD": "долл. США",
+        # what the cluster's cited figures count
+        "jobs": "рабочих мест", "companies": "компаний", "products": "продуктов",
+        "product names": "наименований продукции",
+        "drugs": "препаратов", "substances": "субстанций", "patients": "пациентов", "agreements": "соглашений",
+        "plants": "заводов", "lines": "линий", "tonnes": "т", "MW": "МВт", "per year": "в год",
+        "mln packs": "млн упаковок", "mln tablets": "млн таблеток",
+        "mln units (ampoules and vials)": "млн единиц (ампулы и флаконы)",
     },
     "publisher": {
         "Rosstat (EMISS)": "Росстат (ЕМИСС)", "Rosstat": "Росстат", "Bank of Russia": "Банк России",
@@ -423,6 +457,96 @@ def translate_value(kind: str, value: object, lang: str | None) -> str:
 def has_latin_words(text: str) -> bool:
     """Whether text holds a Latin word (two letters or more): what a Russian page must not show untranslated."""
     return bool(re.search(r"[A-Za-z]{2,}", text or ""))
+
+
+# --- texts the cluster records hold in English only ----------------------------------------------------------
+# The cluster records (notes, periods, sites, descriptions...) were compiled in English from the cited pages.
+# A Russian page shows the project's Russian translation, loaded from data/reference/cluster_text_ru.csv into
+# the database's translations table (field "cluster", keyed on the text as recorded); a controlled vocabulary's
+# value (a status, a country, a place) through translate_value; and a text with neither as recorded, marked as
+# English (lang="en", class original-text, the OriginalText grid cell of assets/i18n.js) with a Russian label.
+
+ORIGINAL_LABEL = {"ru": " (текст источника, по-английски)", "en": ""}
+FIGURE = "figure"  # RecordedText.frame: the column holds figures as written ('>5.2'), see russian_figures
+
+_ENGLISH_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3})((?:,\d{3})+)(?![\d,]|\.\d)")
+_ENGLISH_DECIMAL = re.compile(r"(?<![\d.,])(\d+)\.(\d+)(?![.\d])")
+
+
+def russian_figures(text: str) -> str:
+    """Figures a source wrote the English way, as Russian writes them: '~500,000' -> '~500 000', '3.5' -> '3,5'
+    (the same numbers; a date such as 14.09.2010 is left alone)."""
+    text = _ENGLISH_THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(",", NBSP), text)
+    return _ENGLISH_DECIMAL.sub(r"\1,\2", text)
+
+
+
+class RecordedText:
+    """A page's reader of the cluster records' English texts in its language.
+
+    `translations`: the translations table's field "cluster" as {text as recorded: Russian}. `kinds` of a
+    call are VALUE_TERMS kinds tried, in order, when the text has no translation of its own.
+    """
+
+    def __init__(self, translations: dict[str, str], lang: str | None):
+        self.lang = normalise_language(lang)
+        self._ru = translations
+
+    def _russian(self, text: str, kinds: tuple[str, ...]) -> str | None:
+        found = self._ru.get(text)
+        if found is not None:
+            return found
+        for kind in kinds:
+            candidate = translate_value(kind, text, "ru")
+            if not has_latin_words(candidate):
+                return candidate
+        return None if has_latin_words(text) else text
+
+    def text(self, value: object, *kinds: str) -> str:
+        """The value in the page's language as plain text (a chart's hover, a grid cell, a CSV): as recorded
+        where no Russian is known."""
+        text = value.strip() if isinstance(value, str) else ""
+        if self.lang != "ru" or not text:
+            return text
+        return self._russian(text, kinds) or text
+
+    def figure(self, value: object, *kinds: str) -> str:
+        """A figure as written ('>5.2', '~500,000', 'up to 3.5') in the page's language, its numbers written the
+        page's way ('>5,2', '~500 000', 'до 3,5')."""
+        text = self.text(value, *kinds)
+        return russian_figures(text) if self.lang == "ru" else text
+
+    def translated(self, value: object, *kinds: str) -> bool:
+        """Whether a Russian page can show the value in Russian (always true on an English page)."""
+        text = value.strip() if isinstance(value, str) else ""
+        return self.lang != "ru" or not text or self._russian(text, kinds) is not None
+
+    def frame(self, frame, columns: dict[str, tuple[str, ...]]):
+        """A copy of a data frame with `columns` (column -> kinds) in the page's language, as `text` gives them
+        (as `figure` gives them for a column whose kinds include FIGURE); the frame itself on an English page."""
+        if self.lang != "ru" or len(frame) == 0:
+            return frame
+        out = frame.copy()
+        for column, kinds in columns.items():
+            if column in out.columns:
+                read = self.figure if FIGURE in kinds else self.text
+                terms = tuple(kind for kind in kinds if kind != FIGURE)
+                values = [read(value, *terms) if isinstance(value, str) else value for value in out[column]]
+                out[column] = type(out[column])(values, index=out.index, dtype=object)  # None stays None
+        return out
+
+    def node(self, value: object, *kinds: str, name: bool = False):
+        """The value for a page's HTML: in Russian where known; else as recorded, marked as English with a
+        Russian label (a name — a company's, a product's — is shown as recorded, unlabelled)."""
+        from dash import html  # NOTE: only the pages need components; the rest of this module is plain text
+
+        text = value.strip() if isinstance(value, str) else ""
+        if self.translated(text, *kinds):
+            return self.text(text, *kinds)
+        if name:
+            return html.Span(text, lang="en")
+        return html.Span([html.Span(text, lang="en", className="original-text"),
+                          html.Small(ORIGINAL_LABEL["ru"], className="original-label")])
 
 
 # Topics of the indicator catalogue (indicators.topic), as a reader names them.

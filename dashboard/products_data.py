@@ -58,20 +58,25 @@ def company_names(companies: pd.DataFrame, products: pd.DataFrame, lang: str | N
 
 
 def atc_name(code: str, atc_groups: pd.DataFrame | dict[str, str]) -> str:
-    """The WHO name of an ATC code in sentence case (WHO writes levels 1-3 in capitals).
+    """The name of an ATC code: WHO's in sentence case (WHO writes levels 1-3 in capitals), or its Russian name.
 
     `atc_groups`: the atc_groups table, or atc_names of it (a lookup for many codes)."""
     names = atc_groups if isinstance(atc_groups, dict) else atc_names(atc_groups)
     return names.get(code, code)
 
 
-def atc_names(atc_groups: pd.DataFrame) -> dict[str, str]:
-    """code -> atc_name for every code of the atc_groups table (the first row of a code)."""
+def atc_names(atc_groups: pd.DataFrame, russian: dict[str, str] | None = None) -> dict[str, str]:
+    """code -> atc_name for every code of the atc_groups table (the first row of a code).
+
+    `russian`: the official Russian names by code (the translations table's field "atc", for a Russian page);
+    a code without one keeps WHO's English name."""
     names: dict[str, str] = {}
     for code, name in zip(atc_groups["code"], atc_groups["name_en"], strict=True):
         if code not in names:
             text = str(name)
             names[code] = text[:1] + text[1:].lower() if text.isupper() else text
+    if russian:
+        names.update({code: russian[code] for code in names if code in russian})
     return names
 
 

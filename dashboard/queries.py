@@ -28,6 +28,7 @@ from etl.schema import (
     Region,
     Source,
     TherapyArea,
+    Translation,
 )
 
 ENGINE_KEY = "atlas_engine"
@@ -211,6 +212,14 @@ def cluster_indicators() -> pd.DataFrame:
 @cache.memoize()
 def events() -> pd.DataFrame:
     return run(select(Event.__table__).order_by(Event.date, Event.record_key))
+
+
+@cache.memoize()
+def translations(field: str) -> dict[str, str]:
+    """Russian texts of one field of the translations table: "cluster" (the cluster records' English texts,
+    keyed on the text as recorded) or "atc" (official Russian ATC names, keyed on the code)."""
+    frame = run(select(Translation.value, Translation.text_ru).where(Translation.field == field))
+    return dict(zip(frame["value"], frame["text_ru"], strict=True))
 
 
 @cache.memoize()

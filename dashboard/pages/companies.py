@@ -25,7 +25,7 @@ from dashboard.components import (
     url_state,
 )
 from dashboard.geo import kaluga_districts
-from dashboard.i18n import format_number, normalise_language, page_text
+from dashboard.i18n import RecordedText, format_number, normalise_language, page_text, t
 from dashboard.titles import page_title
 
 dash.register_page(__name__, path="/companies", order=4, label_key="nav.companies",
@@ -38,7 +38,7 @@ OSM_COPYRIGHT = "https://www.openstreetmap.org/copyright"
 TEXT = {
     "title": {"ru": "Компании кластера", "en": "Cluster companies"},
     "lead": {"ru": "Участники Калужского фармкластера: площадка, материнская компания и страна, год, рабочие "
-                   "места и продукция — как написано в источниках. Нажмите на компанию, чтобы открыть её "
+                   "места и продукция — по источникам. Нажмите на компанию, чтобы открыть её "
                    "профиль со всеми процитированными записями.",
              "en": "Members of the Kaluga pharmaceutical cluster: site, parent company and country, year, jobs "
                    "and products, as the sources put them. Open a company for its profile with every cited "
@@ -125,6 +125,7 @@ def layout(lang: str | None = None, area: str | None = None, district: str | Non
         html.Section(className="companies-directory", **{"aria-labelledby": f"{PAGE}-directory-title"},
                      children=[
                          html.H2(tx("directory", lang), id=f"{PAGE}-directory-title", className="section-title"),
+                         html.P(t("note.translation", lang), className="card-description"),
                          html.P(id=f"{PAGE}-count", className="companies-count", role="status"),
                          html.Div(id=f"{PAGE}-cards", className="companies-cards"),
                      ]),
@@ -181,8 +182,9 @@ def _unmapped_block(frame: pd.DataFrame, lang: str, area: str | None) -> list:
     if frame.empty:
         return [html.P(tx("unmapped_none", lang), className="companies-muted")]
     query = _link_query(lang, area)
+    texts = RecordedText(queries.translations("cluster"), lang)
     items = [html.Li([dcc.Link(cdata.company_name(row, lang), href=f"/companies/{row['key']}?{query}"),
-                      html.Span(f" — {row['site']}" if cdata.clean(row["site"]) else "",
+                      html.Span([" — ", texts.node(row["site"], "place")] if cdata.clean(row["site"]) else "",
                                 className="companies-muted")])
              for _, row in frame.iterrows()]
     return [html.P(tx("unmapped_desc", lang), className="companies-muted"), html.Ul(items)]
@@ -219,24 +221,37 @@ def update_directory(district, query, area, lang):
     facts = cdata.facts_by_company(records)
     shown = shown.assign(_name=[cdata.company_name(r, lang).casefold() for _, r in shown.iterrows()])
     link_query = _link_query(lang, area)
-    return [_card(row, lang, cited.get(row["key"], 0), link_query, facts.get(row["key"]))
+    texts = RecordedText(queries.translations("cluster"), lang)
+    return [_card(row, lang, cited.get(row["key"], 0), link_query, facts.get(row["key"]), texts)
             for _, row in shown.sort_values("_name").iterrows()], count
 
 
+def _values(entries: list[dict], field: str, texts: RecordedText) -> list:
+    """A field's values for a card, '; '-separated, each in the page's language (cdata.fact_text, translated)."""
+    out: list = []
+    for n, entry in enumerate(entries):
+        out += ([] if n == 0 else ["; "]) + [texts.node(entry["value"], *cdata.FIELD_KINDS[field],
+                                                        name=field in cdata.NAME_FIELDS)]
+    return out
+
+
 def _card(row: pd.Series, lang: str, cited: int, link_query: str,
-          facts: dict[str, list[dict]] | None = None) -> html.Article:
+          facts: dict[str, list[dict]] | None = None, texts: RecordedText | None = None) -> html.Article:
     """One company in the directory: each field's values as its cited records give them (every value
     where they disagree, never one record's site beside another's year unsaid), and a link to its profile."""
+    texts = texts or RecordedText({}, lang)
     other = row["name_ru"] if lang == "en" else row["name_en"]
     district = (cdata.district_label(row["district"], lang) if cdata.clean(row["district"])
                 else tx("unmapped_option", lang))
-    if facts is not None:  # a company without cited records keeps the directory row as it is
-        row = row.copy()
-        for field, entries in facts.items():
-            row[field] = cdata.fact_text(entries)
-    parent = ", ".join(p for p in (cdata.clean(row["parent_company"]), cdata.clean(row["parent_country"])) if p)
+    if facts is None:  # a company without cited records keeps the directory row as it is
+        facts = {field: [{"value": cdata.clean(row[field])}] if cdata.clean(row[field]) else []
+                 for field in cdata.PROFILE_FIELDS}
+    values = {field: _values(facts.get(field, []), field, texts) for field in cdata.PROFILE_FIELDS}
+    parent = values["parent_company"] + ([", "] if values["parent_company"] and values["parent_country"] else []) \
+        + values["parent_country"]
+    site = values["site"] + ([" · "] if values["site"] else []) + [district]
 
-    def fact(key: str, value: str) -> html.Div:
+    def fact(key: str, value: list) -> html.Div:
         shown = value or tx("not_stated", lang)
         return html.Div([html.Dt(tx(key, lang)),
                          html.Dd(shown, className=None if value else "companies-muted")])
@@ -245,14 +260,16 @@ def _card(row: pd.Series, lang: str, cited: int, link_query: str,
         html.H3(dcc.Link(cdata.company_name(row, lang), href=f"/companies/{row['key']}?{link_query}",
                          id={"type": "companies-card-link", "key": row["key"]}),
                 className="company-card-title"),
-        html.P(other, className="companies-muted company-card-other") if cdata.clean(other) else None,
+        # the company's name in the other language, marked as such
+        html.P(other, className="companies-muted company-card-other",
+               lang="ru" if lang == "en" else "en") if cdata.clean(other) else None,
         html.Dl(className="company-facts", children=[
-            fact("site", " · ".join(p for p in (cdata.clean(row["site"]), district) if p)),
+            fact("site", site),
             fact("parent", parent),
-            fact("kind", cdata.clean(row["kind"])),
-            fact("year", cdata.clean(row["year_raw"])),
-            fact("jobs", cdata.clean(row["jobs_raw"])),
-            fact("products", cdata.clean(row["products_text"])),
+            fact("kind", values["kind"]),
+            fact("year", values["year_raw"]),
+            fact("jobs", values["jobs_raw"]),
+            fact("products", values["products_text"]),
         ]),
         html.P(tx("records", lang, n=format_number(cited, lang)), className="companies-muted company-card-foot"),
     ])

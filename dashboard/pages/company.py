@@ -13,7 +13,7 @@ from dashboard import products_data as pdata
 from dashboard import queries
 from dashboard.cache import cache
 from dashboard.components import chart_card, chart_outputs, chart_result, single_params, source_line
-from dashboard.i18n import normalise_language, page_text, pick
+from dashboard.i18n import RecordedText, normalise_language, page_text, pick, t, translate_value
 from dashboard.titles import page_title
 
 dash.register_page(__name__, path_template="/companies/<key>", nav=False, label_key="nav.companies",
@@ -27,7 +27,7 @@ TEXT = {
     "not_found": {"ru": "Компания не найдена", "en": "Company not found"},
     "not_found_text": {"ru": "В справочнике нет компании с ключом «{name}». Возможно, ссылка устарела.",
                        "en": "The directory has no company with the key “{name}”. The link may be out of date."},
-    "facts": {"ru": "Сведения (как в источниках)", "en": "Facts (as written in the sources)"},
+    "facts": {"ru": "Сведения (по источникам)", "en": "Facts (as written in the sources)"},
     "facts_desc": {"ru": "У каждого значения — источник. Если источники расходятся, показаны все значения.",
                    "en": "Every value with its source. Where the sources disagree, every value is shown."},
     "disagree": {"ru": "источники расходятся:", "en": "sources disagree:"},
@@ -39,7 +39,7 @@ TEXT = {
     "kind": {"ru": "Тип", "en": "Kind"},
     "year": {"ru": "Год", "en": "Year"},
     "jobs": {"ru": "Рабочие места", "en": "Jobs"},
-    "products_text": {"ru": "Продукция (как в источнике)", "en": "Products (as written)"},
+    "products_text": {"ru": "Продукция (по источнику)", "en": "Products (as written)"},
     "source": {"ru": "Источник", "en": "Source"},
     "not_stated": {"ru": "не указано", "en": "not stated"},
     "map_title": {"ru": "Площадка на карте районов", "en": "Site on the districts map"},
@@ -104,23 +104,25 @@ def layout(key: str | None = None, lang: str | None = None, area: str | None = N
     other = company["name_ru"] if lang == "en" else company["name_en"]
     urls = cdata.profile_source_urls(pd.DataFrame({"source_url": [company["source_url"]]}), records, investments,
                                      products, events)
+    texts = RecordedText(queries.translations("cluster"), lang)
     return html.Div(className="company-page", children=[
         dcc.Store(id=f"{PAGE}-lang", data=lang),
         dcc.Store(id=f"{PAGE}-key", data=company["key"]),
         back,
         html.H1(cdata.company_name(company, lang), className="page-title", id=f"{PAGE}-title"),
-        html.P(other, className="page-lead") if cdata.clean(other) else None,
+        # the company's name in the other language, marked as such
+        html.P(other, className="page-lead", lang="ru" if lang == "en" else "en") if cdata.clean(other) else None,
         html.Div(className="company-top", children=[
-            _facts(company, records, lang, sources),
+            _facts(company, records, lang, sources, texts),
             chart_card(MAP, tx("map_title", lang), lang, height=340),
         ]),
-        _section("records", tx("records", lang, n=len(records)), _records_table(records, lang, sources),
+        _section("records", tx("records", lang, n=len(records)), _records_table(records, lang, sources, texts),
                  tx("records_desc", lang)),
         _section("investments", tx("investments", lang, n=len(investments)),
-                 _investments_table(investments, lang, sources), tx("investments_desc", lang)),
-        _section("products", tx("products", lang, n=len(products)), _products_table(products, lang, sources),
-                 tx("products_desc", lang)),
-        _section("events", tx("events", lang, n=len(events)), _events_table(events, lang, sources)),
+                 _investments_table(investments, lang, sources, texts), tx("investments_desc", lang)),
+        _section("products", tx("products", lang, n=len(products)),
+                 _products_table(products, lang, sources, texts), tx("products_desc", lang)),
+        _section("events", tx("events", lang, n=len(events)), _events_table(events, lang, sources, texts)),
         _section("sources", tx("sources", lang, n=len(urls)), _sources_list(urls, sources)),
     ])
 
@@ -142,7 +144,8 @@ def _link(url: str, sources: pd.DataFrame) -> html.A | html.Span:
     return html.A(label, href=href, target="_blank", rel="noopener") if href else html.Span(label)
 
 
-def _facts(company: pd.Series, records: pd.DataFrame, lang: str, sources: pd.DataFrame) -> html.Section:
+def _facts(company: pd.Series, records: pd.DataFrame, lang: str, sources: pd.DataFrame,
+           texts: RecordedText) -> html.Section:
     """Each field as the cited records state it: one value with its source, or every value with its
     source where the records disagree (never one field from one record and the next from another, unsaid)."""
     # A company with no cited records (not in the bundled data) shows its directory row, with its source.
@@ -160,7 +163,8 @@ def _facts(company: pd.Series, records: pd.DataFrame, lang: str, sources: pd.Dat
         if not entries:
             return missing(key)
         values = [html.Li(className="company-fact-value", children=[
-            html.Span(entry["value"], className="company-fact-text"), " (",
+            html.Span(texts.node(entry["value"], *cdata.FIELD_KINDS[field], name=field in cdata.NAME_FIELDS),
+                      className="company-fact-text"), " (",
             *_joined([_link(url, sources) for url in entry["source_urls"]]), ")"]) for entry in entries]
         disagree = len(entries) > 1
         return html.Div(className="company-fact company-fact-disagree" if disagree else "company-fact",
@@ -174,6 +178,7 @@ def _facts(company: pd.Series, records: pd.DataFrame, lang: str, sources: pd.Dat
                         children=[
                             html.H2(tx("facts", lang), id=f"{PAGE}-facts-title", className="card-title"),
                             html.P(tx("facts_desc", lang), className="card-description"),
+                            html.P(t("note.translation", lang), className="card-description"),
                             html.Dl(className="company-facts", children=[
                                 cited("site", "site"),
                                 html.Div([html.Dt(tx("district", lang)), html.Dd(district)]),
@@ -187,11 +192,11 @@ def _facts(company: pd.Series, records: pd.DataFrame, lang: str, sources: pd.Dat
                         ])
 
 
-def _joined(parts: list) -> list:
+def _joined(parts: list, separator: str = "; ") -> list:
     """Components separated by '; ' (several sources for one value)."""
     out: list = []
     for n, part in enumerate(parts):
-        out.extend(([] if n == 0 else ["; "]) + [part])
+        out.extend(([] if n == 0 else [separator]) + [part])
     return out
 
 
@@ -213,30 +218,41 @@ def _table(headers: list[str], rows: list[list], lang: str) -> html.Div:
     ]))
 
 
-def _records_table(records: pd.DataFrame, lang: str, sources: pd.DataFrame) -> html.Div:
-    rows = [[pick(lang, r.name_ru, r.name_en), cdata.clean(r.site),
-             ", ".join(p for p in (cdata.clean(r.parent_company), cdata.clean(r.parent_country)) if p),
-             cdata.clean(r.kind), cdata.clean(r.year_raw), cdata.clean(r.jobs_raw), cdata.clean(r.products_text),
+def _field(texts: RecordedText, field: str, value: object):
+    """One recorded field's value in the page's language (cdata.FIELD_KINDS says how)."""
+    return texts.node(value, *cdata.FIELD_KINDS[field], name=field in cdata.NAME_FIELDS)
+
+
+def _records_table(records: pd.DataFrame, lang: str, sources: pd.DataFrame, texts: RecordedText) -> html.Div:
+    rows = [[pick(lang, r.name_ru, r.name_en), _field(texts, "site", r.site),
+             _joined([_field(texts, f, getattr(r, f)) for f in ("parent_company", "parent_country")
+                      if cdata.clean(getattr(r, f))], ", "),
+             _field(texts, "kind", r.kind), _field(texts, "year_raw", r.year_raw),
+             _field(texts, "jobs_raw", r.jobs_raw), _field(texts, "products_text", r.products_text),
              _link(r.source_url, sources)] for r in records.itertuples()]
     headers = [tx(k, lang) for k in ("name", "site", "parent", "kind", "year", "jobs", "products_text", "source")]
     return _table(headers, rows, lang)
 
 
-def _investments_table(investments: pd.DataFrame, lang: str, sources: pd.DataFrame) -> html.Div:
-    rows = [[html.Strong(r.amount), r.status, r.period, r.note, _link(r.source_url, sources)]
+def _investments_table(investments: pd.DataFrame, lang: str, sources: pd.DataFrame,
+                       texts: RecordedText) -> html.Div:
+    rows = [[html.Strong([texts.node(r.amount_raw), " ", texts.text(r.currency_raw, "unit")]),
+             translate_value("status", r.status, lang), texts.node(r.period), texts.node(r.note),
+             _link(r.source_url, sources)]
             for r in investments.itertuples()]
     return _table([tx(k, lang) for k in ("amount", "status", "period", "note", "source")], rows, lang)
 
 
-def _products_table(products: pd.DataFrame, lang: str, sources: pd.DataFrame) -> html.Div:
+def _products_table(products: pd.DataFrame, lang: str, sources: pd.DataFrame, texts: RecordedText) -> html.Div:
     areas = pdata.area_names(queries.therapy_areas(), lang)
-    atc = queries.atc_groups()
+    atc = pdata.atc_names(queries.atc_groups(), queries.translations("atc") if lang == "ru" else None)
     rows = []
     for r in products.itertuples():
         code = cdata.clean(r.atc_code)
-        rows.append([html.Strong(cdata.clean(r.trade_name)), cdata.clean(r.inn), cdata.clean(r.dosage_form),
-                     cdata.clean(r.status_raw), "" if pd.isna(r.year) else str(int(r.year)),
-                     areas.get(cdata.clean(r.therapy_area_code)) or cdata.clean(r.therapy_area_raw),
+        rows.append([html.Strong(texts.node(r.trade_name, name=True)), texts.node(r.inn, name=True),
+                     texts.node(r.dosage_form), texts.node(r.status_raw),
+                     "" if pd.isna(r.year) else str(int(r.year)),
+                     areas.get(cdata.clean(r.therapy_area_code)) or texts.node(r.therapy_area_raw),
                      f"{code} · {pdata.atc_name(code, atc)}" if code else "",
                      html.Span(cdata.clean(r.registration_number) or tx("reg_unknown", lang),
                                className="companies-muted"),
@@ -246,9 +262,10 @@ def _products_table(products: pd.DataFrame, lang: str, sources: pd.DataFrame) ->
     return _table(headers, rows, lang)
 
 
-def _events_table(events: pd.DataFrame, lang: str, sources: pd.DataFrame) -> html.Div:
-    rows = [[r.date + (f" ({tx('planned', lang)})" if r.planned else ""), r.type, r.description, r.location,
-             _link(r.source_url, sources)] for r in events.itertuples()]
+def _events_table(events: pd.DataFrame, lang: str, sources: pd.DataFrame, texts: RecordedText) -> html.Div:
+    rows = [[html.Span([texts.node(r.date), f" ({tx('planned', lang)})" if r.planned else ""]),
+             translate_value("event_type", r.type, lang), texts.node(r.description),
+             texts.node(r.location, "place"), _link(r.source_url, sources)] for r in events.itertuples()]
     return _table([tx(k, lang) for k in ("date", "type", "description", "location", "source")], rows, lang)
 
 

@@ -26,7 +26,18 @@ from dashboard.components import (
     url_state,
 )
 from dashboard.figures import PALETTE, base_layout
-from dashboard.i18n import format_number, normalise_language, page_text, pick, t
+from dashboard.i18n import (
+    RecordedText,
+    format_count,
+    format_number,
+    normalise_language,
+    page_text,
+    pick,
+    plural,
+    russian_figures,
+    t,
+    translate_value,
+)
 from dashboard.titles import page_title
 
 dash.register_page(__name__, path="/investments", order=2, label_key="nav.investments",
@@ -105,10 +116,9 @@ TEXT = {
     "reconcile": {"ru": "Сверка с приведёнными итогами",
                   "en": "How the curve reconciles with the cited totals"},
     "sum_line": {"ru": "Сумма цифр по компаниям (осуществлённые, {cur}, с датой до {year} г. включительно): "
-                       "не менее {sum} {unit}, {n} компаний.",
-                 "en": "Per-company figures (made, {cur}, dated up to {year}): at least {sum} {unit}, "
-                       "{n} companies."},
-    "vs_total": {"ru": "Это {share} % от нижней границы итога; разница — {gap} {unit}. Обе величины — нижние "
+                       "не менее {sum} {unit}, {n}.",
+                 "en": "Per-company figures (made, {cur}, dated up to {year}): at least {sum} {unit}, {n}."},
+    "vs_total": {"ru": "Это {share} % от нижней границы итога; разница — {gap} {unit}; обе величины — нижние "
                        "границы, поэтому точный разрыв неизвестен.",
                  "en": "That is {share}% of the total's lower bound; {gap} {unit} apart. Both are lower "
                        "bounds, so the exact gap is unknown."},
@@ -127,16 +137,16 @@ TEXT = {
     "no_totals": {"ru": "В {cur} итог по кластеру в источниках не приведён.",
                   "en": "No cluster total is cited in {cur}."},
     "why": {"ru": "Почему суммы не могут совпасть точно:", "en": "Why they cannot match exactly:"},
-    "why_no_figure": {"ru": "{n} из {m} участников кластера не имеют приведённой суммы осуществлённых "
+    "why_no_figure": {"ru": "{n} из {m} {participants} {have} приведённой суммы осуществлённых "
                             "инвестиций ни в одной валюте: {names}.",
-                      "en": "{n} of {m} cluster participants have no cited figure for money made in any "
+                      "en": "{n} of {m} {participants} {have} no cited figure for money made in any "
                             "currency: {names}."},
     "why_other_currency": {"ru": "Суммы компаний {names} приведены только в других валютах; без курса из "
                                  "источника они не пересчитываются.",
                            "en": "{names}: figures cited only in other currencies; without a cited rate they "
                                  "are not converted."},
-    "why_open": {"ru": "{k} из {n} взятых цифр — «более N», то есть только нижние границы.",
-                 "en": "{k} of the {n} figures used are 'more than N', i.e. only lower bounds."},
+    "why_open": {"ru": "{k} из {n} {figures} — «более N», то есть только нижние границы.",
+                 "en": "{k} of the {n} {figures} used {are} 'more than N', i.e. only lower bounds."},
     "why_scope": {"ru": "Итоги могут включать бюджетную инфраструктуру и компании, которых нет в источниках, "
                         "и относятся к своим периодам; одна цифра на компанию может не покрывать все её "
                         "проекты.",
@@ -158,7 +168,7 @@ TEXT = {
                      "en": "Totals the sources cite (statements, not yearly series)"},
     "none_undated": {"ru": "Нет.", "en": "None."},
     "table": {"ru": "Все строки об инвестициях", "en": "Every investment row"},
-    "table_desc": {"ru": "Как написано в источнике; ссылка ведёт на страницу, откуда взята цифра.",
+    "table_desc": {"ru": "По источнику; ссылка ведёт на страницу, откуда взята цифра.",
                    "en": "As written in the source; the link opens the page the figure comes from."},
     "col_company": {"ru": "Компания", "en": "Company"},
     "col_amount": {"ru": "Сумма (как написано)", "en": "Amount as written"},
@@ -179,6 +189,23 @@ TEXT = {
     "with_figure": {"ru": "с цифрой", "en": "with a figure"},
     "sources_hover": {"ru": "Источники", "en": "Sources"},
 }
+# Words that agree with a count ("из 21 участника", "из 22 участников"; "1 has", "2 have"), by plural category.
+AGREEING = {
+    "of_participants": {"ru": {"one": "участника кластера", "few": "участников кластера",
+                               "many": "участников кластера", "other": "участника кластера"},
+                        "en": {"one": "cluster participant", "other": "cluster participants"}},
+    "have_none": {"ru": {"one": "не имеет", "few": "не имеют", "many": "не имеют", "other": "не имеют"},
+                  "en": {"one": "has", "other": "have"}},
+    "of_figures": {"ru": {"one": "взятой цифры", "few": "взятых цифр", "many": "взятых цифр", "other": "взятой цифры"},
+                   "en": {"one": "figure", "other": "figures"}},
+    "are": {"ru": {"one": "", "few": "", "many": "", "other": ""}, "en": {"one": "is", "other": "are"}},
+}
+
+
+def _agreeing(key: str, n: int, lang: str) -> str:
+    return plural(n, AGREEING[key][lang], lang)
+
+
 UNIT = {"RUB": {"ru": "млрд руб.", "en": "bn RUB"}, "USD": {"ru": "млн долл. США", "en": "mln USD"},
         "EUR": {"ru": "млн евро", "en": "mln EUR"}}
 
@@ -240,6 +267,7 @@ def _table_card(lang: str, status: str) -> html.Section:
                         id={"type": "chart-download-button", "card": TABLE}),
         ]),
         html.P(tx("table_desc", lang), className="card-description"),
+        html.P(t("note.translation", lang), className="card-description"),
         html.Div(className="card-controls", children=[
             html.Div([dmc.Text(tx("status", lang), size="sm", fw=500, id=f"{PAGE}-status-label"),
                       dmc.SegmentedControl(id=f"{PAGE}-status", value=status,
@@ -297,9 +325,20 @@ def _source_names() -> dict[str, str]:
     return data.source_labels(urls, queries.sources())
 
 
+def _texts(lang: str) -> RecordedText:
+    """The investment rows' recorded texts (labels, periods, glosses) in the page's language."""
+    return RecordedText(queries.translations("cluster"), lang)
+
+
+def _amount_text(amount_raw: str | None, currency_raw: str | None, texts: RecordedText) -> str:
+    """'>10 bn RUB' as written, in the page's language ('>10 млрд руб.')."""
+    return " ".join(p for p in (texts.figure(amount_raw), texts.text(currency_raw, "unit")) if p)
+
+
 def _labels(frame: pd.DataFrame, lang: str) -> dict[str, str]:
     """Company names in the page's language; the investment row's own label where none is recorded."""
-    labels = dict(zip(frame["company_key"], frame["company_label"], strict=True))
+    texts = _texts(lang)
+    labels = {key: texts.text(label) for key, label in zip(frame["company_key"], frame["company_label"], strict=True)}
     for row in queries.companies().itertuples():
         name = pick(lang, row.name_ru, row.name_en)
         if name:
@@ -316,9 +355,10 @@ def _company_labels(lang: str) -> dict[str, str]:
 @cache.memoize()
 def _record_lines(lang: str) -> dict[str, str]:
     """Each investment row as one hover line: 'company: amount (period) · source'."""
-    frame, labels, names = _prepared(), _company_labels(lang), _source_names()
-    return {r.record_key: f"{labels.get(r.company_key, r.company_label)}: {r.amount_raw} {r.currency_raw} "
-                          f"({r.period_raw}) · {_source_name(r.source_url, names)}"
+    frame, labels, names, texts = _prepared(), _company_labels(lang), _source_names(), _texts(lang)
+    return {r.record_key: f"{labels.get(r.company_key, texts.text(r.company_label))}: "
+                          f"{_amount_text(r.amount_raw, r.currency_raw, texts)} "
+                          f"({texts.text(r.period_raw)}) · {_source_name(r.source_url, names)}"
             for r in frame.itertuples()}
 
 
@@ -476,9 +516,12 @@ SCALE_WORDS = {"bn": {"ru": "млрд", "en": "bn"}, "mln": {"ru": "млн", "en
 
 
 def _bar_text(amount_raw: str, currency_raw: str, lang: str) -> str:
-    """The figure as written with its scale (">10 bn", "975 mln"), without its gloss ("94 (of which ...)")."""
+    """The figure as written with its scale (">10 bn", "975 mln"), without its gloss ("94 (of which ...)"),
+    its number written the page's way ("3,5 млрд")."""
     scale = str(currency_raw or "").split(" ")[0]
-    return f"{amount_raw.split(' (')[0]} {SCALE_WORDS.get(scale, {}).get(lang, scale)}".strip()
+    amount = amount_raw.split(" (")[0]
+    amount = russian_figures(amount) if lang == "ru" else amount
+    return f"{amount} {SCALE_WORDS.get(scale, {}).get(lang, scale)}".strip()
 
 
 BY_COMPANY_COLUMNS = ["company_key", "company_label", "status_group", "amount_raw", "currency", "qualifier",
@@ -487,6 +530,7 @@ BY_COMPANY_COLUMNS = ["company_key", "company_label", "status_group", "amount_ra
 
 def _by_company(rows, currency, lang, labels, names) -> tuple:
     unit = UNIT[currency][lang]
+    texts = _texts(lang)
     scale = SCALE[currency]
     bars = data.company_bars(rows, currency)
     if not bars:
@@ -510,7 +554,7 @@ def _by_company(rows, currency, lang, labels, names) -> tuple:
             "error_x": {"type": "data", "symmetric": False,
                         "array": [(bar["high_or_low"] - bar["amount_low_mn"]) / scale for bar in part],
                         "arrayminus": [0] * len(part), "color": "#333", "thickness": 1.5, "width": 4},
-            "customdata": [[_joined(bar["amount_raw"], bar["currency_raw"]), bar["period_raw"],
+            "customdata": [[_joined(bar["amount_raw"], bar["currency_raw"], texts), texts.text(bar["period_raw"]),
                             _source_name(bar["source_url"], names), tx(group, lang), bar["name"]] for bar in part],
             "hovertemplate": ("<b>%{customdata[4]}</b><br>%{customdata[3]}: %{customdata[0]}<br>"
                               + f"{tx('col_period', lang)}: " + "%{customdata[1]}<br>"
@@ -529,9 +573,9 @@ def _by_company(rows, currency, lang, labels, names) -> tuple:
                         f"investments_by_company_{currency}.csv")
 
 
-def _joined(amount_raw: str | None, currency_raw: str | None) -> str | None:
-    """'>10 bn RUB': the amount and its unit as written (missing if either is)."""
-    return None if amount_raw is None or currency_raw is None else f"{amount_raw} {currency_raw}"
+def _joined(amount_raw: str | None, currency_raw: str | None, texts: RecordedText) -> str | None:
+    """'>10 bn RUB': the amount and its unit as written, in the page's language (missing if either is)."""
+    return None if amount_raw is None or currency_raw is None else _amount_text(amount_raw, currency_raw, texts)
 
 
 # The two panels of the by-country chart share the country axis (as plotly's make_subplots(rows=1,
@@ -547,7 +591,8 @@ def _by_country(rows, countries, keys, currency, lang, lines, names) -> tuple:
     if not totals:
         figure = plain.empty(tx("no_figures", lang, cur=currency), lang, 420)
         return chart_result(figure, pd.DataFrame(), [], unit, f"investments_by_country_{currency}.csv")
-    labels = [_wrap(tx("not_recorded", lang) if c is None else c, 18) for c in (r["country"] for r in totals)]
+    labels = [_wrap(tx("not_recorded", lang) if c is None else translate_value("country", c, lang), 18)
+              for c in (r["country"] for r in totals)]
     counts = [r["companies"] for r in totals]
     traces = [{
         "type": "bar", "y": labels, "x": counts, "orientation": "h", "name": tx("participants_axis", lang),
@@ -591,15 +636,17 @@ def _by_country(rows, countries, keys, currency, lang, lines, names) -> tuple:
 
 def _reconciliation(rows, countries, keys, totals, currency, lang, labels, names) -> list:
     unit = UNIT[currency][lang]
+    texts = _texts(lang)
     compared = data.reconcile_rows(rows, totals, currency)
     items = [html.H3(tx("cited_totals", lang), className="invest-subtitle")]
     if not compared:
         items.append(html.P(tx("no_totals", lang, cur=currency)))
     for row in compared:
         head = html.P(className="invest-total", children=[
-            html.Strong(f"{row['amount_raw']}"),
+            html.Strong(texts.figure(row["amount_raw"], "unit")),
             f" ({tx('lower_bound', lang)})" if row["qualifier"] == ">" else "",
-            f" — {row['label']}; {tx('col_period', lang).lower()}: {row['period_raw']}. ",
+            " — ", texts.node(row["label"]), f"; {tx('col_period', lang).lower()}: ", texts.node(row["period_raw"]),
+            ". ",
             t("card.source", lang), ": ", _source(row["source_url"], names), "."])
         body = []
         if "interview" in str(row["source_url"]):
@@ -611,7 +658,7 @@ def _reconciliation(rows, countries, keys, totals, currency, lang, labels, names
         else:
             body.append(html.P(tx("sum_line", lang, cur=currency, year=int(row["compared_to_year"]),
                                   sum=_amount(row["companies_low"], currency, lang), unit=unit,
-                                  n=int(row["companies"]))))
+                                  n=format_count(int(row["companies"]), "company", lang))))
             gap = row["gap_mn"]
             if not _missing(gap):
                 if gap >= 0:
@@ -623,7 +670,7 @@ def _reconciliation(rows, countries, keys, totals, currency, lang, labels, names
     others = [total for total in totals if total["currency"] != currency]
     if others:
         items.append(html.P(tx("other_currency_totals", lang, items="; ".join(
-            f"{r['amount_raw']} ({_source_name(r['source_url'], names)})" for r in others)),
+            f"{texts.figure(r['amount_raw'], 'unit')} ({_source_name(r['source_url'], names)})" for r in others)),
             className="card-description"))
     items.append(_reasons(rows, countries, keys, currency, lang, labels))
     return items
@@ -636,13 +683,16 @@ def _reasons(rows, countries, keys, currency, lang, labels) -> html.Div:
     reasons = []
     if missing["no_figure"]:
         company_names = ", ".join(sorted(labels.get(k, k) for k in missing["no_figure"]))
-        reasons.append(tx("why_no_figure", lang, n=len(missing["no_figure"]), m=len(participants),
-                          names=company_names))
+        n, m = len(missing["no_figure"]), len(participants)
+        reasons.append(tx("why_no_figure", lang, n=n, m=m, participants=_agreeing("of_participants", m, lang),
+                          have=_agreeing("have_none", n, lang), names=company_names))
     if missing["other_currency"]:
         company_names = ", ".join(sorted(labels.get(k, k) for k in missing["other_currency"]))
         reasons.append(tx("why_other_currency", lang, names=company_names))
     if used:
-        reasons.append(tx("why_open", lang, k=sum(1 for row in used if row["qualifier"] == ">"), n=len(used)))
+        k = sum(1 for row in used if row["qualifier"] == ">")
+        reasons.append(tx("why_open", lang, k=k, n=len(used), figures=_agreeing("of_figures", len(used), lang),
+                          are=_agreeing("are", k, lang)))
     reasons.append(tx("why_scope", lang))
     return html.Div([html.P(html.Strong(tx("why", lang))), html.Ul([html.Li(r) for r in reasons])],
                     className="invest-reasons")
@@ -650,13 +700,14 @@ def _reasons(rows, countries, keys, currency, lang, labels) -> html.Div:
 
 def _undated(rows, lang, labels, names) -> list:
     undated = data.undated_rows(rows)
+    texts = _texts(lang)
     if not undated:
         return [html.Li(tx("none_undated", lang))]
     return [html.Li(className="invest-undated-item", **{"data-record": r["record_key"]}, children=[
-        html.Strong(labels.get(r["company_key"], r["company_label"])), ": ",
-        f"{r['amount_raw']} {r['currency_raw']}",
+        html.Strong(labels.get(r["company_key"], texts.text(r["company_label"]))), ": ",
+        _amount_text(r["amount_raw"], r["currency_raw"], texts),
         f" ({tx('lower_bound', lang)})" if r["qualifier"] == ">" else "",
-        f" — {tx(_undated_reason(r), lang)}; «{r['period_raw']}» — ", _source(r["source_url"], names)])
+        f" — {tx(_undated_reason(r), lang)}; «", texts.node(r["period_raw"]), "» — ", _source(r["source_url"], names)])
         for r in undated]
 
 
@@ -681,12 +732,16 @@ def update_table(status, area, lang):
         frame = frame[frame["status_group"] == status]
     frame = frame.sort_values(["company_label", "year", "record_key"], na_position="last")
     labels = _labels(frame, lang)
-    names = _source_names()
+    names, texts = _source_names(), _texts(lang)
+    named = set(queries.companies()["key"])
     headers = [tx(k, lang) for k in ("col_company", "col_amount", "col_currency", "col_period", "col_status",
                                      "col_scope", "col_source")]
     body = [html.Tr([
-        html.Td(labels.get(r.company_key, r.company_label)), html.Td(f"{r.amount_raw} {r.currency_raw}"),
-        html.Td(r.currency), html.Td(r.period_raw), html.Td(tx(r.status_group, lang)), html.Td(r.scope or ""),
+        # a row whose company is not in the directory (a programme, the SEZ site) keeps its own label
+        html.Td(labels[r.company_key] if r.company_key in named else texts.node(r.company_label, name=True)),
+        html.Td(_amount_text(r.amount_raw, r.currency_raw, texts)),
+        html.Td(r.currency), html.Td(texts.node(r.period_raw)), html.Td(tx(r.status_group, lang)),
+        html.Td(texts.node(r.scope, "scope")),
         html.Td(_source(r.source_url, names))]) for r in frame.itertuples()]
     table = html.Table(className="plain", id=f"{TABLE}-rows", children=[
         html.Thead(html.Tr([html.Th(h, scope="col") for h in headers])), html.Tbody(body)])

@@ -24,7 +24,7 @@ from dashboard.components import (
     url_state,
 )
 from dashboard.figures import MUTED, PALETTE, base_layout
-from dashboard.i18n import format_number, normalise_language, page_text, t
+from dashboard.i18n import FIGURE, RecordedText, format_number, grid_locale_text, normalise_language, page_text, t
 from dashboard.model.labels import markdown_link
 from dashboard.model.safety import grid_export_params
 from dashboard.titles import page_title
@@ -50,8 +50,8 @@ TEXT = {
     "sunburst": {"ru": "Круговая", "en": "Sunburst"},
     "tree_title": {"ru": "Продукты по терапевтическим областям (АТХ)",
                    "en": "Products by therapy area (ATC)"},
-    "tree_desc": {"ru": "Группа АТХ → подгруппа → продукт (названия ВОЗ, по-английски). Без кода АТХ — в «Код АТХ "
-                        "не присвоен».",
+    "tree_desc": {"ru": "Группа АТХ → подгруппа → продукт (коды ВОЗ, названия групп — по русской АТХ). Без кода "
+                        "АТХ — в «Код АТХ не присвоен».",
                   "en": "ATC group → subgroup → product (WHO names). Without an ATC code: under “ATC not "
                         "assigned”."},
     "by_company_title": {"ru": "Продукты по компаниям", "en": "Products by company"},
@@ -68,7 +68,7 @@ TEXT = {
     "reg_desc": {"ru": "Числа из интервью; сами препараты не названы, поэтому их нет в списке продуктов.",
                  "en": "Counts from the interview; the products themselves are not named, so they are not "
                        "in the product list."},
-    "pipeline": {"ru": "Также процитировано (в разработке и регистрации), как написано:",
+    "pipeline": {"ru": "Также процитировано (в разработке и регистрации):",
                  "en": "Also cited (in development and registration), as written:"},
     "products_unit": {"ru": "продуктов", "en": "products"},
     "count_unit": {"ru": "число, как процитировано", "en": "count, as cited"},
@@ -76,7 +76,7 @@ TEXT = {
     "product": {"ru": "Продукт", "en": "Product"},
     "company_col": {"ru": "Компания", "en": "Company"},
     "year": {"ru": "Год регистрации / выпуска", "en": "Year registered / launched"},
-    "status": {"ru": "Статус (как в источнике)", "en": "Status (as written)"},
+    "status": {"ru": "Статус (по источнику)", "en": "Status (as written)"},
     "inn": {"ru": "МНН", "en": "INN"},
     "form": {"ru": "Лекарственная форма", "en": "Dosage form"},
     "area": {"ru": "Терапевтическая область", "en": "Therapy area"},
@@ -149,13 +149,15 @@ def layout(lang: str | None = None, area: str | None = None, company: str | None
                 html.Button(tx("download_table", lang), id=f"{PAGE}-export", className="button-secondary"),
             ]),
             html.P(tx("table_note", lang), className="products-registration-note", role="note"),
+            html.P(t("note.translation", lang), className="card-description"),
             dmc.TextInput(id=f"{PAGE}-search", label=tx("search", lang), value=q or "", debounce=250,
                           placeholder=tx("search_placeholder", lang), w=340, className="products-search"),
             dag.AgGrid(id=GRID, columnDefs=_columns(lang), rowData=[], getRowId="params.data.record_key",
                        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 110,
                                       "wrapText": True, "autoHeight": True},
                        dashGridOptions={"quickFilterText": q or "", "animateRows": False,
-                                        "enableCellTextSelection": True, "ensureDomOrder": True},
+                                        "enableCellTextSelection": True, "ensureDomOrder": True,
+                                        "localeText": grid_locale_text(lang)},
                        csvExportParams=grid_export_params("kaluga_cluster_products.csv"),
                        style={"height": "560px", "width": "100%"}),
         ]),
@@ -194,8 +196,24 @@ def _selection(chosen, area) -> tuple[tuple, str | None]:
     return tuple(sorted(set(chosen or ()), key=str)), area or None
 
 
-def _filtered(area: str | None, chosen) -> pd.DataFrame:
-    return pdata.filter_products(queries.products(), area, chosen)
+# The products' recorded texts, as a page in that language shows them (names as recorded where no Russian is known).
+PRODUCT_TEXTS = {"trade_name": (), "inn": (), "dosage_form": (), "status_raw": (), "therapy_area_raw": (), "note": ()}
+CITED_TEXTS = {"value_raw": (FIGURE,), "unit": ("unit",), "indicator": (), "year_raw": (), "note": (),
+               "company": ("scope", "place"), "scope": ("scope", "place")}
+
+
+def _texts(lang: str) -> RecordedText:
+    return RecordedText(queries.translations("cluster"), lang)
+
+
+@cache.memoize()
+def _products(lang: str) -> pd.DataFrame:
+    """Every product row, its recorded texts in the page's language."""
+    return _texts(lang).frame(queries.products(), PRODUCT_TEXTS)
+
+
+def _filtered(area: str | None, chosen, lang: str) -> pd.DataFrame:
+    return pdata.filter_products(_products(lang), area, chosen)
 
 
 @cache.memoize()
@@ -209,8 +227,9 @@ def _sources() -> pdata.SourceLabels:
 
 
 @cache.memoize()
-def _atc() -> dict[str, str]:
-    return pdata.atc_names(queries.atc_groups())
+def _atc(lang: str) -> dict[str, str]:
+    """ATC code -> name: WHO's on an English page, the official Russian one on a Russian page."""
+    return pdata.atc_names(queries.atc_groups(), queries.translations("atc") if lang == "ru" else None)
 
 
 @cache.memoize()
@@ -222,9 +241,11 @@ def _area_keys(area: str | None) -> frozenset[str] | None:
 @cache.memoize()
 def _cited_counts(lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The cited registration counts and pipeline figures (every company)."""
-    names = _names(lang)
+    names, texts = _names(lang), _texts(lang)
     indicators = queries.cluster_indicators()
-    return pdata.registration_counts(indicators, names), pdata.pipeline_figures(indicators, names)
+    # NOTE: the figures are picked by their English wording first, then shown in the page's language.
+    return (texts.frame(pdata.registration_counts(indicators, names), CITED_TEXTS),
+            texts.frame(pdata.pipeline_figures(indicators, names), CITED_TEXTS))
 
 
 def _hover(lang: str, value_key: str = "card.value") -> str:
@@ -249,9 +270,9 @@ def update_tree(chosen, chart, area, lang):
 @cache.memoize()
 def render_tree(chosen: tuple, kind: str, area: str | None, lang: str) -> tuple:
     """The tree card's outputs for one selection."""
-    products = _filtered(area, chosen)
+    products = _filtered(area, chosen, lang)
     sources = _sources()
-    nodes = pdata.therapy_tree(products, _atc(), queries.therapy_areas(), _names(lang), sources, lang)
+    nodes = pdata.therapy_tree(products, _atc(lang), queries.therapy_areas(), _names(lang), sources, lang)
     unit = tx("products_unit", lang)
     if nodes.empty:
         return chart_result(plain.empty(tx("no_products", lang), lang, 520), nodes, [], unit,
@@ -303,7 +324,7 @@ def update_by_company(chosen, area, lang):
 @cache.memoize()
 def render_by_company(chosen: tuple, area: str | None, lang: str) -> tuple:
     """The by-company card's outputs for one selection."""
-    products = _filtered(area, chosen)
+    products = _filtered(area, chosen, lang)
     sources = _sources()
     counts = pdata.products_by_company(products, _names(lang), sources)
     unit = tx("products_unit", lang)
@@ -346,7 +367,7 @@ def update_by_year(chosen, area, lang):
 @cache.memoize()
 def render_by_year(chosen: tuple, area: str | None, lang: str) -> tuple:
     """The by-year card's outputs (and its note) for one selection."""
-    products = _filtered(area, chosen)
+    products = _filtered(area, chosen, lang)
     sources = _sources()
     counts, missing = pdata.products_by_year(products, sources)
     unit = tx("products_unit", lang)
@@ -441,8 +462,8 @@ def _pipeline_block(pipeline: pd.DataFrame, sources: pd.DataFrame, lang: str) ->
 )
 def update_grid(chosen, area, lang):
     lang = normalise_language(lang)
-    table = pdata.product_table(_filtered(area, chosen), _names(lang), _atc(), queries.therapy_areas(), _sources(),
-                                lang, tx("reg_unknown", lang))
+    table = pdata.product_table(_filtered(area, chosen, lang), _names(lang), _atc(lang), queries.therapy_areas(),
+                                _sources(), lang, tx("reg_unknown", lang))
     if table.empty:
         return []
     table["source_link"] = [markdown_link(s, u) for s, u in zip(table["source"], table["source_url"], strict=True)]
