@@ -303,6 +303,40 @@ def test_sections_csv_covers_the_21_sections() -> None:
 
 # --- the whole corpus --------------------------------------------------------------------------------
 
+
+def test_every_bundled_indicator_has_an_english_name_and_unit() -> None:
+    """Every indicator `make run` loads (the extracts and the registry) has an English name, and an English
+    unit where it has a unit: an English page names none in Russian only."""
+    from etl.paths import EXTRACTS_DIR, REFERENCE_DIR
+
+    missing = []
+    for path in [*sorted(EXTRACTS_DIR.glob("*/indicators.csv")), REFERENCE_DIR / "indicators.csv"]:
+        for row in _csv(path):
+            if not row["name_en"].strip() or (row["unit_ru"].strip() and not row["unit_en"].strip()):
+                missing.append((path.parent.name, row["code"]))
+    assert missing == []
+
+
+def test_emiss_classifier_values_and_806_sub_rows_are_translated() -> None:
+    """The EMISS environmental-investment classifier and the 806 bulletin's sub-rows read as units: English
+    from the reference files, the additive flag as before."""
+    title = ("Инвестиции в основной капитал, направленные на охрану окружающей среды и рациональное использование "
+             "природных ресурсов с 2009 г. по 2016 г.")
+    described = describe(title, "тысяча рублей", None, ("Рекультивация земель /включая приведение земель, нарушенных "
+                                                         "торфоразработками, в состояние, пригодное для использования "
+                                                         "по назначению/",))
+    assert described.name_en == ("Investment in fixed capital for environmental protection and rational use of natural "
+                                 "resources, 2009-2016: Land reclamation /including bringing land disturbed by peat "
+                                 "extraction into a condition fit for its intended use/")
+    assert (described.unit_en, described.additive) == ("thousand RUB", 1)
+    assert translate_unit("В том числе: на дополнительно введенные рабочие места, тыс. человек") == \
+        "of which: for newly created jobs, thousand people"
+    assert translate_unit("Всего, тыс. человек") == "total, thousand people"
+    assert additive_flag("Численность работников, принятых в организации", "Всего, тыс. человек") == 1
+    assert additive_flag("Кредиторская задолженность организаций (без субъектов малого предпринимательства)",
+                         "В том числе объем просроченной кредиторской задолженности") == 1
+
+
 _NUMBERED_TITLE = re.compile(r"^\d{1,2}(?:\s*\.\s*\d{1,2})+\s*\.?\s+\S")
 
 
