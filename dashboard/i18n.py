@@ -426,7 +426,7 @@ VALUE_TERMS: dict[str, dict[str, str]] = {
         "company_aliases": "варианты названий компаний", "company_records": "записи о компаниях",
         "editions": "издания", "events": "события", "investments": "инвестиции", "products": "продукция",
         "region_aliases": "варианты названий регионов", "regions": "регионы", "sources": "источники",
-        "therapy_areas": "терапевтические области",
+        "therapy_areas": "терапевтические области", "translations": "переводы",
     },
     "load_status": {
         "applied": "применена", "rolled_back": "отменена", "failed": "ошибка", "refused": "отклонена",
