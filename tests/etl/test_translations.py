@@ -38,6 +38,8 @@ def test_bundled_translations_load_and_say_who_made_them(engine) -> None:
     assert len(cluster) > 400 and len(names) == 53
     assert set(cluster["source"]) == {PROJECT}
     assert names["source"].str.contains("2406-р").all() and names["source"].str.contains("ГРЛС").all()
+    # the names are the project's translation, said to be unchecked against the register until they are
+    assert names["source"].str.startswith("Перевод проекта").all() and names["source"].str.contains("не сверен").all()
     assert table["text_ru"].str.strip().ne("").all()
     report = load.apply(engine, reference.parse(), file_name="reference", sha256="t")
     assert report.status == "applied"
