@@ -44,7 +44,7 @@ def run(query: Select) -> pd.DataFrame:
     with engine().connect() as conn:
         result = conn.execute(query)
         # NOTE: plain tuples: a frame built from Row objects costs 2-3x as much (pandas probes each row).
-        return pd.DataFrame([tuple(row) for row in result], columns=list(result.keys()))
+        return pd.DataFrame([tuple(row) for row in result.all()], columns=list(result.keys()))
 
 
 # --- regions and indicators -------------------------------------------------------------------

@@ -779,15 +779,12 @@ _ROW_COLUMNS = ("region_code", "edition", "period", "year", "month", "value", "s
 def _rows(frame: pd.DataFrame) -> list[dict]:
     if frame.empty:
         return []
-    columns = [frame[c].tolist() for c in _ROW_COLUMNS]
-    out = []
-    for values in zip(*columns, strict=True):
-        row = dict(zip(_ROW_COLUMNS, values, strict=True))
-        value = row["value"]
-        row["value"] = None if value is None or value != value else float(value)
-        row["year"] = int(row["year"])
-        out.append(row)
-    return out
+    # A dict display per row, not dict(zip(...)): this runs for every figure of every edition in the view.
+    return [{"region_code": region, "edition": edition, "period": period, "year": int(year), "month": month,
+             "value": None if value is None or value != value else float(value), "source_file": file,
+             "source_sheet": sheet, "source_cell": cell, "load_id": load}
+            for region, edition, period, year, month, value, file, sheet, cell, load
+            in zip(*(frame[c].tolist() for c in _ROW_COLUMNS), strict=True)]
 
 
 def _newest_wins(rows: list[dict]) -> list[dict]:
