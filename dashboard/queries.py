@@ -72,8 +72,10 @@ def indicator(code: str) -> dict | None:
     NOTE: a chart needs one indicator's row; reading the whole catalogue into a frame for it cost ~30 ms of
     every request that missed the cache.
     """
-    rows = run(_indicators_query(code)).to_dict("records")
-    return rows[0] if rows else None
+    # A plain dict (missing values None, not NaN): a one-row frame cost more than the query.
+    with engine().connect() as conn:
+        row = conn.execute(_indicators_query(code)).mappings().first()
+    return dict(row) if row is not None else None
 
 
 def _indicators_query(code: str | None = None) -> Select:
