@@ -114,28 +114,16 @@ TEXT = {
     "ownership": {"ru": "Собственность", "en": "Ownership"},
     "other": {"ru": "Прочее", "en": "Other"},
 }
-# Russian names of the event types the data records; an unknown type is shown as written.
-TYPE_RU = {
-    "agreement": "соглашение", "agreement (SPIC)": "соглашение (СПИК)",
-    "agreement (memorandum)": "соглашение (меморандум)", "negotiations": "переговоры",
-    "construction start": "начало строительства", "construction phase": "этап строительства",
-    "plant opening": "открытие завода", "production launch": "запуск производства", "license": "лицензия",
-    "localization": "локализация", "infrastructure": "инфраструктура",
-    "infrastructure (education)": "инфраструктура (образование)", "institutional": "институциональное",
-    "membership": "членство", "status": "статус", "SEZ expansion": "расширение ОЭЗ",
-    "SEZ expansion approval": "одобрение расширения ОЭЗ", "SEZ residency": "резидентство ОЭЗ",
-    "SEZ residency approval": "одобрение резидентства ОЭЗ", "investment exit": "выход из капитала",
-    "ownership change": "смена владельца", "project transfer": "передача проекта",
-}
 
 
 tx = page_text(TEXT)
 
 
 def type_label(event_type: str, lang: str) -> str:
-    """An event type in the page language (Russian name when known, else as recorded)."""
+    """An event type in the page language (Russian name when known: dashboard.i18n's "event_type" terms, else as
+    recorded)."""
     if lang == "ru":
-        return TYPE_RU.get(event_type, event_type)
+        return translate_value("event_type", event_type, lang)
     return event_type[:1].upper() + event_type[1:]
 
 
