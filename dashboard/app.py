@@ -152,6 +152,10 @@ def create_app(engine: Engine | None = None, cache_config: dict | None = None) -
         suppress_callback_exceptions=True,
         on_error=callback_error,  # a database outage: every chart and the page say so (dashboard.components)
         compress=True,
+        # NOTE: Dash turns async endpoints on whenever asgiref is importable (datasette, a dev tool, brings it):
+        # each request then runs in a new thread through async_to_sync, about half of a cached callback's time.
+        # No callback here is async.
+        use_async=False,
         serve_locally=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )

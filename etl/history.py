@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, and_, insert, select, text, update
 from sqlalchemy.orm import aliased
 
 from etl import load
@@ -40,10 +40,16 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+# NOTE: plain SQL rather than a select(): every dashboard request reads the version, and building and
+# looking up the compiled select cost twice the query itself (0.5 against 0.17 ms on SQLite).
+_DATA_VERSION_SQL = text(
+    f"SELECT max(CASE WHEN status = 'applied' THEN id END), count(CASE WHEN status = 'rolled_back' THEN 1 END) "
+    f"FROM {Load.__tablename__}")
+
+
 def data_version_of(conn: Connection) -> str:
     """Changes whenever the data does: the newest applied load and how many loads were rolled back."""
-    newest, rolled_back = conn.execute(select(func.max(Load.id).filter(Load.status == "applied"),
-                                              func.count(Load.id).filter(Load.status == "rolled_back"))).one()
+    newest, rolled_back = conn.execute(_DATA_VERSION_SQL).one()
     return f"{newest or 0}.{rolled_back}"
 
 
