@@ -211,6 +211,110 @@ def _index_named(engine: Engine, lang: str | None, code: str | None) -> tuple[st
     return (code, found.records()[0]["name"] or code) if found.rows else (code, code)
 
 
+# --- the scatter: two indicators (and a third for the point size) paired by region, as the indicators chart draws it
+
+SCATTER_AXES = {"x": "the x axis's", "y": "the y axis's", "size": "the point size's"}
+# Each axis's fields, as its observation row names them (OBSERVATION_COLUMNS), and whether a drawn point always has one.
+_AXIS_FIELDS = (
+    ("indicator_code", "string", "indicator code", True),
+    ("indicator_name", "string", "indicator name in the requested language", False),
+    ("unit", "string", "unit in the requested language (a derived figure's unit with `transform`)", False),
+    ("period", "string", "period code of the figure (see /observations' `period`)", True),
+    ("edition", "string", "code of the edition the figure was read from", True),
+    ("edition_title", "string", "title of that edition", True),
+    ("value", "number", "figure", True),
+    ("transform", "string", "published, or the transform that derived the figure (x only)", True),
+    ("transform_note", "string", "how a derived figure was computed; missing for a published one", False),
+    ("source_url", "string", "web page of the edition", False),
+    ("source", "string", "one line naming the source: publisher, edition, file, sheet and cell", True),
+    ("load_id", "integer", "load that wrote the figure (see /loads)", True),
+)
+
+
+def _scatter_columns() -> tuple[Column, ...]:
+    columns = [Column("region_code", "string", "Region code: one row per region the scatter draws as a point.",
+                      nullable=False),
+               Column("region_name", "string", "Region name in the requested language.")]
+    for axis, whose in SCATTER_AXES.items():
+        for field, kind, what, always in _AXIS_FIELDS:
+            extra = ""
+            if axis == "size" and field == "value":
+                extra = (" The point's area grows with it; a region without a figure, or with one not above 0, is "
+                         "drawn at the smallest size.")
+            columns.append(Column(f"{axis}_{field}", kind, f"{whose.capitalize()} {what}.{extra}",
+                                  nullable=not always or axis == "size"))
+    return tuple(columns)
+
+
+SCATTER_COLUMNS = _scatter_columns()
+
+
+def _read_scatter(engine: Engine, args: dict, page: Page) -> Table:
+    """The points of a scatter: every region with a figure of x and of y for the period, each axis in one edition.
+
+    x: `period`, its transform, the chosen edition else observations.cross_section_edition; y and size: as published,
+    the same period where they have it, else their newest period of that year (observations.period_in_year), each in
+    its own edition chosen by the same rule unless given. Every read goes through /observations' own read
+    (_read_observations), so a point's x is the ranking's bar for the same view.
+    """
+    lang = args["lang"]
+    transform = args.get("transform") or "published"
+    if args.get("base_year") is not None and transform != "index":  # (refused before any code is looked up, as
+        raise ApiError(400, "base_year applies to transform=index only")  # /observations refuses it)
+    codes = {axis: args.get(axis) for axis in SCATTER_AXES}
+    found = indicators.catalogue(engine, lang, tuple(dict.fromkeys(code for code in codes.values() if code)))
+    unknown = {"indicator": found.unknown.get("indicator", ()),
+               "edition": tuple(dict.fromkeys(e for key in ("edition", "y_edition", "size_edition")
+                                              for e in observations.unknown_edition(engine, args.get(key))))}
+    if any(unknown.values()):
+        return empty(SCATTER_COLUMNS, **{k: v for k, v in unknown.items() if v})
+    meta = {row["code"]: row for row in found.records()}
+    common = {"region": args.get("region"), "region_kind": args.get("region_kind"), "lang": lang,
+              "missing": "omit", "editions": "all"}
+    names = [c.name for c in OBSERVATION_COLUMNS]
+
+    def axis_rows(code: str, period: str | None, edition: str | None, derive: dict) -> dict[str, dict] | Table:
+        """An axis's rows by region: one period, one edition (the rule's, unless given); a Table when refused."""
+        if period is None:  # nothing of this indicator in the period's year
+            return {}
+        table = _read_observations(engine, {**common, "indicator": code, "period": period, "edition": edition,
+                                            **derive}, Page())
+        if table.unknown:
+            return table
+        rows = [dict(zip(names, row, strict=True)) for row in table.rows]
+        chosen = edition or observations.cross_section_edition([r["edition"] for r in rows],
+                                                               [r["value"] for r in rows])
+        return {r["region_code"]: r for r in rows if r["edition"] == chosen and r["value"] is not None}
+
+    period = args["period"]
+    x = axis_rows(codes["x"], period, args.get("edition"),
+                  {"transform": transform, "base_year": args.get("base_year")})
+    if isinstance(x, Table):
+        return empty(SCATTER_COLUMNS, **x.unknown)
+    y = axis_rows(codes["y"], observations.period_in_year(engine, codes["y"], period), args.get("y_edition"), {})
+    size: dict[str, dict] | Table = {}
+    size_period = observations.period_in_year(engine, codes["size"], period) if codes["size"] else None
+    if codes["size"]:
+        size = axis_rows(codes["size"], size_period, args.get("size_edition"), {})
+    if isinstance(y, Table) or isinstance(size, Table):  # (unknown codes were checked above: not reached)
+        return empty(SCATTER_COLUMNS, **(y.unknown if isinstance(y, Table) else size.unknown))
+    points = [region for region in sorted(x) if region in y]
+    size_label: tuple = (None,) * len(_AXIS_FIELDS)
+    if codes["size"]:
+        # A point without a size figure still names the indicator its size is read from, and the period looked at.
+        named = meta[codes["size"]]
+        size_label = (codes["size"], named["name"], named["unit"], size_period,
+                      *(None,) * (len(_AXIS_FIELDS) - 4))
+
+    def fields(row: dict | None) -> tuple:
+        return tuple(row[field] for field, *_rest in _AXIS_FIELDS) if row else size_label
+
+    shown = points[page.offset:page.offset + page.limit if page.limit is not None else None]
+    rows = [(region, x[region]["region_name"], *fields(x[region]), *fields(y[region]), *fields(size.get(region)))
+            for region in shown]
+    return Table(SCATTER_COLUMNS, typed_rows(SCATTER_COLUMNS, rows), len(points))
+
+
 def _cluster(subject: str) -> Callable[[Engine, dict, Page], Table]:
     def read(engine: Engine, args: dict, page: Page) -> Table:
         return cluster.records(engine, subject, company=args.get("company"),
@@ -273,6 +377,38 @@ ENDPOINTS: dict[str, Endpoint] = {e.name: e for e in (
         "`transform`, the same rows with the chart's derived figures (the years outside from/to and `period` are "
         "read for them: a year on year of `from` uses the year before). With `editions=newest`, one row per "
         "region and period."),
+    Endpoint(
+        "scatter", "Two indicators paired by region for one period, as the indicators scatter draws them",
+        SCATTER_COLUMNS, _read_scatter,
+        (Param("x", "string", "Indicator of the x axis (see /indicators).", required=True, example="grp"),
+         Param("y", "string", "Indicator of the y axis.", required=True, example="grp_per_capita"),
+         Param("size", "string", "Indicator the points' size is drawn from (optional).", example="population"),
+         Param("period", "string", "The x indicator's period, its code as stored (see /observations). y and size are "
+               "read for the same period where they have a figure for it, else for their newest period of the same "
+               "year (a monthly indicator beside a yearly one: its latest month); nothing of theirs from another "
+               "year.", required=True, example="2019", pattern=observations.PERIOD_PATTERN,
+               shape="a period code: 2017, 2017-Q3, 2017-H1, 2017-03, 2017-YTD09 or 2017-01-01"),
+         Param("region", "list", "Only these regions, comma-separated; every region when left out.",
+               example="RU-KLU,RU-TUL,RU-MOS"),
+         Param("region_kind", "string", "Only regions of this kind; region_kind=region gives the federal subjects, "
+               "which the indicators scatter draws.", example="region"),
+         Param("edition", "string", "The x indicator's edition; default: the newest edition with nearly the most "
+               "regions with a figure for the period (at least 90% of the most), as the indicators chart picks it.",
+               example="RR-2024"),
+         Param("y_edition", "string", "The y indicator's edition; default: picked by the same rule.",
+               example="RR-2024"),
+         Param("size_edition", "string", "The size indicator's edition; default: picked by the same rule.",
+               example="RR-2024"),
+         Param("transform", "string", "The x figures as published or derived as the indicators chart shows them (see "
+               "/observations' `transform`); y and size are always as published, as the chart draws them.",
+               enum=transforms.TRANSFORMS, default="published"),
+         Param("base_year", "integer", "Base year of transform=index (its x figures = 100); refused (400) with any "
+               "other transform.", minimum=YEAR_MIN, maximum=YEAR_MAX, example=2015),
+         LANG),
+        "One row per region with a figure of both x and y for the period: the points of the indicators page's "
+        "scatter, each axis's figure with its indicator, unit, period, edition and source (file, sheet and cell), and "
+        "the size figure where one is asked for (empty where the region has none: the point is drawn at the smallest "
+        "size). Each axis shows one edition, so the regions compare. Regions in code order."),
     Endpoint("companies", "Companies of the cluster", cluster.SUBJECTS["companies"].columns,
              _cluster("companies"), (COMPANY,), cluster.SUBJECTS["companies"].description),
     Endpoint("investments", "Cited investments", cluster.SUBJECTS["investments"].columns,

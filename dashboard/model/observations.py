@@ -96,7 +96,7 @@ def observations(engine: Engine, request: ObservationRequest, page: Page | None 
     unknown = {
         "indicator": () if table.rows else missing_codes(engine, Indicator.code, [request.indicator]),
         "region": missing_codes(engine, Region.code, [r for r in regions if r not in seen]),
-        "edition": () if table.rows else _unknown_edition(engine, request.edition),
+        "edition": () if table.rows else unknown_edition(engine, request.edition),
     }
     return empty(COLUMNS, **unknown) if any(unknown.values()) else table
 
@@ -167,7 +167,7 @@ def _labelled(rows: Sequence, lang: str | None) -> list[tuple]:
     return out
 
 
-def _unknown_edition(engine: Engine, edition: str | None) -> tuple[str, ...]:
+def unknown_edition(engine: Engine, edition: str | None) -> tuple[str, ...]:
     """The edition, when neither the editions table nor any load knows it."""
     if not edition:
         return ()
@@ -175,6 +175,41 @@ def _unknown_edition(engine: Engine, edition: str | None) -> tuple[str, ...]:
                   select(Load.edition).where(Load.edition == edition))
     with engine.connect() as conn:
         return () if conn.execute(known).first() else (edition,)
+
+
+def period_in_year(engine: Engine, indicator: str, period: str) -> str | None:
+    """The period a second indicator is paired with `period` by (the indicators scatter's y axis and point size): the
+    same period where the indicator has a figure for it, else its newest period of the same year with a figure (a
+    monthly indicator beside a yearly one: its December), else None (nothing in that year: no pairing across years).
+
+    "Newest" is the greatest period code, the order the page's period picker lists them in.
+    """
+    query = (select(Observation.period).distinct()
+             .where(Observation.indicator_code == indicator, Observation.year == int(period[:4]),
+                    Observation.value.is_not(None)))
+    with engine.connect() as conn:
+        found = set(conn.execute(query).scalars())
+    if period in found:
+        return period
+    return max(found) if found else None
+
+
+def cross_section_edition(editions: Sequence[str], values: Sequence) -> str | None:
+    """The edition a cross-section of one period shows when none is chosen (the indicators ranking, map and scatter,
+    and the API's scatter): the newest edition (edition_age) among those with nearly the most regions with a figure
+    (at least 90% of the most), so the regions compare within one edition and a preliminary edition of a few regions
+    does not stand for the country. None when no row has a figure.
+
+    The one home of the rule: the page's cross-sections and the API's scatter ask it.
+    """
+    counts: dict[str, int] = {}
+    for edition, value in zip(editions, values, strict=True):
+        if value is not None and value == value:  # (a NaN from a derived frame is missing too)
+            counts[edition] = counts.get(edition, 0) + 1
+    if not counts:
+        return None
+    most = max(counts.values())
+    return max(counts, key=lambda e: (counts[e] >= most * 0.9, edition_age(e)))
 
 
 def editions_of(engine: Engine, indicator: str) -> list[str]:

@@ -40,9 +40,10 @@ TEXT = {
 }
 tx = page_text(TEXT)
 
-# Real codes: GRP (data/reference/indicators.csv) and Kaluga Oblast.
+# Real codes: GRP, GRP per capita and average annual population (data/reference/indicators.csv) and Kaluga Oblast.
 CURL = """curl '{base}/observations?indicator=grp&region=RU-KLU&lang=en'
 curl '{base}/observations?indicator=grp&region=RU-KLU,RU-MOW&from=2010&to=2020&format=csv' -o grp.csv
+curl '{base}/scatter?x=grp&y=grp_per_capita&size=population&period=2019&region_kind=region&format=csv' -o scatter.csv
 curl '{base}/indicators?lang=en'
 curl '{base}/regions?kind=region&format=csv' -o regions.csv"""
 
@@ -55,6 +56,9 @@ BASE = "{base}"
 
 # One request, as CSV: Kaluga's gross regional product in every edition, with its source cells.
 grp = pd.read_csv(f"{{BASE}}/observations?indicator=grp&region=RU-KLU&format=csv")
+
+# The indicators page's scatter: a row per federal subject, GRP (x) against GRP per capita (y) in 2019.
+pairs = pd.read_csv(f"{{BASE}}/scatter?x=grp&y=grp_per_capita&period=2019&region_kind=region&format=csv")
 
 # Every page of a larger answer, as JSON.
 url, rows = f"{{BASE}}/observations?indicator=avg_wage&limit=5000", []

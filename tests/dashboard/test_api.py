@@ -25,6 +25,8 @@ from tests.dashboard.model.fixtures import (
     BACKENDS,
     HOSTILE,
     REGIONS,
+    SYNTHETIC_INDICATOR,
+    UNKNOWN_EDITION,
     YEARS,
     backend_engine,
     build,
@@ -72,7 +74,7 @@ def test_index_lists_every_endpoint(http: FlaskClient) -> None:
 @pytest.mark.parametrize("name", list(api.ENDPOINTS))
 def test_every_endpoint_answers_json_and_csv_with_the_same_rows(http: FlaskClient, name: str) -> None:
     endpoint = api.ENDPOINTS[name]
-    query = "?indicator=grp" if name == "observations" else "?"
+    query = {"observations": "?indicator=grp", "scatter": "?x=grp&y=grp&period=2016"}.get(name, "?")
     body = get_json(http, f"{endpoint.path}{query}")
     assert body["rows"], name
     assert body["total"] == len(body["rows"])
@@ -158,6 +160,65 @@ def test_editions_merged_newest_wins_and_missing_left_out(http: FlaskClient) -> 
     assert [r["period"] for r in derived] == ["2016", "2017"]  # 2015 has no year before, 2018 no figure
 
 
+def test_scatter_pairs_two_indicators_by_region_each_in_one_edition(http: FlaskClient) -> None:
+    # 2018: RR-2019 lacks RU-TUL's figure (2 of 3 regions, under 90%), so both axes show RR-2021 (3 of 3).
+    body = get_json(http, "/api/v1/scatter?x=grp&y=grp&period=2018&lang=en")
+    assert body["total"] == len(body["rows"]) == len(REGIONS)
+    for row in body["rows"]:
+        region = row["region_code"]
+        for axis in ("x", "y"):
+            assert (row[f"{axis}_indicator_code"], row[f"{axis}_period"], row[f"{axis}_edition"]) == \
+                ("grp", "2018", "RR-2021")
+            assert row[f"{axis}_value"] == synthetic_value(region, 2018, "RR-2021")
+            assert row[f"{axis}_unit"] == "million RUB" and row[f"{axis}_transform"] == "published"
+            assert row[f"{axis}_source"].startswith("Rosstat · Regions of Russia") and row[f"{axis}_load_id"]
+        assert row["size_indicator_code"] is None and row["size_value"] is None  # no size asked for
+    assert [r["region_code"] for r in body["rows"]] == sorted(REGIONS)
+    # An edition chosen for x: only the regions it publishes a figure for are points; y keeps its own edition.
+    chosen = get_json(http, "/api/v1/scatter?x=grp&y=grp&period=2018&edition=RR-2019")["rows"]
+    assert [(r["region_code"], r["x_edition"], r["y_edition"]) for r in chosen] == \
+        [("RU-KLU", "RR-2019", "RR-2021"), ("RU-MOW", "RR-2019", "RR-2021")]
+    assert [r["x_value"] for r in chosen] == [synthetic_value(r, 2018, "RR-2019") for r in ("RU-KLU", "RU-MOW")]
+    pinned = get_json(http, "/api/v1/scatter?x=grp&y=grp&period=2018&edition=RR-2019&y_edition=RR-2019")["rows"]
+    assert {r["y_edition"] for r in pinned} == {"RR-2019"} and len(pinned) == 2
+
+
+def test_scatter_reads_y_and_size_in_the_same_year_only(http: FlaskClient) -> None:
+    # avg_wage has no "2017": its newest period of 2017 (the greatest code, 2017-YTD09) pairs with GRP 2017.
+    [row] = get_json(http, "/api/v1/scatter?x=grp&y=avg_wage&period=2017")["rows"]
+    assert (row["region_code"], row["y_period"], row["y_value"]) == ("RU-KLU", "2017-YTD09", 200.5)
+    # Nothing of avg_wage in 2016: no points, never a figure of another year.
+    assert get_json(http, "/api/v1/scatter?x=grp&y=avg_wage&period=2016")["total"] == 0
+    # The size where the region has a figure; elsewhere its indicator and period named, its figure empty.
+    rows = get_json(http, f"/api/v1/scatter?x=grp&y=grp&size={SYNTHETIC_INDICATOR}&period=2017")["rows"]
+    assert {r["region_code"]: r["size_value"] for r in rows} == {"RU-KLU": -2.5, "RU-MOW": None, "RU-TUL": None}
+    assert {(r["size_indicator_code"], r["size_period"]) for r in rows} == {(SYNTHETIC_INDICATOR, "2017")}
+    assert {r["size_edition"] for r in rows} == {UNKNOWN_EDITION, None}
+    # Federal subjects only (what the indicators scatter draws), and some regions.
+    assert get_json(http, "/api/v1/scatter?x=grp&y=grp&period=2017&region_kind=region")["total"] == len(REGIONS)
+    assert get_json(http, "/api/v1/scatter?x=grp&y=grp&period=2017&region_kind=country")["total"] == 0
+    some = get_json(http, "/api/v1/scatter?x=grp&y=grp&period=2017&region=RU-TUL,RU-KLU")["rows"]
+    assert [r["region_code"] for r in some] == ["RU-KLU", "RU-TUL"]
+
+
+def test_scatter_x_is_the_observations_figure_and_its_transform(http: FlaskClient) -> None:
+    observed = {r["region_code"]: r for r in get_json(
+        http, "/api/v1/observations?indicator=grp&period=2017&edition=RR-2021&transform=index&base_year=2015")["rows"]}
+    rows = get_json(http, "/api/v1/scatter?x=grp&y=grp&period=2017&edition=RR-2021&transform=index&base_year=2015"
+                          "&y_edition=RR-2019")["rows"]
+    assert len(rows) == len(REGIONS)
+    for row in rows:
+        same = observed[row["region_code"]]
+        assert (row["x_value"], row["x_unit"], row["x_transform"], row["x_transform_note"], row["x_source"]) == \
+            (same["value"], same["unit"], "index", same["transform_note"], same["source"])
+        # y as published, as the chart draws it.
+        assert (row["y_transform"], row["y_value"]) == \
+            ("published", synthetic_value(row["region_code"], 2017, "RR-2019"))
+    page = get_json(http, "/api/v1/scatter?x=grp&y=grp&period=2017&limit=1&offset=1")
+    assert (page["total"], [r["region_code"] for r in page["rows"]]) == (len(REGIONS), ["RU-MOW"])
+    assert page["next"].endswith("offset=2")
+
+
 def test_filters_of_the_cluster_tables(http: FlaskClient) -> None:
     products = get_json(http, "/api/v1/products?therapy_area=oncology")["rows"]
     assert [p["trade_name"] for p in products] == ["Synthetinib"]
@@ -224,6 +285,19 @@ def test_csv_pages_and_past_the_end(http: FlaskClient) -> None:
                                                      "2017-03, 2017-YTD09 or 2017-01-01"),
     ("/api/v1/observations?indicator=grp&period=" + "2" * 300, "period must be a period code: 2017, 2017-Q3, "
                                                                "2017-H1, 2017-03, 2017-YTD09 or 2017-01-01"),
+    ("/api/v1/scatter?y=grp&period=2017", "x is required"),
+    ("/api/v1/scatter?x=grp&period=2017", "y is required"),
+    ("/api/v1/scatter?x=grp&y=grp", "period is required"),
+    ("/api/v1/scatter?x=grp&y=grp&y=avg_wage&period=2017", "y given twice"),
+    ("/api/v1/scatter?x=grp&y=grp&period=2017&period=2016", "period given twice"),
+    ("/api/v1/scatter?x=grp,avg_wage&y=grp&period=2017", "x must be a code: letters, digits, _ . : -"),
+    ("/api/v1/scatter?x=grp&y=grp&size=&period=2017", "size is empty"),
+    ("/api/v1/scatter?x=grp&y=grp&period=2017-13", "period must be a period code: 2017, 2017-Q3, 2017-H1, "
+                                                   "2017-03, 2017-YTD09 or 2017-01-01"),
+    ("/api/v1/scatter?x=grp&y=grp&period=2017&transform=log", "transform must be one of: published, per_capita, "
+                                                              "index, yoy"),
+    ("/api/v1/scatter?x=grp&y=grp&period=2017&base_year=2015", "base_year applies to transform=index only"),
+    ("/api/v1/scatter?x=grp&y=grp&period=2017&indicator=grp", "unknown parameter: indicator"),
     ("/api/v1/indicators?format=xml", "format must be one of: json, csv"),
     ("/api/v1/indicators?limit=0", "limit must be between 1 and 50000"),
     ("/api/v1/indicators?limit=1.5", "limit must be an integer"),
@@ -240,6 +314,10 @@ def test_bad_requests_are_400_with_a_message(http: FlaskClient, url: str, messag
     ("/api/v1/observations?indicator=grp&region=RU-KLU,XX", "unknown region: XX"),
     ("/api/v1/observations?indicator=nope&region=XX", "unknown indicator: nope; unknown region: XX"),
     ("/api/v1/observations?indicator=grp&edition=NOPE", "unknown edition: NOPE"),
+    ("/api/v1/scatter?x=grp&y=nope&period=2017", "unknown indicator: nope"),
+    ("/api/v1/scatter?x=nope&y=grp&size=none&period=2017", "unknown indicator: nope, none"),
+    ("/api/v1/scatter?x=grp&y=grp&period=2017&y_edition=NOPE", "unknown edition: NOPE"),
+    ("/api/v1/scatter?x=grp&y=grp&period=2017&region=XX", "unknown region: XX"),
     ("/api/v1/products?therapy_area=nope", "unknown therapy area: nope"),
     ("/api/v1/investments?company=nope", "unknown company: nope"),
     ("/api/v1/indicators?code=grp,nope", "unknown indicator: nope"),
@@ -385,6 +463,7 @@ def test_the_api_page_lists_every_endpoint_with_real_examples(api_app, lang: str
     for endpoint in api.ENDPOINTS.values():
         assert endpoint.path in text
     assert "indicator=grp&region=RU-KLU" in text
+    assert "scatter?x=grp&y=grp_per_capita" in text
     assert "pd.read_csv(" in text
     assert title in text
 
