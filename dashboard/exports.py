@@ -75,16 +75,19 @@ TEXT = {
                 "en": "Exactly the values the chart shows; an empty cell is a figure that was not published or "
                       "cannot be derived. Derived figures (per capita, index, year on year) say so in the columns "
                       "transform and transform_note. Text that looks like a formula is written as text."},
-    # A scatter draws two indicators; the API gives one a call, so its file is the x indicator's figures only.
+    # A scatter pairs two indicators (and a third for the size): its file is the API's /scatter, a row per point.
     "numbers_scatter": {
-        "ru": "Не ровно то, что на графике: точечная диаграмма сопоставляет два показателя, а файл содержит только "
-              "показатель оси X — его значения за показанный период по всем регионам (точки — лишь регионы, где есть "
-              "оба значения). Значения показателя оси Y — по его собственному адресу API. Пустая ячейка — значение "
-              "не опубликовано или не может быть рассчитано. Текст, похожий на формулу, записан как текст.",
-        "en": "Not exactly what the chart shows: a scatter pairs two indicators, and this file holds the x axis's "
-              "indicator only, its figures for the period shown for every region (the points are only the regions "
-              "with both figures). The y axis's indicator is at its own API address. An empty cell is a figure that "
-              "was not published or cannot be derived. Text that looks like a formula is written as text."},
+        "ru": "Ровно те точки, что показаны на графике: по строке на регион, у которого есть значения обоих "
+              "показателей. Столбцы x_…, y_… и size_… — показатель оси X, оси Y и размера точки, у каждого своя "
+              "единица, период, издание и источник. Пустые столбцы size_… — регион без значения для размера (точка "
+              "наименьшего размера) или размер не выбран. Пересчитанные значения оси X (на душу населения, индекс, "
+              "изменение к прошлому году) отмечены в x_transform и x_transform_note. Текст, похожий на формулу, "
+              "записан как текст.",
+        "en": "Exactly the points the chart shows: a row per region with a figure of both indicators. The columns "
+              "x_…, y_… and size_… are the x axis's, the y axis's and the point size's indicator, each with its own "
+              "unit, period, edition and source. Empty size_… cells: a region without a size figure (drawn at the "
+              "smallest size), or no size chosen. Derived x figures (per capita, index, year on year) say so in "
+              "x_transform and x_transform_note. Text that looks like a formula is written as text."},
     "empty_chart": {"ru": "нет данных для выбранных параметров", "en": "no data for this selection"},
 }
 
@@ -166,7 +169,8 @@ def export_frame(data: dict | None, engine: Engine | None, lang: str | None = No
     if "period" in columns:
         add("period", "period_kind", "period", _period_kind)
     unit = text_or_none(data.get("unit"))
-    if unit and "unit" not in columns:
+    # (a table with a unit per axis, the API's /scatter, names its own units: the chart's would be the x axis's only)
+    if unit and "unit" not in columns and not _axes(columns):
         add("value" if "value" in columns else None, "unit", None, unit)
     if "edition" in columns and engine is not None and not {"edition_title", "source_url"} <= set(columns):
         editions = _lookup(lambda: {r["code"]: r for r in model_sources.editions(engine, lang).records()})
@@ -208,7 +212,8 @@ def api_view(view: ChartView, engine: Engine, lang: str | None) -> dict | None:
     except api.ApiError:
         return None
     query = dict(parse_qsl(parts.query))
-    filename = "_".join(p for p in (query.get("indicator") or name, query.get("transform")) if p)
+    subject = query.get("indicator") or "_".join(p for p in (query.get("x"), query.get("y")) if p) or name
+    filename = "_".join(p for p in (subject, "scatter" if name == "scatter" else None, query.get("transform")) if p)
     return {"filename": f"{filename}.csv", "columns": table.names, "rows": [list(row) for row in table.rows],
             "unit": view.unit, "sources": [[label, url] for label, url in view.links], "lang": lang}
 
@@ -218,16 +223,33 @@ def chart_csv(data: dict | None, engine: Engine | None, lang: str | None = None)
     return frame_csv(export_frame(data, engine, lang))
 
 
+def _axes(columns) -> list[str]:
+    """The axes of a table with a set of columns each (the API's /scatter: x_value and x_unit, y_value and y_unit, ...):
+    the prefixes that have both a value and a unit column."""
+    names = {str(c) for c in columns}
+    return [name[:-len("_value")] for name in map(str, columns)
+            if name.endswith("_value") and f"{name[:-len('_value')]}_unit" in names]
+
+
+def _one_unit(frame: pd.DataFrame, column: str) -> str | None:
+    units = [u for u in frame[column].dropna().unique()] if column in frame.columns else []
+    return units[0] if len(units) == 1 else None
+
+
 def _header(frame: pd.DataFrame, unit: str | None) -> list[str]:
-    """Column names with the unit after the numbers measured in it ("value, млн руб")."""
+    """Column names with the unit after the numbers measured in it ("value, млн руб"; "y_value, руб" from y_unit)."""
     units = [u for u in frame["unit"].dropna().unique()] if "unit" in frame.columns else []
     unit = units[0] if len(units) == 1 else (None if units else unit)
+    per_axis = {f"{axis}_value": _one_unit(frame, f"{axis}_unit") for axis in _axes(frame.columns)}
+    if per_axis:
+        unit = None  # (each axis's number takes its own unit, no other column the chart's)
     header = []
     for i, name in enumerate(frame.columns):
         kinds = set(map(type, frame.iloc[:, i].tolist())) - {type(None)}
         numeric = bool(kinds) and kinds <= {int, float}
         plain = name in _UNITLESS or name.endswith(("_id", "_year", "_count")) or name.startswith("year")
-        header.append(f"{name}, {unit}" if unit and numeric and not plain else name)
+        shown = per_axis.get(name) or unit
+        header.append(f"{name}, {shown}" if shown and numeric and not plain else name)
     return header
 
 
@@ -254,20 +276,25 @@ def _provenance(frame: pd.DataFrame, view: ChartView, data: dict, engine: Engine
         links.setdefault(url, label)
     named = [str(item[0]) for item in data.get("sources") or [] if isinstance(item, (list, tuple)) and item
              and not is_web_url(item[1] if len(item) > 1 else None)]
-    if "source_url" in frame.columns:
-        for url in frame["source_url"].dropna().unique():
+    # A table with a set of columns per axis (the API's /scatter: x_edition, y_edition, ...) has sources on each.
+    url_columns = _columns(frame, "source_url")
+    edition_columns = _columns(frame, "edition")
+    load_columns = _columns(frame, "load_id")
+    for column in url_columns:
+        for url in frame[column].dropna().unique():
             if is_web_url(url):
                 links.setdefault(str(url), str(url))
     editions: dict[str, dict] = {}
     load_ids: set[int] = set()
-    if "load_id" in frame.columns:
-        load_ids |= {int(v) for v in frame["load_id"].dropna() if isinstance(v, (int, float))}
+    for column in load_columns:
+        load_ids |= {int(v) for v in frame[column].dropna() if isinstance(v, (int, float))}
     loads: list[dict] = []
     licences: dict[str, str] = {}
     if engine is not None:
-        if "edition" in frame.columns:
+        if edition_columns:
             known = _lookup(lambda: {r["code"]: r for r in model_sources.editions(engine, data.get("lang")).records()})
-            for code in frame["edition"].dropna().unique():
+            codes = dict.fromkeys(v for c in edition_columns for v in frame[c].tolist() if isinstance(v, str) and v)
+            for code in codes:
                 # (the edition row's own load is the reference table's, not the figures': rows name theirs)
                 editions[code] = known.get(code) or {"code": code, "title": code}
         cited = _lookup(lambda: {r["url"]: r for r in model_sources.sources(engine).records()})
@@ -275,9 +302,9 @@ def _provenance(frame: pd.DataFrame, view: ChartView, data: dict, engine: Engine
             if (cited.get(url) or {}).get("load_id") is not None:
                 load_ids.add(int(cited[url]["load_id"]))
         every: dict = {}
-        if load_ids or (editions and "load_id" not in frame.columns):
+        if load_ids or (editions and not load_columns):
             every = _lookup(lambda: {r["id"]: r for r in model_loads.loads(engine).records()})
-        if editions and "load_id" not in frame.columns:
+        if editions and not load_columns:
             # Rows that do not name their load: the applied loads of their editions are the ones that brought them.
             # NOTE: an extract folder is named after its raw file (rr2024_s08_grp for rr2024_s08_grp.xlsx), so the
             # rows' source files narrow an edition's loads to the sections they come from, where they match.
@@ -301,6 +328,12 @@ def _provenance(frame: pd.DataFrame, view: ChartView, data: dict, engine: Engine
     return {"links": links, "named": named, "editions": editions, "loads": loads, "licences": licences}
 
 
+def _columns(frame: pd.DataFrame, field: str) -> list[str]:
+    """The column `field` and its per-axis copies (x_field, y_field, size_field), those the frame has."""
+    wanted = {field, *(f"{axis}_{field}" for axis in _axes(frame.columns))}
+    return [c for c in frame.columns if c in wanted]
+
+
 def _chart_about(view: ChartView, data: dict, frame: pd.DataFrame, engine: Engine | None, lang: str,
                  sheet: str | None = None) -> tuple[list[tuple], dict]:
     facts = _provenance(frame, view, data, engine)
@@ -308,7 +341,11 @@ def _chart_about(view: ChartView, data: dict, frame: pd.DataFrame, engine: Engin
     if sheet:
         rows.append((tx("sheet", lang), sheet))
     unit = view.unit or text_or_none(data.get("unit"))
-    if unit:
+    axes = _axes(frame.columns)
+    for axis in axes:  # (a scatter: the unit of each axis, not the card's, which is the x axis's)
+        if axis_unit := _one_unit(frame, f"{axis}_unit"):
+            rows.append((f"{tx('unit', lang)} ({axis})", axis_unit))
+    if unit and not axes:
         rows.append((tx("unit", lang), unit))
     rows += _transform_rows(frame, lang)
     rows.append((tx("rows", lang), len(frame) if len(frame) else f"0 ({tx('empty_chart', lang)})"))
@@ -330,20 +367,25 @@ def _chart_about(view: ChartView, data: dict, frame: pd.DataFrame, engine: Engin
 
 
 def _transform_rows(frame: pd.DataFrame, lang: str) -> list[tuple]:
-    """What the figures are: as published, or derived and how (the rows' transform and transform_note)."""
-    if "transform" not in frame.columns:
-        return []
-    notes = frame["transform_note"].tolist() if "transform_note" in frame.columns else [None] * len(frame)
+    """What the figures are: as published, or derived and how (the rows' transform and transform_note; a table with
+    an axis each, the API's /scatter, says it per axis: "Transform (x)")."""
     rows = []
-    for transform, note in dict.fromkeys(zip(frame["transform"].tolist(), notes, strict=True)):
-        if transform == "published":
-            rows.append((tx("transform", lang), f"published ({tx('as_published', lang)})"))
-        else:
-            rows.append((tx("transform", lang), f"{transform} ({tx('derived', lang)}): {note or ''}".rstrip(": ")))
+    for column in _columns(frame, "transform"):
+        axis = column[:-len("_transform")] if column != "transform" else ""
+        note_column = f"{axis}_transform_note" if axis else "transform_note"
+        label = f"{tx('transform', lang)} ({axis})" if axis else tx("transform", lang)
+        notes = frame[note_column].tolist() if note_column in frame.columns else [None] * len(frame)
+        for transform, note in dict.fromkeys(zip(frame[column].tolist(), notes, strict=True)):
+            if transform is None:  # (an axis not asked for: the scatter's size)
+                continue
+            if transform == "published":
+                rows.append((label, f"published ({tx('as_published', lang)})"))
+            else:
+                rows.append((label, f"{transform} ({tx('derived', lang)}): {note or ''}".rstrip(": ")))
     return rows
 
 
-def _page_head(url: str, lang: str) -> list[tuple]:
+def _page_head(url: str, lang: str, scatter: bool = False) -> list[tuple]:
     filters = _filters(url)
     rows: list[tuple] = []
     if url:
@@ -351,8 +393,6 @@ def _page_head(url: str, lang: str) -> list[tuple]:
     rows.append((tx("filters", lang), "; ".join(f"{k} = {v}" for k, v in filters) or tx("no_filters", lang)))
     rows.append((tx("language", lang), lang))
     rows.append((tx("exported", lang), dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")))
-    # (the indicators page keeps its view in the address: view=scatter)
-    scatter = ("view", "scatter") in filters
     rows.append((tx("numbers_note", lang), tx("numbers_scatter" if scatter else "numbers", lang)))
     return rows
 
@@ -372,11 +412,12 @@ def workbook(charts: Sequence[tuple[ChartView, dict]], engine: Engine | None, la
     """
     lang = normalise_language(lang)
     sheets: list[Sheet] = []
-    about: list[tuple] = _page_head(url, lang)
+    frames = [export_frame(data, engine, lang) for _view, data in charts]
+    # (a scatter's table, the API's /scatter, has an x and a y column set: its numbers are said in its own words)
+    about: list[tuple] = _page_head(url, lang, any({"x_value", "y_value"} <= set(f.columns) for f in frames))
     licences: dict[str, str] = {}
     taken: list[str] = [tx("about", lang)]
-    for view, data in charts:
-        frame = export_frame(data, engine, lang)
+    for (view, data), frame in zip(charts, frames, strict=True):
         name = sheet_name(tx("data", lang) if len(charts) == 1 else view.title, taken)
         taken.append(name)
         sheets.append(Sheet(name, _header(frame, view.unit or data.get("unit")), _rows(frame)))

@@ -16,8 +16,8 @@ import dash_mantine_components as dmc
 import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
+from dashboard import api, queries
 from dashboard import figure_dicts as plain
-from dashboard import queries
 from dashboard.cache import cache
 from dashboard.components import (
     api_links,
@@ -46,7 +46,7 @@ from dashboard.i18n import (
     t,
     topic_label,
 )
-from dashboard.model.observations import edition_age, newest_wins
+from dashboard.model.observations import cross_section_edition, edition_age, newest_wins
 from dashboard.model.scorecard import HEADLINES
 from dashboard.titles import page_title
 from dashboard.transforms import POPULATION_INDICATOR, TRANSFORMS, per_capita_offered, transformed
@@ -660,7 +660,7 @@ def render_view(indicator: str, regions: tuple[str, ...], start: int | None, end
             return _empty(tx("no_period", lang), lang, unit, indicator, title=title)
         rows, shown_edition = _cross_section(indicator, period, edition, transform, start)
         # The period drawn, the federal subjects ranked (_cross_section), the edition shown, and only regions with a
-        # figure (the others are not drawn). (A scatter's file is its x indicator's: the API gives one a call.)
+        # figure (the others are not drawn). (A scatter's are the API's scatter parameters: _scatter_view.)
         view_params = {"indicator": indicator, "period": period, "region_kind": "region", "edition": shown_edition,
                        "missing": "omit"}
         kind_word = PERIOD_WORDS.get(kind, PERIOD_WORDS["year"])[0 if lang == "ru" else 1]
@@ -687,8 +687,10 @@ def render_view(indicator: str, regions: tuple[str, ...], start: int | None, end
     view_params.update(_transform_params(transform, start), lang=lang)
     unit_label = _unit_label(unit, transform, start, lang, indicator)
     notes += _transform_notes(indicator, transform, regions if view not in CROSS_VIEWS else (), rows, lang)
+    endpoint, filename = "observations", f"{indicator}_{view}.csv"
     if view == "scatter":
-        figure, height = _scatter_figure(indicator, vs, size, period, rows, unit_label, lang, log, regions)
+        figure, height, rows, view_params = _scatter_view(indicator, vs, size, view_params, lang, log, regions)
+        endpoint, filename = "scatter", f"{indicator}_{view_params['y']}_scatter.csv"
     elif not rows or not any(r["value"] is not None for r in rows):
         return _empty(t("empty.no_data", lang), lang, unit_label, indicator, view_params, title, subtitle, notes)
     elif view == "ranking":
@@ -707,8 +709,7 @@ def render_view(indicator: str, regions: tuple[str, ...], start: int | None, end
         _add_footer(figure, rows, lang)
     figure, source, unit_label, _rows = chart_result(figure, pd.DataFrame(), _sources(rows, transform, lang),
                                                      unit_label, "")
-    return (figure, source, unit_label, *api_links("observations", f"{indicator}_{view}.csv", **view_params),
-            height, title, subtitle, notes)
+    return (figure, source, unit_label, *api_links(endpoint, filename, **view_params), height, title, subtitle, notes)
 
 
 def _empty(message: str, lang: str, unit: str, indicator: str, view_params: dict | None = None,
@@ -820,13 +821,11 @@ def _cross_section(indicator: str, period: str, edition: str | None, transform: 
     most regions for that period (one edition, so the regions compare)."""
     subjects = federal_subjects()
     rows = [r for r in _transformed(indicator, subjects, edition, transform, start) if r["period"] == period]
-    counts: dict[str, int] = {}
-    for row in rows:
-        if row["value"] is not None:
-            counts[row["edition"]] = counts.get(row["edition"], 0) + 1
-    if not counts:
+    # (the read model's rule, which the API's scatter applies too)
+    newest_full = cross_section_edition([r["edition"] for r in rows], [r["value"] for r in rows])
+    if newest_full is None:
         return [], edition
-    chosen = edition or max(counts, key=lambda e: (counts[e] >= max(counts.values()) * 0.9, edition_age(e)))
+    chosen = edition or newest_full
     return [r for r in rows if r["edition"] == chosen], chosen
 
 
@@ -1042,33 +1041,55 @@ def _map_figure(rows: list[dict], unit: str, lang: str, name: str, period: str) 
     return plain.figure([choropleth, outline], layout)
 
 
-def _scatter_figure(indicator: str, vs: str | None, size: str | None, period: str | None, rows: list[dict],
-                    unit: str, lang: str, log: bool, regions: tuple[str, ...]) -> tuple[dict, int]:
-    """One indicator against another for one period, every region a point, Kaluga highlighted."""
-    names = region_names(lang)
+def _scatter_view(indicator: str, vs: str | None, size: str | None, cross: dict, lang: str, log: bool,
+                  regions: tuple[str, ...]) -> tuple[dict, int, list[dict], dict]:
+    """The scatter drawn from the API's /scatter table for the view (one call: the points, the card's CSV and its API
+    link are the same table), with the editions behind the points (for the footer and the source line) and the link's
+    parameters: every edition it shows named."""
     vs = vs if known_indicator(vs) else indicator
-    vs_meta = indicator_meta(vs)
-    vs_period = resolve_period(vs, period)
-    if vs_period and period and vs_period[:4] != period[:4]:
-        in_year = [p for p, y, _n in periods(vs) if str(y) == period[:4]]
-        vs_period = in_year[-1] if in_year else None
-    y_rows = _cross_section(vs, vs_period, None, "published", None)[0] if vs_period else []
-    y_by = {r["region_code"]: r for r in y_rows if r["value"] is not None}
-    x_by = {r["region_code"]: r for r in rows if r["value"] is not None}
-    size_by: dict[str, float] = {}
-    if known_indicator(size):
-        size_rows = _cross_section(size, resolve_period(size, period), None, "published", None)[0]
-        size_by = {r["region_code"]: r["value"] for r in size_rows if r["value"] is not None and r["value"] > 0}
-    common = [c for c in x_by if c in y_by]
-    if not common:
+    params = {"x": indicator, "y": vs, "size": size if known_indicator(size) else None, "period": cross["period"],
+              "region_kind": "region", "edition": cross["edition"], "transform": cross.get("transform"),
+              "base_year": cross.get("base_year"), "lang": lang}
+    try:
+        records = api.table_for(queries.engine(), "scatter", **params).records()
+    except api.ApiError:  # (the page passes known codes only; a refusal is an empty chart, never a 500)
+        records = []
+    axes = ("x", "y", "size")
+    drawn = [{"edition": r[f"{a}_edition"], "load_id": r[f"{a}_load_id"]} for r in records for a in axes
+             if r[f"{a}_edition"]]
+    # The link names the editions of y and size the rule picked, so it keeps answering these points.
+    pinned = {f"{a}_edition": next((r[f"{a}_edition"] for r in records if r[f"{a}_edition"]), None)
+              for a in axes[1:]}
+    link = {**{k: params[k] for k in ("x", "y", "size", "period", "region_kind", "edition")}, **pinned,
+            **{k: params[k] for k in ("transform", "base_year", "lang")}}
+    figure, height = _scatter_figure(records, cross["period"], lang, log, regions)
+    return figure, height, drawn, link
+
+
+def _scatter_figure(records: list[dict], period: str, lang: str, log: bool,
+                    regions: tuple[str, ...]) -> tuple[dict, int]:
+    """One indicator against another for one period, every region a point (the API's /scatter rows), Kaluga
+    highlighted; the point's area from the size figure where there is one above 0."""
+    if not records:
         return plain.empty(tx("no_common", lang, period=period_label(period, lang)), lang, HEIGHT), HEIGHT
+    names = region_names(lang)
+    common = [r["region_code"] for r in records]
+    size_by = {r["region_code"]: r["size_value"] for r in records
+               if r["size_value"] is not None and r["size_value"] > 0}
     biggest = max(size_by.values()) if size_by else 1.0
     marked = set(regions) | {KALUGA_CODE}
     sizes = [6 + 30 * math.sqrt(size_by[c] / biggest) if c in size_by else (8 if not size_by else 5) for c in common]
-    y_unit = pick(lang, vs_meta["unit_ru"], vs_meta["unit_en"])
+    first = records[0]
+    unit, y_unit, size_unit = first["x_unit"] or "", first["y_unit"] or "", first["size_unit"] or ""
+    sized = first["size_indicator_code"] is not None
+
+    def y_period(row: dict) -> str:
+        # (y's own period where it is not x's: a monthly indicator's latest month beside a year)
+        return f" ({period_label(row['y_period'], lang)})" if row["y_period"] != row["x_period"] else ""
+
     points = {
-        "type": "scatter", "mode": "markers+text", "x": [x_by[c]["value"] for c in common],
-        "y": [y_by[c]["value"] for c in common],
+        "type": "scatter", "mode": "markers+text", "x": [r["x_value"] for r in records],
+        "y": [r["y_value"] for r in records],
         "text": [f"<b>{names.get(c, c)}</b>" if c == KALUGA_CODE
                  else (_short(names.get(c, c), 16) if c in marked else "") for c in common],
         "textposition": "top center", "textfont": {"size": 11},
@@ -1076,15 +1097,17 @@ def _scatter_figure(indicator: str, vs: str | None, size: str | None, period: st
                    "color": [KALUGA_COLOUR if c == KALUGA_CODE else ("#0072B2" if c in marked else MUTED)
                              for c in common],
                    "line": {"width": 1, "color": "#ffffff"}, "opacity": 0.9},
-        "customdata": [[names.get(c, c), format_number(x_by[c]["value"], lang), format_number(y_by[c]["value"], lang),
-                        period_label(period, lang)] for c in common],
+        "customdata": [[names.get(r["region_code"], r["region_code"]), format_number(r["x_value"], lang),
+                        format_number(r["y_value"], lang) + y_period(r), period_label(period, lang),
+                        format_number(r["size_value"], lang)]
+                       for r in records],
         "hovertemplate": ("<b>%{customdata[0]}</b><br>x: %{customdata[1]} " + unit + "<br>y: %{customdata[2]} "
-                          + y_unit + f"<br>{t('card.period', lang)}: " + "%{customdata[3]}<extra></extra>"),
+                          + y_unit + (f"<br>{tx('size', lang)}: " + "%{customdata[4]} " + size_unit if sized else "")
+                          + f"<br>{t('card.period', lang)}: " + "%{customdata[3]}<extra></extra>"),
     }
-    meta = indicator_meta(indicator)
     axis_type = "log" if log else "linear"
-    x_title = f"{_short(pick(lang, meta['name_ru'], meta['name_en']), 60)}, {unit}"
-    y_title = f"{_short(pick(lang, vs_meta['name_ru'], vs_meta['name_en']), 50)}, {y_unit}"
+    x_title = f"{_short(first['x_indicator_name'] or first['x_indicator_code'], 60)}, {unit}"
+    y_title = f"{_short(first['y_indicator_name'] or first['y_indicator_code'], 50)}, {y_unit}"
     layout = base_layout(lang, HEIGHT + 40, showlegend=False, margin={"l": 72, "r": 16, "t": 24, "b": 96},
                          xaxis={"title": {"text": x_title}, "gridcolor": "#e6e9ee", "type": axis_type,
                                 **axis_number_format(lang)},

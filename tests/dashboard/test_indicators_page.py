@@ -32,7 +32,9 @@ def test_every_view_is_a_valid_plotly_figure(page, view, transform):
     figure, _source, _unit, csv_url, _name, _api, height, title, _subtitle, _notes = _render(
         page, start=2005, end=2017, view=view, transform=transform, period="2017")
     go.Figure(figure)  # full validation against the plotly schema
-    assert figure["data"] and "indicator=grp" in csv_url and "format=csv" in csv_url, (view, transform)
+    # (a scatter's link is the API's /scatter, x=grp against the y indicator)
+    assert figure["data"] and ("x=grp" if view == "scatter" else "indicator=grp") in csv_url, (view, transform)
+    assert "format=csv" in csv_url, (view, transform)
     assert height >= 460 and title.startswith("Gross regional product")
 
 

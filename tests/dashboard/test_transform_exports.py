@@ -1,7 +1,8 @@
 """An indicators view exports the numbers its chart draws, no more: for every transform the page offers and every
 view (a line merging editions or showing one, a ranking or map of one month or one year, the table), the figure's
 (region, period, value) equal the rows of the card's CSV (the API's CSV for the view, byte for byte) and of its XLSX,
-and the files say the figures are derived and how; a scatter's file says it is not the chart. Over the bundled
+and the files say the figures are derived and how; a scatter's files are its points (x, y and size, the API's
+/scatter). Over the bundled
 database (tests/dashboard/conftest.py), through the Dash callbacks and the API as the browser calls them."""
 
 from __future__ import annotations
@@ -261,8 +262,9 @@ def _is_the_apis_csv(client, atlas_app, response: dict) -> dict[str, list[str]]:
     href = response["indicators-chart-csv"]["href"]
     query = parse_qs(urlsplit(href).query)
     params = {k: v[0] for k, v in query.items() if k != "format"}
+    endpoint = urlsplit(href).path.removeprefix(f"{api.PREFIX}/")  # observations, or scatter for a scatter
     with atlas_app.server.app_context():
-        assert client.get(href).data == csv_bytes(api.table_for(queries.engine(), "observations", **params))
+        assert client.get(href).data == csv_bytes(api.table_for(queries.engine(), endpoint, **params))
     return query
 
 
@@ -358,19 +360,74 @@ def test_a_table_views_files_are_its_rows_every_edition(client, atlas_app, page)
         assert len({r["edition"] for r in rows}) >= 3
 
 
-def test_a_scatters_file_is_its_x_indicators_period_and_says_it_is_not_the_chart(client, page):
+def _scatter_files(client, response: dict) -> dict[str, list[dict]]:
+    """The scatter card's CSV and its XLSX data sheet, as rows with the CSV's column names (the XLSX header names
+    each axis's number with its unit: "y_value, рублей")."""
+    book = _xlsx_of_card(client, response, url="http://127.0.0.1:8050/indicators?indicator=grp&view=scatter")
+    sheet = [{k.split(", ", 1)[0]: v for k, v in row.items()} for row in _sheet_rows(book["Данные"])]
+    return {"csv": _csv(client, response["indicators-chart-csv"]["href"]), "xlsx": sheet}
+
+
+@pytest.mark.parametrize("transform", TRANSFORMS)
+def test_a_scatters_files_are_its_points_x_y_and_size(client, atlas_app, page, transform):
     response = _chart(client, **{"indicators-view": "scatter", "indicators-year": "2017",
-                                 "indicators-vs": "grp_per_capita"})
-    query = parse_qs(urlsplit(response["indicators-chart-csv"]["href"]).query)
-    assert (query["indicator"], query["period"], query["region_kind"]) == (["grp"], ["2017"], ["region"])
-    assert query["missing"] == ["omit"]
+                                 "indicators-vs": "grp_per_capita", "indicators-size": "population",
+                                 "indicators-transform": transform})
+    href = response["indicators-chart-csv"]["href"]
+    assert urlsplit(href).path == "/api/v1/scatter"
+    query = _is_the_apis_csv(client, atlas_app, response)
+    # The period drawn, the federal subjects, every axis's edition named, the transform of x.
+    assert (query["x"], query["y"], query["size"], query["period"], query["region_kind"]) == \
+        (["grp"], ["grp_per_capita"], ["population"], ["2017"], ["region"])
+    assert {"edition", "y_edition", "size_edition"} <= set(query)
+    assert query.get("transform") == (None if transform == "published" else [transform])
+    [points] = response["indicators-chart-graph"]["figure"]["data"]
+    drawn = [(custom[0], x, y) for x, y, custom in zip(points["x"], points["y"], points["customdata"], strict=True)]
+    assert len(drawn) >= 75, transform
+    for name, rows in _scatter_files(client, response).items():
+        exported = [(r["region_name"], _cell(r["x_value"]), _cell(r["y_value"])) for r in rows]
+        # Every point drawn, none more, in the same order: both indicators' figures, x as the chart derives it.
+        assert exported == drawn, (name, transform)
+        assert {r["x_period"] for r in rows} == {r["y_period"] for r in rows} == {"2017"}, name
+        assert {r["x_edition"] for r in rows} == set(query["edition"]), name
+        assert {r["y_edition"] for r in rows} == set(query["y_edition"]), name
+        assert {r["x_transform"] for r in rows} == {transform} and {r["y_transform"] for r in rows} == {"published"}
+        assert {r["x_unit"] for r in rows} == {response["indicators-chart-unit"]["children"]}, name
+        # The point's size is drawn from the size figure: the area's rule over the exported figures gives the marker.
+        sizes = [_cell(r["size_value"]) for r in rows]
+        biggest = max(v for v in sizes if v is not None and v > 0)
+        expected = [(6 + 30 * (v / biggest) ** 0.5 if v is not None and v > 0 else 5)
+                    * (1.4 if r["region_code"] == "RU-KLU" else 1) for v, r in zip(sizes, rows, strict=True)]
+        assert points["marker"]["size"] == pytest.approx(expected), name
+        assert {r["size_indicator_code"] for r in rows} == {"population"}
+    # The x of each point is the ranking's bar for the same view (one read of the indicator, one rule of editions).
+    ranking = _chart(client, **{"indicators-view": "ranking", "indicators-year": "2017",
+                                "indicators-transform": transform})
+    [bar] = ranking["indicators-chart-graph"]["figure"]["data"]
+    bars = {custom[0]: x for x, custom in zip(bar["x"], bar["customdata"], strict=True)}
+    assert all(bars[region] == x for region, x, _y in drawn)
+
+
+def test_a_scatters_y_is_the_y_indicators_own_figure_and_its_file_says_it_is_the_chart(client, page):
+    # GRP (yearly) against the average wage (monthly, 2009-2015): y is the wage's newest month of the year drawn.
+    response = _chart(client, **{"indicators-view": "scatter", "indicators-year": "2015",
+                                 "indicators-vs": "avg_wage", "indicators-years": [2010, 2015]})
     [points] = response["indicators-chart-graph"]["figure"]["data"]
     rows = _csv(client, response["indicators-chart-csv"]["href"])
-    assert set(points["x"]) <= {_number(r["value"]) for r in rows} and len(points["x"]) >= 75
-    # The About sheet does not claim the file is the chart's numbers: a scatter pairs two indicators.
+    assert {r["y_period"] for r in rows} == {"2015-12"} and {r["x_period"] for r in rows} == {"2015"}
+    [y_edition] = {r["y_edition"] for r in rows}
+    published = {r["region_code"]: _number(r["value"]) for r in _csv(client, api.link(
+        "observations", indicator="avg_wage", period="2015-12", edition=y_edition, format="csv"))}
+    assert [published[r["region_code"]] for r in rows] == points["y"] and len(rows) >= 75
+    # No size chosen: its columns are empty, and the files say they are the chart's points.
+    assert {r["size_value"] for r in rows} == {r["size_indicator_code"] for r in rows} == {""}
     book = _xlsx_of_card(client, response, url="http://127.0.0.1:8050/indicators?indicator=grp&view=scatter")
-    [(_label, text)] = [row for row in book["О данных"].iter_rows(values_only=True) if row[0] == "Числа"]
-    assert text.startswith("Не ровно то, что на графике") and "оси X" in text
+    about = {row[0]: row[1] for row in book["О данных"].iter_rows(values_only=True) if row[0]}
+    assert about["Числа"].startswith("Ровно те точки, что показаны на графике")
+    header = [c.value for c in book["Данные"][1]]
+    assert f"x_value, {rows[0]['x_unit']}" in header and f"y_value, {rows[0]['y_unit']}" in header
+    assert about["Единица измерения (x)"] == rows[0]["x_unit"] and about["Единица измерения (y)"] == rows[0]["y_unit"]
+    assert {f"Издания: {r['x_edition']}" for r in rows} | {f"Издания: {y_edition}"} <= set(about)
     line = _xlsx_of_card(client, _chart(client))
     [(_label, text)] = [row for row in line["О данных"].iter_rows(values_only=True) if row[0] == "Числа"]
     assert text.startswith("Ровно те значения, что показаны на графике")

@@ -42,6 +42,30 @@ def test_csv_is_the_apis_csv_for_the_view(client, atlas_app, view):
         assert {r["region_code"] for r in rows} == {"RU-KLU", "RU-TUL"}
 
 
+def test_a_scatters_links_are_the_apis_scatter_for_the_view(client, atlas_app):
+    response = call(client, "indicators-chart-graph.figure", {**CONTROLS, "indicators-view": "scatter",
+                                                              "indicators-vs": "grp_per_capita",
+                                                              "indicators-size": "population"})
+    csv_url = response["indicators-chart-csv"]["href"]
+    api_url = response["indicators-chart-api"]["href"]
+    assert csv_url.startswith("/api/v1/scatter?") and api_url.startswith("/api/v1/scatter?")
+    assert response["indicators-chart-csv"]["download"] == "grp_grp_per_capita_scatter.csv"
+    csv_query, api_query = parse_qs(urlsplit(csv_url).query), parse_qs(urlsplit(api_url).query)
+    assert {k: v for k, v in csv_query.items() if k not in ("format", "limit")} == api_query
+    assert (api_query["x"], api_query["y"], api_query["size"]) == (["grp"], ["grp_per_capita"], ["population"])
+    downloaded = client.get(csv_url)
+    params = {k: v[0] for k, v in csv_query.items() if k != "format"}
+    with atlas_app.server.app_context():
+        assert downloaded.data == csv_bytes(api.table_for(queries.engine(), "scatter", **params))
+    [points] = response["indicators-chart-graph"]["figure"]["data"]
+    rows = list(csv.DictReader(io.StringIO(downloaded.data.decode("utf-8-sig"))))
+    assert [(float(r["x_value"]), float(r["y_value"])) for r in rows] == list(zip(points["x"], points["y"],
+                                                                                   strict=True))
+    # The JSON link answers the same points.
+    assert [(r["x_value"], r["y_value"]) for r in client.get(api_url).get_json()["rows"]] == \
+        list(zip(points["x"], points["y"], strict=True))
+
+
 def test_the_csv_holds_every_value_drawn(client):
     response = _chart(client, "line")
     drawn = {round(y, 6) for trace in response["indicators-chart-graph"]["figure"]["data"]

@@ -303,6 +303,38 @@ def test_a_transformed_indicators_view_exports_the_numbers_it_plots(dash_duo, ex
     assert console_errors(dash_duo) == []
 
 
+def test_a_scatters_csv_and_xlsx_hold_its_points_x_y_and_size(dash_duo, export_app):
+    dash_duo.start_server(export_app)
+    dash_duo.driver.set_window_size(1440, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/indicators?indicator=grp&view=scatter&year=2019"
+                           "&vs=grp_per_capita&size=population&lang=en")
+    card = "indicators-chart"
+    wait_for_graph(dash_duo, f"{card}-graph", timeout=40)
+    until(lambda: "/api/v1/scatter?" in (dash_duo.find_element(f"#{card}-csv").get_attribute("href") or ""), 20)
+    until(lambda: (t := traces(dash_duo, f"{card}-graph")) and t[0]["type"] == "scatter" and len(t[0]["x"]) >= 80,
+          timeout=20)
+    points = traces(dash_duo, f"{card}-graph")[0]
+    drawn = list(zip(points["x"], points["y"], strict=True))
+    with urllib.request.urlopen(dash_duo.find_element(f"#{card}-csv").get_attribute("href")) as response:
+        api_rows = list(csv.DictReader(io.StringIO(response.read().decode("utf-8-sig"), newline="")))
+    # The CSV the menu offers: a row per point, its x and its y, and the size figure the point is drawn from.
+    assert [(float(r["x_value"]), float(r["y_value"])) for r in api_rows] == drawn
+    assert {r["size_indicator_code"] for r in api_rows} == {"population"}
+    assert {r["x_period"] for r in api_rows} == {r["y_period"] for r in api_rows} == {"2019"}
+    choose(dash_duo, card, "button[id*='chart-xlsx-button']")
+    book = openpyxl.load_workbook(downloaded(dash_duo, ".xlsx"))
+    header = [c.value for c in book["Data"][1]]
+    assert {"x_value, million RUB", "y_value, RUB", "size_value, thousand persons"} <= set(header)
+    rows = [dict(zip(header, row, strict=True)) for row in book["Data"].iter_rows(min_row=2, values_only=True)]
+    assert [(r["x_value, million RUB"], r["y_value, RUB"]) for r in rows] == drawn
+    assert [r["size_value, thousand persons"] for r in rows] == \
+        [float(r["size_value"]) if r["size_value"] else None for r in api_rows]
+    about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True) if row[0]}
+    assert about["Numbers"].startswith("Exactly the points the chart shows")
+    assert (about["Unit (x)"], about["Unit (y)"]) == ("million RUB", "RUB")
+    assert console_errors(dash_duo) == []
+
+
 @pytest.mark.parametrize("path, card", [("/indicators?view=map&lang=ru", "indicators-chart"),
                                         ("/companies?lang=ru", "companies-map")])
 def test_maps_export_as_png_and_svg_with_their_source(dash_duo, export_app, path, card):
