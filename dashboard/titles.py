@@ -10,6 +10,9 @@ import flask
 
 from dashboard.i18n import normalise_language, t
 
+# flask.g's name for the query string of the page a layout request builds (set by dashboard.app).
+PAGE_SEARCH_ATTR = "atlas_page_search"
+
 
 def request_language() -> str:
     """The language of the page being built: ?lang= of the routing callback's URL, else of the request."""
@@ -19,6 +22,9 @@ def request_language() -> str:
         search = dash.callback_context.inputs.get("_pages_location.search")
     except Exception:  # no callback running (the index page's meta tags): the request's own query
         search = None
+    if search is None and flask.has_app_context():
+        # The layout request building its page (dashboard.app.page_container) names the page's query.
+        search = flask.g.get(PAGE_SEARCH_ATTR)
     if search is None and flask.has_request_context():
         return normalise_language(flask.request.args.get("lang"))
     values = parse_qs((search or "").lstrip("?")).get("lang")
