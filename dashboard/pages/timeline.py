@@ -27,12 +27,14 @@ from dashboard.components import (
 )
 from dashboard.figures import PALETTE, base_layout
 from dashboard.i18n import (
+    RecordedText,
     format_number,
     format_period,
     grid_locale_text,
     normalise_language,
     page_text,
     pick,
+    t,
     translate_value,
 )
 from dashboard.sources_data import is_bundled, markdown_link
@@ -82,7 +84,7 @@ TEXT = {
     "date": {"ru": "Дата", "en": "Date"},
     "type": {"ru": "Тип", "en": "Type"},
     "location": {"ru": "Место", "en": "Location"},
-    "description": {"ru": "Событие (как записано, на английском)", "en": "Event (as recorded)"},
+    "description": {"ru": "Событие", "en": "Event (as recorded)"},
     "note": {"ru": "Примечание", "en": "Note"},
     "source": {"ru": "Источник", "en": "Source"},
     "planned_label": {"ru": "план", "en": "planned"},
@@ -133,6 +135,11 @@ def _events() -> pd.DataFrame:
     return shape_events(queries.events(), queries.companies())
 
 
+def _texts(lang: str) -> RecordedText:
+    """The events' recorded descriptions in the page's language (the project's translations, dashboard.i18n)."""
+    return RecordedText(queries.translations("cluster"), lang)
+
+
 @cache.memoize()
 def _area_keys(area: str | None) -> frozenset[str] | None:
     keys = companies_in_area(area, queries.products(), queries.companies())
@@ -155,6 +162,7 @@ def layout(lang: str | None = None, area: str | None = None, types: str | None =
         dcc.Store(id=f"{PAGE}-lang", data=lang),
         html.H1(tx("title", lang), className="page-title"),
         html.P(tx("lead", lang), className="page-lead"),
+        html.P(t("note.translation", lang), className="card-description"),
         html.Div(className="controls", children=[
             dmc.MultiSelect(id=f"{PAGE}-types", label=tx("types", lang), value=chosen, clearable=True,
                             searchable=True, placeholder=tx("types_placeholder", lang), w=380,
@@ -325,11 +333,12 @@ def render_chart(types: tuple, year_from: int | None, year_to: int | None, statu
 @cache.memoize()
 def _hovers(lang: str) -> dict[str, str]:
     """Hover text of every event in one language, keyed by record (built once, not per request)."""
-    return {r.record_key: _hover(r, lang) for r in _events().itertuples()}
+    texts = _texts(lang)
+    return {r.record_key: _hover(r, lang, texts) for r in _events().itertuples()}
 
 
-def _hover(r, lang: str) -> str:
-    lines = [f"<b>{_wrap(r.company_label or '', 50)}</b>", _wrap(r.description),
+def _hover(r, lang: str, texts: RecordedText) -> str:
+    lines = [f"<b>{_wrap(r.company_label or '', 50)}</b>", _wrap(texts.text(r.description)),
              f"{tx('date_as_written', lang)}: {_wrap(r.date_raw, 50)}",
              f"{tx('type', lang)}: {type_label(r.event_type, lang)}"
              + f" · {tx('planned_label' if r.planned else 'happened_label', lang)}",
@@ -351,10 +360,11 @@ def _grid_columns(lang: str) -> list[dict]:
         {"field": "type", "headerName": tx("type", lang), "minWidth": 140, "maxWidth": 200},
         {"field": "status", "headerName": tx("status", lang), "minWidth": 110, "maxWidth": 130},
         {"field": "company", "headerName": tx("company", lang), "minWidth": 150, "flex": 1},
-        # NOTE: descriptions were compiled in English from the cited pages; a Russian page shows them as
-        # recorded, marked as text in its original language (lang="en"), not machine-translated.
+        # NOTE: descriptions were compiled in English from the cited pages; a Russian page shows the project's
+        # translation, or, where there is none, the text as recorded marked as English (OriginalText).
         {"field": "description", "headerName": tx("description", lang), "minWidth": 280, "flex": 3,
-         **({"cellClass": "original-text", "cellRenderer": "OriginalText"} if lang == "ru" else {})},
+         "cellRendererSelector": {"function": "params.data && params.data.description_as_recorded ? "
+                                              "{component: 'OriginalText'} : undefined"}},
         {"field": "location", "headerName": tx("location", lang), "minWidth": 120, "flex": 1},
         {"field": "source", "headerName": tx("source", lang), "cellRenderer": "markdown",
          "cellRendererParams": {"linkTarget": "_blank"}, "minWidth": 150, "flex": 1},
@@ -373,6 +383,7 @@ def _date_shown(date: object, date_raw: object, lang: str) -> str:
 
 def _grid_rows(shown: pd.DataFrame, lang: str) -> list[dict]:
     rows = []
+    texts = _texts(lang)
     for r in shown.itertuples():
         label = tx("interview", lang) if is_bundled(r.source_url) else r.source
         rows.append({
@@ -380,7 +391,8 @@ def _grid_rows(shown: pd.DataFrame, lang: str) -> list[dict]:
             "sort_key": r.x0 or "9999",
             "type": type_label(r.event_type, lang),
             "status": tx("planned_label" if r.planned else "happened_label", lang),
-            "company": r.company_label or "", "description": r.description,
+            "company": r.company_label or "", "description": texts.text(r.description),
+            "description_as_recorded": not texts.translated(r.description),
             "location": translate_value("place", r.location or "", lang),
             "source": markdown_link(label, r.source_url),
             "note": tx("conflict_hover", lang, dates=r.conflict_dates) if r.conflict else "",
