@@ -165,3 +165,20 @@ def test_a_held_sqlite_lock_fails_a_dashboard_write_in_seconds(tmp_path, monkeyp
     holder.execute("ROLLBACK")
     holder.close()
     engine.dispose()
+
+
+def test_warm_up_reads_the_catalogue_and_survives_an_unreachable_database(atlas_app, caplog):
+    from dashboard.app import create_app, warm_up
+    from dashboard.cache import cache
+    from etl.db import make_engine
+
+    warm_up(atlas_app.server)
+    with atlas_app.server.app_context():
+        stored = list(cache.cache._cache)  # SimpleCache's entries
+    assert any(key.startswith("memo:dashboard.queries.indicators:") for key in stored)
+    assert any(key.startswith("memo:dashboard.queries.regions:") for key in stored)
+
+    # Nothing listens on port 1: the worker still starts, and says why it did not warm up.
+    down = create_app(make_engine("postgresql+psycopg://postgres@127.0.0.1:1/none"), {"CACHE_TYPE": "SimpleCache"})
+    warm_up(down.server)
+    assert "warm-up skipped" in caplog.text
