@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -82,11 +82,44 @@ def open_workbook(path: Path) -> CalamineWorkbook:
     """Open .xlsx/.xlsm/.xls with calamine, after the input limits (etl.sources.guard) passed.
 
     Any failure is an InputError naming the file (and the sheet and cell when a limit is passed).
+    The workbook of one file version is opened once (detection, the adapter and the misread-cell
+    checks of one load share it, and the sheets read from it).
     """
     path = Path(path)
     guard.inspect(path)  # NOTE: calamine aborts the process on a grid it cannot allocate; refuse first
+    return _open(path).workbook
+
+
+def read_sheet(path: Path, workbook: CalamineWorkbook, sheet: str) -> list[list]:
+    """Every row of a sheet from A1 (empty cells as ""), once the guard passed its used range.
+
+    A sheet of the workbook open_workbook gave is read once per file version; the rows are shared,
+    so callers must not change them.
+    """
+    path = Path(path)
+    guard.inspect(path)  # cached: a no-op after open_workbook, a refusal for a file changed since
+    opened = _open(path)
+    if workbook is not opened.workbook:
+        return _read_rows(path, workbook, sheet)
+    rows = opened.sheets.get(sheet)
+    if rows is None:
+        rows = opened.sheets[sheet] = _read_rows(path, workbook, sheet)
+    return rows
+
+
+def _version(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return str(path.resolve()), stat.st_size, stat.st_mtime_ns
+
+
+class _Opened(NamedTuple):
+    workbook: CalamineWorkbook
+    sheets: dict[str, list[list]]
+
+
+def _open(path: Path) -> _Opened:
     try:
-        return CalamineWorkbook.from_path(str(path))
+        return _opened(*_version(path))
     except BaseException as exc:  # calamine raises several types for damaged files, and may panic
         _reraise_interrupts(exc)
         raise InputError(
@@ -94,10 +127,14 @@ def open_workbook(path: Path) -> CalamineWorkbook:
         ) from exc
 
 
-def read_sheet(path: Path, workbook: CalamineWorkbook, sheet: str) -> list[list]:
-    """Every row of a sheet from A1 (empty cells as ""), once the guard passed its used range."""
-    path = Path(path)
-    guard.inspect(path)  # cached: a no-op after open_workbook, a refusal for a file changed since
+@lru_cache(maxsize=2)
+def _opened(resolved: str, size: int, mtime_ns: int) -> _Opened:
+    # NOTE: keyed on size and mtime as well (as guard.inspect is), so a file rewritten in place is
+    # read again; two entries: a load reads one file at a time.
+    return _Opened(CalamineWorkbook.from_path(resolved), {})
+
+
+def _read_rows(path: Path, workbook: CalamineWorkbook, sheet: str) -> list[list]:
     try:
         return workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except BaseException as exc:
