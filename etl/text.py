@@ -35,6 +35,8 @@ def clean_spaces(text: str) -> str:
 
 def fix_lookalikes(text: str) -> str:
     """Map Latin look-alike letters to Cyrillic in words that are otherwise Cyrillic."""
+    if text.translate(_LATIN_LOOKALIKES) == text:
+        return text  # no look-alike letter at all (most labels): nothing to map, word by word
     return " ".join(
         word.translate(_LATIN_LOOKALIKES) if _CYRILLIC.search(word) else word
         for word in text.split(" ")
@@ -43,6 +45,8 @@ def fix_lookalikes(text: str) -> str:
 
 def strip_footnotes(text: str) -> str:
     """Remove footnote markers glued to the end of a label."""
+    if not _may_end_in_marks(text):
+        return text.strip()  # NOTE: _FOOTNOTE_TAIL ends in ")", ";", a digit or white space; skip its scan
     previous = None
     while previous != text:
         previous = text
@@ -52,7 +56,19 @@ def strip_footnotes(text: str) -> str:
 
 def strip_name_footnotes(text: str) -> str:
     """Remove footnote marks, glued or set apart, from the end of a name that has no digits of its own."""
+    if not _may_end_in_marks(text):
+        return text.rstrip()  # NOTE: _NAME_MARKS ends in a mark, a bracket, ",", ";" or white space
     return _NAME_MARKS.sub("", text).rstrip()
+
+
+def _may_end_in_marks(text: str) -> bool:
+    """False when the text's last character can end no footnote mark (nor the white space after one),
+    so the end-anchored mark patterns, which are tried at every position, need not run."""
+    last = text[-1:]
+    return not last or last.isdigit() or last.isspace() or last in _MARK_ENDS
+
+
+_MARK_ENDS = frozenset(");,*⁾⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def normalise_name(text: str) -> str:
