@@ -138,7 +138,38 @@ def _clean(text: str) -> str:
 
 
 def _blank(cell: object) -> bool:
+    if type(cell) is float:  # most cells: never blank
+        return False
     return cell is None or cell == "" or (isinstance(cell, str) and not cell.strip())
+
+
+def _last_filled(rows: list[list]) -> list[int]:
+    """Per row, the index of its last cell that is not blank (-1 for a blank row).
+
+    Worked out once per sheet: whether a row holds anything right of a column is asked of every
+    row several times while the tables are found.
+    """
+    out = []
+    for row in rows:
+        width = len(row)
+        if not width or row[-1] != "":
+            c = width - 1
+        else:
+            # NOTE: calamine pads every row with "" to the sheet's width; the run of trailing "" is
+            # measured with list.count (in C), by bisection: "the last k cells are all ''" holds for
+            # every k up to the run's length and for none beyond.
+            low, high = 1, width  # the last `low` cells are "", and the run is at most `high` long
+            while low < high:
+                k = (low + high + 1) // 2
+                if row[width - k:].count("") == k:
+                    low = k
+                else:
+                    high = k - 1
+            c = width - 1 - low
+        while c >= 0 and _blank(row[c]):
+            c -= 1
+        out.append(c)
+    return out
 
 
 def _texts(row: list) -> list[str]:
@@ -199,13 +230,17 @@ def _sentence_case(text: str) -> str:
 # --- the sheet ----------------------------------------------------------------------------------
 
 
-def find_stub(rows: list[list], is_region: IsRegion, max_column: int = 4) -> int | None:
-    """The stub column: where region names stand beside figures most often (None: no region row)."""
+def find_stub(rows: list[list], is_region: IsRegion, max_column: int = 4,
+              filled: list[int] | None = None) -> int | None:
+    """The stub column: where region names stand beside figures most often (None: no region row).
+
+    `filled` is _last_filled(rows), when the caller has it."""
+    filled = _last_filled(rows) if filled is None else filled
     counts: dict[int, int] = {}
-    for row in rows:
-        for c in range(min(max_column, len(row))):
+    for row, last in zip(rows, filled, strict=True):
+        for c in range(min(max_column, len(row), last)):
             cell = row[c]
-            if isinstance(cell, str) and cell.strip() and _has_values(row, c) and is_region(cell):
+            if isinstance(cell, str) and cell.strip() and is_region(cell):
                 counts[c] = counts.get(c, 0) + 1
                 break
     if not counts:
@@ -213,13 +248,10 @@ def find_stub(rows: list[list], is_region: IsRegion, max_column: int = 4) -> int
     return max(counts, key=lambda c: (counts[c], -c))
 
 
-def _has_values(row: list, stub: int) -> bool:
-    return any(not _blank(cell) for cell in row[stub + 1:])
-
-
-def _has_figures(row: list, stub: int) -> bool:
-    """True when a cell right of the stub is a figure or a mark ("…", "-"), not a text label."""
-    for cell in row[stub + 1:]:
+def _has_figures(row: list, stub: int, last: int | None = None) -> bool:
+    """True when a cell right of the stub is a figure or a mark ("…", "-"), not a text label
+    (`last`: the row's last cell that is not blank, when known)."""
+    for cell in row[stub + 1:None if last is None else last + 1]:
         if type(cell) is float or (isinstance(cell, int) and not isinstance(cell, bool)):
             return True
         if isinstance(cell, str) and cell.strip() and len(cell) <= 40 and isinstance(parse_value(cell), CellValue):
@@ -241,10 +273,11 @@ def _is_header_like(row: list, stub: int) -> bool:
 
 def find_tables(sheet: str, rows: list[list], is_region: IsRegion) -> list[Table]:
     """Every table on a sheet whose rows name regions, in order from the top."""
-    stub = find_stub(rows, is_region)
+    filled = _last_filled(rows)
+    stub = find_stub(rows, is_region, filled=filled)
     if stub is None:
         return []
-    zones = _data_zones(rows, stub, is_region)
+    zones = _data_zones(rows, stub, is_region, filled)
     tables: list[Table] = []
     previous_end = 0
     for n, (start, end) in enumerate(zones):
@@ -267,17 +300,22 @@ def find_tables(sheet: str, rows: list[list], is_region: IsRegion) -> list[Table
     return tables
 
 
-def _data_zones(rows: list[list], stub: int, is_region: IsRegion) -> list[tuple[int, int]]:
+def _data_zones(rows: list[list], stub: int, is_region: IsRegion, filled: list[int]) -> list[tuple[int, int]]:
     """(first, end) row ranges of data: from a region row with figures to the last row with figures."""
     zones: list[tuple[int, int]] = []
     r, n = 0, len(rows)
     while r < n:
         row = rows[r]
-        label = text_of(row[stub]) if stub < len(row) else ""
-        if not (label and _has_figures(row, stub) and not _END_OF_TABLE.match(label) and is_region(row[stub])):
+        # NOTE: the cheap tests first: most rows have nothing right of the stub, or no label.
+        if filled[r] <= stub or type(row[stub]) is not str:
             r += 1
             continue
-        start = _zone_start(rows, stub, r, zones[-1][1] if zones else 0, is_region)
+        label = text_of(row[stub])
+        if not (label and not _END_OF_TABLE.match(label) and is_region(row[stub])
+                and _has_figures(row, stub, filled[r])):
+            r += 1
+            continue
+        start = _zone_start(rows, stub, r, zones[-1][1] if zones else 0, is_region, filled)
         last = r
         r += 1
         while r < n:
@@ -286,9 +324,9 @@ def _data_zones(rows: list[list], stub: int, is_region: IsRegion) -> list[tuple[
             if label:
                 if _END_OF_TABLE.match(label) or _is_title_line(label):
                     break
-                if _has_values(row, stub):
+                if filled[r] > stub:
                     last = r
-            elif any(not _blank(c) for c in row):
+            elif filled[r] >= 0:
                 break  # a row with cells but no stub label: a header, a title or a note
             r += 1
         zones.append((start, last + 1))
@@ -296,7 +334,8 @@ def _data_zones(rows: list[list], stub: int, is_region: IsRegion) -> list[tuple[
     return zones
 
 
-def _zone_start(rows: list[list], stub: int, first_region: int, floor: int, is_region: IsRegion) -> int:
+def _zone_start(rows: list[list], stub: int, first_region: int, floor: int, is_region: IsRegion,
+                filled: list[int]) -> int:
     """The first data row of a zone: labelled rows with figures just above its first region row belong to it.
 
     NOTE: a total row in its own unit ("Российская Федерация, млрд руб.") or a district heading
@@ -308,15 +347,15 @@ def _zone_start(rows: list[list], stub: int, first_region: int, floor: int, is_r
         label = text_of(row[stub]) if stub < len(row) else ""
         if not label or _END_OF_TABLE.match(label) or _is_title_line(label) or _is_numbering_row(row, stub):
             break
-        if _has_values(row, stub):
-            if _is_header_like(row, stub) or not _has_figures(row, stub):
+        if filled[r] > stub:
+            if _is_header_like(row, stub) or not _has_figures(row, stub, filled[r]):
                 break
         elif not is_region(row[stub]):
             break
         r -= 1
     start = r + 1
     # A row just below the stop that is not a header nor data (a title line in the stub) is not data.
-    while start < first_region and not _has_values(rows[start], stub) and not (
+    while start < first_region and not filled[start] > stub and not (
             stub < len(rows[start]) and is_region(rows[start][stub])):
         start += 1
     return start
@@ -572,11 +611,13 @@ def _letters(letters: list[str]) -> str:
 
 def _columns_with_data(rows: list[list], stub: int, start: int, end: int, width: int) -> set[int]:
     used: set[int] = set()
-    for r in range(start, end):
-        row = rows[r]
-        for c in range(stub + 1, min(width, len(row))):
-            if c not in used and not _blank(row[c]):
+    # Column by column, up to its first cell that is not blank (most columns: the first data row).
+    for c in range(stub + 1, width):
+        for r in range(start, end):
+            row = rows[r]
+            if c < len(row) and not _blank(row[c]):
                 used.add(c)
+                break
     return used
 
 
