@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from etl.errors import Rejection
+
+
+class CellPositions(NamedTuple):
+    """The 1-based row and column of every figure of an observations frame, as its source_cell says
+    them, known by the adapter that built the frame (so they need not be read back from the text)."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    columns: np.ndarray
 
 
 @dataclass
@@ -21,6 +32,9 @@ class Parsed:
     # Where the figures come from when they were not read from the raw file itself (an extract's
     # publication, origin, licence and the raw file's checksum); kept in the load's report.
     provenance: dict | None = None
+    # Where the figures of tables["observations"] stand, when the adapter knows; valid only while that
+    # frame is `cell_positions.frame` (a frame replaced or filtered since is read from its text again).
+    cell_positions: CellPositions | None = None
 
     def row_count(self) -> int:
         return sum(len(frame) for frame in self.tables.values())

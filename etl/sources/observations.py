@@ -1,4 +1,4 @@
-"""The observations frame every statistical adapter returns, built one figure at a time.
+"""The observations frame every statistical adapter returns, built one figure or one block at a time.
 
 One home for its columns, so the workbook, monthly, EMISS and CBR adapters, the panel and the
 extracts agree on them.
@@ -6,9 +6,11 @@ extracts agree on them.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from etl.periods import Period
+from etl.sources.base import CellPositions
 
 OBSERVATION_COLUMNS = [
     "indicator_code", "region_code", "period", "period_kind", "year", "month", "value", "status",
@@ -19,17 +21,24 @@ OBSERVATION_COLUMNS = [
 # The columns add() collects, in the order of its tuples (edition and source_file are the same for all).
 _COLLECTED = ["indicator_code", "region_code", "period", "period_kind", "year", "month", "value", "status",
               "value_text", "source_sheet", "source_cell", "source_header"]
+# The text columns of a block (object arrays); a block's "month" is (values, missing mask).
+_TEXT = [c for c in _COLLECTED if c not in ("year", "month", "value")]
 
 
 class ObservationBuilder:
-    """Collects figures as one tuple each (the cheapest append) and makes the observations frame at the end."""
+    """Collects figures as one tuple each (the cheapest append) or as column blocks (a whole table at
+    once), and makes the observations frame at the end, in the order they were added."""
 
     def __init__(self, edition: str, source_file: str):
         self.edition, self.source_file = edition, source_file
         self._rows: list[tuple] = []
+        self._blocks: list[dict[str, object]] = []
+        self._in_blocks = 0
+        # Where the figures stand, once frame() made the frame and every block said it (add() does not).
+        self.positions: CellPositions | None = None
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return self._in_blocks + len(self._rows)
 
     def add(self, indicator_code: str, region_code: str, period: Period, value: float | None, status: str,
             sheet: str | None, cell: str | None, header: str | None = None, value_text: str | None = None) -> None:
@@ -37,14 +46,94 @@ class ObservationBuilder:
         self._rows.append((indicator_code, region_code, period.code, period.kind, period.year, period.stored_month,
                            value, status, value_text, sheet, cell, header))
 
+    def add_block(self, block: dict[str, object]) -> None:
+        """Figures given column by column, in _COLLECTED's names: object arrays for the text columns,
+        float64 "value", int64 "year", and "month" as (int64 values, bool missing mask), all of one length;
+        optionally "_row" and "_column", the 1-based position source_cell names (int64)."""
+        self._flush()
+        self._blocks.append(block)
+        self._in_blocks += len(block["value"])  # type: ignore[arg-type]
+
+    def _flush(self) -> None:
+        """The figures added one at a time so far, as a block (so the order of adds is kept)."""
+        if not self._rows:
+            return
+        columns = dict(zip(_COLLECTED, zip(*self._rows, strict=True), strict=True))
+        self._rows = []
+        block: dict[str, object] = {name: _objects(columns[name]) for name in _TEXT}
+        block["value"] = np.array(columns["value"], dtype="float64")
+        block["year"] = np.array(columns["year"], dtype="int64")
+        months = columns["month"]
+        block["month"] = (np.array([0 if m is None else m for m in months], dtype="int64"),
+                          np.array([m is None for m in months], dtype=bool))
+        self.add_block(block)
+
     def frame(self) -> pd.DataFrame:
         """The observations frame, columns OBSERVATION_COLUMNS (value float64, year int64)."""
-        size = len(self._rows)
-        columns = zip(*self._rows, strict=True) if size else ([] for _ in _COLLECTED)
-        data = {name: list(values) for name, values in zip(_COLLECTED, columns, strict=True)}
-        data["value"] = pd.array(data["value"], dtype="float64") if size else []
-        data["year"] = pd.array(data["year"], dtype="int64") if size else []
-        data["month"] = pd.array(data["month"], dtype="Int64") if size else []
-        data["edition"] = [self.edition] * size
-        data["source_file"] = [self.source_file] * size
+        # NOTE: the text columns of figures added one at a time are left to pandas' inference, as
+        # when the frame was made from lists (an adapter may give None or a number there).
+        infer = not self._blocks
+        self._flush()
+        if not self._in_blocks:
+            return self._frame_of_rows()  # no figure at all: the empty frame
+        blocks = self._blocks
+        size = self._in_blocks
+        data: dict[str, object] = {}
+        for name in _TEXT:
+            column = _joined([b[name] for b in blocks], object)
+            data[name] = column if infer else _text_column(column)
+        data["value"] = _joined([b["value"] for b in blocks], "float64")
+        data["year"] = _joined([b["year"] for b in blocks], "int64")
+        months = [b["month"] for b in blocks]
+        data["month"] = pd.arrays.IntegerArray(_joined([m[0] for m in months], "int64"),  # type: ignore[index]
+                                               _joined([m[1] for m in months], bool))  # type: ignore[index]
+        data["edition"] = filled(size, self.edition) if infer else _text_column(filled(size, self.edition))
+        data["source_file"] = (filled(size, self.source_file) if infer
+                               else _text_column(filled(size, self.source_file)))
+        # NOTE: copy=False: the arrays were made for this frame (a dict's arrays are copied by default).
+        frame = pd.DataFrame(data, columns=OBSERVATION_COLUMNS, copy=False)
+        if all("_row" in b for b in blocks):
+            self.positions = CellPositions(frame, _joined([b["_row"] for b in blocks], "int64"),
+                                           _joined([b["_column"] for b in blocks], "int64"))
+        return frame
+
+    @staticmethod
+    def _frame_of_rows() -> pd.DataFrame:
+        """The frame of no figure (columns of the dtypes pandas gives empty lists)."""
+        data: dict[str, list] = {name: [] for name in OBSERVATION_COLUMNS}
         return pd.DataFrame(data, columns=OBSERVATION_COLUMNS)
+
+
+def filled(size: int, value: object) -> np.ndarray:
+    """An object array holding `value` `size` times.
+
+    NOTE: np.full(size, "text", dtype=object) makes a new str object per item (it casts a numpy
+    string), forty times slower than filling with the one object.
+    """
+    out = np.empty(size, dtype=object)
+    out.fill(value)
+    return out
+
+
+def _objects(values: object) -> np.ndarray:
+    """An object array of the given items (never a nested array, whatever the items are)."""
+    items = list(values)  # type: ignore[call-overload]
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
+
+
+# The dtype pandas infers for a column of texts (and missing values): "str".
+_STR = pd.Series(["text", None]).dtype
+
+
+def _text_column(values: np.ndarray) -> object:
+    """A column of texts (or None) as pandas would infer it from them, without its inference pass: "str"
+    when it holds a text, else the object array as it is (all None stays object, as from a list)."""
+    if np.equal(values, None).all():
+        return values
+    return pd.array(values, dtype=_STR)
+
+
+def _joined(arrays: list, dtype: object) -> np.ndarray:
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays).astype(dtype, copy=False)

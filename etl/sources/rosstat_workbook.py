@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from etl import indicator_meta
@@ -24,7 +28,7 @@ from etl.regions import HEADING, OWN_UNIT, REGION, UNALLOCATED, RegionResolver
 from etl.sources.base import Parsed
 from etl.sources.cells import CellValue, column_letter, open_workbook, parse_value, read_sheet
 from etl.sources.layout import Column, Table, find_stub, find_tables, text_of
-from etl.sources.observations import OBSERVATION_COLUMNS, ObservationBuilder
+from etl.sources.observations import OBSERVATION_COLUMNS, ObservationBuilder, filled
 from etl.text import normalise_name
 
 ADAPTER = "rosstat_workbook"
@@ -33,6 +37,7 @@ THEMATIC_PREFIX = "ROSSTAT-TT"
 _PERCENT = re.compile(r"процент|%")
 _SHOWN = 5  # cells named in a summarised refusal
 _NO_REGION = "a table whose rows name no region"
+_FLOAT = float
 
 __all__ = ["ADAPTER", "OBSERVATION_COLUMNS", "default_edition", "describe_indicator", "parse"]
 
@@ -121,6 +126,7 @@ def parse(
                                    + (f" ({found_instead})" if found_instead else "")))
     parsed.tables["indicators"] = pd.DataFrame(list(indicators.values()))
     parsed.tables["observations"] = observations.frame()
+    parsed.cell_positions = observations.positions
     return parsed
 
 
@@ -202,60 +208,143 @@ def _read_table(path: Path, rows: list[list], table: Table, registry: IndicatorR
     targets = [(c.index, metas[(c.groups, c.period.kind)].code, c.period, column_letter(c.index), " ".join(c.cells))
                for c in table.columns]
     percent = bool(_PERCENT.search(table.title.unit or ""))
-    marks = table.marks
-    problems = _Problems()
     unit = normalise_unit(table.title.unit)
-    unit_targets: dict[str, list[tuple]] = {}
+    # Each kept data row's region and which indicator codes its figures take: variant 0 is the
+    # table's, others those of a row in its own unit ("Российская Федерация, млрд руб.").
+    variants: dict[str | None, int] = {None: 0}
+    codes: list[list[str]] = [[code for _, code, *_ in targets]]
+    percents = [percent]
+    kept: list[int] = []
+    regions: list[str] = []
+    row_variants: list[int] = []
+    blocks: list[tuple] = []
+    # (row, target position or -1 for the row, reason, column letter, found): sorted before they are
+    # summarised, so they are named in the order the table reads.
+    problems: list[tuple[int, int, str, str, str]] = []
+    pick = _picker([index for index, *_ in targets])
+    stub_letter = column_letter(table.stub)
     for r in range(table.first_data_row, table.end_row):
         row = rows[r]
-        stub_cell = row[table.stub] if table.stub < len(row) else None
-        cells = [row[i] if i < len(row) else None for i, *_ in targets]
-        if all(c is None or c == "" or (type(c) is str and not c.strip()) for c in cells):
+        cells = pick(row)
+        if float not in map(type, cells) and all(
+                c is None or c == "" or (type(c) is str and not c.strip()) for c in cells):
             continue
-        stub = text_of(stub_cell)
+        stub_cell = row[table.stub] if table.stub < len(row) else None
         kind, region, own_unit = classify(stub_cell)
+        variant = 0
         if kind == OWN_UNIT:
             if normalise_unit(own_unit) == unit:
                 kind = REGION
             else:
                 # NOTE: "Российская Федерация, млрд руб." heads tables in millions: the row has its own
                 # unit, and its figures go to indicators in that unit, never under the table's.
-                if own_unit not in unit_targets:
-                    unit_targets[own_unit] = _targets(path, table, registry, indicators, own_unit)
-                _add_row(observations, problems, unit_targets[own_unit], row, r, region, sheet, marks,
-                         bool(_PERCENT.search(own_unit)))
-                continue
-        if kind == HEADING:
-            problems.add("a heading row (such as 'в том числе:') holds figures", r, column_letter(table.stub),
-                         stub[:100])
+                if own_unit not in variants:
+                    variants[own_unit] = len(codes)
+                    codes.append([code for _, code, *_ in _targets(path, table, registry, indicators, own_unit)])
+                    percents.append(bool(_PERCENT.search(own_unit)))
+                variant = variants[own_unit]
+                kind = REGION
+        elif kind == HEADING:
+            problems.append((r, -1, "a heading row (such as 'в том числе:') holds figures", stub_letter,
+                             text_of(stub_cell)[:100]))
             continue
         if kind not in (REGION, UNALLOCATED):
-            problems.add("unknown region name" if stub
-                         else "a row of figures without a label", r, column_letter(table.stub), stub[:100])
+            stub = text_of(stub_cell)
+            problems.append((r, -1, "unknown region name" if stub else "a row of figures without a label",
+                             stub_letter, stub[:100]))
             continue
-        _add_row(observations, problems, targets, row, r, region, sheet, marks, percent)
-    parsed.rejections += problems.rejections(file_name, sheet)
+        kept.append(r)
+        regions.append(region)
+        row_variants.append(variant)
+        blocks.append(cells)
+    if kept:
+        _add_rows(observations, problems, targets, kept, regions, row_variants, codes, percents, blocks,
+                  sheet, table.marks)
+    summary = _Problems()
+    for r, _, reason, letter, found_text in sorted(problems, key=lambda p: (p[0], p[1])):
+        summary.add(reason, r, letter, found_text)
+    parsed.rejections += summary.rejections(file_name, sheet)
 
 
-def _add_row(observations: ObservationBuilder, problems: _Problems, targets: list[tuple], row: list, r: int,
-             region: str, sheet: str, marks: frozenset[str], percent: bool) -> None:
-    """The observations of data row r (0-based); cells that are not values go to `problems`."""
-    row_number = str(r + 1)
-    width = len(row)
-    for index, code, period, letter, header in targets:
-        cell = row[index] if index < width else None
-        if type(cell) is float and cell - cell == 0.0:
-            observations.add(code, region, period, cell, "", sheet, letter + row_number, header)
-            continue
+def _picker(indices: list[int]) -> Callable[[list], tuple]:
+    """A function giving a row's cells at `indices` as a tuple (None beyond the row's end)."""
+    if not indices:
+        return lambda row: ()
+    last = max(indices)
+    get = itemgetter(*indices)
+    whole = get if len(indices) > 1 else (lambda row: (get(row),))
+
+    def pick(row: list) -> tuple:
+        if len(row) > last:
+            return whole(row)
+        width = len(row)
+        return tuple(row[i] if i < width else None for i in indices)
+
+    return pick
+
+
+def _add_rows(observations: ObservationBuilder, problems: list[tuple[int, int, str, str, str]], targets: list[tuple],
+              kept: list[int], regions: list[str], row_variants: list[int], codes: list[list[str]],
+              percents: list[bool], blocks: list[tuple], sheet: str, marks: frozenset[str]) -> None:
+    """The observations of a table's data rows `kept` (0-based), a block of columns at once: a finite
+    number is its own value; every other cell is read by parse_value, and what is not a value goes to
+    `problems`."""
+    width = len(targets)
+    flat = list(chain.from_iterable(blocks))
+    size = len(flat)
+    cells = np.empty(size, dtype=object)
+    cells[:] = flat
+    # NOTE: the cells' types compared in one numpy call: a Python loop over a million cells costs more.
+    numbers = np.fromiter(map(type, flat), dtype=object, count=size) == _FLOAT
+    values = np.full(size, np.nan)
+    values[numbers] = cells[numbers].astype("float64")
+    # NOTE: NaN and infinities are floats too; parse_value says what they are.
+    others = np.flatnonzero(~numbers | ~np.isfinite(values)).tolist()
+    keep = np.ones(size, dtype=bool)
+    status = filled(size, "")
+    texts = filled(size, None)
+    letters = [letter for _, _, _, letter, _ in targets]
+    for i in others:
+        cell = flat[i]
         result = parse_value(cell, marks)
+        n, j = divmod(i, width)
         if not isinstance(result, CellValue):
-            problems.add(result, r, letter, str(cell)[:100])
+            problems.append((kept[n], j, result, letters[j], str(cell)[:100]))
+            keep[i] = False
             continue
-        if result.times and not percent:
-            problems.add("'в N раз' in a column whose unit is not a percentage", r, letter, str(cell)[:100])
+        if result.times and not percents[row_variants[n]]:
+            problems.append((kept[n], j, "'в N раз' in a column whose unit is not a percentage", letters[j],
+                             str(cell)[:100]))
+            keep[i] = False
             continue
-        observations.add(code, region, period, result.value, result.status, sheet, letter + row_number, header,
-                         result.text)
+        values[i] = np.nan if result.value is None else result.value
+        status[i] = result.status
+        texts[i] = result.text
+    rows = len(kept)
+    periods = [period for _, _, period, _, _ in targets]
+    refs = np.empty(size, dtype=object)
+    refs[:] = [letter + number for number in map(str, (r + 1 for r in kept)) for letter in letters]
+    block = {
+        "indicator_code": np.array(codes, dtype=object)[np.array(row_variants)].ravel(),
+        "region_code": np.repeat(np.array(regions, dtype=object), width),
+        "period": np.tile(np.array([p.code for p in periods], dtype=object), rows),
+        "period_kind": np.tile(np.array([p.kind for p in periods], dtype=object), rows),
+        "year": np.tile(np.array([p.year for p in periods], dtype="int64"), rows),
+        "month": (np.tile(np.array([p.stored_month or 0 for p in periods], dtype="int64"), rows),
+                  np.tile(np.array([p.stored_month is None for p in periods], dtype=bool), rows)),
+        "value": values,
+        "status": status,
+        "value_text": texts,
+        "source_sheet": filled(size, sheet),
+        "source_cell": refs,
+        "source_header": np.tile(np.array([header for *_, header in targets], dtype=object), rows),
+        "_row": np.repeat(np.array(kept, dtype="int64") + 1, width),
+        "_column": np.tile(np.array([index for index, *_ in targets], dtype="int64") + 1, rows),
+    }
+    if not keep.all():
+        block = {name: (column[0][keep], column[1][keep]) if isinstance(column, tuple) else column[keep]
+                 for name, column in block.items()}
+    observations.add_block(block)
 
 
 def _targets(path: Path, table: Table, registry: IndicatorRegistry, indicators: dict[str, dict],
