@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, update
 
@@ -34,6 +35,7 @@ from etl.sources.base import Parsed
 from etl.sources.cells import cell_ref, open_workbook, read_sheet
 
 _A1 = re.compile(r"([A-Z]{1,3})(\d{1,7})")
+_STR = str
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 
 
@@ -175,6 +177,7 @@ def parse_path(path: Path, adapter: str | None = None, options: Options | None =
     parsed = ADAPTERS[adapter](path, options or Options())
     if path.is_file() and path.suffix.lower() in guard.ZIP_SUFFIXES | guard.BIFF_SUFFIXES:
         _reject_misread_cells(path, parsed)
+    parsed.cell_positions = None  # only the check above needs them; a frame dropped from is not kept alive
     return parsed
 
 
@@ -211,15 +214,31 @@ def _reject_misread_cells(path: Path, parsed: Parsed) -> None:
                 f"cell {ref} holds the spreadsheet error {errors[sheet, ref]} (a formula that failed in the "
                 "source), not a figure; calamine reads it as blank", errors[sheet, ref]))
     suspect = {name for name, sheet in facts.sheets.items() if sheet.formulas_without_values or sheet.merged}
-    in_suspect = frame["source_sheet"].isin(suspect)
+    in_suspect = frame["source_sheet"].isin(suspect).to_numpy()
     if not in_suspect.any():
         if dropped:
             _drop(parsed, frame, dropped)
         return
-    cells = frame.loc[in_suspect, ["source_sheet", "indicator_code", "source_cell"]]
-    positions = [_a1(ref) if isinstance(ref, str) else (0, 0) for ref in cells["source_cell"].tolist()]
-    cells = cells.assign(row=[p[0] for p in positions], column=[p[1] for p in positions])
-    cells = cells[cells["row"] > 0]
+    sheets_of = frame["source_sheet"].to_numpy(dtype=object)[in_suspect]
+    codes_of = frame["indicator_code"].to_numpy(dtype=object)[in_suspect]
+    known = parsed.cell_positions
+    if known is not None and known.frame is frame:
+        rows_all, columns_all = known.rows[in_suspect], known.columns[in_suspect]
+    else:
+        rows_all, columns_all = _a1_positions(frame["source_cell"].to_numpy(dtype=object)[in_suspect])
+    # The figures of each (sheet, indicator), in the order the frame first names each pair; figures
+    # without a cell (row 0) or without a sheet or indicator belong to none.
+    sheet_ids, sheet_names = pd.factorize(sheets_of)
+    code_ids, _ = pd.factorize(codes_of)
+    usable = (rows_all > 0) & (sheet_ids >= 0) & (code_ids >= 0)
+    pairs = sheet_ids[usable].astype(np.int64) * (int(code_ids.max(initial=0)) + 1) + code_ids[usable]
+    group_ids, _ = pd.factorize(pairs)
+    groups = int(group_ids.max(initial=-1)) + 1
+    sheet_of_group = np.zeros(groups, dtype=np.int64)
+    sheet_of_group[group_ids] = sheet_ids[usable]
+    order = np.argsort(group_ids, kind="stable")
+    rows_sorted, columns_sorted = rows_all[usable][order], columns_all[usable][order]
+    bounds = np.searchsorted(group_ids[order], np.arange(groups + 1))
     values: dict[str, list[list]] = {}
 
     def cell(sheet: str, row: int, column: int) -> object:
@@ -232,9 +251,11 @@ def _reject_misread_cells(path: Path, parsed: Parsed) -> None:
     # Whether a merged range repeats its label in every cell depends on the range only, not on the
     # table whose rows it spans (an EMISS export has many tables under the same merged labels).
     repeated: dict[tuple[str, str], bool] = {}
-    for (sheet, _), group in cells.groupby(["source_sheet", "indicator_code"], sort=False):
+    for group in range(groups):
+        sheet = sheet_names[sheet_of_group[group]]
         sheet_facts = facts.sheets[sheet]
-        rows_of, columns_of = group["row"].to_numpy(), group["column"].to_numpy()
+        rows_of = rows_sorted[bounds[group]:bounds[group + 1]]
+        columns_of = columns_sorted[bounds[group]:bounds[group + 1]]
         first_row, last_row, last_column = int(rows_of.min()), int(rows_of.max()), int(columns_of.max())
         rows = f"rows {first_row}-{last_row}" if last_row > first_row else f"row {first_row}"
         for ref in sorted(sheet_facts.formulas_without_values, key=_a1):
@@ -276,10 +297,53 @@ def _reject_misread_cells(path: Path, parsed: Parsed) -> None:
         _drop(parsed, frame, dropped)
 
 
+def _a1_positions(refs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """_a1 of every item of an object array at once, as (rows, columns): (0, 0) for what is no A1
+    reference (a CSV's "column:line", a missing cell)."""
+    size = len(refs)
+    items = refs.tolist()
+    text = np.fromiter(map(type, items), dtype=object, count=size) == _STR
+    if not text.all():
+        items = [item if is_text else "" for item, is_text in zip(items, text.tolist(), strict=True)]
+    if "\0" in "".join(items):
+        # NOTE: numpy's strings end at a trailing NUL, which _A1 would refuse; such texts are read one by one.
+        found = [_a1(item) if is_text else (0, 0) for item, is_text in zip(items, text.tolist(), strict=True)]
+        return np.array([f[0] for f in found], dtype=np.int64), np.array([f[1] for f in found], dtype=np.int64)
+    texts = np.array(items, dtype=str)
+    width = texts.dtype.itemsize // 4
+    rows = np.zeros(size, dtype=np.int64)
+    columns = np.zeros(size, dtype=np.int64)
+    if not size or not width:
+        return rows, columns
+    chars = texts.view(np.uint32).reshape(size, width).astype(np.int64)
+    letter = (chars >= 65) & (chars <= 90)
+    digit = (chars >= 48) & (chars <= 57)
+    letters = np.cumprod(letter, axis=1).sum(axis=1)  # the leading run of capitals
+    lengths = np.count_nonzero(chars, axis=1)
+    position = np.arange(width)[None, :]
+    number = (position >= letters[:, None]) & (position < lengths[:, None])
+    # _A1's fullmatch: one to three capitals, then one to seven digits, then the end.
+    valid = ((letters >= 1) & (letters <= 3) & (lengths - letters >= 1) & (lengths - letters <= 7)
+             & ~(number & ~digit).any(axis=1))
+    for k in range(width):
+        rows = np.where(number[:, k], rows * 10 + chars[:, k] - 48, rows)
+        columns = np.where(position[0, k] < letters, columns * 26 + chars[:, k] - 64, columns)
+    rows, columns = np.where(valid, rows, 0), np.where(valid, columns, 0)
+    # NOTE: _A1's \d takes any Unicode digit; a text beyond ASCII is read by _a1 itself.
+    for i in np.flatnonzero((chars > 127).any(axis=1)).tolist():
+        rows[i], columns[i] = _a1(items[i])
+    return rows, columns
+
+
 def _drop(parsed: Parsed, frame: pd.DataFrame, dropped: set[tuple[str, str]]) -> None:
     """The observations frame without the figures read from the (sheet, cell) pairs `dropped`."""
-    keys = pd.Series(list(zip(frame["source_sheet"], frame["source_cell"], strict=True)), index=frame.index)
-    parsed.tables["observations"] = frame[~keys.isin(dropped)]
+    by_sheet: dict[str, set[str]] = {}
+    for sheet, ref in dropped:
+        by_sheet.setdefault(sheet, set()).add(ref)
+    hit = np.zeros(len(frame), dtype=bool)
+    for sheet, refs in by_sheet.items():
+        hit |= ((frame["source_sheet"] == sheet) & frame["source_cell"].isin(refs)).to_numpy(dtype=bool)
+    parsed.tables["observations"] = frame[~hit]
 
 
 def _record_crash(engine: Engine, report: load.LoadReport, trace: str, path: Path) -> None:
