@@ -22,6 +22,7 @@ from sqlalchemy import (
     Engine,
     Integer,
     MetaData,
+    String,
     Table,
     and_,
     case,
@@ -35,7 +36,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from etl.checks import read_counts, run_checks
 from etl.errors import EtlError, RejectedInput, Rejection, sheet_summary, summarise
@@ -149,6 +150,7 @@ def apply(
     try:
         with engine.connect() as conn:
             transaction = conn.begin()
+            references_checked_here = _suspend_foreign_keys(conn)
             try:
                 _queue_behind_other_loads(conn)
                 report.load_id = _start_load(conn, report, source_path)
@@ -157,6 +159,9 @@ def apply(
                 tables = [t for t in LOAD_ORDER if t in parsed.tables and not parsed.tables[t].empty]
                 for done, table in enumerate(tables, start=1):
                     change = _upsert(conn, table, parsed.tables[table], report, collect_added=dry_run)
+                    if references_checked_here:
+                        # After the write: a row may name a parent written with it (a region's parent region).
+                        _check_references(conn, Base.metadata.tables[table], parsed.tables[table])
                     report.tables.append(change)
                     if on_table_done:
                         on_table_done(table, done, len(tables))
@@ -168,6 +173,8 @@ def apply(
                 _finish_load(conn, report)
                 if before_end:
                     before_end(conn, report)
+                if references_checked_here:
+                    _check_other_references(conn)
                 if dry_run:
                     transaction.rollback()
                     report.load_id = None
@@ -176,6 +183,9 @@ def apply(
             except BaseException:
                 transaction.rollback()
                 raise
+            finally:
+                if references_checked_here:
+                    _restore_foreign_keys(conn)
     except (EtlError, SQLAlchemyError) as exc:
         report.status = "failed"
         report.error = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
@@ -220,6 +230,80 @@ def _queue_behind_other_loads(conn: Connection) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPLY_LOCK})
     elif conn.dialect.name == "sqlite":
         conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(LOCK_WAIT_SECONDS * 1000)}")
+
+
+def _suspend_foreign_keys(conn: Connection) -> bool:
+    """SQLite: turn the connection's foreign-key enforcement off for one load; True when it was turned off.
+
+    NOTE: SQLite checks a child row's foreign keys row by row (three parent look-ups per figure: about a
+    fifth of a full build's time); the load checks the same references once per distinct value instead
+    (`_check_references`, `_check_other_references`), in the same transaction, before it commits, so a
+    load that names an unknown region or indicator still fails whole with an IntegrityError. The pragma
+    only takes effect outside a transaction, so it is set before the load's first write; PostgreSQL keeps
+    its constraints as they are.
+    """
+    if conn.dialect.name != "sqlite":
+        return False
+    raw = conn.connection.driver_connection
+    if raw.in_transaction:
+        return False
+    conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    return conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 0
+
+
+def _restore_foreign_keys(conn: Connection) -> None:
+    """Turn enforcement back on once the load's transaction has ended; a connection that cannot is discarded."""
+    try:
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        if conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1:
+            return
+    except SQLAlchemyError:
+        pass
+    conn.invalidate()
+
+
+def _integrity_error(conn: Connection, message: str) -> IntegrityError:
+    dbapi_error = conn.dialect.loaded_dbapi.IntegrityError
+    return IntegrityError(message, None, dbapi_error(message))
+
+
+def _check_references(conn: Connection, target: Table, frame: pd.DataFrame) -> None:
+    """Refuse what the target's foreign keys would refuse: a value that names no row of the parent table.
+
+    Checked once per distinct value of the frame (every row the load wrote comes from it), after the write.
+    """
+    for fk in sorted(target.foreign_keys, key=lambda k: k.parent.name):
+        column = fk.parent.name
+        if column not in frame.columns:
+            continue
+        values = [v for v in pd.unique(frame[column].to_numpy()) if v is not None and not pd.isna(v)]
+        parent = fk.column
+        if isinstance(parent.type, String):
+            values = [str(v) for v in values]
+        found: set = set()
+        for start in range(0, len(values), _PROBE_CHUNK):
+            chunk = values[start:start + _PROBE_CHUNK]
+            found.update(conn.execute(select(parent).where(parent.in_(chunk))).scalars())
+        missing = [v for v in values if v not in found]
+        if missing:
+            shown = ", ".join(repr(v) for v in missing[:5])
+            if len(missing) > 5:
+                shown += f" and {len(missing) - 5} more"
+            raise _integrity_error(conn, f"FOREIGN KEY constraint failed: {target.name}.{column} {shown} "
+                                         f"not in {parent.table.name}.{parent.name}")
+
+
+# Tables a load writes without _upsert's check. superseded_values is left out: its one reference is
+# the load's own id, and it grows with every change ever made.
+def _check_other_references(conn: Connection) -> None:
+    """SQLite's own check of the small tables a load writes besides the loaded ones (its record, hooks)."""
+    for table in Base.metadata.sorted_tables:
+        if table.name in LOAD_ORDER or table.name in ("observations", "superseded_values") or not table.foreign_keys:
+            continue
+        problem = conn.exec_driver_sql(f"PRAGMA foreign_key_check({table.name})").first()
+        if problem is not None:
+            raise _integrity_error(conn, f"FOREIGN KEY constraint failed: a row of {problem[0]} names no row "
+                                         f"of {problem[2]}")
 
 
 def _another_load_holds_the_lock(exc: BaseException) -> bool:
