@@ -57,6 +57,8 @@ class TableChange:
     unchanged: int = 0
     changed_sample: list[dict] = field(default_factory=list)
     added_sample: list[dict] = field(default_factory=list)
+    # The rows as written when the load only added rows whose keys no other row can share (see _only_adds).
+    written_alone: pd.DataFrame | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -167,8 +169,12 @@ def apply(
                         on_table_done(table, done, len(tables))
                 observations = parsed.tables.get("observations")
                 if observations is not None and not observations.empty:
-                    refresh_coverage(conn, observations["indicator_code"].dropna().unique().tolist(),
-                                     observations["edition"].dropna().unique().tolist(), report.load_id)
+                    written = next((c.written_alone for c in report.tables if c.table == "observations"), None)
+                    if written is not None:
+                        insert_coverage(conn, written, report.load_id)
+                    else:
+                        refresh_coverage(conn, observations["indicator_code"].dropna().unique().tolist(),
+                                         observations["edition"].dropna().unique().tolist(), report.load_id)
                 report.status = "dry_run" if dry_run else "applied"
                 _finish_load(conn, report)
                 if before_end:
@@ -472,7 +478,10 @@ def _upsert(conn: Connection, table: str, frame: pd.DataFrame, report: LoadRepor
         # Rows in the order of the natural key's index: SQLite appends to its B-tree instead of
         # splitting pages all over it (about twice as fast for a large table).
         ordered = frame.sort_values(keys, kind="stable") if len(frame) > 1 else frame
-        _copy_rows(conn, target, _with_defaults(target, ordered, report.load_id))
+        written = _with_defaults(target, ordered, report.load_id)
+        _copy_rows(conn, target, written)
+        if table == "observations":
+            change.written_alone = written
         return change
     staging = _stage(conn, target, frame)
     join = and_(*[target.c[k] == staging.c[k] for k in keys])
@@ -561,6 +570,45 @@ def refresh_coverage(conn: Connection, indicators: list[str], editions: list[str
              "last_year", "observations", "published", "updated_by_load_id"], facts))
 
 
+_COVERAGE_KEYS = ["indicator_code", "edition", "period_kind"]
+
+
+def insert_coverage(conn: Connection, written: pd.DataFrame, load_id: int | None) -> None:
+    """indicator_coverage for a load whose observations are every row of their indicators and editions.
+
+    NOTE: when _only_adds proved that no row of these indicators and editions was stored before, the
+    rows just written are all there is, so the facts refresh_coverage would aggregate in SQL (a GROUP BY
+    over the table, ~10% of a full build) are counted from the frame instead: the same counts, first and
+    last periods and years of the rows with a value (a missing value is written as NULL).
+    """
+    coverage = IndicatorCoverage.__table__
+    indicators = sorted(set(written["indicator_code"]))
+    editions = sorted(set(written["edition"]))
+    for start in range(0, len(indicators), _PROBE_CHUNK):
+        chunk = indicators[start:start + _PROBE_CHUNK]
+        conn.execute(delete(coverage).where(coverage.c.indicator_code.in_(chunk), coverage.c.edition.in_(editions)))
+    groups = written.groupby(_COVERAGE_KEYS, sort=True)
+    facts = pd.DataFrame({"regions": groups["region_code"].nunique(), "observations": groups.size(),
+                          "published": groups["value"].count()})
+    published = written[written["value"].notna()].groupby(_COVERAGE_KEYS, sort=True)
+    facts = facts.join(pd.DataFrame({"first_period": published["period"].min(),
+                                     "last_period": published["period"].max(),
+                                     "first_year": published["year"].min(), "last_year": published["year"].max()}))
+    rows = []
+    for key, fact in zip(facts.index, facts.itertuples(index=False), strict=True):
+        rows.append({
+            **dict(zip(_COVERAGE_KEYS, key, strict=True)),
+            "regions": int(fact.regions), "observations": int(fact.observations), "published": int(fact.published),
+            "first_period": None if pd.isna(fact.first_period) else str(fact.first_period),
+            "last_period": None if pd.isna(fact.last_period) else str(fact.last_period),
+            "first_year": None if pd.isna(fact.first_year) else int(fact.first_year),
+            "last_year": None if pd.isna(fact.last_year) else int(fact.last_year),
+            "updated_by_load_id": load_id,
+        })
+    if rows:
+        conn.execute(insert(coverage), rows)
+
+
 def _touched_by(conn: Connection, load_id: int, history: list) -> tuple[set[str], set[str]]:
     """Indicators and editions whose observations a load added or changed."""
     rows = conn.execute(select(Observation.indicator_code, Observation.edition).distinct()
@@ -626,4 +674,4 @@ def _delete_unowned_dependents(conn: Connection, target: Table, load_id: int) ->
                 conn.execute(table.delete().where(fk.parent.in_(removed)))
 
 
-__all__ = ["LoadReport", "TableChange", "apply", "refresh_coverage", "rollback_load", "sha256_of"]
+__all__ = ["LoadReport", "TableChange", "apply", "insert_coverage", "refresh_coverage", "rollback_load", "sha256_of"]
