@@ -8,6 +8,7 @@ serves SQLite and PostgreSQL and a million rows stay fast. The rows a load chang
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -351,18 +352,58 @@ def record_failure(engine: Engine, report: LoadReport, source_path: str | Path |
         report.load_id = result.inserted_primary_key[0]
 
 
-def _records(frame: pd.DataFrame) -> Iterator[tuple]:
-    """The frame's rows as tuples of plain Python values, with None for every missing value."""
-    # NOTE: converted column by column and zipped lazily: for a million rows this is ~3x faster
-    # than astype(object).where(notna).itertuples() on the whole frame, with the same values.
+def _object_columns(frame: pd.DataFrame) -> list[np.ndarray]:
+    """The frame's columns as arrays of plain Python values, with None for every missing value."""
+    # NOTE: converted column by column: for a million rows this is ~3x faster than
+    # astype(object).where(notna).itertuples() on the whole frame, with the same values.
     columns = []
     for _, column in frame.items():
         values = column.to_numpy(dtype=object)
         missing = column.isna().to_numpy()
         if missing.any():
             values = np.where(missing, None, values)
-        columns.append(values.tolist())
-    return zip(*columns, strict=True)
+        columns.append(values)
+    return columns
+
+
+def _records(frame: pd.DataFrame) -> Iterator[tuple]:
+    """The frame's rows as tuples of plain Python values, with None for every missing value."""
+    return zip(*[values.tolist() for values in _object_columns(frame)], strict=True)
+
+
+# Rows one SQLite INSERT statement carries (fewer when the driver allows fewer parameters).
+_ROWS_PER_STATEMENT = 100
+# Statements whose parameters are laid out at once (bounds the memory a million-row load takes).
+_STATEMENTS_PER_SLICE = 500
+
+
+def _insert_sqlite(conn: Connection, name: str, frame: pd.DataFrame) -> None:
+    """INSERT every row of `frame`, many rows per statement.
+
+    NOTE: with one row per statement, each row paid the statement's own costs (a reset, SQLite's mutex,
+    the driver releasing and retaking the GIL); a hundred rows a statement take about a fifth less CPU. The
+    parameters are the frame's values laid out row by row (numpy, no tuple per row), a slice at a time.
+    """
+    raw = conn.connection.driver_connection
+    width = len(frame.columns)
+    columns = ", ".join(frame.columns)
+    one_row = f"({', '.join('?' * width)})"
+    limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if hasattr(raw, "getlimit") else 999
+    per = max(1, min(_ROWS_PER_STATEMENT, limit // width))
+    many_rows = f"INSERT INTO {name} ({columns}) VALUES {', '.join([one_row] * per)}"
+    step = per * width
+    with _driver_errors(conn, many_rows):
+        for begin in range(0, len(frame), per * _STATEMENTS_PER_SLICE):
+            part = frame.iloc[begin:begin + per * _STATEMENTS_PER_SLICE]
+            matrix = np.empty((len(part), width), dtype=object)
+            for index, values in enumerate(_object_columns(part)):
+                matrix[:, index] = values
+            full = len(part) // per
+            flat = matrix.ravel()
+            if full:
+                raw.executemany(many_rows, (flat[at:at + step].tolist() for at in range(0, full * step, step)))
+            if full * per < len(part):
+                raw.executemany(f"INSERT INTO {name} ({columns}) VALUES {one_row}", matrix[full * per:].tolist())
 
 
 @contextmanager
@@ -394,6 +435,9 @@ def _copy_rows(conn: Connection, table: Table, frame: pd.DataFrame, analyse: boo
     floats = [c for c in frame.columns if isinstance(table.c[c].type, Integer) and frame[c].dtype.kind == "f"]
     if floats:
         frame = frame.astype({c: "Int64" for c in floats})
+    if conn.dialect.name == "sqlite":
+        _insert_sqlite(conn, name, frame)
+        return
     rows = _records(frame)
     columns = ", ".join(frame.columns)
     raw = conn.connection.driver_connection
@@ -407,11 +451,6 @@ def _copy_rows(conn: Connection, table: Table, frame: pd.DataFrame, analyse: boo
         # anti-join: ~2x slower for a million rows).
         if analyse:
             conn.exec_driver_sql(f"ANALYZE {name}")
-    elif conn.dialect.name == "sqlite":
-        # The driver's own executemany takes the rows as they are zipped, without a list of them.
-        statement = f"INSERT INTO {name} ({columns}) VALUES ({', '.join('?' * len(frame.columns))})"
-        with _driver_errors(conn, statement):
-            raw.executemany(statement, rows)
     else:
         conn.execute(insert(table), [dict(zip(frame.columns, r, strict=True)) for r in rows])
 
