@@ -47,7 +47,7 @@ lint: $(VENV)/.installed-dev
 data: $(VENV)/.installed
 	$(PY) -m etl extract
 
-bench: $(VENV)/.installed-dev
+bench: $(VENV)/.installed-dev assets
 	$(PY) bench/etl.py
 	$(PY) bench/dashboard.py
 	$(PY) bench/exports.py
