@@ -62,7 +62,7 @@ FAMILY_COLOURS = dict(zip(FAMILY_ORDER, (*PALETTE[:6], "#5c6773"), strict=True))
 TEXT = {
     "title": {"ru": "Хронология", "en": "Timeline"},
     "lead": {"ru": "Открытия заводов, соглашения и другие события кластера. Даты — как в источнике, не точнее; "
-                   "если источники расходятся, показаны все даты. Описания приведены как записаны (на английском).",
+                   "если источники расходятся, показаны все даты.",
              "en": "Plant openings, agreements and other cluster events. Dates are as the source wrote them, "
                    "never more precise; where sources disagree, every date is shown."},
     "types": {"ru": "Тип события", "en": "Event type"},
