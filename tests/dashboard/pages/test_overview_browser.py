@@ -70,7 +70,8 @@ def test_area_carries_to_other_pages_card_links_and_language(dash_duo, atlas_app
     dash_duo.driver.set_window_size(1280, 1000)
     dash_duo.wait_for_page(f"{dash_duo.server_url}/?lang=en&area=oncology")
     # One distinct product (osimertinib, cited twice), as test_overview_data's bundled summary counts it.
-    until(lambda: "In Oncology: 1" in dash_duo.find_element("#overview-card-products").text, timeout=10)
+    # The cards' callback replaces the cards the layout drew: the wait finds the element anew at each try.
+    dash_duo.wait_for_contains_text("#overview-card-products", "In Oncology: 1", timeout=10)
     assert "area=oncology" in dash_duo.find_element("#overview-card-products-link").get_attribute("href")
 
     follow_nav_keeping_area(dash_duo, "investments", "/investments", "oncology", "Oncology")
