@@ -78,18 +78,18 @@ def page_container() -> html.Div:
     """dash.page_container, holding the requested page already when the layout request says which it is.
 
     Dash's router otherwise fills the page by a callback once the browser has drawn the empty shell: a
-    second round trip and a second render before a chart's own callback can even start (about a fifth of
-    the time to the first chart). The browser asks for the layout from the page itself, so its Referer
-    is the page's address (the referrer policy keeps it for same-origin requests). With the location's
-    pathname, search, href and hash given, dcc.Location does not report a change when it mounts, so the
-    router does not run again; without a usable Referer, or if the page cannot be built here, the empty
-    container is served and the router fills it as before (and shows its error state).
+    second round trip and a second render before a chart's own callback can even start. The browser asks
+    for the layout from the page itself, so its Referer is the page's address (the referrer policy keeps it
+    for same-origin requests). With the location's pathname, search, href and hash given, dcc.Location does
+    not report a change when it mounts, so the router does not run again; without a usable Referer, or if
+    the page cannot be built here, the empty container is served and the router fills it as before (and
+    shows its error state).
     """
     location = _layout_request_location()
-    page = _page_for(location) if location else None
+    page = _page_for(*location[:2]) if location else None
     if page is None:
         return dash.page_container
-    pathname, search, href, layout, title = page
+    (pathname, search, href), (layout, title) = location, page
     return html.Div([
         dcc.Location(id=_ID_LOCATION, refresh="callback-nav", pathname=pathname, search=search, href=href,
                      hash=""),
@@ -117,9 +117,8 @@ def _layout_request_location() -> tuple[str, str, str] | None:
     return page.path, search, f"{page.scheme}://{page.netloc}{page.path}{search}"
 
 
-def _page_for(location: tuple[str, str, str]) -> tuple[str, str, str, object, str] | None:
-    """The router's answer for `location` (the same rule as dash.Dash.enable_pages's update), or None."""
-    pathname, search, href = location
+def _page_for(pathname: str, search: str) -> tuple[object, str] | None:
+    """The router's (layout, title) for the page (the same rule as dash.Dash.enable_pages's update), or None."""
     app = dash.get_app()
     setattr(g, PAGE_SEARCH_ATTR, search)  # the page's title in the page's language (dashboard.titles)
     try:
@@ -137,7 +136,7 @@ def _page_for(location: tuple[str, str, str]) -> tuple[str, str, str, object, st
     except Exception:  # the router builds it again and shows its error state (e.g. the database is down)
         log.warning("page %s not built into the layout", pathname, exc_info=True)
         return None
-    return pathname, search, href, layout, title
+    return layout, title
 
 
 def register_shared_callbacks(app: Dash) -> None:
