@@ -141,14 +141,16 @@ def ms(value: float | None) -> str:
 # --- the cache that always misses (loaded by gunicorn from here) ------------------------------------
 
 def missing_cache(app, config, args, options):
-    """flask-caching backend factory: a SimpleCache that stores every value and never returns one.
+    """flask-caching backend factory: the served in-process cache, storing every value and never returning one.
 
     Every memo (query, figure, metadata) recomputes on every request and still pays for storing its
-    result, as a real miss does; used as CACHE_TYPE="bench.dashboard.missing_cache".
+    result, as a real miss does; used as CACHE_TYPE="bench.dashboard.missing_cache". It is the backend the
+    cached server below runs (dashboard.cache.BoundedCache: CACHE_REDIS_URL is empty), so a miss costs what
+    it costs there; a Redis deployment also pickles each stored value.
     """
-    from flask_caching.backends import SimpleCache
+    from dashboard.cache import BoundedCache
 
-    class MissingCache(SimpleCache):
+    class MissingCache(BoundedCache):
         def get(self, key):
             return None
 
@@ -161,7 +163,8 @@ def missing_cache(app, config, args, options):
         def has(self, key):
             return False
 
-    return MissingCache(*args, **options)
+    return MissingCache(threshold=int(config.get("CACHE_THRESHOLD") or 2000),
+                        default_timeout=options.get("default_timeout", 300))
 
 
 def uncached_server():
