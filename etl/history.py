@@ -20,8 +20,6 @@ from etl.schema import Indicator, Load, LoadChange, Observation, Region, Superse
 
 # Rows of each list a preview keeps for display (the counts are always complete).
 PREVIEW_ROWS = 2000
-# Any constant: the advisory lock that serialises the admin's applies on PostgreSQL.
-_APPLY_LOCK = 7_342_010
 
 
 class UnknownLoad(EtlError):
@@ -64,7 +62,7 @@ def lock_for_apply(conn: Connection) -> None:
     SQLite needs nothing: the load's first INSERT already holds its single write lock.
     """
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPLY_LOCK})
+        load.lock_loads(conn)
 
 
 def require_version(expected: str) -> Callable[[Connection, load.LoadReport], None]:

@@ -222,6 +222,18 @@ def apply(
 LOCK_WAIT_SECONDS = 600.0
 # The same key as etl.history's lock for the admin's applies, so every writer queues on one lock.
 _APPLY_LOCK = 7_342_010
+# The arguments of PostgreSQL's advisory lock that every writer takes (etl.history's applies too): the key
+# above and a hash of the load history table's OID, so loads queue behind loads into the same tables.
+# NOTE: advisory locks are per database, not per schema: with the key alone, loads into other schemas of the
+# same database (the scratch schemas of tests and benches on a shared server) queued behind each other, and a
+# full build could spend half its time waiting for someone else's.
+APPLY_LOCK_ARGS = "CAST(:key AS integer), hashtext(CAST(CAST(CAST(:table AS regclass) AS oid) AS text))"
+APPLY_LOCK_PARAMS = {"key": _APPLY_LOCK, "table": Load.__tablename__}
+
+
+def lock_loads(conn: Connection) -> None:
+    """PostgreSQL: wait, to the end of the transaction, for any other load into the same tables."""
+    conn.execute(text(f"SELECT pg_advisory_xact_lock({APPLY_LOCK_ARGS})"), APPLY_LOCK_PARAMS)
 
 
 def _queue_behind_other_loads(conn: Connection) -> None:
@@ -234,7 +246,7 @@ def _queue_behind_other_loads(conn: Connection) -> None:
     """
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT set_config('lock_timeout', :ms, true)"), {"ms": f"{int(LOCK_WAIT_SECONDS * 1000)}"})
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPLY_LOCK})
+        lock_loads(conn)
     elif conn.dialect.name == "sqlite":
         conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(LOCK_WAIT_SECONDS * 1000)}")
 
@@ -713,4 +725,5 @@ def _delete_unowned_dependents(conn: Connection, target: Table, load_id: int) ->
                 conn.execute(table.delete().where(fk.parent.in_(removed)))
 
 
-__all__ = ["LoadReport", "TableChange", "apply", "insert_coverage", "refresh_coverage", "rollback_load", "sha256_of"]
+__all__ = ["LoadReport", "TableChange", "apply", "insert_coverage", "lock_loads", "refresh_coverage", "rollback_load",
+           "sha256_of"]

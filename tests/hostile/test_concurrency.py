@@ -65,14 +65,14 @@ def test_a_load_that_waits_too_long_is_refused_clearly(loaded_engine: Engine, tm
         if loaded_engine.dialect.name == "sqlite":
             holder.exec_driver_sql("BEGIN IMMEDIATE")
         else:
-            holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": load._APPLY_LOCK})
+            holder.execute(text(f"SELECT pg_advisory_lock({load.APPLY_LOCK_ARGS})"), load.APPLY_LOCK_PARAMS)
         try:
             code = main(["--database-url", url, "load", str(path)])
         finally:
             if loaded_engine.dialect.name == "sqlite":
                 holder.exec_driver_sql("ROLLBACK")
             else:
-                holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": load._APPLY_LOCK})
+                holder.execute(text(f"SELECT pg_advisory_unlock({load.APPLY_LOCK_ARGS})"), load.APPLY_LOCK_PARAMS)
                 holder.commit()
     output = "".join(capsys.readouterr())
     assert code == 2, output
