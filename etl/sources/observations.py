@@ -130,7 +130,8 @@ _STR = pd.Series(["text", None]).dtype
 def _text_column(values: np.ndarray) -> object:
     """A column of texts (or None) as pandas would infer it from them, without its inference pass: "str"
     when it holds a text, else the object array as it is (all None stays object, as from a list)."""
-    if np.equal(values, None).all():
+    # NOTE: a column whose first item is a text holds a text; only the others are compared item by item.
+    if not (len(values) and type(values[0]) is str) and np.equal(values, None).all():
         return values
     return pd.array(values, dtype=_STR)
 
