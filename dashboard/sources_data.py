@@ -6,6 +6,8 @@ file), so they can be tested without a browser and reused by the page's callback
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 # Source names, links and markdown escaping have one home (the read model's labels); re-exported for the page.
@@ -68,60 +70,82 @@ def citations(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True).sort_values(["url", "table", "record_key"], ignore_index=True)
 
 
-def source_summary(sources: pd.DataFrame, cites: pd.DataFrame) -> pd.DataFrame:
-    """Every source (listed or only cited) with its rows counted per citing table, most cited first."""
-    counts = (cites.pivot_table(index="url", columns="table", values="record_key", aggfunc="count", fill_value=0)
-              if not cites.empty else pd.DataFrame())
-    counts = counts.reindex(columns=list(CITING_TABLES), fill_value=0)
-    listed = sources[["url", "title", "publisher", "published", "cited_rows", "cited_in"]].copy()
-    listed["listed"] = True
-    extra = sorted(set(counts.index) - set(listed["url"]))
-    if extra:
-        listed = pd.concat([listed, pd.DataFrame({"url": extra, "listed": False})], ignore_index=True)
-    summary = listed.merge(counts, left_on="url", right_index=True, how="left")
-    for table in CITING_TABLES:
-        summary[table] = summary[table].fillna(0).astype(int)
-    summary["rows"] = summary[list(CITING_TABLES)].sum(axis=1).astype(int)
-    summary["publisher"] = [_text(p) or host(u) or ""
-                            for p, u in zip(summary["publisher"], summary["url"], strict=True)]
-    summary["bundled"] = summary["url"].map(is_bundled)
-    # What the search box matches, lower-cased once here rather than on every request.
-    summary["haystack"] = (summary["url"].fillna("") + " " + summary["title"].fillna("") + " "
-                           + summary["publisher"].fillna("")).str.casefold()
-    return summary.sort_values(["rows", "publisher", "url"], ascending=[False, True, True], ignore_index=True)
+def citation_counts(rows: Iterable[tuple[str, str, int]]) -> dict[str, dict[str, int]]:
+    """Rows citing each address per citing table, from (table, url, rows) counts (queries.citing_rows)."""
+    counts: dict[str, dict[str, int]] = {}
+    for table, url, n in rows:
+        if table in CITING_TABLES and url is not None:
+            per_table = counts.setdefault(url, dict.fromkeys(CITING_TABLES, 0))
+            per_table[table] += int(n)
+    return counts
 
 
-def filter_summary(summary: pd.DataFrame, query: str | None, tables: list[str] | None) -> pd.DataFrame:
-    """Sources whose URL, title or publisher contains `query` and that some chosen table cites."""
-    shown = summary
-    chosen = [t for t in (tables or []) if t in CITING_TABLES]
-    if chosen:
-        shown = shown[shown[chosen].sum(axis=1) > 0]
-    needle = (query or "").strip().casefold()
-    if needle:
-        shown = shown[[needle in text for text in shown["haystack"]]]
-    return shown
+SOURCE_FIELDS = ("url", "title", "publisher", "published", "cited_rows", "cited_in")
+SUMMARY_COLUMNS = [*SOURCE_FIELDS, "listed", *CITING_TABLES, "rows", "bundled", "haystack"]
 
 
-def publisher_counts(summary: pd.DataFrame, tables: list[str] | None = None, top: int = 15) -> pd.DataFrame:
-    """Citing rows per publisher and table (long form) for the `top` most cited publishers.
+def source_summary(sources: pd.DataFrame, counts: dict[str, dict[str, int]]) -> list[dict]:
+    """Every source (listed or only cited) with its rows counted per citing table, most cited first.
 
-    Plain Python over the ~120 sources: several times cheaper than groupby + melt on every request.
+    One dict per source (SUMMARY_COLUMNS): plain Python over the ~120 sources, several times cheaper than
+    merging and sorting frames on every request; summary_frame makes the table the downloads write.
     """
+    listed = [(*values, True) for values in zip(*(sources[c].tolist() for c in SOURCE_FIELDS), strict=True)]
+    known = {values[0] for values in listed}
+    missing = float("nan")
+    listed += [(url, missing, missing, missing, missing, missing, False) for url in sorted(set(counts) - known)]
+    no_rows = dict.fromkeys(CITING_TABLES, 0)
+    rows = []
+    for url, title, publisher, published, cited_rows, cited_in, is_listed in listed:
+        per_table = counts.get(url, no_rows)
+        publisher = _text(publisher) or host(url) or ""
+        rows.append({"url": url, "title": title, "publisher": publisher, "published": published,
+                     "cited_rows": cited_rows, "cited_in": cited_in, "listed": is_listed, **per_table,
+                     "rows": sum(per_table.values()), "bundled": is_bundled(url),
+                     # What the search box matches, lower-cased once here rather than on every request.
+                     "haystack": f"{url} {_text_or_blank(title)} {publisher}".casefold()})
+    rows.sort(key=lambda row: (-row["rows"], row["publisher"], row["url"]))
+    return rows
+
+
+def _text_or_blank(value: object) -> str:
+    # The title as recorded (unstripped), or "" when there is none.
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def summary_frame(summary: list[dict], columns: list[str] | None = None) -> pd.DataFrame:
+    """The summary (or a filtered part of it) as a table, for the CSV downloads."""
+    return pd.DataFrame(summary, columns=columns or SUMMARY_COLUMNS)
+
+
+def filter_summary(summary: list[dict], query: str | None, tables: list[str] | None) -> list[dict]:
+    """Sources whose URL, title or publisher contains `query` and that some chosen table cites."""
+    chosen = [t for t in (tables or []) if t in CITING_TABLES]
+    needle = (query or "").strip().casefold()
+    return [row for row in summary
+            if (not chosen or any(row[t] for t in chosen)) and (not needle or needle in row["haystack"])]
+
+
+PUBLISHER_COUNT_COLUMNS = ["publisher", "pages", "rows", "table", "count"]
+
+
+def publisher_counts(summary: list[dict], tables: list[str] | None = None,
+                     top: int = 15) -> list[tuple[str, int, int, str, int]]:
+    """Citing rows per publisher and table (long form, PUBLISHER_COUNT_COLUMNS) for the `top` most cited
+    publishers."""
     chosen = [t for t in (tables or []) if t in CITING_TABLES] or list(CITING_TABLES)
     per_table: dict[str, dict[str, int]] = {}
     pages: dict[str, int] = {}
-    columns = [summary[t].tolist() for t in chosen]
-    for n, publisher in enumerate(summary["publisher"].tolist()):
+    for row in summary:
+        publisher = row["publisher"]
         counts = per_table.setdefault(publisher, dict.fromkeys(chosen, 0))
         pages[publisher] = pages.get(publisher, 0) + 1
-        for table, values in zip(chosen, columns, strict=True):
-            counts[table] += int(values[n])
+        for table in chosen:
+            counts[table] += int(row[table])
     totals = {p: sum(c.values()) for p, c in per_table.items()}
     ranked = sorted((p for p in totals if totals[p] > 0), key=lambda p: (-totals[p], -pages[p]))[:top]
-    rows = [(p, pages[p], totals[p], table, per_table[p][table])
+    return [(p, pages[p], totals[p], table, per_table[p][table])
             for table in chosen for p in ranked if per_table[p][table] > 0]
-    return pd.DataFrame(rows, columns=["publisher", "pages", "rows", "table", "count"])
 
 
 EXTRACT_COLUMNS = ["file_name", "load_id", "status", "adapter", "edition", "publication", "producer", "origin",

@@ -30,6 +30,8 @@ from dashboard.model.loads import loaded_files
 from dashboard.sources_data import (
     CITING_TABLES,
     INTERVIEW_URL,
+    PUBLISHER_COUNT_COLUMNS,
+    citation_counts,
     citations,
     edition_codes,
     extract_records,
@@ -39,6 +41,7 @@ from dashboard.sources_data import (
     markdown_link,
     publisher_counts,
     source_summary,
+    summary_frame,
 )
 from dashboard.titles import page_title
 
@@ -207,8 +210,9 @@ def _citations() -> pd.DataFrame:
 
 
 @cache.memoize()
-def _summary() -> pd.DataFrame:
-    return source_summary(queries.sources(), _citations())
+def _summary() -> list[dict]:
+    # Counted in SQL: the chart and the list need how many rows cite each address, not the rows' labels.
+    return source_summary(queries.sources(), citation_counts(queries.citing_rows()))
 
 
 # --- the chart -----------------------------------------------------------------------------------
@@ -230,14 +234,15 @@ def render_chart(query: str, tables: tuple[str, ...], lang: str) -> tuple:
     counts = publisher_counts(shown, list(tables), TOP_PUBLISHERS)
     unit = tx("rows_unit", lang)
     sources = source_line([(tx("chart_source", lang), None)], lang)
-    if counts.empty:
+    if not counts:
         figure = plain.empty(tx("none", lang), lang, 440)
-        return chart_result(figure, counts, sources, unit, "sources_by_publisher.csv")
+        return chart_result(figure, pd.DataFrame(counts, columns=PUBLISHER_COUNT_COLUMNS), sources, unit,
+                            "sources_by_publisher.csv")
     # The bundled interview has no web publisher; name it so its bar is labelled.
-    counts["publisher"] = counts["publisher"].replace("", tx("interview_short", lang))
-    publishers = counts["publisher"].tolist()
+    interview = tx("interview_short", lang)
+    publishers = [publisher or interview for publisher, *_ in counts]
     order = list(dict.fromkeys(publishers))[::-1]
-    columns = {c: counts[c].tolist() for c in ("table", "count", "pages", "rows")}
+    columns = dict(zip(PUBLISHER_COUNT_COLUMNS, (list(c) for c in zip(*counts, strict=True)), strict=True))
     traces = []
     for n, table in enumerate(CITING_TABLES):
         rows = [i for i, t in enumerate(columns["table"]) if t == table]
@@ -258,12 +263,12 @@ def render_chart(query: str, tables: tuple[str, ...], lang: str) -> tuple:
                                 "tickfont": {"size": 11}},
                          # No axis title: the card shows the unit, and the title would sit on the legend.
                          xaxis={"gridcolor": "#e6e9ee"})
-    shown_rows = counts.assign(table_label=[tx(v, lang) for v in columns["table"]])
+    shown_rows = pd.DataFrame({"publisher": publishers, "table": columns["table"],
+                               "table_label": [tx(v, lang) for v in columns["table"]], "count": columns["count"],
+                               "rows": columns["rows"], "pages": columns["pages"]})
     # NOTE: the figure is the plain dict a plotly.graph_objects.Figure serialises to; building the Figure
     # object on every request cost more than the rest of the callback. The tests validate it in full.
-    return chart_result({"data": traces, "layout": layout},
-                        shown_rows[["publisher", "table", "table_label", "count", "rows", "pages"]],
-                        sources, unit, "sources_by_publisher.csv")
+    return chart_result({"data": traces, "layout": layout}, shown_rows, sources, unit, "sources_by_publisher.csv")
 
 
 # --- the list of sources -------------------------------------------------------------------------
@@ -288,9 +293,9 @@ def _grid_columns(lang: str) -> list[dict]:
     ]
 
 
-def _grid_rows(shown: pd.DataFrame, lang: str) -> list[dict]:
+def _grid_rows(shown: list[dict], lang: str) -> list[dict]:
     rows = []
-    for r in shown.to_dict("records"):
+    for r in shown:
         url = r["url"]
         if url == INTERVIEW_URL:
             label = tx("interview", lang)
@@ -321,7 +326,7 @@ def update_list(query, tables, lang):
     summary = _summary()
     shown = filter_summary(summary, query, tables)
     count = tx("shown", lang, n=format_number(len(shown), lang), total=format_number(len(summary), lang),
-               rows=format_number(int(shown["rows"].sum()), lang))
+               rows=format_number(sum(r["rows"] for r in shown), lang))
     return _grid_rows(shown, lang), count
 
 
@@ -499,7 +504,7 @@ def download_sources(_clicks, query, tables):
     shown = filter_summary(_summary(), query, tables)
     columns = ["url", "title", "publisher", "published", "listed", *CITING_TABLES, "rows", "cited_rows",
                "cited_in"]
-    return _csv(shown[columns], "sources.csv")
+    return _csv(summary_frame(shown, columns), "sources.csv")
 
 
 @callback(
@@ -512,7 +517,7 @@ def download_sources(_clicks, query, tables):
 def download_rows(_clicks, query, tables):
     shown = filter_summary(_summary(), query, tables)
     cites = _citations()
-    cites = cites[cites["url"].isin(shown["url"])]
+    cites = cites[cites["url"].isin([r["url"] for r in shown])]
     if tables:
         cites = cites[cites["table"].isin(tables)]
     return _csv(cites, "source_citations.csv")

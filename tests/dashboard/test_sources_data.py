@@ -14,6 +14,8 @@ from dashboard.model.loads import loaded_files
 from dashboard.sources_data import (
     CITING_TABLES,
     INTERVIEW_URL,
+    PUBLISHER_COUNT_COLUMNS,
+    citation_counts,
     citations,
     edition_codes,
     extract_records,
@@ -24,6 +26,7 @@ from dashboard.sources_data import (
     publisher_counts,
     row_label,
     source_summary,
+    summary_frame,
 )
 from etl.paths import EXTRACTS_DIR
 
@@ -42,8 +45,32 @@ def cites(frames) -> pd.DataFrame:
 
 
 @pytest.fixture
-def summary(frames, cites) -> pd.DataFrame:
-    return source_summary(frames["sources"], cites)
+def counts(atlas_app) -> dict[str, dict[str, int]]:
+    with atlas_app.server.app_context():
+        return citation_counts(queries.citing_rows())
+
+
+@pytest.fixture
+def rows(frames, counts) -> list[dict]:
+    return source_summary(frames["sources"], counts)
+
+
+@pytest.fixture
+def summary(rows) -> pd.DataFrame:
+    return summary_frame(rows)
+
+
+def test_rows_counted_in_sql_are_the_citing_rows(counts, cites):
+    assert counts == citation_counts((table, url, 1) for table, url in zip(cites["table"], cites["url"], strict=True))
+
+
+def test_summary_is_most_cited_first_and_counts_an_unlisted_address(frames, counts, rows):
+    order = [(-r["rows"], r["publisher"], r["url"]) for r in rows]
+    assert order == sorted(order)
+    extra = source_summary(frames["sources"], {**counts, "https://unlisted.example/": {"events": 2}})
+    unlisted = next(r for r in extra if r["url"] == "https://unlisted.example/")
+    assert (unlisted["listed"], unlisted["rows"], unlisted["publisher"]) == (False, 2, "unlisted.example")
+    assert len(extra) == len(rows) + 1
 
 
 def test_every_citing_row_is_counted_once(frames, cites):
@@ -87,16 +114,16 @@ def test_row_labels_keep_values_as_written():
                                      "period_raw": "", "status": "made"}) == "X: ~100 mln USD made"
 
 
-def test_filters_and_publisher_counts(summary):
-    shown = filter_summary(summary, "investkaluga", None)
+def test_filters_and_publisher_counts(rows):
+    shown = summary_frame(filter_summary(rows, "investkaluga", None))
     assert len(shown) >= 8 and shown["url"].str.contains("investkaluga").all()
-    products = filter_summary(summary, None, ["products"])
+    products = summary_frame(filter_summary(rows, None, ["products"]))
     assert (products["products"] > 0).all() and products["products"].sum() == 27
-    counts = publisher_counts(summary, top=5)
+    counts = pd.DataFrame(publisher_counts(rows, top=5), columns=PUBLISHER_COUNT_COLUMNS)
     assert counts["publisher"].nunique() == 5
     top = counts.groupby("publisher")["count"].sum().sort_values(ascending=False)
     assert top.index[0] == "investkaluga.com"
-    only_events = publisher_counts(summary, ["events"], top=500)
+    only_events = pd.DataFrame(publisher_counts(rows, ["events"], top=500), columns=PUBLISHER_COUNT_COLUMNS)
     assert set(only_events["table"]) == {"events"} and only_events["count"].sum() == 82
 
 
