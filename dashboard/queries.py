@@ -320,8 +320,10 @@ def _therapy_area_rows_query() -> Select:
 def translations(field: str) -> dict[str, str]:
     """Russian texts of one field of the translations table: "cluster" (the cluster records' English texts,
     keyed on the text as recorded) or "atc" (official Russian ATC names, keyed on the code)."""
-    frame = run(select(Translation.value, Translation.text_ru).where(Translation.field == field))
-    return dict(zip(frame["value"], frame["text_ru"], strict=True))
+    # NOTE: read as plain rows: a frame of the ~500 texts cost ~1 ms more than the query, on every Russian page.
+    with engine().connect() as conn:
+        return {value: text for value, text in conn.execute(select(Translation.value, Translation.text_ru)
+                                                            .where(Translation.field == field))}
 
 
 @cache.memoize()
