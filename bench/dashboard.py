@@ -169,10 +169,11 @@ def missing_cache(app, config, args, options):
 
 def uncached_server():
     """WSGI app for gunicorn: the dashboard with every flask-caching lookup a miss."""
-    from dashboard.app import create_app
+    from dashboard.app import create_server
 
-    return create_app(cache_config={"CACHE_TYPE": "bench.dashboard.missing_cache", "CACHE_DEFAULT_TIMEOUT": 300,
-                                    "CACHE_THRESHOLD": 2000}).server
+    # The served entry point (its warm-up and start-up settings), with the cache that always misses.
+    return create_server(cache_config={"CACHE_TYPE": "bench.dashboard.missing_cache", "CACHE_DEFAULT_TIMEOUT": 300,
+                                       "CACHE_THRESHOLD": 2000})
 
 
 # --- servers -----------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -241,10 +242,15 @@ def create_app(engine: Engine | None = None, cache_config: dict | None = None) -
     return app
 
 
-def create_server() -> Flask:
+def create_server(cache_config: dict | None = None) -> Flask:
     """WSGI entry point for gunicorn: `gunicorn "dashboard.app:create_server()"`."""
-    app = create_app()
+    app = create_app(cache_config=cache_config)
     warm_up(app.server)
+    # NOTE: what the worker has built by now (modules, the app, plotly's templates: ~180,000 objects) lives as
+    # long as the worker; left to the collector, every full collection walks it again: 130 ms to over 1 s each
+    # on this 2-core machine under load (8-12), added to whichever request it falls in. Frozen, a full collection
+    # walks only what requests made (25-145 ms under the same load).
+    gc.freeze()
     return app.server
 
 

@@ -182,3 +182,20 @@ def test_warm_up_reads_the_catalogue_and_survives_an_unreachable_database(atlas_
     down = create_app(make_engine("postgresql+psycopg://postgres@127.0.0.1:1/none"), {"CACHE_TYPE": "SimpleCache"})
     warm_up(down.server)
     assert "warm-up skipped" in caplog.text
+
+
+def test_create_server_freezes_what_the_worker_built_so_full_collections_skip_it(tmp_path, monkeypatch):
+    """A worker's start-up objects (modules, the app, templates) are moved out of the collector's reach: a full
+    collection during a request then walks only what requests made."""
+    import gc
+
+    from dashboard.app import create_server
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    gc.unfreeze()
+    try:
+        server = create_server({"CACHE_TYPE": "SimpleCache"})
+        assert server.name == "dashboard.app"
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
