@@ -529,11 +529,29 @@ class RecordedText:
         out = frame.copy()
         for column, kinds in columns.items():
             if column in out.columns:
-                read = self.figure if FIGURE in kinds else self.text
-                terms = tuple(kind for kind in kinds if kind != FIGURE)
+                read, terms = self._reader(kinds)
                 values = [read(value, *terms) if isinstance(value, str) else value for value in out[column]]
                 out[column] = type(out[column])(values, index=out.index, dtype=object)  # None stays None
         return out
+
+    def rows(self, rows: list[dict], columns: dict[str, tuple[str, ...]]) -> list[dict]:
+        """frame() for plain rows (dicts): copies with `columns` in the page's language; the rows themselves
+        (never modified) on an English page."""
+        if self.lang != "ru" or not rows:
+            return rows
+        readers = [(column, *self._reader(kinds)) for column, kinds in columns.items()]
+        out = []
+        for row in rows:
+            row = dict(row)
+            for column, read, terms in readers:
+                if isinstance(row.get(column), str):
+                    row[column] = read(row[column], *terms)
+            out.append(row)
+        return out
+
+    def _reader(self, kinds: tuple[str, ...]) -> tuple:
+        """How a column with these kinds is read (figure or text) and the vocabulary kinds it is read with."""
+        return self.figure if FIGURE in kinds else self.text, tuple(kind for kind in kinds if kind != FIGURE)
 
     def node(self, value: object, *kinds: str, name: bool = False):
         """The value for a page's HTML: in Russian where known; else as recorded, marked as English with a

@@ -1,7 +1,10 @@
 """Shaping for the products page: the ATC tree, counts by company and year, cited registration counts.
 
-Pure functions over the frames dashboard.queries returns (products, atc_groups, therapy_areas,
-cluster_indicators, companies, sources); no database access here.
+Pure functions over the tables dashboard.queries returns (products, atc_groups, therapy_areas,
+cluster_indicators, companies, sources), as frames or as plain rows (lists of dicts: queries.product_rows
+and the like); no database access here. The page reads plain rows: its tables are a few dozen rows, and
+pandas steps on them cost more than the callback's whole budget. Functions named *_rows return rows; the
+others the same rows as a frame.
 """
 
 from __future__ import annotations
@@ -43,16 +46,32 @@ def _text(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+Table = pd.DataFrame | list[dict]  # a frame, or its rows as dicts (missing values None or NaN)
+
+
+def _columns(table: Table, names: Iterable[str]) -> dict[str, list]:
+    """The named columns of a frame or of rows, as lists."""
+    if isinstance(table, pd.DataFrame):
+        return {c: table[c].tolist() for c in names}
+    return {c: [row.get(c) for row in table] for c in names}
+
+
+def _records(table: Table) -> list[dict]:
+    return table.to_dict("records") if isinstance(table, pd.DataFrame) else table
+
+
 # --- names ------------------------------------------------------------------------------------
 
-def company_names(companies: pd.DataFrame, products: pd.DataFrame, lang: str | None) -> dict[str, str]:
+def company_names(companies: Table, products: Table, lang: str | None) -> dict[str, str]:
     """company key -> display name: the directory's name, else the label a product row gives."""
     names: dict[str, str] = {}
-    for row in products.itertuples():
-        if _text(row.company_key):
-            names.setdefault(row.company_key, _text(row.company_label) or row.company_key)
-    for row in companies.itertuples():
-        names[row.key] = pick(lang, row.name_ru, row.name_en) or row.key
+    cols = _columns(products, ("company_key", "company_label"))
+    for key, company_label in zip(cols["company_key"], cols["company_label"], strict=True):
+        if _text(key):
+            names.setdefault(key, _text(company_label) or key)
+    cols = _columns(companies, ("key", "name_ru", "name_en"))
+    for key, name_ru, name_en in zip(cols["key"], cols["name_ru"], cols["name_en"], strict=True):
+        names[key] = pick(lang, name_ru, name_en) or key
     names[CLUSTER_KEY] = label("cluster", lang)
     return names
 
@@ -65,13 +84,14 @@ def atc_name(code: str, atc_groups: pd.DataFrame | dict[str, str]) -> str:
     return names.get(code, code)
 
 
-def atc_names(atc_groups: pd.DataFrame, russian: dict[str, str] | None = None) -> dict[str, str]:
+def atc_names(atc_groups: Table, russian: dict[str, str] | None = None) -> dict[str, str]:
     """code -> atc_name for every code of the atc_groups table (the first row of a code).
 
     `russian`: the official Russian names by code (the translations table's field "atc", for a Russian page);
     a code without one keeps WHO's English name."""
     names: dict[str, str] = {}
-    for code, name in zip(atc_groups["code"], atc_groups["name_en"], strict=True):
+    cols = _columns(atc_groups, ("code", "name_en"))
+    for code, name in zip(cols["code"], cols["name_en"], strict=True):
         if code not in names:
             text = str(name)
             names[code] = text[:1] + text[1:].lower() if text.isupper() else text
@@ -80,8 +100,10 @@ def atc_names(atc_groups: pd.DataFrame, russian: dict[str, str] | None = None) -
     return names
 
 
-def area_names(therapy_areas: pd.DataFrame, lang: str | None) -> dict[str, str]:
-    return {r.code: pick(lang, r.name_ru, r.name_en) for r in therapy_areas.itertuples()}
+def area_names(therapy_areas: Table, lang: str | None) -> dict[str, str]:
+    cols = _columns(therapy_areas, ("code", "name_ru", "name_en"))
+    return {code: pick(lang, name_ru, name_en)
+            for code, name_ru, name_en in zip(cols["code"], cols["name_ru"], cols["name_en"], strict=True)}
 
 
 # --- sources ----------------------------------------------------------------------------------
@@ -106,9 +128,10 @@ class SourceLabels:
     Every function here that takes `sources` accepts one in place of the table.
     """
 
-    def __init__(self, sources: pd.DataFrame):
+    def __init__(self, sources: Table):
         self._known: dict[str, tuple] = {}
-        for url, title, publisher in zip(sources["url"], sources["title"], sources["publisher"], strict=True):
+        cols = _columns(sources, ("url", "title", "publisher"))
+        for url, title, publisher in zip(cols["url"], cols["title"], cols["publisher"], strict=True):
             self._known.setdefault(url, (title, publisher))  # the first row, as source_label takes
         self._labels: dict[str, tuple[str, str | None]] = {}
 
@@ -118,7 +141,7 @@ class SourceLabels:
         return self._labels[url]
 
 
-def _labeller(sources: pd.DataFrame | SourceLabels) -> SourceLabels:
+def _labeller(sources: Table | SourceLabels) -> SourceLabels:
     return sources if isinstance(sources, SourceLabels) else SourceLabels(sources)
 
 
@@ -133,9 +156,13 @@ def source_items(urls: Iterable[str], sources: pd.DataFrame | SourceLabels) -> l
 
 # --- filtering --------------------------------------------------------------------------------
 
-def filter_products(products: pd.DataFrame, area: str | None = None,
-                    companies: Iterable[str] | None = None) -> pd.DataFrame:
+def filter_products(products: Table, area: str | None = None,
+                    companies: Iterable[str] | None = None) -> Table:
     """Products in the therapy area (None = all) made by the chosen companies (None or empty = all)."""
+    if not isinstance(products, pd.DataFrame):
+        chosen = set(companies or ())
+        return [row for row in products if (not area or row.get("therapy_area_code") == area)
+                and (not chosen or row.get("company_key") in chosen)]
     frame = products
     if area:
         frame = frame[frame["therapy_area_code"] == area]
@@ -166,16 +193,16 @@ def _missing(value: object) -> bool:
     return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
-def _distinct(products: pd.DataFrame) -> list[dict]:
+def _distinct(products: Table) -> list[dict]:
     """distinct_products as dicts.
 
     NOTE: plain lists, not a groupby: a product list is a few dozen rows, and per-group pandas steps
     cost more than the page's whole budget for a chart.
     """
-    if products.empty:
+    if len(products) == 0:
         return []
-    cols = {c: products[c].tolist() for c in ("company_key", "trade_name", "inn", "atc_code", "therapy_area_code",
-                                              "status_raw", "year", "source_url")}
+    cols = _columns(products, ("company_key", "trade_name", "inn", "atc_code", "therapy_area_code", "status_raw",
+                               "year", "source_url"))
     groups: dict[str, list[int]] = {}
     for n, product_id in enumerate(_product_ids(cols["company_key"], cols["atc_code"], cols["trade_name"])):
         groups.setdefault(product_id, []).append(n)
@@ -210,18 +237,26 @@ def distinct_products(products: pd.DataFrame) -> pd.DataFrame:
 
 # --- the therapy-area tree --------------------------------------------------------------------
 
-def therapy_tree(products: pd.DataFrame, atc_groups: pd.DataFrame | dict[str, str], therapy_areas: pd.DataFrame,
-                 names: dict[str, str], sources: pd.DataFrame | SourceLabels, lang: str | None) -> pd.DataFrame:
+TREE_COLUMNS = ["id", "parent", "label", "value", "level", "group", "company", "period", "source"]
+
+
+def therapy_tree(products: Table, atc_groups: Table | dict[str, str], therapy_areas: Table,
+                 names: dict[str, str], sources: Table | SourceLabels, lang: str | None) -> pd.DataFrame:
     """Nodes of the treemap/sunburst: all products -> ATC level 1 -> ATC level 2 -> product.
 
     Products without an ATC code sit under "ATC not assigned" -> their therapy area -> product.
     Columns: id, parent, label, value (products below), level, group (top-level branch), company,
     period, source.
     """
+    return pd.DataFrame(tree_rows(products, atc_groups, therapy_areas, names, sources, lang), columns=TREE_COLUMNS)
+
+
+def tree_rows(products: Table, atc_groups: Table | dict[str, str], therapy_areas: Table,
+              names: dict[str, str], sources: Table | SourceLabels, lang: str | None) -> list[dict]:
+    """therapy_tree's nodes as rows (dicts), parents before their children."""
     items = _distinct(products)
-    columns = ["id", "parent", "label", "value", "level", "group", "company", "period", "source"]
     if not items:
-        return pd.DataFrame(columns=columns)
+        return []
     areas = area_names(therapy_areas, lang)
     atc = atc_groups if isinstance(atc_groups, dict) else atc_names(atc_groups)
     labels = _labeller(sources)
@@ -254,19 +289,27 @@ def therapy_tree(products: pd.DataFrame, atc_groups: pd.DataFrame | dict[str, st
             "id": f"product:{item['product_id']}", "parent": parent, "label": item["trade_name"], "value": 1,
             "level": 3, "group": group, "company": names.get(item["company_key"], item["company_key"]),
             "period": period, "source": source}
-    return pd.DataFrame(list(nodes.values()), columns=columns)
+    return list(nodes.values())
 
 
 # --- counts -----------------------------------------------------------------------------------
 
-def products_by_company(products: pd.DataFrame, names: dict[str, str],
-                        sources: pd.DataFrame | SourceLabels | None = None) -> pd.DataFrame:
+BY_COMPANY_COLUMNS = ["company_key", "company", "products", "records", "product_names", "years", "sources"]
+
+
+def products_by_company(products: Table, names: dict[str, str],
+                        sources: Table | SourceLabels | None = None) -> pd.DataFrame:
     """Distinct products and cited rows per company, most products first, with the years and sources
     their rows give (for the hover)."""
-    columns = ["company_key", "company", "products", "records", "product_names", "years", "sources"]
+    return pd.DataFrame(by_company_rows(products, names, sources), columns=BY_COMPANY_COLUMNS)
+
+
+def by_company_rows(products: Table, names: dict[str, str],
+                    sources: Table | SourceLabels | None = None) -> list[dict]:
+    """products_by_company as rows (dicts)."""
     items = _distinct(products)
     if not items:
-        return pd.DataFrame(columns=columns)
+        return []
     labeller = _labeller(sources) if sources is not None else None
     by_company: dict[str, list[dict]] = {}
     for item in items:
@@ -282,25 +325,34 @@ def products_by_company(products: pd.DataFrame, names: dict[str, str],
                      "product_names": ", ".join(item["trade_name"] for item in part),
                      "years": ", ".join(years), "sources": "; ".join(labels)})
     rows.sort(key=lambda row: (-row["products"], row["company"]))  # stable: ties keep first-seen order
-    return pd.DataFrame(rows, columns=columns)
+    return rows
 
 
-def products_by_year(products: pd.DataFrame,
-                     sources: pd.DataFrame | SourceLabels | None = None) -> tuple[pd.DataFrame, int]:
+BY_YEAR_COLUMNS = ["year", "products", "product_names", "statuses", "sources"]
+
+
+def products_by_year(products: Table,
+                     sources: Table | SourceLabels | None = None) -> tuple[pd.DataFrame, int]:
     """Distinct products per year their source gives (a product cited for two years counts in each,
     with the status and source each row states), and how many products have no year in any row."""
-    columns = ["year", "products", "product_names", "statuses", "sources"]
-    if products.empty:
-        return pd.DataFrame(columns=columns), 0
-    ids = _product_ids(products["company_key"], products["atc_code"], products["trade_name"])
-    years, names, statuses, urls = (products[c].tolist() for c in ("year", "trade_name", "status_raw", "source_url"))
+    rows, missing = by_year_rows(products, sources)
+    return pd.DataFrame(rows, columns=BY_YEAR_COLUMNS), missing
+
+
+def by_year_rows(products: Table, sources: Table | SourceLabels | None = None) -> tuple[list[dict], int]:
+    """products_by_year as rows (dicts), and the products without a year."""
+    if len(products) == 0:
+        return [], 0
+    cols = _columns(products, ("company_key", "atc_code", "trade_name", "year", "status_raw", "source_url"))
+    ids = _product_ids(cols["company_key"], cols["atc_code"], cols["trade_name"])
+    years, names, statuses, urls = (cols[c] for c in ("year", "trade_name", "status_raw", "source_url"))
     by_year: dict[int, list[int]] = {}
     for n, year in enumerate(years):
         if not _missing(year):
             by_year.setdefault(int(year), []).append(n)
     missing = len(set(ids)) - len({ids[n] for part in by_year.values() for n in part})
     if not by_year:
-        return pd.DataFrame(columns=columns), missing
+        return [], missing
     labeller = _labeller(sources) if sources is not None else None
     rows = []
     for year in sorted(by_year):
@@ -313,7 +365,7 @@ def products_by_year(products: pd.DataFrame,
                      "statuses": "; ".join(dict.fromkeys(_text(statuses[n]) for n in part if _text(statuses[n]))),
                      "sources": "; ".join(lbl for lbl, _ in source_items((urls[n] for n in part), labeller))
                      if labeller is not None else ""})
-    return pd.DataFrame(rows, columns=columns), missing
+    return rows, missing
 
 
 def _company_of(record_key: str, known: set[str]) -> str | None:
@@ -321,79 +373,94 @@ def _company_of(record_key: str, known: set[str]) -> str | None:
     return next((part for part in str(record_key).split(":") if part in known), None)
 
 
-def registration_counts(indicators: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+REGISTRATION_COLUMNS = ["company_key", "company", "year", "year_raw", "value", "value_raw", "unit", "indicator",
+                        "note", "source_url"]
+
+
+def registration_counts(indicators: Table, names: dict[str, str]) -> pd.DataFrame:
     """Cited counts of products registered or brought to market, by company and year, kept as written."""
-    columns = ["company_key", "company", "year", "year_raw", "value", "value_raw", "unit", "indicator",
-               "note", "source_url"]
-    # NOTE: .astype(bool): on an empty table map() gives an object Series, which pandas would read as column names.
-    rows = indicators[indicators["indicator"].map(lambda v: bool(REGISTRATION_PATTERN.search(_text(v)))).astype(bool)]
-    # Only exact counts are plotted as bars; a range or "more than" would need a drawn bar it does not give.
-    rows = rows[(rows["qualifier"].map(_text) == "") & rows["value_low"].notna() & rows["year"].notna()]
-    if rows.empty:
-        return pd.DataFrame(columns=columns)
+    return pd.DataFrame(registration_rows(indicators, names), columns=REGISTRATION_COLUMNS)
+
+
+def registration_rows(indicators: Table, names: dict[str, str]) -> list[dict]:
+    """registration_counts as rows (dicts), by year and company."""
     known = set(names)
-    frame = pd.DataFrame({
-        "company_key": [_company_of(k, known) or "" for k in rows["record_key"]],
-        "year": rows["year"].astype(int).to_numpy(),
-        "year_raw": rows["year_raw"].map(_text).to_numpy(),
-        "value": rows["value_low"].astype(float).to_numpy(),
-        "value_raw": rows["value_raw"].map(_text).to_numpy(),
-        "unit": rows["unit"].map(_text).to_numpy(),
-        "indicator": rows["indicator"].map(_text).to_numpy(),
-        "note": rows["note"].map(_text).to_numpy(),
-        "source_url": rows["source_url"].to_numpy(),
-    })
-    scopes = rows["scope"].map(_text).to_numpy()
-    frame.insert(1, "company", [names.get(k) or scope for k, scope in zip(frame["company_key"], scopes,
-                                                                           strict=True)])
-    return frame[columns].sort_values(["year", "company"]).reset_index(drop=True)
+    rows = []
+    for row in _records(indicators):
+        if not REGISTRATION_PATTERN.search(_text(row["indicator"])):
+            continue
+        # Only exact counts are plotted as bars; a range or "more than" would need a drawn bar it does not give.
+        if _text(row["qualifier"]) or _missing(row["value_low"]) or _missing(row["year"]):
+            continue
+        key = _company_of(row["record_key"], known) or ""
+        rows.append({"company_key": key, "company": names.get(key) or _text(row["scope"]), "year": int(row["year"]),
+                     "year_raw": _text(row["year_raw"]), "value": float(row["value_low"]),
+                     "value_raw": _text(row["value_raw"]), "unit": _text(row["unit"]),
+                     "indicator": _text(row["indicator"]), "note": _text(row["note"]),
+                     "source_url": row["source_url"]})
+    rows.sort(key=lambda row: (row["year"], row["company"]))  # stable: ties keep the table's order
+    return rows
 
 
-def pipeline_figures(indicators: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+PIPELINE_COLUMNS = ["company_key", "scope", "indicator", "year_raw", "value_raw", "unit", "source_url", "company"]
+
+
+def pipeline_figures(indicators: Table, names: dict[str, str]) -> pd.DataFrame:
     """Cited figures on products in development or registration, as written (not plotted)."""
-    rows = indicators[indicators["indicator"].map(lambda v: bool(PIPELINE_PATTERN.search(_text(v)))).astype(bool)]
+    return pd.DataFrame(pipeline_rows(indicators, names), columns=PIPELINE_COLUMNS)
+
+
+def pipeline_rows(indicators: Table, names: dict[str, str]) -> list[dict]:
+    """pipeline_figures as rows (dicts), in the table's order."""
     known = set(names)
-    frame = pd.DataFrame({
-        "company_key": [_company_of(k, known) or "" for k in rows["record_key"]],
-        "scope": rows["scope"].map(_text).to_numpy(),
-        "indicator": rows["indicator"].map(_text).to_numpy(),
-        "year_raw": rows["year_raw"].map(_text).to_numpy(),
-        "value_raw": rows["value_raw"].map(_text).to_numpy(),
-        "unit": rows["unit"].map(_text).to_numpy(),
-        "source_url": rows["source_url"].to_numpy(),
-    })
-    frame["company"] = [names.get(k) or s for k, s in zip(frame["company_key"], frame["scope"], strict=True)]
-    return frame.reset_index(drop=True)
+    rows = []
+    for row in _records(indicators):
+        if not PIPELINE_PATTERN.search(_text(row["indicator"])):
+            continue
+        key = _company_of(row["record_key"], known) or ""
+        scope = _text(row["scope"])
+        rows.append({"company_key": key, "scope": scope, "indicator": _text(row["indicator"]),
+                     "year_raw": _text(row["year_raw"]), "value_raw": _text(row["value_raw"]),
+                     "unit": _text(row["unit"]), "source_url": row["source_url"], "company": names.get(key) or scope})
+    return rows
 
 
 # --- the product table ------------------------------------------------------------------------
 
-def product_table(products: pd.DataFrame, names: dict[str, str], atc_groups: pd.DataFrame | dict[str, str],
-                  therapy_areas: pd.DataFrame, sources: pd.DataFrame | SourceLabels, lang: str | None,
+def product_table(products: Table, names: dict[str, str], atc_groups: Table | dict[str, str],
+                  therapy_areas: Table, sources: Table | SourceLabels, lang: str | None,
                   unknown_registration: str) -> pd.DataFrame:
     """One row per cited product row, for the grid: every field as written, sources as links."""
+    return pd.DataFrame(product_table_rows(products, names, atc_groups, therapy_areas, sources, lang,
+                                           unknown_registration))
+
+
+def product_table_rows(products: Table, names: dict[str, str], atc_groups: Table | dict[str, str],
+                       therapy_areas: Table, sources: Table | SourceLabels, lang: str | None,
+                       unknown_registration: str) -> list[dict]:
+    """product_table as rows (dicts)."""
     areas = area_names(therapy_areas, lang)
     atc = atc_groups if isinstance(atc_groups, dict) else atc_names(atc_groups)
     labels = _labeller(sources)
     rows = []
-    for row in products.itertuples():
-        code = _text(row.atc_code)
-        source, url = labels(row.source_url)
+    for row in _records(products):
+        code = _text(row["atc_code"])
+        source, url = labels(row["source_url"])
         rows.append({
-            "record_key": row.record_key,
-            "trade_name": _text(row.trade_name),
-            "company": names.get(row.company_key, row.company_key),
-            "company_key": row.company_key,
-            "inn": _text(row.inn),
-            "dosage_form": _text(row.dosage_form),
-            "status": _text(row.status_raw),
-            "year": int(row.year) if pd.notna(row.year) else None,
-            "therapy_area": areas.get(_text(row.therapy_area_code)) or _text(row.therapy_area_raw),
+            "record_key": row["record_key"],
+            "trade_name": _text(row["trade_name"]),
+            "company": names.get(row["company_key"], row["company_key"]),
+            "company_key": row["company_key"],
+            "inn": _text(row["inn"]),
+            "dosage_form": _text(row["dosage_form"]),
+            "status": _text(row["status_raw"]),
+            "year": None if _missing(row["year"]) else int(row["year"]),
+            "therapy_area": areas.get(_text(row["therapy_area_code"])) or _text(row["therapy_area_raw"]),
             "atc": f"{code} · {atc_name(code, atc)}" if code else "",
             # NOTE: no State Register (ГРЛС) export exists, so no registration number is known.
-            "registration_number": _text(row.registration_number) or unknown_registration,
-            "note": _text(row.note),
+            "registration_number": _text(row["registration_number"]) or unknown_registration,
+            "note": _text(row["note"]),
             "source": source,
             "source_url": url or "",
         })
-    return pd.DataFrame(rows)
+    return rows

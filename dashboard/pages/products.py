@@ -3,6 +3,8 @@ and the product list."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import dash
 import dash_ag_grid as dag
 import dash_mantine_components as dmc
@@ -104,9 +106,10 @@ tx = page_text(TEXT)
 
 
 def _company_options(lang: str) -> list[dict]:
-    products = queries.products()
-    names = pdata.company_names(queries.companies(), products, lang)
-    keys = sorted(set(products["company_key"].dropna()), key=lambda k: names.get(k, k).casefold())
+    products = queries.product_rows()
+    names = pdata.company_names(queries.company_rows(), products, lang)
+    keys = sorted({row["company_key"] for row in products if row["company_key"] is not None},
+                  key=lambda k: names.get(k, k).casefold())
     return [{"value": k, "label": names.get(k, k)} for k in keys]
 
 
@@ -187,8 +190,9 @@ sync_url(PAGE, [("company", f"{PAGE}-company", "value"), ("chart", f"{PAGE}-char
                 ("q", f"{PAGE}-search", "value")])
 
 
-# NOTE: the lookups below are memoized in the app cache (refreshed with the queries they come from),
-# and each chart's outputs for one selection are memoized too (render_*), figures as plain dicts.
+# NOTE: each chart's outputs for one selection are memoized (render_*), figures as plain dicts; the lookups
+# below are not (one memo layer per request): they read the cluster tables as plain rows (queries.*_rows,
+# memoized there) and shape a few dozen rows in Python, which costs less than storing their results.
 
 
 def _selection(chosen, area) -> tuple[tuple, str | None]:
@@ -203,49 +207,58 @@ CITED_TEXTS = {"value_raw": (FIGURE,), "unit": ("unit",), "indicator": (), "year
 
 
 def _texts(lang: str) -> RecordedText:
-    return RecordedText(queries.translations("cluster"), lang)
+    # An English page shows the texts as recorded: only a Russian page reads the translations.
+    return RecordedText(queries.translations("cluster") if lang == "ru" else {}, lang)
 
 
-@cache.memoize()
-def _products(lang: str) -> pd.DataFrame:
+def _products(lang: str) -> list[dict]:
     """Every product row, its recorded texts in the page's language."""
-    return _texts(lang).frame(queries.products(), PRODUCT_TEXTS)
+    return _texts(lang).rows(queries.product_rows(), PRODUCT_TEXTS)
 
 
-def _filtered(area: str | None, chosen, lang: str) -> pd.DataFrame:
+def _filtered(area: str | None, chosen, lang: str) -> list[dict]:
     return pdata.filter_products(_products(lang), area, chosen)
 
 
-@cache.memoize()
 def _names(lang: str) -> dict[str, str]:
-    return pdata.company_names(queries.companies(), queries.products(), lang)
+    return pdata.company_names(queries.company_rows(), queries.product_rows(), lang)
 
 
-@cache.memoize()
 def _sources() -> pdata.SourceLabels:
-    return pdata.SourceLabels(queries.sources())
+    return pdata.SourceLabels(queries.source_rows())
 
 
-@cache.memoize()
 def _atc(lang: str) -> dict[str, str]:
     """ATC code -> name: WHO's on an English page, the official Russian one on a Russian page."""
-    return pdata.atc_names(queries.atc_groups(), queries.translations("atc") if lang == "ru" else None)
+    return pdata.atc_names(queries.atc_rows(), queries.translations("atc") if lang == "ru" else None)
 
 
-@cache.memoize()
 def _area_keys(area: str | None) -> frozenset[str] | None:
-    keys = companies_in_area(area, queries.products(), queries.companies())
+    if not area:
+        return None
+    # NOTE: dashboard.areas reads frames; these are the two columns of each table it reads.
+    products, companies = queries.product_rows(), queries.company_rows()
+    keys = companies_in_area(area, pd.DataFrame({"company_key": [r["company_key"] for r in products],
+                                                 "therapy_area_code": [r["therapy_area_code"] for r in products]},
+                                                dtype=object),
+                             pd.DataFrame({"key": [r["key"] for r in companies],
+                                           "products_text": [r["products_text"] for r in companies]}, dtype=object))
     return None if keys is None else frozenset(keys)
 
 
-@cache.memoize()
-def _cited_counts(lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _cited_counts(lang: str) -> tuple[list[dict], list[dict]]:
     """The cited registration counts and pipeline figures (every company)."""
     names, texts = _names(lang), _texts(lang)
-    indicators = queries.cluster_indicators()
+    indicators = queries.cluster_indicator_rows()
     # NOTE: the figures are picked by their English wording first, then shown in the page's language.
-    return (texts.frame(pdata.registration_counts(indicators, names), CITED_TEXTS),
-            texts.frame(pdata.pipeline_figures(indicators, names), CITED_TEXTS))
+    return (texts.rows(pdata.registration_rows(indicators, names), CITED_TEXTS),
+            texts.rows(pdata.pipeline_rows(indicators, names), CITED_TEXTS))
+
+
+@lru_cache(maxsize=1024)
+def _number(value: int, lang: str) -> str:
+    """format_number of a count, once per process (Babel takes ~50 us a call; a tree has dozens)."""
+    return format_number(value, lang)
 
 
 def _hover(lang: str, value_key: str = "card.value") -> str:
@@ -253,6 +266,11 @@ def _hover(lang: str, value_key: str = "card.value") -> str:
     return (f"{t(value_key, lang)}: " + "%{customdata[0]} %{customdata[1]}"
             + f"<br>{t('card.period', lang)}: " + "%{customdata[2]}"
             + f"<br>{t('card.source', lang)}: " + "%{customdata[3]}")
+
+
+def _sources_of(rows: list[dict], sources: pdata.SourceLabels, lang: str) -> list:
+    """The card's source line: every source of the rows, once."""
+    return source_line(pdata.source_items([row["source_url"] for row in rows], sources), lang, "card.sources")
 
 
 @callback(
@@ -267,41 +285,42 @@ def update_tree(chosen, chart, area, lang):
     return render_tree(chosen, "sunburst" if chart == "sunburst" else "treemap", area, normalise_language(lang))
 
 
+TREE_SHOWN = {"label": "product", "company": "company", "parent": "atc_or_area_node", "period": "period",
+              "source": "source"}
+
+
 @cache.memoize()
 def render_tree(chosen: tuple, kind: str, area: str | None, lang: str) -> tuple:
     """The tree card's outputs for one selection."""
     products = _filtered(area, chosen, lang)
     sources = _sources()
-    nodes = pdata.therapy_tree(products, _atc(lang), queries.therapy_areas(), _names(lang), sources, lang)
+    nodes = pdata.tree_rows(products, _atc(lang), queries.therapy_area_rows(), _names(lang), sources, lang)
     unit = tx("products_unit", lang)
-    if nodes.empty:
-        return chart_result(plain.empty(tx("no_products", lang), lang, 520), nodes, [], unit,
-                            "products_by_therapy_area.csv")
+    if not nodes:
+        return chart_result(plain.empty(tx("no_products", lang), lang, 520),
+                            pd.DataFrame(columns=pdata.TREE_COLUMNS), [], unit, "products_by_therapy_area.csv")
     figure = tree_figure(nodes, kind, lang)
-    shown = nodes[nodes["level"] == 3][["label", "company", "parent", "period", "source"]].rename(
-        columns={"label": "product", "parent": "atc_or_area_node"})
-    return chart_result(figure, shown, source_line(pdata.source_items(products["source_url"], sources), lang,
-                                                   "card.sources"), unit, "products_by_therapy_area.csv")
+    shown = pd.DataFrame([[node[c] for c in TREE_SHOWN] for node in nodes if node["level"] == 3],
+                         columns=list(TREE_SHOWN.values()))
+    return chart_result(figure, shown, _sources_of(products, sources, lang), unit, "products_by_therapy_area.csv")
 
 
-def tree_figure(nodes: pd.DataFrame, kind: str, lang: str) -> dict:
-    """The ATC tree as a treemap or a sunburst (a plain figure dict); each top-level branch has one
-    palette colour."""
+def tree_figure(nodes: list[dict], kind: str, lang: str) -> dict:
+    """The ATC tree (pdata.tree_rows) as a treemap or a sunburst (a plain figure dict); each top-level branch
+    has one palette colour."""
     # Colours follow the ATC letters in order, so a filter that keeps a group keeps most colours.
-    groups = sorted(g for g in set(nodes["group"]) if g and g != pdata.NO_ATC)
+    groups = sorted({node["group"] for node in nodes} - {"", pdata.NO_ATC})
     colour = {g: PALETTE[n % len(PALETTE)] for n, g in enumerate(groups)}
     colour[pdata.NO_ATC] = MUTED
-    colours = ["#ffffff" if level == 0 else colour.get(group, MUTED)
-               for level, group in zip(nodes["level"], nodes["group"], strict=True)]
+    colours = ["#ffffff" if node["level"] == 0 else colour.get(node["group"], MUTED) for node in nodes]
     unit = tx("products_unit", lang)
-    customdata = [
-        [format_number(v, lang), unit, period or "—", source or "—", company]
-        for v, period, source, company in zip(nodes["value"], nodes["period"], nodes["source"], nodes["company"],
-                                              strict=True)]
+    customdata = [[_number(node["value"], lang), unit, node["period"] or "—", node["source"] or "—", node["company"]]
+                  for node in nodes]
     hover = ("<b>%{label}</b><br>%{customdata[4]}<br>" + _hover(lang) + "<extra></extra>")
-    common = {"ids": nodes["id"].tolist(), "labels": nodes["label"].tolist(), "parents": nodes["parent"].tolist(),
-              "values": [int(v) for v in nodes["value"]], "branchvalues": "total", "customdata": customdata,
-              "hovertemplate": hover, "marker": {"colors": colours, "line": {"color": "#ffffff", "width": 1}}}
+    common = {"ids": [node["id"] for node in nodes], "labels": [node["label"] for node in nodes],
+              "parents": [node["parent"] for node in nodes], "values": [int(node["value"]) for node in nodes],
+              "branchvalues": "total", "customdata": customdata, "hovertemplate": hover,
+              "marker": {"colors": colours, "line": {"color": "#ffffff", "width": 1}}}
     if kind == "sunburst":
         trace = {"type": "sunburst", **common, "insidetextorientation": "radial", "maxdepth": 4}
     else:
@@ -326,22 +345,22 @@ def render_by_company(chosen: tuple, area: str | None, lang: str) -> tuple:
     """The by-company card's outputs for one selection."""
     products = _filtered(area, chosen, lang)
     sources = _sources()
-    counts = pdata.products_by_company(products, _names(lang), sources)
+    counts = pdata.by_company_rows(products, _names(lang), sources)
     unit = tx("products_unit", lang)
-    if counts.empty:
-        return chart_result(plain.empty(tx("no_products", lang), lang, 380), counts, [], unit,
+    table = pd.DataFrame(counts, columns=pdata.BY_COMPANY_COLUMNS)
+    if not counts:
+        return chart_result(plain.empty(tx("no_products", lang), lang, 380), table, [], unit,
                             "products_by_company.csv")
-    ordered = counts.iloc[::-1]
+    ordered = counts[::-1]
     label_missing = pdata.label("no_year", lang)
-    colours = [MUTED if k == pdata.CLUSTER_KEY else PALETTE[0] for k in ordered["company_key"]]
-    products_count = [int(n) for n in ordered["products"]]
-    customdata = [[format_number(n, lang), unit, years or label_missing, sources_text, names,
-                   f"{format_number(r, lang)} {tx('records', lang)}"]
-                  for n, r, names, years, sources_text in zip(
-                      products_count, ordered["records"], ordered["product_names"], ordered["years"],
-                      ordered["sources"], strict=True)]
-    bar = {"type": "bar", "x": products_count, "y": ordered["company"].tolist(), "orientation": "h",
-           "marker": {"color": colours}, "text": [format_number(n, lang) for n in products_count],
+    products_count = [int(row["products"]) for row in ordered]
+    records = tx("records", lang)
+    customdata = [[_number(n, lang), unit, row["years"] or label_missing, row["sources"], row["product_names"],
+                   f"{_number(row['records'], lang)} {records}"]
+                  for n, row in zip(products_count, ordered, strict=True)]
+    bar = {"type": "bar", "x": products_count, "y": [row["company"] for row in ordered], "orientation": "h",
+           "marker": {"color": [MUTED if row["company_key"] == pdata.CLUSTER_KEY else PALETTE[0] for row in ordered]},
+           "text": [_number(n, lang) for n in products_count],
            "textposition": "outside", "customdata": customdata, "cliponaxis": False,
            "hovertemplate": ("<b>%{y}</b><br>" + _hover(lang)
                              + "<br>%{customdata[4]}<br><i>%{customdata[5]}</i><extra></extra>")}
@@ -349,8 +368,7 @@ def render_by_company(chosen: tuple, area: str | None, lang: str) -> tuple:
     figure = plain.figure([bar], base_layout(lang, height, margin={"l": 8, "r": 24, "t": 36, "b": 40},
                                              xaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee", "dtick": 1},
                                              yaxis={"automargin": True}, showlegend=False))
-    return chart_result(figure, counts, source_line(pdata.source_items(products["source_url"], sources), lang,
-                                                    "card.sources"), unit, "products_by_company.csv")
+    return chart_result(figure, table, _sources_of(products, sources, lang), unit, "products_by_company.csv")
 
 
 @callback(
@@ -369,24 +387,22 @@ def render_by_year(chosen: tuple, area: str | None, lang: str) -> tuple:
     """The by-year card's outputs (and its note) for one selection."""
     products = _filtered(area, chosen, lang)
     sources = _sources()
-    counts, missing = pdata.products_by_year(products, sources)
+    counts, missing = pdata.by_year_rows(products, sources)
     unit = tx("products_unit", lang)
-    note = tx("by_year_desc", lang, n=format_number(missing, lang))
-    if counts.empty:
-        return (*chart_result(plain.empty(tx("no_products", lang), lang, 380), counts, [], unit,
+    note = tx("by_year_desc", lang, n=_number(missing, lang))
+    table = pd.DataFrame(counts, columns=pdata.BY_YEAR_COLUMNS)
+    if not counts:
+        return (*chart_result(plain.empty(tx("no_products", lang), lang, 380), table, [], unit,
                               "products_by_year.csv"), note)
-    customdata = [[format_number(n, lang), unit, str(y), source, names, statuses]
-                  for n, y, source, names, statuses in zip(counts["products"], counts["year"], counts["sources"],
-                                                           counts["product_names"], counts["statuses"],
-                                                           strict=True)]
-    bar = {"type": "bar", "x": [str(y) for y in counts["year"]], "y": [int(n) for n in counts["products"]],
+    customdata = [[_number(row["products"], lang), unit, str(row["year"]), row["sources"], row["product_names"],
+                   row["statuses"]] for row in counts]
+    bar = {"type": "bar", "x": [str(row["year"]) for row in counts], "y": [int(row["products"]) for row in counts],
            "marker": {"color": PALETTE[2]}, "customdata": customdata,
            "hovertemplate": (_hover(lang) + "<br>%{customdata[4]}<br><i>%{customdata[5]}</i><extra></extra>")}
     figure = plain.figure([bar], base_layout(lang, 380, xaxis={"type": "category", "gridcolor": "#e6e9ee"},
                                              yaxis={"title": {"text": unit}, "dtick": 1, "gridcolor": "#e6e9ee"},
                                              showlegend=False, margin={"l": 56, "r": 16, "t": 36, "b": 48}))
-    return (*chart_result(figure, counts, source_line(pdata.source_items(products["source_url"], sources), lang,
-                                                      "card.sources"), unit, "products_by_year.csv"), note)
+    return (*chart_result(figure, table, _sources_of(products, sources, lang), unit, "products_by_year.csv"), note)
 
 
 def _registration_companies(area: str | None, chosen: tuple) -> frozenset[str] | None:
@@ -415,42 +431,43 @@ def render_registrations(chosen: tuple, area: str | None, lang: str) -> tuple:
     counts, pipeline = _cited_counts(lang)
     keys = _registration_companies(area, chosen)
     if keys is not None:
-        counts = counts[counts["company_key"].isin(keys)]
-        pipeline = pipeline[pipeline["company_key"].isin(keys)]
+        counts = [row for row in counts if row["company_key"] in keys]
+        pipeline = [row for row in pipeline if row["company_key"] in keys]
     unit = tx("count_unit", lang)
     pipeline_block = _pipeline_block(pipeline, sources, lang)
-    if counts.empty:
-        return (*chart_result(plain.empty(tx("no_counts", lang), lang, 340), counts, [], unit,
+    table = pd.DataFrame(counts, columns=pdata.REGISTRATION_COLUMNS)
+    if not counts:
+        return (*chart_result(plain.empty(tx("no_counts", lang), lang, 340), table, [], unit,
                               "registrations_by_year.csv"), pipeline_block)
+    by_company: dict[str, list[dict]] = {}
+    for row in counts:
+        by_company.setdefault(row["company"], []).append(row)
     traces = []
-    for n, (company, part) in enumerate(counts.groupby("company", sort=False)):
-        customdata = [[value_raw, f"{unit_raw} · {indicator}", year_raw, pdata.source_label(url, sources)[0], note]
-                      for value_raw, unit_raw, indicator, year_raw, url, note in
-                      zip(part["value_raw"], part["unit"], part["indicator"], part["year_raw"],
-                          part["source_url"], part["note"], strict=True)]
-        traces.append({"type": "bar", "x": [str(y) for y in part["year"]], "y": part["value"].tolist(),
+    for n, (company, part) in enumerate(by_company.items()):
+        customdata = [[row["value_raw"], f"{row['unit']} · {row['indicator']}", row["year_raw"],
+                       sources(row["source_url"])[0], row["note"]] for row in part]
+        traces.append({"type": "bar", "x": [str(row["year"]) for row in part], "y": [row["value"] for row in part],
                        "name": company, "marker": {"color": PALETTE[n % len(PALETTE)]},
-                       "text": part["value_raw"].tolist(), "textposition": "outside", "cliponaxis": False,
+                       "text": [row["value_raw"] for row in part], "textposition": "outside", "cliponaxis": False,
                        "customdata": customdata,
                        "hovertemplate": ("<b>%{fullData.name}</b><br>" + _hover(lang, "card.value")
                                          + "<br><i>%{customdata[4]}</i><extra></extra>")})
     figure = plain.figure(traces, base_layout(lang, 340, barmode="group", margin={"l": 56, "r": 16, "t": 36, "b": 48},
                                               xaxis={"type": "category", "title": {"text": tx("year", lang)}},
                                               yaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee"}))
-    return (*chart_result(figure, counts, source_line(pdata.source_items(counts["source_url"], sources), lang,
-                                                      "card.sources"), unit, "registrations_by_year.csv"),
+    return (*chart_result(figure, table, _sources_of(counts, sources, lang), unit, "registrations_by_year.csv"),
             pipeline_block)
 
 
-def _pipeline_block(pipeline: pd.DataFrame, sources: pd.DataFrame, lang: str) -> list:
-    if pipeline.empty:
+def _pipeline_block(pipeline: list[dict], sources: pdata.SourceLabels, lang: str) -> list:
+    if not pipeline:
         return []
     items = []
-    for row in pipeline.itertuples():
-        text, url = pdata.source_label(row.source_url, sources)
+    for row in pipeline:
+        text, url = sources(row["source_url"])
         link = html.A(text, href=url, target="_blank", rel="noopener") if url else html.Span(text)
-        items.append(html.Li([html.Strong(f"{row.value_raw} {row.unit}".strip()), f" — {row.indicator}",
-                              f" ({row.company}, {row.year_raw}) · ", link]))
+        items.append(html.Li([html.Strong(f"{row['value_raw']} {row['unit']}".strip()), f" — {row['indicator']}",
+                              f" ({row['company']}, {row['year_raw']}) · ", link]))
     return [html.P(tx("pipeline", lang), className="products-pipeline-title"), html.Ul(items)]
 
 
@@ -462,13 +479,11 @@ def _pipeline_block(pipeline: pd.DataFrame, sources: pd.DataFrame, lang: str) ->
 )
 def update_grid(chosen, area, lang):
     lang = normalise_language(lang)
-    table = pdata.product_table(_filtered(area, chosen, lang), _names(lang), _atc(lang), queries.therapy_areas(),
-                                _sources(), lang, tx("reg_unknown", lang))
-    if table.empty:
-        return []
-    table["source_link"] = [markdown_link(s, u) for s, u in zip(table["source"], table["source_url"], strict=True)]
-    table["year"] = pd.Series([int(y) if pd.notna(y) else None for y in table["year"]], dtype=object)
-    return table.to_dict("records")
+    rows = pdata.product_table_rows(_filtered(area, chosen, lang), _names(lang), _atc(lang),
+                                    queries.therapy_area_rows(), _sources(), lang, tx("reg_unknown", lang))
+    for row in rows:
+        row["source_link"] = markdown_link(row["source"], row["source_url"])
+    return rows
 
 
 @callback(Output(GRID, "dashGridOptions"), Input(f"{PAGE}-search", "value"), prevent_initial_call=True)

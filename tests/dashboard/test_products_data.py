@@ -205,3 +205,48 @@ def test_cited_counts_of_an_empty_cluster_indicators_table_are_empty_frames():
     assert counts.empty and "company_key" in counts.columns
     pipeline = pdata.pipeline_figures(empty, {})
     assert pipeline.empty and {"company_key", "company"} <= set(pipeline.columns)
+
+
+def test_plain_rows_give_the_tables_frames_give(atlas_app, frames):
+    """The page reads plain rows (queries.*_rows); each shaping gives what it gives from the frames."""
+    from dashboard.i18n import RecordedText
+    from dashboard.pages.products import CITED_TEXTS, PRODUCT_TEXTS
+
+    with atlas_app.server.app_context():
+        rows = {"products": queries.product_rows(), "companies": queries.company_rows(), "atc": queries.atc_rows(),
+                "areas": queries.therapy_area_rows(), "indicators": queries.cluster_indicator_rows(),
+                "sources": queries.source_rows()}
+        russian = RecordedText(queries.translations("cluster"), "ru")
+    assert [r["record_key"] for r in rows["products"]] == frames["products"]["record_key"].tolist()
+    for lang in ("en", "ru"):
+        names = pdata.company_names(rows["companies"], rows["products"], lang)
+        assert names == pdata.company_names(frames["companies"], frames["products"], lang)
+        assert pdata.atc_names(rows["atc"]) == pdata.atc_names(frames["atc"])
+        assert pdata.area_names(rows["areas"], lang) == pdata.area_names(frames["areas"], lang)
+        for area, chosen in ((None, None), ("oncology", None), (None, ["mir_pharm", "bion"])):
+            mine, theirs = (pdata.filter_products(rows["products"], area, chosen),
+                            pdata.filter_products(frames["products"], area, chosen))
+            assert [r["record_key"] for r in mine] == theirs["record_key"].tolist()
+            assert pdata.therapy_tree(mine, rows["atc"], rows["areas"], names, rows["sources"], lang).equals(
+                pdata.therapy_tree(theirs, frames["atc"], frames["areas"], names, frames["sources"], lang))
+            assert pdata.products_by_company(mine, names, rows["sources"]).equals(
+                pdata.products_by_company(theirs, names, frames["sources"]))
+            (by_year, missing), (expected, expected_missing) = (pdata.products_by_year(mine, rows["sources"]),
+                                                                pdata.products_by_year(theirs, frames["sources"]))
+            assert by_year.equals(expected) and missing == expected_missing
+            assert pdata.product_table_rows(mine, names, rows["atc"], rows["areas"], rows["sources"], lang, "?") == \
+                pdata.product_table_rows(theirs, names, frames["atc"], frames["areas"], frames["sources"], lang, "?")
+        counts = pdata.registration_counts(rows["indicators"], names)
+        assert not counts.empty and counts.equals(pdata.registration_counts(frames["indicators"], names))
+        assert pdata.pipeline_figures(rows["indicators"], names).equals(
+            pdata.pipeline_figures(frames["indicators"], names))
+    # A Russian page's texts: the same from rows as from the frame (missing values stay missing).
+    for table, columns in ((rows["products"], PRODUCT_TEXTS),
+                           (pdata.registration_rows(rows["indicators"], names), CITED_TEXTS)):
+        frame = russian.frame(pd.DataFrame(table), columns)
+        translated = russian.rows(table, columns)
+        assert translated is not table and translated != table
+        for column in columns:
+            if column in frame.columns:
+                assert [row[column] for row in translated] == [None if v is None or v != v else v
+                                                               for v in frame[column]]
