@@ -86,8 +86,9 @@ def open_workbook(path: Path) -> CalamineWorkbook:
     checks of one load share it, and the sheets read from it).
     """
     path = Path(path)
-    guard.inspect(path)  # NOTE: calamine aborts the process on a grid it cannot allocate; refuse first
-    return _open(path).workbook
+    version = guard.file_version(path)
+    guard.inspect(path, version)  # NOTE: calamine aborts the process on a grid it cannot allocate; refuse first
+    return _open(path, version).workbook
 
 
 def read_sheet(path: Path, workbook: CalamineWorkbook, sheet: str) -> list[list]:
@@ -97,8 +98,11 @@ def read_sheet(path: Path, workbook: CalamineWorkbook, sheet: str) -> list[list]
     so callers must not change them.
     """
     path = Path(path)
-    guard.inspect(path)  # cached: a no-op after open_workbook, a refusal for a file changed since
-    opened = _open(path)
+    # NOTE: the file's version is taken once for both caches (resolving a path costs a system call
+    # per folder of it, and sheets are asked for hundreds of times per workbook).
+    version = guard.file_version(path)
+    guard.inspect(path, version)  # cached: a no-op after open_workbook, a refusal for a file changed since
+    opened = _open(path, version)
     if workbook is not opened.workbook:
         return _read_rows(path, workbook, sheet)
     rows = opened.sheets.get(sheet)
@@ -107,19 +111,14 @@ def read_sheet(path: Path, workbook: CalamineWorkbook, sheet: str) -> list[list]
     return rows
 
 
-def _version(path: Path) -> tuple[str, int, int]:
-    stat = path.stat()
-    return str(path.resolve()), stat.st_size, stat.st_mtime_ns
-
-
 class _Opened(NamedTuple):
     workbook: CalamineWorkbook
     sheets: dict[str, list[list]]
 
 
-def _open(path: Path) -> _Opened:
+def _open(path: Path, version: tuple[str, int, int]) -> _Opened:
     try:
-        return _opened(*_version(path))
+        return _opened(*version)
     except BaseException as exc:  # calamine raises several types for damaged files, and may panic
         _reraise_interrupts(exc)
         raise InputError(

@@ -177,14 +177,19 @@ def check_text(path: Path) -> None:
             raise _refuse(path, "not UTF-8 text: the file ends inside a character", None, line) from exc
 
 
-def inspect(path: Path) -> WorkbookFacts:
-    """Refuse (InputError) a workbook beyond a limit; else its sheets' facts. Cached per file version."""
-    path = Path(path)
+def inspect(path: Path, version: tuple[str, int, int] | None = None) -> WorkbookFacts:
+    """Refuse (InputError) a workbook beyond a limit; else its sheets' facts. Cached per file version
+    (`version`: file_version(path), when the caller has just taken it)."""
+    return _inspect_cached(*(version or file_version(Path(path))))
+
+
+def file_version(path: Path) -> tuple[str, int, int]:
+    """(resolved path, size, mtime in ns): what the per-file caches are keyed on; refused when unreadable."""
     try:
         stat = path.stat()
     except OSError as exc:
         raise _refuse(path, f"cannot be read: {exc.strerror or exc}") from exc
-    return _inspect_cached(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    return str(path.resolve()), stat.st_size, stat.st_mtime_ns
 
 
 def formula_cells_without_values(path: Path) -> dict[str, set[str]]:
