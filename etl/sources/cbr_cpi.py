@@ -89,6 +89,10 @@ def parse(path: Path, edition: str | None = None, resolver: RegionResolver | Non
             continue
         code = _indicator(indicators, title, path, sheet)
         periods = {i: Period("month", d.year, month=d.month) for i, d in columns.items()}
+        # What each figure takes from its column, worked out once: its index, letter, the period fields
+        # of the figure's tuple (see ObservationBuilder.add) and its header cell.
+        per_column = [(i, column_letter(i), (p.code, p.kind, p.year, p.stored_month), cell_ref(0, i))
+                      for i, p in periods.items()]
         for r in range(1, len(rows)):
             row = rows[r]
             label = clean_spaces(row[0]) if row and isinstance(row[0], str) else ""
@@ -105,19 +109,24 @@ def parse(path: Path, edition: str | None = None, resolver: RegionResolver | Non
                 if has_data:
                     parsed.rejections.append(Rejection(path.name, sheet, r + 1, "A", "unknown region name", label))
                 continue
-            for i, period in periods.items():
-                cell = row[i] if i < len(row) else None
-                result = parse_value(cell)
-                if not isinstance(result, CellValue):
-                    parsed.rejections.append(Rejection(path.name, sheet, r + 1, column_letter(i), result,
-                                                       str(cell)[:100]))
-                    continue
-                if result.times:
-                    parsed.rejections.append(Rejection(path.name, sheet, r + 1, column_letter(i),
-                                                       "'в N раз' in a table of growth rates", str(cell)[:100]))
-                    continue
-                builder.add(code, found.code, period, result.value, result.status, sheet, cell_ref(r, i),
-                            header=cell_ref(0, i), value_text=result.text)
+            width = len(row)
+            number = str(r + 1)
+            for i, letter, period_fields, header in per_column:
+                cell = row[i] if i < width else None
+                if type(cell) is float and cell - cell == 0.0:
+                    value, status, text = cell, "", None  # a finite number: what parse_value gives it
+                else:
+                    result = parse_value(cell)
+                    if not isinstance(result, CellValue):
+                        parsed.rejections.append(Rejection(path.name, sheet, r + 1, letter, result, str(cell)[:100]))
+                        continue
+                    if result.times:
+                        parsed.rejections.append(Rejection(path.name, sheet, r + 1, letter,
+                                                           "'в N раз' in a table of growth rates", str(cell)[:100]))
+                        continue
+                    value, status, text = result.value, result.status, result.text
+                builder.add_row((code, found.code, *period_fields, value, status, text, sheet, letter + number,
+                                 header), r + 1, i + 1)
     if not indicators:
         raise InputError(parsed.rejections[0] if parsed.rejections else Rejection(
             path.name, None, 1, None, "no sheet with a title and a row of month dates"))
@@ -126,6 +135,7 @@ def parse(path: Path, edition: str | None = None, resolver: RegionResolver | Non
             path.name, None, None, "A", "no region rows under the month dates: a table with no regions"))
     parsed.tables["indicators"] = pd.DataFrame(list(indicators.values()))
     parsed.tables["observations"] = builder.frame()
+    parsed.cell_positions = builder.positions
     parsed.notes.append(f"edition {edition}: {PUBLISHER}, months {min(months):%Y-%m} to {newest:%Y-%m}")
     return parsed
 

@@ -147,6 +147,11 @@ def parse(path: Path, edition: str | None = None, resolver: RegionResolver | Non
     unknown: dict[str, list[int]] = {}
     seen: dict[tuple[str, str, str], str] = {}
     unread_data: Counter = Counter()
+    percent = "процент" in unit.lower() or "%" in unit
+    # What each figure takes from its column, worked out once: the column, its letter, its period code
+    # and the period fields of the figure's tuple (see ObservationBuilder.add).
+    per_column = [(c, column_letter(c.index), c.period.code,
+                   (c.period.code, c.period.kind, c.period.year, c.period.stored_month)) for c in columns]
     for r in range(first_data, len(rows)):
         row = rows[r]
         label = row[region_col] if region_col < len(row) else None
@@ -164,30 +169,36 @@ def parse(path: Path, edition: str | None = None, resolver: RegionResolver | Non
         for col, _why in unread:
             if col < len(row) and row[col] not in ("", None):
                 unread_data[col] += 1
-        for column in columns:
-            cell = row[column.index] if column.index < len(row) else None
-            result = parse_value(cell)
-            if not isinstance(result, CellValue):
-                parsed.rejections.append(Rejection(path.name, sheet, r + 1, column_letter(column.index), result,
-                                                   str(cell)[:100]))
-                continue
-            if result.status == BLANK:
-                continue  # NOTE: an export is a sparse cube: a blank cell is a combination with no figure
-            if result.times and "процент" not in unit.lower() and "%" not in unit:
-                parsed.rejections.append(Rejection(path.name, sheet, r + 1, column_letter(column.index),
-                                                   "'в N раз' where the unit is not a percentage", str(cell)[:100]))
-                continue
+        width = len(row)
+        number = str(r + 1)
+        for column, letter, period_code, period_fields in per_column:
+            cell = row[column.index] if column.index < width else None
+            if type(cell) is float and cell - cell == 0.0:
+                value, status, text = cell, "", None  # a finite number: what parse_value gives it
+            else:
+                result = parse_value(cell)
+                if not isinstance(result, CellValue):
+                    parsed.rejections.append(Rejection(path.name, sheet, r + 1, letter, result, str(cell)[:100]))
+                    continue
+                if result.status == BLANK:
+                    continue  # NOTE: an export is a sparse cube: a blank cell is a combination with no figure
+                if result.times and not percent:
+                    parsed.rejections.append(Rejection(path.name, sheet, r + 1, letter,
+                                                       "'в N раз' where the unit is not a percentage",
+                                                       str(cell)[:100]))
+                    continue
+                value, status, text = result.value, result.status, result.text
             code = _indicator(indicators, title, unit, fixed, path_values, shown, column, passport, path)
-            key = (code, found.code, column.period.code)
-            ref = cell_ref(r, column.index)
+            key = (code, found.code, period_code)
+            ref = letter + number
             if key in seen:
                 parsed.rejections.append(Rejection(
-                    path.name, sheet, r + 1, column_letter(column.index),
-                    f"second figure for {found.code} {column.period.code} (first at {seen[key]})", str(cell)[:100]))
+                    path.name, sheet, r + 1, letter,
+                    f"second figure for {found.code} {period_code} (first at {seen[key]})", str(cell)[:100]))
                 continue
             seen[key] = ref
-            builder.add(code, found.code, column.period, result.value, result.status, sheet, ref,
-                        header=column.header, value_text=result.text)
+            builder.add_row((code, found.code, *period_fields, value, status, text, sheet, ref, column.header),
+                            r + 1, column.index + 1)
     for label, at in unknown.items():
         parsed.rejections.append(Rejection(path.name, sheet, at[0], column_letter(region_col),
                                            f"unknown region name ({len(at)} rows, first here)", label[:100]))
@@ -200,6 +211,7 @@ def parse(path: Path, edition: str | None = None, resolver: RegionResolver | Non
             path.name, sheet, first_data + 1, None, "no figures for any region"))
     parsed.tables["indicators"] = pd.DataFrame(list(indicators.values()))
     parsed.tables["observations"] = builder.frame()
+    parsed.cell_positions = builder.positions
     parsed.notes.append(f"edition {edition}: EMISS export of «{passport.title}», data updated "
                         f"{passport.updated:%d.%m.%Y}" + (f" by {passport.agency}" if passport.agency else ""))
     return parsed

@@ -32,6 +32,7 @@ class ObservationBuilder:
     def __init__(self, edition: str, source_file: str):
         self.edition, self.source_file = edition, source_file
         self._rows: list[tuple] = []
+        self._places: list[tuple[int, int]] = []  # (row, column) of each of _rows, when add_row said them
         self._blocks: list[dict[str, object]] = []
         self._in_blocks = 0
         # Where the figures stand, once frame() made the frame and every block said it (add() does not).
@@ -46,6 +47,12 @@ class ObservationBuilder:
         self._rows.append((indicator_code, region_code, period.code, period.kind, period.year, period.stored_month,
                            value, status, value_text, sheet, cell, header))
 
+    def add_row(self, row: tuple, row_number: int, column_number: int) -> None:
+        """One figure as the tuple add() makes of it (its fields in _COLLECTED's order), with the 1-based
+        row and column its source_cell names: for an adapter that works out a column's fields once."""
+        self._rows.append(row)
+        self._places.append((row_number, column_number))
+
     def add_block(self, block: dict[str, object]) -> None:
         """Figures given column by column, in _COLLECTED's names: object arrays for the text columns,
         float64 "value", int64 "year", and "month" as (int64 values, bool missing mask), all of one length;
@@ -59,13 +66,19 @@ class ObservationBuilder:
         if not self._rows:
             return
         columns = dict(zip(_COLLECTED, zip(*self._rows, strict=True), strict=True))
-        self._rows = []
+        placed = len(self._places) == len(self._rows)
+        places = self._places
+        self._rows, self._places = [], []
         block: dict[str, object] = {name: _objects(columns[name]) for name in _TEXT}
         block["value"] = np.array(columns["value"], dtype="float64")
         block["year"] = np.array(columns["year"], dtype="int64")
         months = columns["month"]
         block["month"] = (np.array([0 if m is None else m for m in months], dtype="int64"),
                           np.array([m is None for m in months], dtype=bool))
+        if placed:
+            # Only when every figure of the flush came with its place (add() gives none).
+            block["_row"] = np.array([r for r, _ in places], dtype="int64")
+            block["_column"] = np.array([c for _, c in places], dtype="int64")
         self.add_block(block)
 
     def frame(self) -> pd.DataFrame:

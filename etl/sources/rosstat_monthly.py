@@ -167,6 +167,7 @@ def parse(
             path.name, None, None, None, "no sheet with a row of years over months, quarters or other sub-periods"))
     parsed.tables["indicators"] = pd.DataFrame(list(indicators.values()))
     parsed.tables["observations"] = builder.frame()
+    parsed.cell_positions = builder.positions
     return parsed
 
 
@@ -287,6 +288,11 @@ def _read_rows(parsed: Parsed, builder: ObservationBuilder, resolver: RegionReso
                rows: list[list], header: _Header, codes: dict[str, str], footnotes: frozenset[str],
                seen: dict[tuple[str, str, str], str], percent: bool) -> None:
     columns = header.columns
+    # What each figure takes from its column, worked out once per sheet: index, letter, indicator
+    # code, period code, and the period fields of the figure's tuple (see ObservationBuilder.add).
+    per_column = [(c.index, column_letter(c.index), codes[c.period.kind], c.period.code,
+                   (c.period.code, c.period.kind, c.period.year, c.period.stored_month), c.header)
+                  for c in columns]
     unread_with_data: dict[int, int] = Counter()
     for r in range(header.sub_row + 1, len(rows)):
         row = rows[r]
@@ -308,29 +314,33 @@ def _read_rows(parsed: Parsed, builder: ObservationBuilder, resolver: RegionReso
         for col, _ref, _why in header.unread:
             if col < len(row) and row[col] not in ("", None):
                 unread_with_data[col] += 1
-        for column in columns:
-            cell = row[column.index] if column.index < len(row) else None
-            result = parse_value(cell, footnotes)
-            if not isinstance(result, CellValue):
-                parsed.rejections.append(Rejection(file_name, sheet, r + 1, column_letter(column.index), result,
-                                                   str(cell)[:100]))
-                continue
-            if result.times and not percent:
-                parsed.rejections.append(Rejection(file_name, sheet, r + 1, column_letter(column.index),
-                                                   "'в N раз' in a table whose unit is not a percentage",
-                                                   str(cell)[:100]))
-                continue
-            code = codes[column.period.kind]
-            ref = cell_ref(r, column.index)
-            key = (code, region, column.period.code)
+        width = len(row)
+        number = str(r + 1)
+        for index, letter, code, period_code, period_fields, column_header in per_column:
+            cell = row[index] if index < width else None
+            if type(cell) is float and cell - cell == 0.0:
+                value, status, text = cell, "", None  # a finite number: what parse_value gives it
+            else:
+                result = parse_value(cell, footnotes)
+                if not isinstance(result, CellValue):
+                    parsed.rejections.append(Rejection(file_name, sheet, r + 1, letter, result, str(cell)[:100]))
+                    continue
+                if result.times and not percent:
+                    parsed.rejections.append(Rejection(file_name, sheet, r + 1, letter,
+                                                       "'в N раз' in a table whose unit is not a percentage",
+                                                       str(cell)[:100]))
+                    continue
+                value, status, text = result.value, result.status, result.text
+            ref = letter + number
+            key = (code, region, period_code)
             if key in seen:
                 parsed.rejections.append(Rejection(
-                    file_name, sheet, r + 1, column_letter(column.index),
-                    f"second figure for {region} {column.period.code} (first at {seen[key]})", str(cell)[:100]))
+                    file_name, sheet, r + 1, letter,
+                    f"second figure for {region} {period_code} (first at {seen[key]})", str(cell)[:100]))
                 continue
             seen[key] = f"{sheet}!{ref}"
-            builder.add(code, region, column.period, result.value, result.status, sheet, ref,
-                        header=column.header, value_text=result.text)
+            builder.add_row((code, region, *period_fields, value, status, text, sheet, ref, column_header),
+                            r + 1, index + 1)
     for col, ref, why in header.unread:
         if unread_with_data[col]:
             parsed.rejections.append(Rejection(file_name, sheet, header.sub_row + 1, column_letter(col),
