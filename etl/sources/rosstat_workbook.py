@@ -322,8 +322,10 @@ def _add_rows(observations: ObservationBuilder, problems: list[tuple[int, int, s
         texts[i] = result.text
     rows = len(kept)
     periods = [period for _, _, period, _, _ in targets]
-    refs = np.empty(size, dtype=object)
-    refs[:] = [letter + number for number in map(str, (r + 1 for r in kept)) for letter in letters]
+    # Each figure's cell: its column's letter and its row's number, joined by numpy's object add (row by row,
+    # as the figures are laid out).
+    refs = (np.array(letters, dtype=object)[None, :]
+            + np.array([str(r + 1) for r in kept], dtype=object)[:, None]).ravel()
     block = {
         "indicator_code": np.array(codes, dtype=object)[np.array(row_variants)].ravel(),
         "region_code": np.repeat(np.array(regions, dtype=object), width),
