@@ -141,14 +141,24 @@ def month_number(word: str) -> int | None:
 def read_label(cell: object) -> Label:
     """What a header cell says about its column's period (an empty Label when nothing)."""
     if isinstance(cell, bool) or cell is None:
-        return Label()
+        return _NO_LABEL
     if isinstance(cell, (int, float)):
         if float(cell).is_integer() and YEAR_MIN <= cell <= YEAR_MAX:
-            return Label(year=int(cell))
-        return Label()
+            return _year_label(int(cell))
+        return _NO_LABEL
     if not isinstance(cell, str):
-        return Label()
+        return _NO_LABEL
     return _read_text_label(cell)
+
+
+# NOTE: a Label is frozen, so the empty one and each year's are made once: the table readers ask
+# read_label of every number near a header, and building a frozen dataclass is slow.
+_NO_LABEL = Label()
+
+
+@lru_cache(maxsize=1 << 10)
+def _year_label(year: int) -> Label:
+    return Label(year=year)
 
 
 @lru_cache(maxsize=1 << 14)
