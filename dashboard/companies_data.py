@@ -1,7 +1,8 @@
 """Shaping for the companies directory and profiles: filters, counts per district, district outlines
 (and the districts map drawn from them), each company's cited investments and events, as written.
 
-Pure functions over the frames dashboard.queries returns and the GeoJSON dashboard.geo reads.
+Pure functions over the tables dashboard.queries returns, as frames or as plain rows (lists of dicts:
+queries.company_rows and the like; the map callbacks read those), and the GeoJSON dashboard.geo reads.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import figure_dicts as plain
+from dashboard.areas import companies_in_area
 from dashboard.figures import KALUGA_COLOUR, PALETTE, base_layout
 from dashboard.geo import kaluga_districts
 from dashboard.i18n import format_number, normalise_language, pick, t
@@ -45,6 +47,16 @@ def clean(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+Table = pd.DataFrame | list[dict]  # a frame, or its rows as dicts (missing values None or NaN)
+
+
+def _columns(table: Table, names: Iterable[str]) -> dict[str, list]:
+    """The named columns of a frame or of rows, as lists."""
+    if isinstance(table, pd.DataFrame):
+        return {c: table[c].tolist() for c in names}
+    return {c: [row.get(c) for row in table] for c in names}
+
+
 def district_label(district: str | None, lang: str | None) -> str:
     """A district's name in the page language (Russian as in the boundary file, else its English form)."""
     name = clean(district)
@@ -57,9 +69,16 @@ def company_name(row: pd.Series | dict, lang: str | None) -> str:
 
 # --- the directory ----------------------------------------------------------------------------
 
-def filter_companies(companies: pd.DataFrame, keys: set[str] | None = None, district: str | None = None,
-                     query: str | None = None) -> pd.DataFrame:
+def filter_companies(companies: Table, keys: set[str] | None = None, district: str | None = None,
+                     query: str | None = None) -> Table:
     """Companies among `keys` (None = all), in `district` (UNMAPPED = without one), matching `query`."""
+    if not isinstance(companies, pd.DataFrame):
+        words = clean(query).casefold().split()
+        return [row for row in companies
+                if (keys is None or row["key"] in keys)
+                and (not district or (clean(row["district"]) == "" if district == UNMAPPED
+                                      else row["district"] == district))
+                and (not words or _matches(words, [row[c] for c in SEARCH_COLUMNS if c in row]))]
     frame = companies
     if keys is not None:
         frame = frame[frame["key"].isin(keys)]
@@ -70,9 +89,14 @@ def filter_companies(companies: pd.DataFrame, keys: set[str] | None = None, dist
     words = clean(query).casefold().split()
     if words:
         columns = [frame[c].tolist() for c in SEARCH_COLUMNS if c in frame.columns]
-        haystack = [" ".join(_cell_text(v) for v in values).casefold() for values in zip(*columns, strict=True)]
-        frame = frame.loc[np.array([all(w in text for w in words) for text in haystack], dtype=bool)]
+        frame = frame.loc[np.array([_matches(words, values) for values in zip(*columns, strict=True)], dtype=bool)]
     return frame
+
+
+def _matches(words: list[str], values: Iterable) -> bool:
+    """Whether every word of a search is in a company's searched fields."""
+    text = " ".join(_cell_text(v) for v in values).casefold()
+    return all(w in text for w in words)
 
 
 def _cell_text(value: object) -> str:
@@ -82,22 +106,42 @@ def _cell_text(value: object) -> str:
     return "" if value is None or pd.isna(value) else str(value)
 
 
-def district_counts(companies: pd.DataFrame, districts: Iterable[str], lang: str | None) -> pd.DataFrame:
+COUNT_COLUMNS = ["district", "label", "companies", "names"]
+
+
+def district_counts(companies: Table, districts: Iterable[str], lang: str | None) -> pd.DataFrame:
     """Every district of the map with how many of `companies` have a site there, and which."""
+    return pd.DataFrame(district_count_rows(companies, districts, lang), columns=COUNT_COLUMNS)
+
+
+def district_count_rows(companies: Table, districts: Iterable[str], lang: str | None) -> list[dict]:
+    """district_counts as rows (dicts)."""
     names_in: dict[str, list[str]] = {}
-    for district, name_ru, name_en, key in zip(companies["district"], companies["name_ru"], companies["name_en"],
-                                               companies["key"], strict=True):
+    cols = _columns(companies, ("district", "name_ru", "name_en", "key"))
+    for district, name_ru, name_en, key in zip(cols["district"], cols["name_ru"], cols["name_en"], cols["key"],
+                                               strict=True):
         if isinstance(district, str):
             names_in.setdefault(district, []).append(pick(lang, name_ru, name_en) or str(key))
-    rows = [{"district": district, "label": district_label(district, lang),
+    return [{"district": district, "label": district_label(district, lang),
              "companies": len(names_in.get(district, ())), "names": ", ".join(names_in.get(district, ()))}
             for district in districts]
-    return pd.DataFrame(rows, columns=["district", "label", "companies", "names"])
 
 
-def unmapped(companies: pd.DataFrame) -> pd.DataFrame:
+def unmapped(companies: Table) -> Table:
     """Companies whose cited site names no single district (e.g. "SEZ Kaluga", two planned sites)."""
+    if not isinstance(companies, pd.DataFrame):
+        return [row for row in companies if clean(row["district"]) == ""]
     return companies[companies["district"].map(clean) == ""]
+
+
+def companies_in_area_rows(area: str | None, products: list[dict], companies: list[dict]) -> frozenset[str] | None:
+    """dashboard.areas.companies_in_area over plain rows (queries.product_rows, company_rows)."""
+    if not area:
+        return None
+    # NOTE: dashboard.areas reads frames; these are the two columns of each table it reads (no type inference).
+    keys = companies_in_area(area, pd.DataFrame(_columns(products, ("company_key", "therapy_area_code")), dtype=object),
+                             pd.DataFrame(_columns(companies, ("key", "products_text")), dtype=object))
+    return None if keys is None else frozenset(keys)
 
 
 # --- district outlines ------------------------------------------------------------------------
@@ -172,10 +216,12 @@ def aspect_ratio(shapes: pd.DataFrame) -> float:
 
 # --- one company's profile --------------------------------------------------------------------
 
-def find_company(companies: pd.DataFrame, key: str | None) -> pd.Series | None:
-    """The directory row of `key`, or None for a key the directory does not know."""
+def find_company(companies: Table, key: str | None) -> pd.Series | dict | None:
+    """The directory row of `key` (a dict for rows), or None for a key the directory does not know."""
     if not key:
         return None
+    if not isinstance(companies, pd.DataFrame):
+        return next((row for row in companies if row["key"] == key), None)
     match = companies[companies["key"] == key]
     return None if match.empty else match.iloc[0]
 
@@ -231,7 +277,7 @@ def profile_source_urls(*frames: pd.DataFrame) -> list[str]:
 
 # --- the districts map ------------------------------------------------------------------------
 
-def district_map_figure(shapes: pd.DataFrame, counts: pd.DataFrame, lang: str, *, selected: str | None = None,
+def district_map_figure(shapes: pd.DataFrame, counts: Table, lang: str, *, selected: str | None = None,
                         height: int = 460, unit: str = "", period: str = "", source: str = "") -> dict:
     """Kaluga region's districts filled by how many companies have a site there, with a marker per
     district that has any. Drawn on plain axes (longitude, latitude at true proportions): it needs
@@ -239,8 +285,9 @@ def district_map_figure(shapes: pd.DataFrame, counts: pd.DataFrame, lang: str, *
 
     A plain figure dict (figure_dicts): a graph_objects.Figure would validate every coordinate.
     """
-    count_of = dict(zip(counts["district"], counts["companies"], strict=True))
-    names_of = dict(zip(counts["district"], counts["names"], strict=True))
+    cols = _columns(counts, ("district", "companies", "names"))
+    count_of = dict(zip(cols["district"], cols["companies"], strict=True))
+    names_of = dict(zip(cols["district"], cols["names"], strict=True))
     most = max(count_of.values(), default=0) or 1
     traces = []
     for district, xs, ys in zip(shapes["district"], shapes["x_data"], shapes["y_data"], strict=True):
@@ -294,7 +341,7 @@ def _same(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def profile_facts(records: pd.DataFrame) -> dict[str, list[dict]]:
+def profile_facts(records: Table) -> dict[str, list[dict]]:
     """field -> every distinct value the company's cited records give, each with the records and
     sources that give it, in the records' order.
 
@@ -303,9 +350,10 @@ def profile_facts(records: pd.DataFrame) -> dict[str, list[dict]]:
     second without saying so. Fields no record states map to an empty list.
     """
     facts: dict[str, list[dict]] = {field: [] for field in PROFILE_FIELDS}
-    if records.empty:
+    if len(records) == 0:
         return facts
-    columns = {c: records[c].tolist() for c in (*PROFILE_FIELDS, "record_key", "source_url") if c in records}
+    present = records.columns if isinstance(records, pd.DataFrame) else records[0].keys()
+    columns = _columns(records, [c for c in (*PROFILE_FIELDS, "record_key", "source_url") if c in present])
     for n in range(len(records)):
         for field in PROFILE_FIELDS:
             value = clean(columns.get(field, [None] * len(records))[n])
@@ -334,7 +382,7 @@ def fact_text(entries: list[dict]) -> str:
     return "; ".join(entry["value"] for entry in entries)
 
 
-def site_source_urls(records: pd.DataFrame, site: object) -> list[str]:
+def site_source_urls(records: Table, site: object) -> list[str]:
     """The sources of the records that give `site` (the directory's site, which the district is read from)."""
     wanted = _same(clean(site))
     if not wanted:

@@ -317,6 +317,18 @@ def _therapy_area_rows_query() -> Select:
 
 
 @cache.memoize()
+def company_record_rows(company_key: str) -> list[dict]:
+    """company_records(company_key) as dicts, without the quote and source reference."""
+    return run_rows(_company_record_rows_query().where(CompanyRecord.company_key == company_key))
+
+
+@lru_cache(maxsize=1)
+def _company_record_rows_query() -> Select:
+    columns = [column for column in CompanyRecord.__table__.c if column.name not in ("quote", "source_ref", "load_id")]
+    return select(*columns).order_by(CompanyRecord.record_key)
+
+
+@cache.memoize()
 def translations(field: str) -> dict[str, str]:
     """Russian texts of one field of the translations table: "cluster" (the cluster records' English texts,
     keyed on the text as recorded) or "atc" (official Russian ATC names, keyed on the code)."""

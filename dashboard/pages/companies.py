@@ -12,7 +12,6 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import companies_data as cdata
 from dashboard import figure_dicts as plain
 from dashboard import queries
-from dashboard.areas import companies_in_area
 from dashboard.cache import cache
 from dashboard.components import (
     chart_card,
@@ -135,11 +134,14 @@ def layout(lang: str | None = None, area: str | None = None, district: str | Non
 sync_url(PAGE, [("district", f"{PAGE}-district", "value"), ("q", f"{PAGE}-search", "value")])
 
 
-@cache.memoize()
 def _in_area(area: str | None) -> frozenset[str] | None:
     """The companies working in the therapy area (None: no area chosen, no filter)."""
-    keys = companies_in_area(area, queries.products(), queries.companies())
-    return None if keys is None else frozenset(keys)
+    return cdata.companies_in_area_rows(area, queries.product_rows(), queries.company_rows())
+
+
+def _texts(lang: str) -> RecordedText:
+    # An English page shows the texts as recorded: only a Russian page reads the translations.
+    return RecordedText(queries.translations("cluster") if lang == "ru" else {}, lang)
 
 
 def _link_query(lang: str, area: str | None) -> str:
@@ -161,32 +163,35 @@ def update_map(district, query, area, lang):
 
 @cache.memoize()
 def render_map(district: str | None, query: str, area: str | None, lang: str) -> tuple:
-    """The map card's outputs and the unmapped list for one selection (the figure as a plain dict)."""
-    companies = cdata.filter_companies(queries.companies(), _in_area(area), None, query)
+    """The map card's outputs and the unmapped list for one selection (the figure as a plain dict).
+
+    NOTE: one memo layer (this one); the companies are read as plain rows and shaped in Python."""
+    companies = cdata.filter_companies(queries.company_rows(), _in_area(area), None, query)
     unit = tx("companies_unit", lang)
     unmapped_block = _unmapped_block(cdata.unmapped(companies), lang, area)
     shapes = cdata.outlines()
     if shapes is None:
         return (*chart_result(plain.empty(tx("no_map", lang), lang, MAP_HEIGHT), pd.DataFrame(), [], unit,
                               "companies_by_district.csv"), unmapped_block)
-    counts = cdata.district_counts(companies, shapes["district"], lang)
+    counts = cdata.district_count_rows(companies, shapes["district"], lang)
     figure = cdata.district_map_figure(shapes, counts, lang, selected=district, unit=unit, height=MAP_HEIGHT,
                                        period=tx("sites_period", lang), source=tx("companies_source", lang))
     sources = source_line([(tx("companies_source", lang), None), (tx("boundaries", lang), OSM_COPYRIGHT)], lang,
                           "card.sources")
-    shown = counts[counts["companies"] > 0].rename(columns={"label": "district_label"})
+    shown = pd.DataFrame([[row[c] for c in cdata.COUNT_COLUMNS] for row in counts if row["companies"] > 0],
+                         columns=["district", "district_label", "companies", "names"])
     return (*chart_result(figure, shown, sources, unit, "companies_by_district.csv"), unmapped_block)
 
 
-def _unmapped_block(frame: pd.DataFrame, lang: str, area: str | None) -> list:
-    if frame.empty:
+def _unmapped_block(rows: list[dict], lang: str, area: str | None) -> list:
+    if not rows:
         return [html.P(tx("unmapped_none", lang), className="companies-muted")]
     query = _link_query(lang, area)
-    texts = RecordedText(queries.translations("cluster"), lang)
+    texts = _texts(lang)
     items = [html.Li([dcc.Link(cdata.company_name(row, lang), href=f"/companies/{row['key']}?{query}"),
                       html.Span([" — ", texts.node(row["site"], "place")] if cdata.clean(row["site"]) else "",
                                 className="companies-muted")])
-             for _, row in frame.iterrows()]
+             for row in rows]
     return [html.P(tx("unmapped_desc", lang), className="companies-muted"), html.Ul(items)]
 
 
@@ -221,7 +226,7 @@ def update_directory(district, query, area, lang):
     facts = cdata.facts_by_company(records)
     shown = shown.assign(_name=[cdata.company_name(r, lang).casefold() for _, r in shown.iterrows()])
     link_query = _link_query(lang, area)
-    texts = RecordedText(queries.translations("cluster"), lang)
+    texts = _texts(lang)
     return [_card(row, lang, cited.get(row["key"], 0), link_query, facts.get(row["key"]), texts)
             for _, row in shown.sort_values("_name").iterrows()], count
 

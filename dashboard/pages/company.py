@@ -293,23 +293,25 @@ def update_map(key, lang):
 
 @cache.memoize()
 def render_map(key: str | None, lang: str) -> tuple:
-    """The site map card's outputs for one company (the figure as a plain dict)."""
+    """The site map card's outputs for one company (the figure as a plain dict).
+
+    NOTE: one memo layer (this one); the directory, records and sources are read as plain rows."""
     unit = tx("companies_unit", lang)
-    company = cdata.find_company(queries.companies(), key)
+    company = cdata.find_company(queries.company_rows(), key)
     shapes = cdata.outlines()
     if company is None or shapes is None or not cdata.clean(company["district"]):
         message = tx("no_boundaries", lang) if shapes is None else tx("no_map", lang)
         return chart_result(plain.empty(message, lang, 340), pd.DataFrame(), [], unit, f"{key}_site.csv")
-    mine = queries.companies()
-    mine = mine[mine["key"] == key]
-    counts = cdata.district_counts(mine, shapes["district"], lang)
+    counts = cdata.district_count_rows([company], shapes["district"], lang)
     # The district comes from the directory's site: cite the records that give that site, not another record.
-    urls = cdata.site_source_urls(queries.company_records(key), company["site"]) or (
+    urls = cdata.site_source_urls(queries.company_record_rows(key), company["site"]) or (
         [cdata.clean(company["source_url"])] if cdata.clean(company["source_url"]) else [])
-    labels = [pdata.source_label(url, queries.sources()) for url in urls]
+    sources = pdata.SourceLabels(queries.source_rows())
+    labels = [sources(url) for url in urls]
     figure = cdata.district_map_figure(shapes, counts, lang, selected=company["district"], height=340, unit=unit,
                                        period=tx("sites_period", lang),
                                        source="; ".join(label for label, _ in labels))
     items = [*labels, (tx("boundaries", lang), OSM_COPYRIGHT)]
-    shown = counts[counts["companies"] > 0]
+    shown = pd.DataFrame([[row[c] for c in cdata.COUNT_COLUMNS] for row in counts if row["companies"] > 0],
+                         columns=cdata.COUNT_COLUMNS)
     return chart_result(figure, shown, source_line(items, lang, "card.sources"), unit, f"{key}_site.csv")

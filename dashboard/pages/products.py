@@ -11,10 +11,10 @@ import dash_mantine_components as dmc
 import pandas as pd
 from dash import Input, Output, Patch, State, callback, dcc, html
 
+from dashboard import companies_data as cdata
 from dashboard import figure_dicts as plain
 from dashboard import products_data as pdata
 from dashboard import queries
-from dashboard.areas import companies_in_area
 from dashboard.cache import cache
 from dashboard.components import (
     chart_card,
@@ -234,16 +234,7 @@ def _atc(lang: str) -> dict[str, str]:
 
 
 def _area_keys(area: str | None) -> frozenset[str] | None:
-    if not area:
-        return None
-    # NOTE: dashboard.areas reads frames; these are the two columns of each table it reads.
-    products, companies = queries.product_rows(), queries.company_rows()
-    keys = companies_in_area(area, pd.DataFrame({"company_key": [r["company_key"] for r in products],
-                                                 "therapy_area_code": [r["therapy_area_code"] for r in products]},
-                                                dtype=object),
-                             pd.DataFrame({"key": [r["key"] for r in companies],
-                                           "products_text": [r["products_text"] for r in companies]}, dtype=object))
-    return None if keys is None else frozenset(keys)
+    return cdata.companies_in_area_rows(area, queries.product_rows(), queries.company_rows())
 
 
 def _cited_counts(lang: str) -> tuple[list[dict], list[dict]]:
