@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import Engine, case, func, select, text
 
 from etl import load
 from etl.errors import EtlError
@@ -245,6 +246,30 @@ def test_foreign_key_violation_fails_the_whole_load(loaded_engine: Engine) -> No
     assert "foreign key" in report.error.lower()
     assert table_rows(loaded_engine) == before
     assert loads_rows(loaded_engine)[-1].status == "failed"
+
+
+def test_postgresql_writes_observations_without_row_triggers_only_when_allowed(loaded_engine: Engine) -> None:
+    """A superuser writes observations with the foreign-key triggers off, for those statements only; a role
+    that may not set session_replication_role keeps them on, and its transaction goes on."""
+    if loaded_engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    observations = Observation.__table__
+    with loaded_engine.connect() as conn, conn.begin():
+        with load._without_row_checks(conn, observations) as off:
+            assert off is True
+            assert conn.exec_driver_sql("SHOW session_replication_role").scalar() == "replica"
+        assert conn.exec_driver_sql("SHOW session_replication_role").scalar() == "origin"
+        with load._without_row_checks(conn, load.Base.metadata.tables["regions"]) as off:
+            assert off is False
+        # NOTE: CREATE ROLE is transactional: the role goes with the rollback at the end of this block.
+        role = f"atlas_test_{uuid.uuid4().hex[:12]}"
+        conn.exec_driver_sql(f"CREATE ROLE {role} NOLOGIN")
+        conn.execute(text(f"SET LOCAL ROLE {role}"))
+        with load._without_row_checks(conn, observations) as off:
+            assert off is False
+            assert conn.exec_driver_sql("SHOW session_replication_role").scalar() == "origin"
+        assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+        conn.rollback()
 
 
 def test_unit_conflicting_with_the_database_fails_the_load(loaded_engine: Engine) -> None:
