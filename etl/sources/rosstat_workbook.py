@@ -96,7 +96,9 @@ def parse(
     # Each stub label recurs in every table of the workbook; it is classified once.
     classify = cache(resolver.classify)
 
+    @cache
     def is_region(label: object) -> bool:
+        # NOTE: asked of every label near a table's stub, tens of thousands of times per workbook.
         return classify(label).kind in (REGION, UNALLOCATED, OWN_UNIT)
 
     notes: list[str] = []
