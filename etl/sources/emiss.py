@@ -140,7 +140,9 @@ def parse(path: Path, edition: str | None = None, resolver: RegionResolver | Non
                                    "no label column holds region names: a table with no regions"))
     classifier_cols = [c for c in range(first_value) if c != region_col and _has_text(rows[first_data:], c)]
     # Classifier columns with one value in the whole export ("Всего") stay in the identity, not the name.
-    shown = tuple(len({clean_spaces(str(r[c])) for r in rows[first_data:] if c < len(r) and r[c] not in ("", None)})
+    # NOTE: each distinct cell is cleaned once (a classifier column repeats a few values down thousands of rows).
+    shown = tuple(len({clean_spaces(text) for text in {str(r[c]) for r in rows[first_data:]
+                                                        if c < len(r) and r[c] not in ("", None)}})
                   > 1 for c in classifier_cols)
     builder = ObservationBuilder(edition, path.name)
     indicators: dict[str, dict] = {}
