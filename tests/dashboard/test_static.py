@@ -273,6 +273,19 @@ def test_the_index_sends_regenerator_runtime_first_and_no_babel_polyfill(client)
     assert response.data == (REPO_ROOT / "assets" / static.RUNTIME_ASSET).read_bytes()
 
 
+# --- the layout and the callback graph preloaded from the head ---------------------------------------
+
+def test_the_head_preloads_the_layout_and_the_callback_graph_once(client):
+    html = client.get("/indicators?lang=en").get_data(as_text=True)
+    head, body = html.split("</head>", 1)
+    for name in static.STARTUP_REQUESTS:
+        # What the renderer's fetch is (GET, CORS mode, same-origin credentials), or the browser sends it twice.
+        link = f'<link rel="preload" href="/{name}" as="fetch" crossorigin="anonymous">'
+        assert head.count(link) == 1, name
+        assert name not in body
+    assert head.index("_dash-layout") < head.index('rel="stylesheet"')  # before the styles and every script
+
+
 def test_the_bundles_need_no_more_of_the_polyfill_than_regenerator_runtime():
     """The libraries' scripts name `regeneratorRuntime` (what the runtime defines) and none of the globals
     only @babel/polyfill sets (`_babelPolyfill`, core-js's `__core-js_shared__`)."""

@@ -41,3 +41,26 @@ def test_first_page_without_routing_callback_and_links_still_route(dash_duo, atl
     wait_for_graph(dash_duo, "indicators-chart-graph")
     until(lambda: len(routed) == 2, timeout=15)
     assert console_errors(dash_duo) == []
+
+
+def test_the_layout_and_callback_graph_are_fetched_once_from_the_heads_preload(dash_duo, atlas_app):
+    startup: list[str] = []
+
+    @atlas_app.server.before_request
+    def record_startup_requests():
+        if request.path.endswith(("_dash-layout", "_dash-dependencies")):
+            startup.append(request.path)
+
+    dash_duo.start_server(atlas_app)  # opens / first
+    until(lambda: len(startup) >= 2, timeout=15)
+    startup.clear()
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/indicators?lang=en")
+    wait_for_graph(dash_duo, "indicators-chart-graph")
+    assert sorted(startup) == ["/_dash-dependencies", "/_dash-layout"], "each requested once: the preload was used"
+    initiators = dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('resource').filter(function (r) {"
+        "  return /_dash-(layout|dependencies)$/.test(r.name); }).map(function (r) { return r.initiatorType; });")
+    assert initiators == ["link", "link"]
+    # Chromium warns when a preload goes unused or does not match the request that should take it.
+    logs = dash_duo.driver.get_log("browser")
+    assert not [e for e in logs if "preload" in e.get("message", "") or e.get("level") == "SEVERE"]
