@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from dashboard.i18n import normalise_language, pick
+from dashboard.i18n import FIGURE, normalise_language, pick
 from dashboard.model import labels
 
 CLUSTER_KEY = "cluster"  # products the interview attributes to "cluster participants", no company named
@@ -29,6 +29,12 @@ LABELS = {
     "cluster": {"ru": "Участники кластера (не названы)", "en": "Cluster participants (not named)"},
     "no_year": {"ru": "год не указан", "en": "year not stated"},
 }
+
+# The products' recorded texts, as a page in that language shows them (names as recorded where no Russian is
+# known), and the cited counts' (RecordedText kinds by column).
+PRODUCT_TEXTS = {"trade_name": (), "inn": (), "dosage_form": (), "status_raw": (), "therapy_area_raw": (), "note": ()}
+CITED_TEXTS = {"value_raw": (FIGURE,), "unit": ("unit",), "indicator": (), "year_raw": (), "note": (),
+               "company": ("scope", "place"), "scope": ("scope", "place")}
 
 # Cited counts of registered or launched products (cluster_indicators rows from the interview).
 # NOTE: they are counts only — the products are not named — so they never become product rows.

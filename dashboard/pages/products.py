@@ -26,7 +26,7 @@ from dashboard.components import (
     url_state,
 )
 from dashboard.figures import MUTED, PALETTE, base_layout
-from dashboard.i18n import FIGURE, RecordedText, format_number, grid_locale_text, normalise_language, page_text, t
+from dashboard.i18n import RecordedText, format_number, grid_locale_text, normalise_language, page_text, t
 from dashboard.model.labels import markdown_link
 from dashboard.model.safety import grid_export_params
 from dashboard.titles import page_title
@@ -200,10 +200,6 @@ def _selection(chosen, area) -> tuple[tuple, str | None]:
     return tuple(sorted(set(chosen or ()), key=str)), area or None
 
 
-# The products' recorded texts, as a page in that language shows them (names as recorded where no Russian is known).
-PRODUCT_TEXTS = {"trade_name": (), "inn": (), "dosage_form": (), "status_raw": (), "therapy_area_raw": (), "note": ()}
-CITED_TEXTS = {"value_raw": (FIGURE,), "unit": ("unit",), "indicator": (), "year_raw": (), "note": (),
-               "company": ("scope", "place"), "scope": ("scope", "place")}
 
 
 def _texts(lang: str) -> RecordedText:
@@ -213,7 +209,7 @@ def _texts(lang: str) -> RecordedText:
 
 def _products(lang: str) -> list[dict]:
     """Every product row, its recorded texts in the page's language."""
-    return _texts(lang).rows(queries.product_rows(), PRODUCT_TEXTS)
+    return _texts(lang).rows(queries.product_rows(), pdata.PRODUCT_TEXTS)
 
 
 def _filtered(area: str | None, chosen, lang: str) -> list[dict]:
@@ -242,8 +238,8 @@ def _cited_counts(lang: str) -> tuple[list[dict], list[dict]]:
     names, texts = _names(lang), _texts(lang)
     indicators = queries.cluster_indicator_rows()
     # NOTE: the figures are picked by their English wording first, then shown in the page's language.
-    return (texts.rows(pdata.registration_rows(indicators, names), CITED_TEXTS),
-            texts.rows(pdata.pipeline_rows(indicators, names), CITED_TEXTS))
+    return (texts.rows(pdata.registration_rows(indicators, names), pdata.CITED_TEXTS),
+            texts.rows(pdata.pipeline_rows(indicators, names), pdata.CITED_TEXTS))
 
 
 @lru_cache(maxsize=1024)

@@ -210,7 +210,6 @@ def test_cited_counts_of_an_empty_cluster_indicators_table_are_empty_frames():
 def test_plain_rows_give_the_tables_frames_give(atlas_app, frames):
     """The page reads plain rows (queries.*_rows); each shaping gives what it gives from the frames."""
     from dashboard.i18n import RecordedText
-    from dashboard.pages.products import CITED_TEXTS, PRODUCT_TEXTS
 
     with atlas_app.server.app_context():
         rows = {"products": queries.product_rows(), "companies": queries.company_rows(), "atc": queries.atc_rows(),
@@ -241,8 +240,8 @@ def test_plain_rows_give_the_tables_frames_give(atlas_app, frames):
         assert pdata.pipeline_figures(rows["indicators"], names).equals(
             pdata.pipeline_figures(frames["indicators"], names))
     # A Russian page's texts: the same from rows as from the frame (missing values stay missing).
-    for table, columns in ((rows["products"], PRODUCT_TEXTS),
-                           (pdata.registration_rows(rows["indicators"], names), CITED_TEXTS)):
+    for table, columns in ((rows["products"], pdata.PRODUCT_TEXTS),
+                           (pdata.registration_rows(rows["indicators"], names), pdata.CITED_TEXTS)):
         frame = russian.frame(pd.DataFrame(table), columns)
         translated = russian.rows(table, columns)
         assert translated is not table and translated != table
