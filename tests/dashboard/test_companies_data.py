@@ -111,10 +111,22 @@ def test_outlines_are_computed_once_and_sent_exactly(districts):
     shapes = cdata.outlines()
     assert shapes is cdata.outlines()  # once per process
     pd.testing.assert_frame_equal(shapes, cdata.district_shapes(districts))
-    # The typed arrays hold every coordinate exactly, NaN where a ring ends (None in x).
+    # The typed arrays hold every coordinate to the boundary file's 4 decimals (single precision: rounded to
+    # them, each is the file's number exactly), NaN where a ring ends (None in x).
     for xs, data in zip(shapes["x"], shapes["x_data"], strict=True):
         decoded = np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"])
-        assert [None if np.isnan(v) else v for v in decoded] == xs
+        assert data["dtype"] == "f4"
+        assert [None if np.isnan(v) else round(float(v), 4) for v in decoded] == xs
+    # Numbers single precision would not keep to their written decimals are sent in double precision, exactly.
+    def sent(values):
+        data = cdata.typed_array(values)
+        decoded = np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"])
+        return data["dtype"], [None if np.isnan(v) else float(v) for v in decoded]
+
+    assert sent([36.12345678, None, 54.5]) == ("f8", [36.12345678, None, 54.5])
+    assert sent([1234567.25]) == ("f4", [1234567.25])
+    dtype, values = sent([0.1, 2.0, None])
+    assert dtype == "f4" and [None if v is None else round(v, 1) for v in values] == [0.1, 2.0, None]
 
 
 @pytest.mark.parametrize(("district", "query", "area", "lang"), [
