@@ -7,6 +7,7 @@ timeline). Pure functions over the frames queries.products() and queries.compani
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -56,14 +57,22 @@ def company_areas(products: pd.DataFrame, companies: pd.DataFrame) -> dict[str, 
     Every key found in either table is present (with an empty set when nothing is known). Product
     rows not tied to one company carry the pseudo key "cluster" and are kept as the data has them.
     """
+    return _company_areas(zip(companies.get("key", []), companies.get("products_text", []), strict=True),
+                          zip(products.get("company_key", []), products.get("therapy_area_code", []), strict=True))
+
+
+def _company_areas(company_texts: Iterable[tuple[object, object]],
+                   product_codes: Iterable[tuple[object, object]]) -> dict[str, set[str]]:
+    # company_areas over (key, products_text) and (company_key, therapy_area_code) pairs.
+    company_texts = list(company_texts)
     areas: dict[str, set[str]] = {}
-    for key in companies.get("key", pd.Series(dtype=object)).dropna():
-        areas.setdefault(str(key), set())
-    for key, text in zip(companies.get("key", []), companies.get("products_text", []), strict=True):
+    for key, _ in company_texts:
+        if not _missing(key):
+            areas.setdefault(str(key), set())
+    for key, text in company_texts:
         if isinstance(key, str):
             areas[key] |= areas_in_text(text)
-    for key, code in zip(products.get("company_key", []), products.get("therapy_area_code", []),
-                         strict=True):
+    for key, code in product_codes:
         if not isinstance(key, str):
             continue
         areas.setdefault(key, set())
@@ -72,8 +81,22 @@ def company_areas(products: pd.DataFrame, companies: pd.DataFrame) -> dict[str, 
     return areas
 
 
+def _missing(value: object) -> bool:
+    # What Series.dropna drops: None, NaN, pd.NA, NaT.
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
 def companies_in_area(area: str | None, products: pd.DataFrame, companies: pd.DataFrame) -> set[str] | None:
     """Keys of companies working in `area`; None when no area is chosen (no filter)."""
     if not area:
         return None
     return {key for key, codes in company_areas(products, companies).items() if area in codes}
+
+
+def companies_in_area_rows(area: str | None, products: Iterable[dict], companies: Iterable[dict]) -> set[str] | None:
+    """companies_in_area over the tables' rows as dicts (queries.product_rows, queries.company_rows)."""
+    if not area:
+        return None
+    areas = _company_areas(((c["key"], c["products_text"]) for c in companies),
+                           ((p["company_key"], p["therapy_area_code"]) for p in products))
+    return {key for key, codes in areas.items() if area in codes}

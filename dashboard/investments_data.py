@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -75,6 +76,24 @@ def prepare(investments: pd.DataFrame) -> pd.DataFrame:
     for column in ("amount_low_mn", "amount_high_mn"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
     return frame
+
+
+def prepared_rows(investments: list[dict]) -> list[dict]:
+    """rows_of(prepare(frame)) for investment rows read as dicts (queries.investment_rows): the same rules
+    (status group, level, placement year) and the same rows, without building a frame."""
+    rows = []
+    for pos, row in enumerate(investments):
+        group = status_group(row["status"])
+        period, start, end = row["period_raw"], row["year_from"], row["year_to"]
+        low, high = row["amount_low_mn"], row["amount_high_mn"]
+        rows.append({**row, "amount_low_mn": None if _missing(low) else float(low),
+                     "amount_high_mn": None if _missing(high) else float(high),
+                     "status_group": group, "level": level(row["company_key"], row["scope"]),
+                     "year": placement_year(group, period if isinstance(period, str) else None,
+                                            None if _missing(start) else int(start),
+                                            None if _missing(end) else int(end)),
+                     "_pos": pos})
+    return rows
 
 
 def filter_companies(frame: pd.DataFrame, keys: set[str] | None) -> pd.DataFrame:
@@ -182,10 +201,11 @@ def company_bars(rows: list[dict], currency: str) -> list[dict]:
     return sorted(bars, key=lambda row: (row["rank"] is None, row["rank"] or 0, row["status_group"]))
 
 
-def parent_countries(companies: pd.DataFrame) -> dict[str, str | None]:
-    """company key -> parent country as written (None where none is recorded)."""
-    return {key: country if isinstance(country, str) and country else None
-            for key, country in zip(companies["key"], companies["parent_country"], strict=True)}
+def parent_countries(companies: Iterable[dict]) -> dict[str, str | None]:
+    """company key -> parent country as written (None where none is recorded), from the companies' rows
+    (queries.company_rows, or a frame's records)."""
+    return {row["key"]: row["parent_country"] if isinstance(row["parent_country"], str) and row["parent_country"]
+            else None for row in companies}
 
 
 def country_totals(rows: list[dict], countries: dict[str, str | None], currency: str,
@@ -306,8 +326,39 @@ def by_country(frame: pd.DataFrame, companies: pd.DataFrame, currency: str,
     Companies with a figure but no record in the companies table go under a missing country.
     Columns: country, companies, low, with_figure, open_ended, record_keys.
     """
-    records = country_totals(rows_of(frame), parent_countries(companies), currency, keys)
+    records = country_totals(rows_of(frame), parent_countries(companies.to_dict("records")), currency, keys)
     return pd.DataFrame(records, columns=COUNTRY_COLUMNS)
+
+
+TOTAL_COLUMNS = ["record_key", "label", "amount_raw", "qualifier", "low_mn", "high_mn", "currency", "year_from",
+                 "year_to", "period_raw", "source_url"]
+
+
+def cited_total_rows(cluster_indicators: Iterable[dict], rows: list[dict]) -> list[dict]:
+    """cited_totals over the cluster indicators' rows (queries.cluster_indicator_rows, or a frame's records)
+    and the prepared investment rows (prepared_rows): one dict per cited total."""
+    records = []
+    for row in cluster_indicators:
+        unit_text, indicator = row["unit"], row["indicator"]
+        unit = TOTAL_UNITS.get((unit_text if isinstance(unit_text, str) else "").strip())
+        if (unit is None or not _INVESTMENT_WORD.search(indicator if isinstance(indicator, str) else "")
+                or row["is_target"]):
+            continue
+        currency, factor = unit
+        records.append({
+            "record_key": row["record_key"], "label": indicator, "amount_raw": f"{row['value_raw']} {unit_text}",
+            "qualifier": row["qualifier"], "low_mn": _times(row["value_low"], factor),
+            "high_mn": _times(row["value_high"], factor), "currency": currency, "year_from": _year(row["year"]),
+            "year_to": None, "period_raw": row["year_raw"], "source_url": row["source_url"]})
+    for row in rows:
+        if row["level"] == "cluster" and row["status_group"] == "made":
+            records.append({
+                "record_key": row["record_key"], "label": row["company_label"],
+                "amount_raw": f"{row['amount_raw']} {row['currency_raw']}", "qualifier": row["qualifier"],
+                "low_mn": row["amount_low_mn"], "high_mn": row["amount_high_mn"], "currency": row["currency"],
+                "year_from": _year(row["year_from"]), "year_to": _year(row["year_to"]),
+                "period_raw": row["period_raw"], "source_url": row["source_url"]})
+    return records
 
 
 def cited_totals(cluster_indicators: pd.DataFrame, investments: pd.DataFrame) -> pd.DataFrame:
@@ -317,31 +368,8 @@ def cited_totals(cluster_indicators: pd.DataFrame, investments: pd.DataFrame) ->
     Columns: record_key, label, amount_raw, qualifier, low_mn, high_mn, currency, year_from,
     year_to, period_raw, source_url.
     """
-    records = []
-    for row in cluster_indicators.itertuples():
-        unit = TOTAL_UNITS.get((row.unit or "").strip())
-        if unit is None or not _INVESTMENT_WORD.search(row.indicator or "") or row.is_target:
-            continue
-        currency, factor = unit
-        records.append({
-            "record_key": row.record_key, "label": row.indicator, "amount_raw": f"{row.value_raw} {row.unit}",
-            "qualifier": row.qualifier, "low_mn": _times(row.value_low, factor),
-            "high_mn": _times(row.value_high, factor), "currency": currency,
-            "year_from": _year(row.year), "year_to": None, "period_raw": row.year_raw,
-            "source_url": row.source_url})
-    cluster_rows = prepare(investments)
-    cluster_rows = cluster_rows[(cluster_rows["level"] == "cluster")
-                                & (cluster_rows["status_group"] == "made")]
-    for row in cluster_rows.itertuples():
-        records.append({
-            "record_key": row.record_key, "label": row.company_label,
-            "amount_raw": f"{row.amount_raw} {row.currency_raw}", "qualifier": row.qualifier,
-            "low_mn": row.amount_low_mn, "high_mn": row.amount_high_mn, "currency": row.currency,
-            "year_from": _year(row.year_from), "year_to": _year(row.year_to), "period_raw": row.period_raw,
-            "source_url": row.source_url})
-    columns = ["record_key", "label", "amount_raw", "qualifier", "low_mn", "high_mn", "currency",
-               "year_from", "year_to", "period_raw", "source_url"]
-    return pd.DataFrame(records, columns=columns)
+    return pd.DataFrame(cited_total_rows(cluster_indicators.to_dict("records"), rows_of(prepare(investments))),
+                        columns=TOTAL_COLUMNS)
 
 
 def reconcile(frame: pd.DataFrame, totals: pd.DataFrame, currency: str) -> pd.DataFrame:
@@ -383,13 +411,12 @@ def source_label(url: str | None, sources: pd.DataFrame | None = None) -> str:
     return _label(url, None, None)
 
 
-def source_labels(urls, sources: pd.DataFrame | None = None) -> dict[str, str]:
-    """source_label of many URLs at once (one pass over the sources table, not one per URL); only
-    non-empty text URLs are keys."""
+def source_labels(urls, sources: list[dict] | None = None) -> dict[str, str]:
+    """source_label of many URLs at once (one pass over the sources' rows, url, title and publisher as
+    queries.source_rows reads them, not one per URL); only non-empty text URLs are keys."""
     known: dict[str, tuple] = {}
-    if sources is not None and not sources.empty:
-        for url, title, publisher in zip(sources["url"], sources["title"], sources["publisher"], strict=True):
-            known.setdefault(url, (title, publisher))  # the first row, as source_label takes
+    for source in sources or ():
+        known.setdefault(source["url"], (source["title"], source["publisher"]))  # the first, as source_label takes
     return {url: _label(url, *known.get(url, (None, None))) for url in dict.fromkeys(urls)
             if isinstance(url, str) and url}
 

@@ -283,6 +283,21 @@ def _cluster_indicator_rows_query() -> Select:
 
 
 @cache.memoize()
+def investment_rows() -> list[dict]:
+    """investments() as dicts, without the note, quote and source reference."""
+    return run_rows(_investment_rows_query())
+
+
+@lru_cache(maxsize=1)
+def _investment_rows_query() -> Select:
+    return (select(Investment.record_key, Investment.company_key, Investment.company_label, Investment.amount_raw,
+                   Investment.qualifier, Investment.amount_low_mn, Investment.amount_high_mn, Investment.currency,
+                   Investment.currency_raw, Investment.period_raw, Investment.year_from, Investment.year_to,
+                   Investment.status, Investment.scope, Investment.source_url)
+            .order_by(Investment.year_from, Investment.record_key))
+
+
+@cache.memoize()
 def source_rows() -> list[dict]:
     """Each source's url, title and publisher (what a source line names), in sources()' order."""
     return run_rows(_source_rows_query())

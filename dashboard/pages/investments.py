@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Iterable
 
 import dash
 import dash_mantine_components as dmc
@@ -14,7 +15,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import figure_dicts as plain
 from dashboard import investments_data as data
 from dashboard import queries
-from dashboard.areas import companies_in_area
+from dashboard.areas import companies_in_area_rows
 from dashboard.cache import cache
 from dashboard.components import (
     chart_card,
@@ -297,32 +298,34 @@ def _prepared() -> pd.DataFrame:
 
 @cache.memoize()
 def _rows() -> list[dict]:
-    return data.rows_of(_prepared())
+    """_prepared()'s rows as dicts, read as dicts (the charts need no frame)."""
+    return data.prepared_rows(queries.investment_rows())
 
 
 @cache.memoize()
 def _area_keys(area: str | None) -> frozenset[str] | None:
     """The companies working in the therapy area (None: no area chosen, no filter)."""
-    keys = companies_in_area(area, queries.products(), queries.companies())
-    return None if keys is None else frozenset(keys)
+    if not area:
+        return None  # no filter: the products and companies are not read
+    return frozenset(companies_in_area_rows(area, queries.product_rows(), queries.company_rows()))
 
 
 @cache.memoize()
 def _countries() -> dict[str, str | None]:
     """Every participant (the companies table) with its parent country as written."""
-    return data.parent_countries(queries.companies())
+    return data.parent_countries(queries.company_rows())
 
 
 @cache.memoize()
 def _totals() -> list[dict]:
-    return data.cited_totals(queries.cluster_indicators(), queries.investments()).to_dict("records")
+    return data.cited_total_rows(queries.cluster_indicator_rows(), _rows())
 
 
 @cache.memoize()
 def _source_names() -> dict[str, str]:
     """The short name of every source the page cites (investment rows and cited totals)."""
-    urls = [*queries.investments()["source_url"], *queries.cluster_indicators()["source_url"]]
-    return data.source_labels(urls, queries.sources())
+    urls = [*(row["source_url"] for row in _rows()), *(row["source_url"] for row in queries.cluster_indicator_rows())]
+    return data.source_labels(urls, queries.source_rows())
 
 
 def _texts(lang: str) -> RecordedText:
@@ -335,31 +338,34 @@ def _amount_text(amount_raw: str | None, currency_raw: str | None, texts: Record
     return " ".join(p for p in (texts.figure(amount_raw), texts.text(currency_raw, "unit")) if p)
 
 
-def _labels(frame: pd.DataFrame, lang: str) -> dict[str, str]:
-    """Company names in the page's language; the investment row's own label where none is recorded."""
+def _labels(keys_and_labels: Iterable[tuple[str, str]], lang: str) -> dict[str, str]:
+    """Company names in the page's language; the investment row's own label where none is recorded.
+
+    `keys_and_labels`: (company_key, company_label) of the investment rows.
+    """
     texts = _texts(lang)
-    labels = {key: texts.text(label) for key, label in zip(frame["company_key"], frame["company_label"], strict=True)}
-    for row in queries.companies().itertuples():
-        name = pick(lang, row.name_ru, row.name_en)
+    labels = {key: texts.text(label) for key, label in keys_and_labels}
+    for company in queries.company_rows():
+        name = pick(lang, company["name_ru"], company["name_en"])
         if name:
-            labels[row.key] = name
+            labels[company["key"]] = name
     return labels
 
 
 @cache.memoize()
 def _company_labels(lang: str) -> dict[str, str]:
     """_labels of every investment row (a participant's rows share its name, whatever the filter)."""
-    return _labels(_prepared(), lang)
+    return _labels(((row["company_key"], row["company_label"]) for row in _rows()), lang)
 
 
 @cache.memoize()
 def _record_lines(lang: str) -> dict[str, str]:
     """Each investment row as one hover line: 'company: amount (period) · source'."""
-    frame, labels, names, texts = _prepared(), _company_labels(lang), _source_names(), _texts(lang)
-    return {r.record_key: f"{labels.get(r.company_key, texts.text(r.company_label))}: "
-                          f"{_amount_text(r.amount_raw, r.currency_raw, texts)} "
-                          f"({texts.text(r.period_raw)}) · {_source_name(r.source_url, names)}"
-            for r in frame.itertuples()}
+    rows, labels, names, texts = _rows(), _company_labels(lang), _source_names(), _texts(lang)
+    return {r["record_key"]: f"{labels.get(r['company_key'], texts.text(r['company_label']))}: "
+                             f"{_amount_text(r['amount_raw'], r['currency_raw'], texts)} "
+                             f"({texts.text(r['period_raw'])}) · {_source_name(r['source_url'], names)}"
+            for r in rows}
 
 
 def _frames(area: str | None) -> pd.DataFrame:
@@ -437,9 +443,8 @@ def _height_style(figure: dict) -> dict:
 def _area_note(area: str | None, lang: str) -> str:
     if not area:
         return ""
-    names = queries.therapy_areas().set_index("code")
-    name = pick(lang, names.at[area, "name_ru"], names.at[area, "name_en"]) if area in names.index else area
-    return tx("area_note", lang, area=name)
+    row = next((row for row in queries.therapy_area_rows() if row["code"] == area), None)
+    return tx("area_note", lang, area=area if row is None else pick(lang, row["name_ru"], row["name_en"]))
 
 
 def _members_hover(keys: tuple, lines: dict[str, str]) -> str:
@@ -731,7 +736,7 @@ def update_table(status, area, lang):
     if status in ("made", "planned", "allocated"):
         frame = frame[frame["status_group"] == status]
     frame = frame.sort_values(["company_label", "year", "record_key"], na_position="last")
-    labels = _labels(frame, lang)
+    labels = _labels(zip(frame["company_key"], frame["company_label"], strict=True), lang)
     names, texts = _source_names(), _texts(lang)
     named = set(queries.companies()["key"])
     headers = [tx(k, lang) for k in ("col_company", "col_amount", "col_currency", "col_period", "col_status",

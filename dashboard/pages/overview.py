@@ -357,7 +357,7 @@ def render_participants(lang: str) -> tuple:
     if rows.empty:
         return chart_result(plain.empty(t("empty.no_data", lang), lang, 300), pd.DataFrame(), [], unit,
                             "cluster_participants.csv")
-    names = investments_data.source_labels(rows["source_url"], queries.sources())
+    names = investments_data.source_labels(rows["source_url"], queries.source_rows())
     rows = rows.assign(source=[names.get(u) or investments_data.source_label(u, queries.sources())
                                for u in rows["source_url"]])
     symbols = {">": "triangle-up", "~": "circle-open"}

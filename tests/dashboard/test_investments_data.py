@@ -192,5 +192,17 @@ def test_rows_functions_match_the_frame_functions(rows, bundled):
     assert pd.DataFrame(points, columns=data.CURVE_COLUMNS).equals(data.cumulative_curve(rows, "RUB", "made"))
     assert plain_rows[0]["_pos"] == 0
     assert all(not isinstance(v, float) or v == v for r in plain_rows for v in r.values())  # no NaN: None
-    labels = data.source_labels([*rows["source_url"], None], bundled["sources"])
+    labels = data.source_labels([*rows["source_url"], None], bundled["sources"].to_dict("records"))
     assert labels == {url: data.source_label(url, bundled["sources"]) for url in rows["source_url"]}
+
+
+def test_rows_read_as_dicts_are_the_prepared_frames_rows(atlas_app, rows, bundled):
+    with atlas_app.server.app_context():
+        read = data.prepared_rows(queries.investment_rows())
+        indicator_rows = queries.cluster_indicator_rows()
+        company_rows = queries.company_rows()
+    framed = data.rows_of(rows)
+    assert [{k: r[k] for k in read[0]} for r in framed] == read
+    assert data.cited_total_rows(indicator_rows, read) == data.cited_total_rows(
+        bundled["cluster_indicators"].to_dict("records"), framed)
+    assert data.parent_countries(company_rows) == data.parent_countries(bundled["companies"].to_dict("records"))
