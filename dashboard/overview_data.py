@@ -1,8 +1,9 @@
-"""Headline figures for the overview: pure functions over the frames dashboard.queries returns."""
+"""Headline figures for the overview: pure functions over the frames and rows dashboard.queries returns."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -26,16 +27,18 @@ def investment_headline(cluster_indicators: pd.DataFrame) -> dict | None:
     return rows.sort_values("record_key").iloc[0].to_dict()
 
 
-def participants(cluster_indicators: pd.DataFrame) -> pd.DataFrame:
-    """Cited counts of cluster members by year (targets and undated rows left out), oldest first."""
-    frame = cluster_indicators
-    mask = (frame["indicator"].fillna("").str.match(PARTICIPANT_INDICATORS) & frame["year"].notna()
-            & (frame["is_target"].fillna(0).astype(int) == 0))
-    columns = ["year", "value_raw", "qualifier", "value_low", "value_high", "unit", "indicator", "year_raw",
-               "source_url", "record_key"]
-    rows = frame.loc[mask, columns].copy()
-    rows["year"] = rows["year"].astype(int)
-    return rows.sort_values(["year", "record_key"]).reset_index(drop=True)
+PARTICIPANT_COLUMNS = ["year", "value_raw", "qualifier", "value_low", "value_high", "unit", "indicator", "year_raw",
+                       "source_url", "record_key"]
+
+
+def participants(cluster_indicators: Iterable[dict]) -> list[dict]:
+    """Cited counts of cluster members by year (targets and undated rows left out), oldest first: one dict
+    (PARTICIPANT_COLUMNS) per cited count, from the cluster indicators' rows (queries.cluster_indicator_rows)."""
+    rows = [{**{column: row[column] for column in PARTICIPANT_COLUMNS}, "year": int(row["year"])}
+            for row in cluster_indicators
+            if PARTICIPANT_INDICATORS.match(row["indicator"] or "") and row["year"] is not None
+            and not int(row["is_target"] or 0)]
+    return sorted(rows, key=lambda row: (row["year"], row["record_key"]))
 
 
 def products_summary(products: pd.DataFrame, area: str | None = None) -> dict:

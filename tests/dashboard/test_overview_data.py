@@ -19,7 +19,7 @@ def test_investment_headline_is_the_associations_figure(atlas_app):
 
 def test_participants_are_member_counts_only(atlas_app):
     with atlas_app.server.app_context():
-        rows = overview_data.participants(queries.cluster_indicators())
+        rows = pd.DataFrame(overview_data.participants(queries.cluster_indicator_rows()))
     assert rows["year"].is_monotonic_increasing
     assert (rows.iloc[0]["year"], rows.iloc[0]["value_raw"]) == (2013, ">50")
     assert (rows.iloc[-1]["year"], rows.iloc[-1]["value_raw"]) == (2025, "70")
