@@ -298,6 +298,19 @@ def _investment_rows_query() -> Select:
 
 
 @cache.memoize()
+def event_rows() -> list[dict]:
+    """events() as dicts, without the quote and source reference."""
+    return run_rows(_event_rows_query())
+
+
+@lru_cache(maxsize=1)
+def _event_rows_query() -> Select:
+    return (select(Event.record_key, Event.date_raw, Event.date, Event.year, Event.is_planned, Event.event_type,
+                   Event.company_label, Event.company_key, Event.description, Event.location, Event.source_url)
+            .order_by(Event.date, Event.record_key))
+
+
+@cache.memoize()
 def source_rows() -> list[dict]:
     """Each source's url, title and publisher (what a source line names), in sources()' order."""
     return run_rows(_source_rows_query())

@@ -1,13 +1,16 @@
 """Shaping for the timeline page: date precision, conflicting dates, filters, plot positions.
 
-Pure functions over queries.events() (and queries.companies() for names), so the page's callbacks
+Pure functions over queries.event_rows() (and queries.company_rows() for names), so the page's callbacks
 stay small and the rules are testable without a browser. A date is never made more precise than
 the source wrote it: "2012" covers the whole year, "2012-03" the whole month.
 """
 
 from __future__ import annotations
 
+import calendar
 from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
 
 import pandas as pd
 
@@ -47,17 +50,23 @@ def precision(date: str | None) -> str | None:
 
 def date_span(date: str | None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
     """First and last day the written date covers: '2012' -> 2012-01-01..2012-12-31."""
+    start, end = _span(date)
+    return (None, None) if start is None else (pd.Timestamp(start), pd.Timestamp(end))
+
+
+def _span(date: str | None) -> tuple[datetime | None, datetime | None]:
+    # date_span with the standard library: a pandas offset per event cost more than the rest of the shaping.
     kind = precision(date)
     if kind is None:
         return None, None
-    start = pd.Timestamp(date if kind != "year" else f"{date}-01-01")
     if kind == "year":
-        end = start + pd.offsets.YearEnd(0)
-    elif kind == "month":
-        end = start + pd.offsets.MonthEnd(0)
-    else:
-        end = start
-    return start, end
+        year = int(date)
+        return datetime(year, 1, 1), datetime(year, 12, 31)
+    if kind == "month":
+        year, month = int(date[:4]), int(date[5:7])
+        return datetime(year, month, 1), datetime(year, month, calendar.monthrange(year, month)[1])
+    day = datetime.fromisoformat(date)
+    return day, day
 
 
 def consistent(a: str | None, b: str | None) -> bool:
@@ -72,121 +81,123 @@ def source_label(url: str | None) -> str:
     return labels.source_label(url) or ""
 
 
-def shape_events(events: pd.DataFrame, companies: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Events with precision, covered span, plot midpoint, family, search text and conflict marks."""
-    frame = events.copy()
-    frame["precision"] = frame["date"].map(precision)
-    spans = [date_span(d) for d in frame["date"]]
-    frame["start"] = pd.to_datetime([s for s, _ in spans])
-    frame["end"] = pd.to_datetime([e for _, e in spans])
-    frame["mid"] = frame["start"] + (frame["end"] - frame["start"]) / 2
-    # Plot positions as ISO text, computed once: the chart callback then only copies strings.
-    for column, source in (("x", "mid"), ("x0", "start"), ("x1", "end")):
-        frame[column] = frame[source].dt.strftime("%Y-%m-%d").astype(object).where(frame[source].notna(), None)
-    frame["family"] = frame["event_type"].map(family)
-    frame["planned"] = frame["is_planned"].fillna(0).astype(int).astype(bool)
-    frame["source"] = frame["source_url"].map(source_label)
-    names: dict[str, str] = {}
-    if companies is not None and not companies.empty:
-        for key, ru, en in zip(companies["key"], companies["name_ru"], companies["name_en"], strict=True):
-            names[key] = " ".join(str(n) for n in (ru, en) if isinstance(n, str))
-    frame["search"] = [" ".join(str(v) for v in (label, key, names.get(key, "")) if isinstance(v, str)).casefold()
-                       for label, key in zip(frame["company_label"], frame["company_key"], strict=True)]
-    frame = mark_conflicts(frame)
-    return frame.sort_values(["start", "end", "record_key"], na_position="last", ignore_index=True)
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.strftime("%Y-%m-%d")
 
 
-def mark_conflicts(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add `conflict` (a group id or '') and `conflict_dates` for one-off events whose dates disagree.
+def shape_events(events: Iterable[dict], companies: Iterable[dict] = ()) -> list[dict]:
+    """Events (queries.event_rows) with precision, covered span, plot midpoint, family, search text and
+    conflict marks, one dict each (start, end and mid datetimes or None), by date then record key.
+
+    Plain Python over the ~80 events: a frame, its date columns and a groupby cost several times more.
+    """
+    names = {c["key"]: " ".join(str(n) for n in (c["name_ru"], c["name_en"]) if isinstance(n, str))
+             for c in companies}
+    rows = []
+    for event in events:
+        start, end = _span(event["date"])
+        mid = None if start is None else start + (end - start) / 2
+        label, key = event["company_label"], event["company_key"]
+        rows.append({
+            **event, "precision": precision(event["date"]), "start": start, "end": end, "mid": mid,
+            # Plot positions as ISO text, computed once: the chart callback then only copies strings.
+            "x": _iso(mid), "x0": _iso(start), "x1": _iso(end), "family": family(event["event_type"]),
+            "planned": bool(event["is_planned"] or 0), "source": source_label(event["source_url"]),
+            "search": " ".join(str(v) for v in (label, key, names.get(key, "")) if isinstance(v, str)).casefold()})
+    mark_conflicts(rows)
+    return sorted(rows, key=lambda r: (r["start"] is None, r["start"] or _NO_DATE, r["end"] or _NO_DATE,
+                                       r["record_key"]))
+
+
+_NO_DATE = datetime.min
+
+
+def mark_conflicts(rows: list[dict]) -> list[dict]:
+    """Set `conflict` (a group id or '') and `conflict_dates` on one-off events whose dates disagree.
 
     A group is one company's one-off event type (happened and planned kept apart); it conflicts when
     two of its dates do not cover one another. Every member is marked, none is dropped.
     """
-    frame = frame.copy()
-    frame["conflict"] = ""
-    frame["conflict_dates"] = ""
-    candidates = frame[frame["event_type"].isin(ONE_OFF_TYPES) & frame["date"].notna()
-                       & frame["company_key"].notna()]
-    for (company, event_type, planned), part in candidates.groupby(["company_key", "event_type", "planned"]):
-        dates = part["date"].tolist()
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        row["conflict"] = ""
+        row["conflict_dates"] = ""
+        if row["event_type"] in ONE_OFF_TYPES and isinstance(row["date"], str) and row["company_key"] is not None:
+            groups.setdefault((row["company_key"], row["event_type"], row["planned"]), []).append(row)
+    for (company, event_type, planned), part in groups.items():
+        dates = [row["date"] for row in part]
         if all(consistent(a, b) for i, a in enumerate(dates) for b in dates[i + 1:]):
             continue
         group = f"{company}|{event_type}|{'planned' if planned else 'happened'}"
-        ordered = part.sort_values(["start", "record_key"])
-        listing = "; ".join(f"{d} ({s})" for d, s in zip(ordered["date_raw"], ordered["source"], strict=True))
-        frame.loc[part.index, "conflict"] = group
-        frame.loc[part.index, "conflict_dates"] = listing
-    return frame
+        ordered = sorted(part, key=lambda row: (row["start"], row["record_key"]))
+        listing = "; ".join(f"{row['date_raw']} ({row['source']})" for row in ordered)
+        for row in part:
+            row["conflict"] = group
+            row["conflict_dates"] = listing
+    return rows
 
 
-def year_bounds(frame: pd.DataFrame) -> tuple[int, int]:
+def year_bounds(rows: list[dict]) -> tuple[int, int]:
     """First and last year any dated event falls in."""
-    years = frame["year"].dropna()
-    if years.empty:
+    years = [row["year"] for row in rows if row["year"] is not None]
+    if not years:
         return 2000, 2030
-    return int(years.min()), int(years.max())
+    return int(min(years)), int(max(years))
 
 
-def type_counts(frame: pd.DataFrame) -> pd.DataFrame:
-    """Event types with how many events each has, by family then most frequent first."""
-    counts = frame.groupby("event_type").size().rename("events").reset_index()
-    counts["family"] = counts["event_type"].map(family)
-    counts["order"] = counts["family"].map(FAMILY_ORDER.index)
-    return counts.sort_values(["order", "events", "event_type"], ascending=[True, False, True],
-                              ignore_index=True)
+def type_counts(rows: list[dict]) -> list[tuple[str, int]]:
+    """(event type, how many events) by family, then most frequent first, then by name."""
+    counts = Counter(row["event_type"] for row in rows)
+    return sorted(counts.items(), key=lambda item: (FAMILY_ORDER.index(family(item[0])), -item[1], item[0]))
 
 
-def filter_events(frame: pd.DataFrame, types: list[str] | None = None, year_from: int | None = None,
+def filter_events(rows: list[dict], types: list[str] | None = None, year_from: int | None = None,
                   year_to: int | None = None, status: str = "all", company: str | None = None,
-                  company_keys: set[str] | None = None, include_undated: bool = True) -> pd.DataFrame:
+                  company_keys: set[str] | frozenset[str] | None = None, include_undated: bool = True) -> list[dict]:
     """The events that pass every filter; `company_keys` None means no therapy-area filter.
 
     Undated events have no year to test, so a year range keeps them only when include_undated is set.
     """
-    keep = pd.Series(True, index=frame.index)
-    if types:
-        keep &= frame["event_type"].isin(types)
-    dated = frame["year"].notna()
-    in_range = pd.Series(True, index=frame.index)
-    if year_from is not None:
-        in_range &= frame["year"] >= year_from
-    if year_to is not None:
-        in_range &= frame["year"] <= year_to
-    keep &= (dated & in_range) | (~dated & include_undated)
-    if status == "planned":
-        keep &= frame["planned"]
-    elif status == "happened":
-        keep &= ~frame["planned"]
+    chosen = set(types or ())
     needle = (company or "").strip().casefold()
-    if needle:
-        keep &= frame["search"].str.contains(needle, regex=False)
-    if company_keys is not None:
-        keep &= frame["company_key"].isin(company_keys)
-    return frame[keep]
+
+    def keep(row: dict) -> bool:
+        year = row["year"]
+        if year is None:
+            if not include_undated:
+                return False
+        elif (year_from is not None and year < year_from) or (year_to is not None and year > year_to):
+            return False
+        return ((not chosen or row["event_type"] in chosen)
+                and (status != "planned" or row["planned"]) and (status != "happened" or not row["planned"])
+                and (not needle or needle in row["search"])
+                and (company_keys is None or row["company_key"] in company_keys))
+
+    return [row for row in rows if keep(row)]
 
 
-def plot_rows(frame: pd.DataFrame) -> tuple[list[str], pd.Series]:
-    """Y rows for the chart: the types present (by family, then first date) and each event's y position.
+def plot_rows(rows: list[dict]) -> tuple[list[str], list[float]]:
+    """Y rows for the chart: the types present (by family, then first date) and each dated event's y position
+    (in the order of `rows`, undated events left out).
 
     Events on the same row at the same plotted date are spread a little so that none hides another.
-    Plain Python over at most a few hundred rows: cheaper than pandas groupby on every request.
     """
-    dated = frame[frame["mid"].notna()]
-    types, mids = dated["event_type"].tolist(), dated["mid"].tolist()
+    dated = [row for row in rows if row["mid"] is not None]
     first: dict[str, tuple] = {}
-    for event_type, fam, start in zip(types, dated["family"], dated["start"], strict=True):
-        key = (FAMILY_ORDER.index(fam), start)
-        if event_type not in first or key < first[event_type]:
-            first[event_type] = key
+    for row in dated:
+        key = (FAMILY_ORDER.index(row["family"]), row["start"])
+        if row["event_type"] not in first or key < first[row["event_type"]]:
+            first[row["event_type"]] = key
     order = sorted(first, key=first.__getitem__)
-    row = {event_type: n for n, event_type in enumerate(order)}
-    sizes = Counter(zip(types, mids, strict=True))
+    position = {event_type: n for n, event_type in enumerate(order)}
+    places = [(row["event_type"], row["mid"]) for row in dated]
+    sizes = Counter(places)
     seen: Counter = Counter()
     positions = []
-    for place in zip(types, mids, strict=True):
+    for place in places:
         size, n = sizes[place], seen[place]
         seen[place] += 1
         # Spread within the row's band (at most 0.8 of a row), whatever the number of events.
         step = min(0.22, 0.8 / size)
-        positions.append(row[place[0]] + (n - (size - 1) / 2) * step)
-    return order, pd.Series(positions, index=dated.index, dtype=float)
+        positions.append(position[place[0]] + (n - (size - 1) / 2) * step)
+    return order, positions

@@ -12,7 +12,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import figure_dicts as plain
 from dashboard import queries
-from dashboard.areas import companies_in_area
+from dashboard.areas import companies_in_area_rows
 from dashboard.cache import cache
 from dashboard.components import (
     chart_card,
@@ -131,8 +131,8 @@ def type_label(event_type: str, lang: str) -> str:
 
 
 @cache.memoize()
-def _events() -> pd.DataFrame:
-    return shape_events(queries.events(), queries.companies())
+def _events() -> list[dict]:
+    return shape_events(queries.event_rows(), queries.company_rows())
 
 
 def _texts(lang: str) -> RecordedText:
@@ -142,8 +142,9 @@ def _texts(lang: str) -> RecordedText:
 
 @cache.memoize()
 def _area_keys(area: str | None) -> frozenset[str] | None:
-    keys = companies_in_area(area, queries.products(), queries.companies())
-    return None if keys is None else frozenset(keys)
+    if not area:
+        return None  # no filter: the products and companies are not read
+    return frozenset(companies_in_area_rows(area, queries.product_rows(), queries.company_rows()))
 
 
 @single_params
@@ -154,7 +155,7 @@ def layout(lang: str | None = None, area: str | None = None, types: str | None =
     events = _events()
     first, last = year_bounds(events)
     counts = type_counts(events)
-    known = set(counts["event_type"])
+    known = {event_type for event_type, _ in counts}
     chosen = [v for v in (types or "").split(",") if v in known]
     start_year, end_year = year_range(years, first, last)
     return html.Div(className="timeline-page", children=[
@@ -166,8 +167,8 @@ def layout(lang: str | None = None, area: str | None = None, types: str | None =
         html.Div(className="controls", children=[
             dmc.MultiSelect(id=f"{PAGE}-types", label=tx("types", lang), value=chosen, clearable=True,
                             searchable=True, placeholder=tx("types_placeholder", lang), w=380,
-                            data=[{"value": r.event_type, "label": f"{type_label(r.event_type, lang)} ({r.events})"}
-                                  for r in counts.itertuples()],
+                            data=[{"value": event_type, "label": f"{type_label(event_type, lang)} ({n})"}
+                                  for event_type, n in counts],
                             comboboxProps={"withinPortal": True}),
             html.Div(className="timeline-years", children=[
                 dmc.Text(tx("years", lang), size="sm", fw=500, id=f"{PAGE}-years-label"),
@@ -226,7 +227,7 @@ def _selection(types, years, status, company, area) -> tuple:
 
 
 def _shown(types: tuple, year_from: int | None, year_to: int | None, status: str, company: str,
-           area: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+           area: str | None) -> tuple[list[dict], list[dict]]:
     """All events and the ones passing the filters; undated ones only while the year range is full."""
     events = _events()
     first, last = year_bounds(events)
@@ -252,11 +253,14 @@ def update_chart(types, years, status, company, area, lang):
 
 
 def _wrap(text: str, width: int = 60) -> str:
-    return "<br>".join(textwrap.wrap(str(text), width)) or ""
+    text = str(text)
+    if len(text) <= width and text.isprintable() and text == text.strip():
+        return text  # what textwrap gives a short line with no whitespace to tidy (it costs ~15 us a call)
+    return "<br>".join(textwrap.wrap(text, width)) or ""
 
 
-def _source_items(shown: pd.DataFrame, lang: str) -> list:
-    pairs = list(dict.fromkeys(zip(shown["source"], shown["source_url"], strict=True)))
+def _source_items(shown: list[dict], lang: str) -> list:
+    pairs = list(dict.fromkeys((r["source"], r["source_url"]) for r in shown))
     items = [(tx("interview", lang), None) if is_bundled(url) else (label, url)
              for label, url in pairs[:MAX_SOURCE_LINKS]]
     parts = source_line(items, lang, "card.sources")
@@ -271,15 +275,17 @@ def render_chart(types: tuple, year_from: int | None, year_to: int | None, statu
                  area: str | None, lang: str) -> tuple:
     """Figure (as a plain dict, cheap to cache), source line, unit and the rows shown for one selection."""
     _, shown = _shown(types, year_from, year_to, status, company, area)
-    dated = shown[shown["mid"].notna()]
-    if dated.empty:
+    csv = pd.DataFrame([[r[c] for c in CSV_COLUMNS] for r in shown], columns=CSV_COLUMNS)
+    dated = [r for r in shown if r["mid"] is not None]
+    if not dated:
         figure = plain.empty(tx("empty", lang), lang, HEIGHT)
-        return chart_result(figure, shown[CSV_COLUMNS], [], tx("unit", lang), "timeline.csv")
+        return chart_result(figure, csv, [], tx("unit", lang), "timeline.csv")
     order, y = plot_rows(dated)
-    hovers = _hovers(lang)
-    columns = {c: dated[c].tolist() for c in ("family", "precision", "x", "x0", "x1", "conflict", "planned",
-                                               "record_key")}
-    columns["y"] = y.tolist()
+    texts = _texts(lang)
+    hovers = {r["record_key"]: _hover(r, lang, texts) for r in dated}  # only the events shown
+    columns = {c: [r[c] for r in dated] for c in ("family", "precision", "x", "x0", "x1", "conflict", "planned",
+                                                 "record_key")}
+    columns["y"] = y
     traces = []
     for fam in FAMILY_ORDER:
         rows = [n for n, f in enumerate(columns["family"]) if f == fam]
@@ -327,24 +333,17 @@ def render_chart(types: tuple, year_from: int | None, year_to: int | None, statu
     # Figure object (validation, deep copies) cost more than the rest of the callback; the tests
     # validate these dicts in full with go.Figure(figure).
     figure = {"data": traces, "layout": layout}
-    return chart_result(figure, shown[CSV_COLUMNS], _source_items(shown, lang), tx("unit", lang), "timeline.csv")
+    return chart_result(figure, csv, _source_items(shown, lang), tx("unit", lang), "timeline.csv")
 
 
-@cache.memoize()
-def _hovers(lang: str) -> dict[str, str]:
-    """Hover text of every event in one language, keyed by record (built once, not per request)."""
-    texts = _texts(lang)
-    return {r.record_key: _hover(r, lang, texts) for r in _events().itertuples()}
-
-
-def _hover(r, lang: str, texts: RecordedText) -> str:
-    lines = [f"<b>{_wrap(r.company_label or '', 50)}</b>", _wrap(texts.text(r.description)),
-             f"{tx('date_as_written', lang)}: {_wrap(r.date_raw, 50)}",
-             f"{tx('type', lang)}: {type_label(r.event_type, lang)}"
-             + f" · {tx('planned_label' if r.planned else 'happened_label', lang)}",
-             f"{tx('source', lang)}: {tx('interview', lang) if is_bundled(r.source_url) else r.source}"]
-    if r.conflict:
-        lines.append(_wrap(tx("conflict_hover", lang, dates=r.conflict_dates), 60))
+def _hover(r: dict, lang: str, texts: RecordedText) -> str:
+    lines = [f"<b>{_wrap(r['company_label'] or '', 50)}</b>", _wrap(texts.text(r["description"])),
+             f"{tx('date_as_written', lang)}: {_wrap(r['date_raw'], 50)}",
+             f"{tx('type', lang)}: {type_label(r['event_type'], lang)}"
+             + f" · {tx('planned_label' if r['planned'] else 'happened_label', lang)}",
+             f"{tx('source', lang)}: {tx('interview', lang) if is_bundled(r['source_url']) else r['source']}"]
+    if r["conflict"]:
+        lines.append(_wrap(tx("conflict_hover", lang, dates=r["conflict_dates"]), 60))
     return "<br>".join(lines)
 
 
@@ -381,21 +380,21 @@ def _date_shown(date: object, date_raw: object, lang: str) -> str:
     return str(date_raw or "")
 
 
-def _grid_rows(shown: pd.DataFrame, lang: str) -> list[dict]:
+def _grid_rows(shown: list[dict], lang: str) -> list[dict]:
     rows = []
     texts = _texts(lang)
-    for r in shown.itertuples():
-        label = tx("interview", lang) if is_bundled(r.source_url) else r.source
+    for r in shown:
+        label = tx("interview", lang) if is_bundled(r["source_url"]) else r["source"]
         rows.append({
-            "record_key": r.record_key, "date_raw": r.date_raw, "date_shown": _date_shown(r.date, r.date_raw, lang),
-            "sort_key": r.x0 or "9999",
-            "type": type_label(r.event_type, lang),
-            "status": tx("planned_label" if r.planned else "happened_label", lang),
-            "company": r.company_label or "", "description": texts.text(r.description),
-            "description_as_recorded": not texts.translated(r.description),
-            "location": translate_value("place", r.location or "", lang),
-            "source": markdown_link(label, r.source_url),
-            "note": tx("conflict_hover", lang, dates=r.conflict_dates) if r.conflict else "",
+            "record_key": r["record_key"], "date_raw": r["date_raw"],
+            "date_shown": _date_shown(r["date"], r["date_raw"], lang), "sort_key": r["x0"] or "9999",
+            "type": type_label(r["event_type"], lang),
+            "status": tx("planned_label" if r["planned"] else "happened_label", lang),
+            "company": r["company_label"] or "", "description": texts.text(r["description"]),
+            "description_as_recorded": not texts.translated(r["description"]),
+            "location": translate_value("place", r["location"] or "", lang),
+            "source": markdown_link(label, r["source_url"]),
+            "note": tx("conflict_hover", lang, dates=r["conflict_dates"]) if r["conflict"] else "",
         })
     return rows
 
@@ -418,10 +417,9 @@ def update_list(types, years, status, company, area, lang):
     events, shown = _shown(*selection)
     count = tx("count", lang, n=format_number(len(shown), lang), total=format_number(len(events), lang))
     if selection[-1]:
-        areas = queries.therapy_areas().set_index("code")
-        if selection[-1] in areas.index:
-            name = pick(lang, areas.at[selection[-1], "name_ru"], areas.at[selection[-1], "name_en"])
-            count += tx("area_note", lang, area=name)
+        area = next((row for row in queries.therapy_area_rows() if row["code"] == selection[-1]), None)
+        if area is not None:
+            count += tx("area_note", lang, area=pick(lang, area["name_ru"], area["name_en"]))
     conflicts = _conflicts(shown, lang)
     return _grid_rows(shown, lang), count, conflicts, not conflicts
 
@@ -432,20 +430,23 @@ def _source_link(url: str, label: str, lang: str) -> object:
     return html.A(label, href=url, target="_blank", rel="noopener")
 
 
-def _conflicts(shown: pd.DataFrame, lang: str) -> list:
-    groups = shown[shown["conflict"] != ""]
-    if groups.empty:
+def _conflicts(shown: list[dict], lang: str) -> list:
+    groups: dict[str, list[dict]] = {}
+    for r in shown:
+        if r["conflict"]:
+            groups.setdefault(r["conflict"], []).append(r)
+    if not groups:
         return []
     items = []
-    for _, part in groups.groupby("conflict", sort=False):
-        first = part.iloc[0]
+    for part in groups.values():
+        first = part[0]
         dates = []
-        for n, r in enumerate(part.itertuples()):
+        for n, r in enumerate(part):
             if n:
                 dates.append("; ")
             # the dates as each source words them (recorded in English), marked as such
-            dates += [html.Strong(r.date_raw, className="original-text", lang="en"), " (",
-                      _source_link(r.source_url, r.source, lang), ")"]
+            dates += [html.Strong(r["date_raw"], className="original-text", lang="en"), " (",
+                      _source_link(r["source_url"], r["source"], lang), ")"]
         items.append(html.Li([html.Span(f"{first['company_label']} — {type_label(first['event_type'], lang)}: ",
                                         className="conflict-what"), *dates]))
     return [html.H2(tx("conflicts_title", lang), id=f"{PAGE}-conflicts-title", className="card-title"),

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard import queries
-from dashboard.areas import companies_in_area
+from dashboard.areas import companies_in_area, companies_in_area_rows
 from dashboard.timeline_data import (
     consistent,
     date_span,
@@ -29,12 +29,23 @@ NOVO_OPENINGS = {"events:novo_nordisk:06d427b3e0:1": "2014-04-10", "events:novo_
 @pytest.fixture
 def frames(atlas_app):
     with atlas_app.server.app_context():
-        yield {"events": queries.events(), "companies": queries.companies(), "products": queries.products()}
+        yield {"events": queries.events(), "companies": queries.companies(), "products": queries.products(),
+               "event_rows": queries.event_rows(), "company_rows": queries.company_rows()}
 
 
 @pytest.fixture
-def events(frames) -> pd.DataFrame:
-    return shape_events(frames["events"], frames["companies"])
+def rows(frames) -> list[dict]:
+    return shape_events(frames["event_rows"], frames["company_rows"])
+
+
+@pytest.fixture
+def events(rows) -> pd.DataFrame:
+    """The shaped events as a frame, for the assertions."""
+    return pd.DataFrame(rows)
+
+
+def shown(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["record_key", "year", "planned", "event_type", "company_key"])
 
 
 @pytest.mark.parametrize(("date", "kind", "start", "end"), [
@@ -93,41 +104,43 @@ def test_consistent_dates_of_one_event_are_not_a_conflict(events):
     assert (nifkhi["conflict"] == "").all()
 
 
-def test_filters(events, frames):
-    first, last = year_bounds(events)
+def test_filters(rows, frames):
+    first, last = year_bounds(rows)
     assert (first, last) == (2004, 2027)
-    in_range = filter_events(events, year_from=2014, year_to=2015, include_undated=False)
+    in_range = shown(filter_events(rows, year_from=2014, year_to=2015, include_undated=False))
     assert in_range["year"].between(2014, 2015).all() and len(in_range) == 11
-    planned = filter_events(events, status="planned")
+    planned = shown(filter_events(rows, status="planned"))
     assert planned["planned"].all() and len(planned) == int(frames["events"]["is_planned"].sum())
-    happened = filter_events(events, status="happened")
-    assert len(planned) + len(happened) == len(events)
-    openings = filter_events(events, types=["plant opening"])
+    happened = filter_events(rows, status="happened")
+    assert len(planned) + len(happened) == len(rows)
+    openings = shown(filter_events(rows, types=["plant opening"]))
     assert set(openings["event_type"]) == {"plant opening"} and len(openings) == 16
     # Company search matches the Russian name from the companies table as well as the label.
-    assert set(filter_events(events, company="ново нордиск")["company_key"]) == {"novo_nordisk"}
-    assert set(filter_events(events, company="Novo")["company_key"]) >= {"novo_nordisk"}
-    assert len(filter_events(events, include_undated=False)) == 80
+    assert set(shown(filter_events(rows, company="ново нордиск"))["company_key"]) == {"novo_nordisk"}
+    assert set(shown(filter_events(rows, company="Novo"))["company_key"]) >= {"novo_nordisk"}
+    assert len(filter_events(rows, include_undated=False)) == 80
 
 
-def test_therapy_area_keeps_events_of_companies_in_the_area(events, frames):
+def test_therapy_area_keeps_events_of_companies_in_the_area(rows, frames):
     keys = companies_in_area("endocrinology", frames["products"], frames["companies"])
     assert "novo_nordisk" in keys
-    shown = filter_events(events, company_keys=keys)
-    assert not shown.empty and set(shown["company_key"]) <= keys
-    assert filter_events(events, company_keys=None).shape == events.shape
+    assert companies_in_area_rows("endocrinology", frames["products"].to_dict("records"),
+                                  frames["company_rows"]) == keys
+    in_area = shown(filter_events(rows, company_keys=keys))
+    assert not in_area.empty and set(in_area["company_key"]) <= keys
+    assert filter_events(rows, company_keys=None) == rows
 
 
-def test_type_counts_and_plot_rows(events):
-    counts = type_counts(events)
-    assert counts["events"].sum() == len(events)
-    assert counts.set_index("event_type").at["agreement", "events"] == 22
-    order, y = plot_rows(events)
-    dated = events[events["mid"].notna()]
-    assert len(y) == len(dated) and set(order) == set(dated["event_type"])
-    rows = dated["event_type"].map({t: n for n, t in enumerate(order)})
+def test_type_counts_and_plot_rows(rows):
+    counts = type_counts(rows)
+    assert sum(n for _, n in counts) == len(rows)
+    assert dict(counts)["agreement"] == 22
+    order, y = plot_rows(rows)
+    dated = [r for r in rows if r["mid"] is not None]
+    assert len(y) == len(dated) and set(order) == {r["event_type"] for r in dated}
+    places = [order.index(r["event_type"]) for r in dated]
     # Spread events stay within their own row's band.
-    assert ((y - rows).abs() <= 0.4).all()
+    assert all(abs(position - place) <= 0.4 for position, place in zip(y, places, strict=True))
 
 
 def _outputs(output: str) -> list[dict]:
