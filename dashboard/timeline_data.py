@@ -82,7 +82,7 @@ def source_label(url: str | None) -> str:
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.strftime("%Y-%m-%d")
+    return None if moment is None else moment.date().isoformat()
 
 
 def shape_events(events: Iterable[dict], companies: Iterable[dict] = ()) -> list[dict]:
@@ -94,15 +94,17 @@ def shape_events(events: Iterable[dict], companies: Iterable[dict] = ()) -> list
     names = {c["key"]: " ".join(str(n) for n in (c["name_ru"], c["name_en"]) if isinstance(n, str))
              for c in companies}
     rows = []
+    sources: dict[str, str] = {}  # one label per address (several events cite one page)
     for event in events:
         start, end = _span(event["date"])
         mid = None if start is None else start + (end - start) / 2
-        label, key = event["company_label"], event["company_key"]
+        label, key, url = event["company_label"], event["company_key"], event["source_url"]
+        source = sources[url] if url in sources else sources.setdefault(url, source_label(url))
         rows.append({
             **event, "precision": precision(event["date"]), "start": start, "end": end, "mid": mid,
             # Plot positions as ISO text, computed once: the chart callback then only copies strings.
             "x": _iso(mid), "x0": _iso(start), "x1": _iso(end), "family": family(event["event_type"]),
-            "planned": bool(event["is_planned"] or 0), "source": source_label(event["source_url"]),
+            "planned": bool(event["is_planned"] or 0), "source": source,
             "search": " ".join(str(v) for v in (label, key, names.get(key, "")) if isinstance(v, str)).casefold()})
     mark_conflicts(rows)
     return sorted(rows, key=lambda r: (r["start"] is None, r["start"] or _NO_DATE, r["end"] or _NO_DATE,

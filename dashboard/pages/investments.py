@@ -330,7 +330,8 @@ def _source_names() -> dict[str, str]:
 
 def _texts(lang: str) -> RecordedText:
     """The investment rows' recorded texts (labels, periods, glosses) in the page's language."""
-    return RecordedText(queries.translations("cluster"), lang)
+    # An English page shows the texts as recorded: RecordedText reads no translation for it, so none is fetched.
+    return RecordedText(queries.translations("cluster") if lang == "ru" else {}, lang)
 
 
 def _amount_text(amount_raw: str | None, currency_raw: str | None, texts: RecordedText) -> str:

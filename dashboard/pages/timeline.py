@@ -137,7 +137,8 @@ def _events() -> list[dict]:
 
 def _texts(lang: str) -> RecordedText:
     """The events' recorded descriptions in the page's language (the project's translations, dashboard.i18n)."""
-    return RecordedText(queries.translations("cluster"), lang)
+    # An English page shows the texts as recorded: RecordedText reads no translation for it, so none is fetched.
+    return RecordedText(queries.translations("cluster") if lang == "ru" else {}, lang)
 
 
 @cache.memoize()
