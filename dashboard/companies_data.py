@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from dashboard import figure_dicts as plain
-from dashboard.areas import companies_in_area
 from dashboard.figures import KALUGA_COLOUR, PALETTE, base_layout
 from dashboard.geo import kaluga_districts
 from dashboard.i18n import format_number, normalise_language, pick, t
@@ -132,16 +131,6 @@ def unmapped(companies: Table) -> Table:
     if not isinstance(companies, pd.DataFrame):
         return [row for row in companies if clean(row["district"]) == ""]
     return companies[companies["district"].map(clean) == ""]
-
-
-def companies_in_area_rows(area: str | None, products: list[dict], companies: list[dict]) -> frozenset[str] | None:
-    """dashboard.areas.companies_in_area over plain rows (queries.product_rows, company_rows)."""
-    if not area:
-        return None
-    # NOTE: dashboard.areas reads frames; these are the two columns of each table it reads (no type inference).
-    keys = companies_in_area(area, pd.DataFrame(_columns(products, ("company_key", "therapy_area_code")), dtype=object),
-                             pd.DataFrame(_columns(companies, ("key", "products_text")), dtype=object))
-    return None if keys is None else frozenset(keys)
 
 
 # --- district outlines ------------------------------------------------------------------------

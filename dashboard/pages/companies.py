@@ -12,6 +12,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import companies_data as cdata
 from dashboard import figure_dicts as plain
 from dashboard import queries
+from dashboard.areas import companies_in_area_rows
 from dashboard.cache import cache
 from dashboard.components import (
     chart_card,
@@ -136,7 +137,8 @@ sync_url(PAGE, [("district", f"{PAGE}-district", "value"), ("q", f"{PAGE}-search
 
 def _in_area(area: str | None) -> frozenset[str] | None:
     """The companies working in the therapy area (None: no area chosen, no filter)."""
-    return cdata.companies_in_area_rows(area, queries.product_rows(), queries.company_rows())
+    keys = companies_in_area_rows(area, queries.product_rows(), queries.company_rows())
+    return None if keys is None else frozenset(keys)
 
 
 def _texts(lang: str) -> RecordedText:

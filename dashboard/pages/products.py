@@ -11,10 +11,10 @@ import dash_mantine_components as dmc
 import pandas as pd
 from dash import Input, Output, Patch, State, callback, dcc, html
 
-from dashboard import companies_data as cdata
 from dashboard import figure_dicts as plain
 from dashboard import products_data as pdata
 from dashboard import queries
+from dashboard.areas import companies_in_area_rows
 from dashboard.cache import cache
 from dashboard.components import (
     chart_card,
@@ -230,7 +230,8 @@ def _atc(lang: str) -> dict[str, str]:
 
 
 def _area_keys(area: str | None) -> frozenset[str] | None:
-    return cdata.companies_in_area_rows(area, queries.product_rows(), queries.company_rows())
+    keys = companies_in_area_rows(area, queries.product_rows(), queries.company_rows())
+    return None if keys is None else frozenset(keys)
 
 
 def _cited_counts(lang: str) -> tuple[list[dict], list[dict]]:
