@@ -372,7 +372,8 @@ def serve_prebuilt(app: Dash, build_dir: Path | None = None) -> PrebuiltFiles:
 
 def defer_bundles(app: Dash, deferred: dict[str, tuple[str, ...]] = DEFERRED) -> dict[str, dict]:
     """Leave each library's eager scripts out of every page's index; assets/deferred_bundles.js loads them
-    when one of its components first renders.
+    when one of its components first renders, after the page's first chart card has drawn its callback's
+    answer (at most 2 s; at once on a page without chart cards), so their evaluation does not fall before it.
 
     NOTE: Dash writes every registered library's non-async script into every page (dash.py
     _collect_and_register_resources: only `dynamic` or `async` entries are left out, and pages cannot
