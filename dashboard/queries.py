@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import pandas as pd
 from flask import current_app
-from sqlalchemy import Engine, Select, distinct, func, literal, select, true, union_all
+from sqlalchemy import Engine, Select, bindparam, distinct, func, literal, select, true, union_all
 
 from dashboard.cache import cache
 from dashboard.model.indicators import yoy_partner
@@ -234,6 +234,43 @@ def run_rows(query: Select) -> list[dict]:
         result = conn.execute(query)
         keys = list(result.keys())
         return [dict(zip(keys, row, strict=True)) for row in result.all()]
+
+
+@cache.memoize()
+def region_rows() -> list[dict]:
+    """regions() as dicts, in the same order."""
+    return run_rows(_region_rows_query())
+
+
+@lru_cache(maxsize=1)
+def _region_rows_query() -> Select:
+    return (select(Region.code, Region.name_ru, Region.name_en, Region.kind, Region.parent_code, Region.sort_order)
+            .order_by(Region.sort_order))
+
+
+@cache.memoize()
+def observation_rows(indicator: str, region_codes: tuple[str, ...], edition: str | None = None,
+                     period: str | None = None) -> list[dict]:
+    """observations(indicator, region_codes, edition=edition, period=period) as dicts, in the same order."""
+    params = {"indicator": indicator, "regions": list(region_codes), "edition": edition, "period": period}
+    with engine().connect() as conn:
+        result = conn.execute(_observation_rows_query(bool(edition), period is not None),
+                              {k: v for k, v in params.items() if v is not None and v != ""})
+        keys = list(result.keys())
+        return [dict(zip(keys, row, strict=True)) for row in result.all()]
+
+
+@lru_cache(maxsize=4)
+def _observation_rows_query(one_edition: bool, one_period: bool) -> Select:
+    query = (select(*_observation_columns())
+             .where(Observation.indicator_code == bindparam("indicator"),
+                    Observation.region_code.in_(bindparam("regions", expanding=True)))
+             .order_by(Observation.region_code, Observation.period, Observation.edition))
+    if one_edition:
+        query = query.where(Observation.edition == bindparam("edition"))
+    if one_period:
+        query = query.where(Observation.period == bindparam("period"))
+    return query
 
 
 @cache.memoize()

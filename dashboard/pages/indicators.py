@@ -251,16 +251,13 @@ def _period_x(period: str, kind: str) -> int | str:
 
 @cache.memoize()
 def region_names(lang: str) -> dict[str, str]:
-    frame = queries.regions()
-    names = zip(frame["code"], frame["name_ru"], frame["name_en"], strict=True)
-    return {code: pick(lang, ru, en) for code, ru, en in names}
+    return {row["code"]: pick(lang, row["name_ru"], row["name_en"]) for row in queries.region_rows()}
 
 
 @cache.memoize()
 def _region_kinds() -> dict[str, tuple[str, str | None]]:
-    frame = queries.regions()
-    return {code: (kind, parent if isinstance(parent, str) else None)
-            for code, kind, parent in zip(frame["code"], frame["kind"], frame["parent_code"], strict=True)}
+    return {row["code"]: (row["kind"], row["parent_code"] if isinstance(row["parent_code"], str) else None)
+            for row in queries.region_rows()}
 
 
 @cache.memoize()
@@ -788,6 +785,14 @@ def _rows(frame: pd.DataFrame) -> list[dict]:
             in zip(*(frame[c].tolist() for c in _ROW_COLUMNS), strict=True)]
 
 
+def _plain_rows(rows: list[dict]) -> list[dict]:
+    """_rows of the query's rows read as dicts."""
+    return [{"region_code": r["region_code"], "edition": r["edition"], "period": r["period"], "year": int(r["year"]),
+             "month": r["month"], "value": None if r["value"] is None else float(r["value"]),
+             "source_file": r["source_file"], "source_sheet": r["source_sheet"], "source_cell": r["source_cell"],
+             "load_id": r["load_id"]} for r in rows]
+
+
 def _newest_wins(rows: list[dict]) -> list[dict]:
     """One figure per region and period: the newest edition that publishes a value (missing only if none does); the
     read model's rule (dashboard.model.observations.newest_wins), which the API's editions=newest applies too."""
@@ -809,7 +814,11 @@ def _transformed(indicator: str, regions: tuple[str, ...], edition: str | None, 
     def read(code: str, codes, edition_: str | None) -> pd.DataFrame:
         return queries.observations(code, tuple(codes), None, None, edition_, period if narrow else None)
 
-    rows = _rows(transformed(read, indicator, regions, edition, transform, start, published_index))
+    if transform == "published":
+        # As published the figures are the rows as read (transformed returns them so): read as dicts, not a frame.
+        rows = _plain_rows(queries.observation_rows(indicator, tuple(regions), edition, period))
+    else:
+        rows = _rows(transformed(read, indicator, regions, edition, transform, start, published_index))
     return rows if period is None else [r for r in rows if r["period"] == period]
 
 
