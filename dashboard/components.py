@@ -17,6 +17,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from dashboard import api
 from dashboard.figure_dicts import empty as plain_empty
+from dashboard.figure_dicts import trimmed
 from dashboard.i18n import graph_config, normalise_language, t
 from dashboard.model.safety import guard_frame
 
@@ -135,6 +136,7 @@ def chart_result(figure, shown: pd.DataFrame, sources: list, unit: str | None, f
     """
     if hasattr(figure, "to_plotly_json"):
         figure = figure.to_plotly_json()
+    figure = trimmed(figure)
     data = {"filename": filename, "columns": [str(c) for c in shown.columns],
             "rows": json.loads(shown.to_json(orient="values", date_format="iso")),
             "unit": unit or "", "sources": source_items(sources), "lang": _language_or_none()}
