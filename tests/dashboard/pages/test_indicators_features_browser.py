@@ -153,6 +153,9 @@ def test_screenshots(dash_duo, atlas_app, lang, width):
     save_screenshot(dash_duo, f"indicators-ranking-{width}-{lang}")
     click_segment(dash_duo, "indicators-view", "Map" if lang == "en" else "Карта")
     until(lambda: traces(dash_duo, GRAPH) and traces(dash_duo, GRAPH)[0]["type"] == "choropleth", timeout=15)
+    # The outlines are a static file the browser fetches: the artefact shows the map once its regions are drawn.
+    until(lambda: dash_duo.driver.execute_script(
+        f"return document.querySelectorAll('#{GRAPH} path.choroplethlocation').length") >= 80, timeout=15)
     dash_duo.driver.execute_script(f"document.getElementById('{GRAPH}').scrollIntoView();")
     save_screenshot(dash_duo, f"indicators-map-{width}-{lang}")
     assert not has_horizontal_scroll(dash_duo)
