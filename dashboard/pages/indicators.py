@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 
 import dash
 import dash_mantine_components as dmc
@@ -777,20 +778,21 @@ _ROW_COLUMNS = ("region_code", "edition", "period", "year", "month", "value", "s
 def _rows(frame: pd.DataFrame) -> list[dict]:
     if frame.empty:
         return []
-    # A dict display per row, not dict(zip(...)): this runs for every figure of every edition in the view.
-    return [{"region_code": region, "edition": edition, "period": period, "year": int(year), "month": month,
-             "value": None if value is None or value != value else float(value), "source_file": file,
-             "source_sheet": sheet, "source_cell": cell, "load_id": load}
-            for region, edition, period, year, month, value, file, sheet, cell, load
-            in zip(*(frame[c].tolist() for c in _ROW_COLUMNS), strict=True)]
+    return _row_dicts(zip(*(frame[c].tolist() for c in _ROW_COLUMNS), strict=True))
 
 
 def _plain_rows(rows: list[dict]) -> list[dict]:
     """_rows of the query's rows read as dicts."""
-    return [{"region_code": r["region_code"], "edition": r["edition"], "period": r["period"], "year": int(r["year"]),
-             "month": r["month"], "value": None if r["value"] is None else float(r["value"]),
-             "source_file": r["source_file"], "source_sheet": r["source_sheet"], "source_cell": r["source_cell"],
-             "load_id": r["load_id"]} for r in rows]
+    return _row_dicts(tuple(r[c] for c in _ROW_COLUMNS) for r in rows)
+
+
+def _row_dicts(values: Iterable[tuple]) -> list[dict]:
+    """The chart's row for each tuple of _ROW_COLUMNS values (a missing value None, whether None or NaN)."""
+    # A dict display per row, not dict(zip(...)): this runs for every figure of every edition in the view.
+    return [{"region_code": region, "edition": edition, "period": period, "year": int(year), "month": month,
+             "value": None if value is None or value != value else float(value), "source_file": file,
+             "source_sheet": sheet, "source_cell": cell, "load_id": load}
+            for region, edition, period, year, month, value, file, sheet, cell, load in values]
 
 
 def _newest_wins(rows: list[dict]) -> list[dict]:
