@@ -649,6 +649,34 @@ def _carried(rows: list[list], header_rows: tuple[int, ...], i: int, stub: int, 
 def _column(index: int, cells: list[tuple[int, tuple[str, object]]], point: Label | None,
             point_cell: str | None = None) -> tuple[Column, str | None]:
     """A column's group path and period from its header cells (outermost first)."""
+    refs = [ref for _, (ref, _) in cells]
+    # NOTE: the same header labels recur in every table of a workbook (a run of years, the same
+    # groups): what they mean is worked out once per run of labels; a label that is a problem is
+    # read anew, so that its message names its own cell. Types are part of the key: True == 1 == 1.0.
+    meaning = _meaning(tuple((type(value), value) for _, (_, value) in cells), point)
+    if meaning is None:
+        return _column_read(index, cells, point, point_cell)
+    groups, texts, period, said_by_point = meaning
+    if said_by_point and point_cell:
+        refs.insert(0, point_cell)  # the unit line above the header says the point
+    return Column(index, groups, period, tuple(refs), texts), None
+
+
+@lru_cache(maxsize=1 << 14)
+def _meaning(labels: tuple[tuple[type, object], ...], point: Label | None
+             ) -> tuple[tuple[str, ...], tuple[str, ...], Period | None, bool] | None:
+    """(groups, texts, period, whether the unit line's point says the period) of a run of header
+    labels; None when a label or the run is a problem (_column_read words it)."""
+    cells = [(0, ("", value)) for _, value in labels]
+    column, problem = _column_read(0, cells, point, "point")
+    if problem:
+        return None
+    return column.groups, column.texts, column.period, column.cells[:1] == ("point",)
+
+
+def _column_read(index: int, cells: list[tuple[int, tuple[str, object]]], point: Label | None,
+                 point_cell: str | None = None) -> tuple[Column, str | None]:
+    """A column's group path and period from its header cells (outermost first)."""
     groups: list[str] = []
     refs: list[str] = []
     texts: list[str] = []
