@@ -28,6 +28,19 @@ def test_clean_spaces(text: str, expected: str) -> None:
     assert clean_spaces(text) == expected
 
 
+def test_clean_spaces_folds_every_white_space_character() -> None:
+    """Each character Python calls white space (thin and ideographic spaces, line and paragraph
+    separators, NBSP) becomes one space between words and goes at either end; others stay."""
+    import sys
+
+    for code in range(sys.maxunicode + 1):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        text = f"{char}a{char}{char}b{char}"
+        assert clean_spaces(text) == ("a b" if char.isspace() else text), hex(code)
+
+
 def test_fix_lookalikes_maps_latin_letters_inside_cyrillic_words_only() -> None:
     # The Latin "p" in "Калинингpадская" is how the 2019 workbook spells it (tables 9.3 and 9.5).
     assert "p" in "Калинингpадская" and "р" not in "Калинингpадская"
