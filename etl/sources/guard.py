@@ -278,11 +278,16 @@ def _check_members(path: Path, archive: zipfile.ZipFile) -> None:
 
 def _check_prolog(path: Path, part: str, head: bytes) -> bytes:
     """Refuse a part with a DOCTYPE/ENTITY declaration; returns its root element's name."""
-    head = head[:_PROLOG_BYTES]
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise _refuse(path, f"part {part} declares a DOCTYPE or entities; refused (entity expansion)")
-    root = _ROOT.search(_COMMENT.sub(b"", head))
-    if root is None and head.strip():
+    # NOTE: a declaration and a comment both start "<!"; most parts hold no "!" in their head at all,
+    # which one memchr-fast search tells, and then the head is searched for its root as it is.
+    if head.find(b"!", 0, _PROLOG_BYTES) < 0:
+        root = _ROOT.search(head, 0, _PROLOG_BYTES)
+    else:
+        head = head[:_PROLOG_BYTES]
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            raise _refuse(path, f"part {part} declares a DOCTYPE or entities; refused (entity expansion)")
+        root = _ROOT.search(_COMMENT.sub(b"", head) if b"<!--" in head else head)
+    if root is None and head[:_PROLOG_BYTES].strip():
         raise _refuse(path, f"part {part} has no XML element in its first {_PROLOG_BYTES:,} bytes")
     return root.group(1) if root else b""
 

@@ -235,6 +235,24 @@ def test_entity_declarations_are_refused(tmp_path: Path) -> None:
         "part xl/workbook.xml declares a DOCTYPE or entities; refused (entity expansion)")
 
 
+@pytest.mark.parametrize("prolog", [
+    "<!-- SYNTHETIC: a comment before the root -->",
+    "<!-- <x:commented/> -->",  # an element inside a comment is not the root
+    "",
+])
+def test_comments_and_exclamation_marks_before_the_root(tmp_path: Path, prolog: str) -> None:
+    """SYNTHETIC: a comment before a sheet's root element, and a "!" in a formula near its start."""
+    cells = '<row r="1"><c r="A1"><f>Other!A1</f><v>1</v></c></row>'
+    sheet = _sheet_xml(cells).replace("<worksheet", prolog + "<worksheet", 1)
+    path = write_xlsx(tmp_path / "comment.xlsx", sheet)
+    guard._inspect_cached.cache_clear()
+    assert guard.inspect(path).sheets["S"].formulas_without_values == frozenset()
+    doctype = write_xlsx(tmp_path / "doctype.xlsx", sheet.replace("<sheetData>", '<!DOCTYPE x [<!ENTITY e "e">]>'
+                                                                  "<sheetData>"))
+    assert refused(doctype).rejection.reason == (
+        "part xl/worksheets/sheet1.xml declares a DOCTYPE or entities; refused (entity expansion)")
+
+
 def test_not_a_workbook(tmp_path: Path) -> None:
     fake = tmp_path / "fake.xlsx"
     fake.write_bytes(b"SYNTHETIC not a zip")
