@@ -421,15 +421,24 @@ def _extent(data: bytes) -> tuple[int, int]:
 
 
 def _check_long_cells(path: Path, sheet: str, data: bytes) -> None:
-    """Refuse a cell with more than MAX_CELL_CHARS characters, checking only rows long enough to hold one."""
-    if len(data) <= MAX_CELL_CHARS:
-        return
-    for row in data.split(b"<row"):
-        if len(row) <= MAX_CELL_CHARS:
+    """Refuse a cell with more than MAX_CELL_CHARS characters, checking only the stretches of XML long
+    enough to hold one: the bytes between two "<row" or "<c " tags (or a tag and either end)."""
+    size, block = len(data), max((MAX_CELL_CHARS + 1) // 2, 1)
+    # NOTE: a stretch longer than MAX_CELL_CHARS covers a whole block of `block` bytes starting at a
+    # multiple of `block`; a block where a tag starts (nearly all: a cell is some 30 bytes) is in no such
+    # stretch, so each block costs two bounded finds instead of splitting (copying) the whole sheet.
+    covered = 0  # the end of the last stretch checked
+    for low in range(0, size - block + 1, block):
+        high = low + block
+        if low < covered or data.find(b"<c ", low, high + 2) >= 0 or data.find(b"<row", low, high + 3) >= 0:
             continue
-        for cell in row.split(b"<c "):
-            if len(cell) > MAX_CELL_CHARS:
-                _check_text(path, sheet, b"<c " + cell, b'r="' + cell.split(b'r="', 1)[-1][:12])
+        cell, row = data.rfind(b"<c ", 0, low + 2), data.rfind(b"<row", 0, low + 3)
+        start = max(cell + 3 if cell >= 0 else 0, row + 4 if row >= 0 else 0)
+        cell, row = data.find(b"<c ", high), data.find(b"<row", high)
+        covered = min(cell if cell >= 0 else size, row if row >= 0 else size)
+        if covered - start > MAX_CELL_CHARS:
+            stretch = data[start:covered]
+            _check_text(path, sheet, b"<c " + stretch, b'r="' + stretch.split(b'r="', 1)[-1][:12])
 
 
 def _check_text(path: Path, sheet: str | None, element: bytes, where: bytes) -> None:

@@ -199,6 +199,50 @@ def test_a_long_inline_string_is_refused(tmp_path: Path) -> None:
     assert error.rejection.reason == "a cell holds 40,000 characters; the limit is 32,767"
 
 
+@pytest.mark.parametrize("offset", [0, 1, 16_383, 16_384, 16_385, 40_000])
+@pytest.mark.parametrize("length", [32_767, 32_768])
+def test_the_cell_limit_wherever_the_cell_lies(tmp_path: Path, offset: int, length: int) -> None:
+    """SYNTHETIC: an inline string of the limit's length passes and one more is refused, at any offset in
+    the sheet's XML (the long stretches are found block by block); tag-only stretches longer than a cell
+    (here 2,000 merged ranges) are no cell."""
+    padding = "".join(f'<row r="1"><c r="A1" t="inlineStr"><is><t>{"p" * size}</t></is></c></row>'
+                      for size in [1000] * (offset // 1000) + [offset % 1000])
+    cells = f'{padding}<row r="3"><c r="B3" t="inlineStr"><is><t>{"x" * length}</t></is></c></row>'
+    merged = "<mergeCells>" + "".join(f'<mergeCell ref="C{r}:D{r}"/>' for r in range(4, 2004)) + "</mergeCells>"
+    path = write_xlsx(tmp_path / "cell.xlsx", _sheet_xml(cells, tail=merged))
+    if length <= guard.MAX_CELL_CHARS:
+        guard._inspect_cached.cache_clear()
+        assert len(guard.inspect(path).sheets["S"].merged) == 2000
+    else:
+        error = refused(path)
+        assert (error.rejection.row, error.rejection.column) == (3, "B")
+        assert error.rejection.reason == "a cell holds 32,768 characters; the limit is 32,767"
+
+
+def test_long_cells_are_the_stretches_between_row_and_cell_tags(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SYNTHETIC XML fragments, seeded, with the limit lowered to 40: the block-by-block search checks
+    exactly the stretches that splitting the XML at every "<row" and "<c " gives, in order."""
+    import random
+
+    monkeypatch.setattr(guard, "MAX_CELL_CHARS", 40)
+
+    def stretches(data: bytes) -> list[bytes]:
+        return [b"<c " + cell for row in data.split(b"<row") for cell in row.split(b"<c ") if len(cell) > 40]
+
+    checked: list[bytes] = []
+    monkeypatch.setattr(guard, "_check_text", lambda path, sheet, element, where: checked.append(element))
+    pieces = ["<row", '<row r="2">', "<c ", '<c r="A1">', "<c", "<ro", "<", "x" * 7, "y" * 30, "я", "<v>1</v></c>"]
+    rng = random.Random(20261201)
+    found = 0
+    for _ in range(2000):
+        data = "".join(rng.choice(pieces) for _ in range(rng.choice([1, 5, 30, 100]))).encode()
+        checked.clear()
+        guard._check_long_cells(Path("synthetic.xlsx"), "S", data)
+        assert checked == stretches(data), data
+        found += len(checked)
+    assert found
+
+
 def test_zip_bomb_ratio_and_member_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """SYNTHETIC: a 4 MB part of one repeated byte inflates ~1000 times; too many parts."""
     cells = '<row r="1"><c r="A1"><v>1</v></c></row>'
