@@ -61,10 +61,19 @@ _COMMENT = re.compile(rb"<!--.*?-->", re.S)
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]{1,3}\d{1,7})(?::([A-Z]{1,3}\d{1,7}))?"')
 _NEAR_ROWS, _NEAR_COLUMNS = 999, 702
 # What is rare in a sheet: a cell tag whose first attribute is not r="..." or that holds a value
-# beyond ZZ999 (searched for, the first one is enough), and a formula (its "<f" tags, found by bytes.find).
+# beyond ZZ999 (searched for, the first one is enough), and a formula (its "<f" tags).
 _UNUSUAL_CELL = re.compile(rb'<c(?:(?! r=")(?=[\s>/])| r="(?:[A-Z]{3}|[A-Z]{1,2}\d{4}|[^A-Z])[^>/]*>)')
-_FORMULA_TAG = b"<f"
-_TAG_ENDS = frozenset(b" \t\n\r\f\v>/")
+
+
+def _byte_table(members: bytes, value: int = 1) -> np.ndarray:
+    table = np.zeros(256, np.uint8)
+    table[list(members)] = value
+    return table
+
+
+# What may follow a tag's name ("\s" of a bytes regex, ">" and "/").
+_TAG_END = _byte_table(b" \t\n\r\f\v>/").astype(bool)
+
 _CELL_TAG = re.compile(rb"<c(\s[^>]*)?/?>")
 # NOTE: longer than Excel allows (XFD1048576), so a hostile reference is measured, not missed.
 _REF_ATTRIBUTE = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,9})([0-9]{1,12})["']""")
@@ -356,14 +365,12 @@ def _inspect_sheet(path: Path, sheet: str, data: bytes) -> SheetFacts:
 
 def _formula_positions(data: bytes) -> list[int]:
     """Where the formula tags (<f>, <f .../>) of a sheet's XML start."""
-    found = []
-    ends = _TAG_ENDS
-    position = data.find(_FORMULA_TAG)
-    while position >= 0:
-        if position + 2 < len(data) and data[position + 2] in ends:
-            found.append(position)
-        position = data.find(_FORMULA_TAG, position + 2)
-    return found
+    # NOTE: "<" is everywhere in XML and "f" is rare outside formulas, so the f's are found with one
+    # numpy pass and kept where a "<" comes before and a tag end after (bytes.find of "<f" is 3x slower).
+    array = np.frombuffer(data, np.uint8)
+    fs = np.flatnonzero(array[1:-1] == ord("f")) + 1
+    fs = fs[array[fs - 1] == ord("<")]
+    return (fs[_TAG_END[array[fs + 1]]] - 1).tolist()
 
 
 def _error_cells(data: bytes) -> tuple[tuple[str, str], ...]:

@@ -336,6 +336,14 @@ def test_formula_cells_without_saved_values(tmp_path: Path) -> None:
     assert read_sheet(path, open_workbook(path), "S")[4][1:4] == ["", "", 2.0]
 
 
+def test_formula_positions() -> None:
+    """SYNTHETIC XML: formula tags start "<f" and a tag end; "<fo", "f" alone and a last "<f" are none."""
+    data = b'<f>1</f><font/><f t="shared" si="0"/>f<f\n/><f\t>2</f><c><f/></c>of<f'
+    expected = [i for i in range(len(data) - 2) if data[i:i + 2] == b"<f" and data[i + 2] in b" \t\n\r\f\v>/"]
+    assert guard._formula_positions(data) == expected == [0, 15, 38, 43, 55]
+    assert guard._formula_positions(b"") == guard._formula_positions(b"<f") == []
+
+
 def test_error_cells(tmp_path: Path) -> None:
     """SYNTHETIC: a formula whose saved result is an error and a literal error value (t="e")."""
     cells = ('<row r="5"><c r="A5" t="s"><v>0</v></c><c r="B5" t="e"><f>SUM(A1-A2)</f><v>#VALUE!</v></c>'
