@@ -138,6 +138,54 @@ def test_empty_styled_cells_far_right_are_no_used_range(tmp_path: Path) -> None:
     assert read_sheet(path, open_workbook(path), "S") == [[1.0]]
 
 
+# Ordinary cells as Excel writes them (r= first, within ZZ999), so the cell under test comes after many.
+ORDINARY = "".join(f'<row r="{row}"><c r="B{row}" s="1"><v>{row}</v></c></row>' for row in range(1, 600))
+
+
+@pytest.mark.parametrize(("cell", "extent"), [
+    ("<c><v>1</v></c>", (600, 3)),  # no r=: takes the next column
+    ('<c r="AAA600"><v>1</v></c>', (600, 703)),  # a three-letter column
+    ('<c r="B1000"><v>1</v></c>', (1000, 2)),  # a row of four digits
+    ('<c r="AB12345"><v>1</v></c>', (12345, 28)),
+    ('<c s="1" r="C600"><v>1</v></c>', (600, 3)),  # r= not first
+    ("<c r='C600'><v>1</v></c>", (600, 3)),  # single quotes
+    ('<c\tr="C600"><v>1</v></c>', (600, 3)),
+    ('<c\nr="C600"><v>1</v></c>', (600, 3)),
+    ('<c  r="C600"><v>1</v></c>', (600, 3)),
+    ('<c r="ZZ999"><v>1</v></c>', (999, 702)),  # within the bound: not measured
+    ('<c r="XFD600" s="1"/>', (999, 702)),  # an empty styled cell holds no value
+])
+def test_an_unusual_cell_after_many_ordinary_ones_is_measured(tmp_path: Path, cell: str,
+                                                              extent: tuple[int, int]) -> None:
+    """SYNTHETIC: one cell that may lie beyond ZZ999 among 599 ordinary ones; the sheet is measured."""
+    path = write_xlsx(tmp_path / "unusual.xlsx", _sheet_xml(f'{ORDINARY}<row r="600">{cell}</row>'))
+    guard._inspect_cached.cache_clear()
+    facts = guard.inspect(path).sheets["S"]
+    assert (facts.rows, facts.columns) == extent
+
+
+def test_unusual_cell_decides_as_its_regex_does() -> None:
+    """SYNTHETIC XML fragments, seeded: the numpy pre-check decides exactly as _UNUSUAL_CELL.search, with
+    cells right at the end of the bytes and more near-misses than the regex is tried at one by one."""
+    import random
+
+    pieces = ['<c r="B7" s="1"><v>1</v></c>', '<c r="AB999"><v>1</v></c>', '<c r="XFD7" s="1"/>',
+              '<c r="A1000"/>', '<c r="AB1234" s="1"/>', '<c r="AAA1"', '<c r="A1000">', '<c r="1">', '<c r="a1">',
+              '<c r="">', "<c>", "<c/>", "<c\x0bx>", "<c r='B7'>", '<c r="B', "<col/>", "<cfRule>", "<c", "/", ">",
+              '"', "A", "1234", "é"]
+    rng = random.Random(20261201)
+    decided = set()
+    for _ in range(3000):
+        data = "".join(rng.choice(pieces) for _ in range(rng.choice([1, 3, 20, 80]))).encode()
+        expected = guard._UNUSUAL_CELL.search(data) is not None
+        assert guard._unusual_cell(data) == expected, data
+        decided.add(expected)
+    near_misses = b'<c r="XFD7" s="1"/>' * (3 * guard._UNUSUAL_TRIES)
+    assert not guard._unusual_cell(near_misses + b'<c r="B7"><v>1</v></c>')
+    assert guard._unusual_cell(near_misses + b'<c r="C1"><v>1</v></c><c r="B7"><v>1</v></c>' * 9 + b"<c>")
+    assert decided == {True, False}
+
+
 # --- cell size and zip limits ------------------------------------------------------------------------
 
 
