@@ -459,6 +459,17 @@ def test_biff_extent_and_merges_from_records(tmp_path: Path, monkeypatch: pytest
     assert (facts.rows, facts.columns, facts.merged) == (10, 4, ("A5:A6",))
 
 
+def test_biff_error_cells_in_a_sheet() -> None:
+    """SYNTHETIC sheet substream: a BOOLERR holding #DIV/0! at B1, a FORMULA whose cached result is #REF! at C2,
+    and a NUMBER and a LABELSST whose bytes would read as errors in those records: only the first two are errors."""
+    boolerr = _record(0x0205, struct.pack("<HHHBB", 0, 1, 0, 0x07, 1))
+    formula = _record(0x0006, struct.pack("<HHH", 1, 2, 0) + bytes([2, 0, 0x17, 0, 0, 0, 0xFF, 0xFF]) + b"\x00" * 6)
+    number = _record(0x0203, struct.pack("<HHH", 2, 3, 0) + bytes([2, 1, 0x17, 0, 0, 0, 0xFF, 0xFF]))
+    label = _record(0x00FD, struct.pack("<HHHBBI", 3, 4, 0, 0x07, 1, 0))
+    stream = boolerr + formula + number + label + _record(0x000A, b"")
+    assert guard._biff_sheet(stream, 0) == (4, 5, [], [("B1", "#DIV/0!"), ("C2", "#REF!")])
+
+
 def test_biff_sparse_corner_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """SYNTHETIC: a value at IV65536, the largest .xls grid (16.8 million cells)."""
     stream = _biff_stream([(0, 0), (65535, 255)])
