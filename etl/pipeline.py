@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import gc
 import json
+import operator
 import re
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain, repeat
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -239,64 +242,83 @@ def _reject_misread_cells(path: Path, parsed: Parsed) -> None:
                 f"cell {ref} holds the spreadsheet error {errors[sheet, ref]} (a formula that failed in the "
                 "source), not a figure; calamine reads it as blank", errors[sheet, ref]))
     suspect = {name for name, sheet in facts.sheets.items() if sheet.formulas_without_values or sheet.merged}
-    in_suspect = frame["source_sheet"].isin(suspect).to_numpy()
+    sheet_column = frame["source_sheet"].to_numpy(dtype=object)
+    # NOTE: a frame's figures come table by table, so its sheets (and indicators) come in long runs: each
+    # run is asked about once, not each of a million figures (hashing them all cost most of this check).
+    sheet_changes = _changes(sheet_column)
+    starts = _run_starts(sheet_changes)
+    in_suspect = np.repeat(pd.Series(sheet_column[starts], dtype=object).isin(suspect).to_numpy(dtype=bool),
+                           np.diff(starts, append=len(sheet_column)))
     if not in_suspect.any():
         if dropped:
             _drop(parsed, frame, dropped)
         return
-    sheets_of = frame["source_sheet"].to_numpy(dtype=object)[in_suspect]
-    codes_of = frame["indicator_code"].to_numpy(dtype=object)[in_suspect]
     known = parsed.cell_positions
     if known is not None and known.frame is frame:
-        rows_all, columns_all = known.rows[in_suspect], known.columns[in_suspect]
+        rows_all, columns_all = known.rows, known.columns
     else:
-        rows_all, columns_all = _a1_positions(frame["source_cell"].to_numpy(dtype=object)[in_suspect])
+        rows_all = np.zeros(len(frame), dtype=np.int64)
+        columns_all = np.zeros(len(frame), dtype=np.int64)
+        rows_all[in_suspect], columns_all[in_suspect] = _a1_positions(
+            frame["source_cell"].to_numpy(dtype=object)[in_suspect])
     # The figures of each (sheet, indicator), in the order the frame first names each pair; figures
     # without a cell (row 0) or without a sheet or indicator belong to none.
-    sheet_ids, sheet_names = pd.factorize(sheets_of)
-    code_ids, _ = pd.factorize(codes_of)
-    usable = (rows_all > 0) & (sheet_ids >= 0) & (code_ids >= 0)
-    pairs = sheet_ids[usable].astype(np.int64) * (int(code_ids.max(initial=0)) + 1) + code_ids[usable]
-    group_ids, _ = pd.factorize(pairs)
-    groups = int(group_ids.max(initial=-1)) + 1
+    code_column = frame["indicator_code"].to_numpy(dtype=object)
+    usable = in_suspect & (rows_all > 0)
+    starts = _run_starts(sheet_changes | _changes(code_column) | _changes(usable))
+    lengths = np.diff(starts, append=len(frame))
+    starts, lengths = starts[usable[starts]], lengths[usable[starts]]
+    sheet_ids, sheet_names = pd.factorize(sheet_column[starts])
+    code_ids, _ = pd.factorize(code_column[starts])
+    kept = (sheet_ids >= 0) & (code_ids >= 0)
+    starts, lengths = starts[kept], lengths[kept]
+    pairs = sheet_ids[kept].astype(np.int64) * (int(code_ids.max(initial=0)) + 1) + code_ids[kept]
+    group_of_run, _ = pd.factorize(pairs)
+    groups = int(group_of_run.max(initial=-1)) + 1
     sheet_of_group = np.zeros(groups, dtype=np.int64)
-    sheet_of_group[group_ids] = sheet_ids[usable]
-    order = np.argsort(group_ids, kind="stable")
-    rows_sorted, columns_sorted = rows_all[usable][order], columns_all[usable][order]
-    bounds = np.searchsorted(group_ids[order], np.arange(groups + 1))
+    sheet_of_group[group_of_run] = sheet_ids[kept]
+    # The figures of the runs, group by group (in the frame's order within a group); a group's figures
+    # end where its last run ends.
+    order = np.argsort(group_of_run, kind="stable")
+    starts, lengths = starts[order], lengths[order]
+    ends = np.cumsum(lengths)
+    figures = np.repeat(starts - (ends - lengths), lengths) + np.arange(int(ends[-1]) if len(ends) else 0)
+    rows_sorted, columns_sorted = rows_all[figures], columns_all[figures]
+    last_runs = np.searchsorted(group_of_run[order], np.arange(groups), side="right") - 1
+    bounds = np.concatenate(([0], ends[last_runs]))
     values: dict[str, list[list]] = {}
-
-    def cell(sheet: str, row: int, column: int) -> object:
-        if sheet not in values:
-            values[sheet] = read_sheet(path, open_workbook(path), sheet)
-        rows = values[sheet]
-        return rows[row - 1][column - 1] if row <= len(rows) and column <= len(rows[row - 1]) else ""
-
     seen: set[tuple[str, str]] = set()
     # Whether a merged range repeats its label in every cell depends on the range only, not on the
     # table whose rows it spans (an EMISS export has many tables under the same merged labels).
     repeated: dict[tuple[str, str], bool] = {}
+    places: dict[str, _Places] = {}
     for group in range(groups):
         sheet = sheet_names[sheet_of_group[group]]
-        sheet_facts = facts.sheets[sheet]
+        if sheet not in places:
+            places[sheet] = _places(facts.sheets[sheet])
+        at = places[sheet]
         rows_of = rows_sorted[bounds[group]:bounds[group + 1]]
         columns_of = columns_sorted[bounds[group]:bounds[group + 1]]
         first_row, last_row, last_column = int(rows_of.min()), int(rows_of.max()), int(columns_of.max())
         rows = f"rows {first_row}-{last_row}" if last_row > first_row else f"row {first_row}"
-        for ref in sorted(sheet_facts.formulas_without_values, key=_a1):
-            row, column = _a1(ref)
-            if first_row <= row <= last_row and column <= last_column and (sheet, ref) not in seen:
+        in_table = (at.formula_rows >= first_row) & (at.formula_rows <= last_row) & (at.formula_columns <= last_column)
+        for i in np.flatnonzero(in_table).tolist():
+            ref, row = at.formulas[i], int(at.formula_rows[i])
+            if (sheet, ref) not in seen:
                 seen.add((sheet, ref))
                 dropped.add((sheet, ref))
                 parsed.rejections.append(Rejection(
                     path.name, sheet, row, ref.rstrip("0123456789"),
                     f"formula saved without its value in the table's data area ({rows}); calamine reads it "
                     "as blank: open the file in Excel, recalculate and save it", ref))
-        for merged in sheet_facts.merged:
-            first, _, last = merged.partition(":")
-            (r1, c1), (r2, c2) = _a1(first), _a1(last or first)
-            if (r2 < first_row or r1 > last_row or c1 > last_column or (sheet, merged) in seen
-                    or repeated.get((sheet, merged))):
+        r1s, c1s, r2s, c2s = at.corners
+        # NOTE: most merged ranges of a sheet are headings above or beside this table, or were settled
+        # for an earlier table: one comparison for all of them leaves the few still to look at.
+        reach = (r2s >= first_row) & (r1s <= last_row) & (c1s <= last_column) & ~at.settled
+        for i in np.flatnonzero(reach).tolist():
+            merged, first = at.merged[i]
+            r1, c1, r2, c2 = int(r1s[i]), int(c1s[i]), int(r2s[i]), int(c2s[i])
+            if (sheet, merged) in seen or repeated.get((sheet, merged)):
                 continue
             inside = (rows_of >= r1) & (rows_of <= r2) & (columns_of >= c1) & (columns_of <= c2)
             covers_figure = bool((inside & ~((rows_of == r1) & (columns_of == c1))).any())
@@ -304,13 +326,14 @@ def _reject_misread_cells(path: Path, parsed: Parsed) -> None:
                 continue
             # NOTE: EMISS exports merge a label over its rows and also write it into every cell
             # of the range; read cell by cell, such a range is read right.
-            covered = [(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) != (r1, c1)]
             if repeated.get((sheet, merged)) is None:
-                shown = cell(sheet, r1, c1)
-                repeated[sheet, merged] = shown not in ("", None) and all(cell(sheet, r, c) == shown
-                                                                        for r, c in covered)
+                if sheet not in values:
+                    values[sheet] = read_sheet(path, open_workbook(path), sheet)
+                repeated[sheet, merged] = _repeats(values[sheet], r1, c1, r2, c2)
+            at.settled[at.same[merged]] = True  # repeated, or rejected below: never looked at again
             if repeated[sheet, merged]:
                 continue
+            covered = [(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) != (r1, c1)]
             seen.add((sheet, merged))
             dropped |= {(sheet, cell_ref(r - 1, c - 1)) for r, c in covered}
             parsed.rejections.append(Rejection(
@@ -320,6 +343,64 @@ def _reject_misread_cells(path: Path, parsed: Parsed) -> None:
                 "unambiguously", merged))
     if dropped:
         _drop(parsed, frame, dropped)
+
+
+def _repeats(rows: list[list], r1: int, c1: int, r2: int, c2: int) -> bool:
+    """Whether the 1-based range (r1, c1)-(r2, c2) of a sheet's rows shows a value (neither blank nor
+    None) in its first cell and that same value in every other cell (a cell beyond a row's end is blank)."""
+    def cell(row: int, column: int) -> object:
+        return rows[row - 1][column - 1] if row <= len(rows) and column <= len(rows[row - 1]) else ""
+
+    shown = cell(r1, c1)
+    if shown in ("", None):
+        return False
+    if not (1 <= r1 <= r2 and 1 <= c1 <= c2):  # no A1 range: cell by cell, as the rows' negative indices read
+        return all(cell(r, c) == shown for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) != (r1, c1))
+    # NOTE: a blank (a row beyond the sheet's end, a cell beyond its row's end) never equals `shown`;
+    # the other cells are compared in one C-level pass.
+    head, below = rows[r1 - 1], rows[r1:r2]
+    if r2 > len(rows) or (c2 > c1 and len(head) < c2) or (below and min(map(len, below)) < c2):
+        return False
+    cells = chain(head[c1:c2], chain.from_iterable(map(operator.itemgetter(slice(c1 - 1, c2)), below)))
+    return all(map(operator.eq, cells, repeat(shown)))
+
+
+def _changes(column: np.ndarray) -> np.ndarray:
+    """Whether each item but the first differs from the one before it (a missing value always does)."""
+    return column[1:] != column[:-1]
+
+
+def _run_starts(changes: np.ndarray) -> np.ndarray:
+    """Where each run of equal items begins, from _changes of a column (of at least one item)."""
+    return np.concatenate(([0], np.flatnonzero(changes) + 1))
+
+
+class _Places(NamedTuple):
+    """Where a sheet's formulas without values and merged ranges stand, for _reject_misread_cells."""
+
+    formulas: list[str]  # sorted by row, then column
+    formula_rows: np.ndarray
+    formula_columns: np.ndarray
+    merged: list[tuple[str, str]]  # (range, its first cell), in the file's order
+    corners: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # first rows, columns, last rows, columns
+    same: dict[str, list[int]]  # the positions in `merged` of each range (one, unless the file repeats it)
+    settled: np.ndarray  # whether each range was rejected or found to repeat its value in every cell
+
+
+def _places(sheet: guard.SheetFacts) -> _Places:
+    formulas = sorted(sheet.formulas_without_values, key=_a1)
+    cells = [_a1(ref) for ref in formulas]
+    merged_ranges, corners = [], []
+    same: dict[str, list[int]] = {}
+    for i, merged in enumerate(sheet.merged):
+        first, _, last = merged.partition(":")
+        merged_ranges.append((merged, first))
+        corners.append((*_a1(first), *_a1(last or first)))
+        same.setdefault(merged, []).append(i)
+    r1s, c1s, r2s, c2s = np.array(corners, dtype=np.int64).reshape(-1, 4).T
+    return _Places(formulas, np.array([r for r, _ in cells], dtype=np.int64),
+                   np.array([c for _, c in cells], dtype=np.int64), merged_ranges, (r1s, c1s, r2s, c2s), same,
+                   np.zeros(len(merged_ranges), dtype=bool))
 
 
 def _a1_positions(refs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -251,6 +251,19 @@ def test_merged_region_cells_in_the_data_area_are_rejected(tmp_path: Path) -> No
     assert "the value shows in A8 only" in merged[0].reason
 
 
+def test_a_merged_range_repeating_its_value_in_every_cell_is_told_apart() -> None:
+    """SYNTHETIC rows: a range reads right only when every cell shows its first cell's value; a cell
+    beyond its row's end, or a row beyond the sheet's, is blank."""
+    rows = [["a", "a", "x"], ["a", "a"], ["a"]]
+    assert pipeline._repeats(rows, 1, 1, 2, 2)
+    assert pipeline._repeats(rows, 1, 1, 3, 1)
+    assert not pipeline._repeats(rows, 1, 1, 3, 2)  # B3 is beyond its row's end
+    assert not pipeline._repeats(rows, 1, 1, 1, 3)  # C1 shows another value
+    assert not pipeline._repeats(rows, 1, 1, 4, 1)  # row 4 is beyond the sheet
+    assert not pipeline._repeats([["", ""]], 1, 1, 1, 2)  # a blank first cell
+    assert pipeline._repeats([[1.0], [1]], 1, 1, 2, 1)  # equal figures
+
+
 def test_merged_header_cells_are_fine(tmp_path: Path) -> None:
     """SYNTHETIC: the title merged across the table, above its figures, is no data-area problem."""
     path = _edit(write_rr_workbook(tmp_path / "title_2019.xlsx", grp_table(GRP_ROWS)),
