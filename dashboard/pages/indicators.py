@@ -431,7 +431,10 @@ def layout(indicator: str | None = None, regions: str | None = None, years: str 
             ]),
         ]),
         html.P(id=f"{PAGE}-subtitle", className="indicators-subtitle"),
-        chart_card(CARD, pick(lang, meta["name_ru"], meta["name_en"]), lang, height=HEIGHT, api=True),
+        # The ranking's line on Kaluga's place is HTML above the chart, not the figure's title: a plotly title is
+        # one line of SVG that a phone cuts at its edge and the top axis's tick labels and the modebar overprint.
+        chart_card(CARD, pick(lang, meta["name_ru"], meta["name_en"]), lang, height=HEIGHT, api=True,
+                   controls=[html.P(id=f"{PAGE}-rank", className="indicators-rank")]),
         html.Div(className="controls indicators-below", children=[
             html.Div([dmc.Text(tx("view", lang), size="sm", fw=500),
                       dmc.SegmentedControl(id=f"{PAGE}-view", value=view,
@@ -609,8 +612,8 @@ clientside_callback(
 @callback(
     *chart_outputs(CARD)[:3],
     *api_outputs(CARD),
-    Output(f"{CARD}-graph", "style"), Output(f"{CARD}-title", "children"), Output(f"{PAGE}-subtitle", "children"),
-    Output(f"{PAGE}-notes", "children"),
+    Output(f"{PAGE}-rank", "children"), Output(f"{CARD}-graph", "style"), Output(f"{CARD}-title", "children"),
+    Output(f"{PAGE}-subtitle", "children"), Output(f"{PAGE}-notes", "children"),
     Input(f"{PAGE}-indicator", "value"),
     Input(f"{PAGE}-regions", "value"),
     Input(f"{PAGE}-years", "value"),
@@ -627,8 +630,8 @@ def update_chart(indicator, regions, years, view, transform, year, edition, log,
     years = years or [None, None]
     result = render_view(indicator, tuple(regions or ()), int_or(years[0], None), int_or(years[1], None), view,
                          transform, year, edition or None, normalise_language(lang), bool(log), vs, size)
-    figure, source, unit, csv_url, csv_name, api_url, height, title, subtitle, notes = result
-    return (figure, source, unit, csv_url, csv_name, api_url, {"height": f"{height}px"}, title, subtitle,
+    figure, source, unit, csv_url, csv_name, api_url, rank, height, title, subtitle, notes = result
+    return (figure, source, unit, csv_url, csv_name, api_url, rank, {"height": f"{height}px"}, title, subtitle,
             [html.Li(n) for n in notes])
 
 
@@ -636,8 +639,9 @@ def update_chart(indicator, regions, years, view, transform, year, edition, log,
 def render_view(indicator: str, regions: tuple[str, ...], start: int | None, end: int | None, view: str,
                 transform: str, year: object, edition: str | None, lang: str, log: bool = False,
                 vs: str | None = None, size: str | None = None) -> tuple:
-    """Figure, source line, unit, the CSV link, file name and API link of the view (api_outputs), the chart's
-    height, title, subtitle and the notes stating the rules that apply."""
+    """Figure, source line, unit, the CSV link, file name and API link of the view (api_outputs), the ranking's
+    line on Kaluga's place (else ""), the chart's height, title, subtitle and the notes stating the rules that
+    apply."""
     view = view if view in VIEWS else "line"
     transform = transform if transform in TRANSFORMS else "published"
     if not known_indicator(indicator):
@@ -686,13 +690,15 @@ def render_view(indicator: str, regions: tuple[str, ...], start: int | None, end
     unit_label = _unit_label(unit, transform, start, lang, indicator)
     notes += _transform_notes(indicator, transform, regions if view not in CROSS_VIEWS else (), rows, lang)
     endpoint, filename = "observations", f"{indicator}_{view}.csv"
+    rank = ""
     if view == "scatter":
         figure, height, rows, view_params = _scatter_view(indicator, vs, size, view_params, lang, log, regions)
         endpoint, filename = "scatter", f"{indicator}_{view_params['y']}_scatter.csv"
     elif not rows or not any(r["value"] is not None for r in rows):
         return _empty(t("empty.no_data", lang), lang, unit_label, indicator, view_params, title, subtitle, notes)
     elif view == "ranking":
-        figure, height = _ranking_figure(rows, unit_label, lang, period_label(period, lang)), None
+        figure, height = _ranking_figure(rows, unit_label, lang), None
+        rank = _rank_line(rows, lang, period_label(period, lang))
     elif view == "map":
         figure, height = _map_figure(rows, unit_label, lang, name, period_label(period, lang)), None
     elif view == "table":
@@ -707,14 +713,15 @@ def render_view(indicator: str, regions: tuple[str, ...], start: int | None, end
         _add_footer(figure, rows, lang)
     figure, source, unit_label, _rows = chart_result(figure, pd.DataFrame(), _sources(rows, transform, lang),
                                                      unit_label, "")
-    return (figure, source, unit_label, *api_links(endpoint, filename, **view_params), height, title, subtitle, notes)
+    return (figure, source, unit_label, *api_links(endpoint, filename, **view_params), rank, height, title, subtitle,
+            notes)
 
 
 def _empty(message: str, lang: str, unit: str, indicator: str, view_params: dict | None = None,
            title: str = "", subtitle: str = "", notes: list | None = None) -> tuple:
     figure, source, unit, _rows = chart_result(plain.empty(message, lang, HEIGHT), pd.DataFrame(), [], unit, "")
     links = api_links("observations", f"{indicator}.csv", **view_params) if view_params else ("", "", "")
-    return (figure, source, unit, *links, HEIGHT, title, subtitle, notes or [])
+    return (figure, source, unit, *links, "", HEIGHT, title, subtitle, notes or [])
 
 
 def _title(name: str, transform: str, lang: str) -> str:
@@ -955,13 +962,20 @@ def _line_figure(rows: list[dict], unit: str, lang: str, kind: str, regions: tup
     return plain.figure(traces, layout)
 
 
-def _ranking_figure(rows: list[dict], unit: str, lang: str, period: str) -> dict:
+def _rank_line(rows: list[dict], lang: str, period: str) -> str:
+    """Kaluga's place among the regions with a figure, counted from the top bar of _ranking_figure (the highest
+    value), or that it has none for the period."""
+    codes = [r["region_code"] for r in sorted((r for r in rows if r["value"] is not None), key=lambda r: r["value"])]
+    if KALUGA_CODE not in codes:
+        return tx("kaluga_missing", lang, year=period)
+    return tx("kaluga_rank", lang, rank=len(codes) - codes.index(KALUGA_CODE), n=len(codes), year=period)
+
+
+def _ranking_figure(rows: list[dict], unit: str, lang: str) -> dict:
     names = region_names(lang)
     ranked = sorted((r for r in rows if r["value"] is not None), key=lambda r: r["value"])
     n = len(ranked)
     codes = [r["region_code"] for r in ranked]
-    title = (tx("kaluga_rank", lang, rank=n - codes.index(KALUGA_CODE), n=n, year=period) if KALUGA_CODE in codes
-             else tx("kaluga_missing", lang, year=period))
     labels = [names.get(c, c) for c in codes]
     # Every bar has its label (one row per region, tall enough to read); Kaluga's in bold and its colour.
     ticktext = [f"<b><span style='color:{KALUGA_COLOUR}'>{label}</span></b>" if c == KALUGA_CODE
@@ -971,14 +985,16 @@ def _ranking_figure(rows: list[dict], unit: str, lang: str, period: str) -> dict
            "text": [format_number(r["value"], lang) if r["region_code"] == KALUGA_CODE else "" for r in ranked],
            "textposition": "outside", "cliponaxis": False,
            "customdata": _customdata(ranked, lang, names), "hovertemplate": _hover(unit, lang, "x")}
-    layout = base_layout(lang, BAR_HEIGHT * n + 150, margin={"l": 8, "r": 56, "t": 48, "b": 90},
-                         # From the card's left edge, not the plot's: on a phone the labels take half the width.
-                         title={"text": title, "font": {"size": 14, "color": KALUGA_COLOUR}, "x": 0.01,
-                                "xref": "container"},
+    layout = base_layout(lang, BAR_HEIGHT * n + 150, margin={"l": 8, "r": 56, "t": 28, "b": 90},
                          yaxis={"tickfont": {"size": 11}, "automargin": True, "tickmode": "array", "tickvals": labels,
                                 "ticktext": ticktext},
-                         # The unit is in the card's head; an axis title here would sit under the modebar.
-                         xaxis={"gridcolor": "#e6e9ee", "side": "top", **axis_number_format(lang)},
+                         # The unit is in the card's head. On a phone plotly turns the tick labels; automargin makes
+                         # room for them above the bars.
+                         xaxis={"gridcolor": "#e6e9ee", "side": "top", "automargin": True, **axis_number_format(lang)},
+                         # NOTE: upright, the modebar stands in the right margin (kept for Kaluga's value) beside the
+                         # top axis; lying along the top it covered the tick labels on a phone, where the plot is
+                         # narrower than the modebar.
+                         modebar={"orientation": "v"},
                          bargap=0.25)
     return plain.figure([bar], layout)
 

@@ -29,13 +29,14 @@ def _render(page, indicator="grp", regions=None, start=2005, end=2022, view="lin
 @pytest.mark.parametrize(("view", "transform"), list(itertools.product(
     ("line", "ranking", "map", "scatter", "table"), ("published", "per_capita", "index", "yoy"))))
 def test_every_view_is_a_valid_plotly_figure(page, view, transform):
-    figure, _source, _unit, csv_url, _name, _api, height, title, _subtitle, _notes = _render(
+    figure, _source, _unit, csv_url, _name, _api, rank, height, title, _subtitle, _notes = _render(
         page, start=2005, end=2017, view=view, transform=transform, period="2017")
     go.Figure(figure)  # full validation against the plotly schema
     # (a scatter's link is the API's /scatter, x=grp against the y indicator)
     assert figure["data"] and ("x=grp" if view == "scatter" else "indicator=grp") in csv_url, (view, transform)
     assert "format=csv" in csv_url, (view, transform)
     assert height >= 460 and title.startswith("Gross regional product")
+    assert rank.startswith("Kaluga Oblast: rank ") if view == "ranking" else rank == "", (view, transform)
 
 
 def test_line_merges_editions_newest_wins_and_says_so(page):
@@ -81,9 +82,14 @@ def test_russia_goes_on_its_own_axis_for_a_total(page):
 
 
 def test_ranking_names_kalugas_place_and_labels_every_bar(page):
-    figure, *_rest, height, _title, _subtitle, _notes = _render(page, regions=(), start=2019, end=2019,
-                                                                view="ranking", period="2019", edition="RR-2021")
-    assert figure["layout"]["title"]["text"] == "Kaluga Oblast: rank 44 of 85 (2019)"
+    figure, *_rest, rank, height, _title, _subtitle, _notes = _render(page, regions=(), start=2019, end=2019,
+                                                                      view="ranking", period="2019", edition="RR-2021")
+    # The line is the page's HTML above the chart (it wraps on a phone), not a one-line plotly title.
+    assert rank == "Kaluga Oblast: rank 44 of 85 (2019)" and "title" not in figure["layout"]
+    _ru, *_rest, rank_ru, _height, _title, _subtitle, _notes = _render(page, regions=(), start=2019, end=2019,
+                                                                      view="ranking", period="2019",
+                                                                      edition="RR-2021", lang="ru")
+    assert rank_ru == "Калужская область: 44-е место из 85 (2019)"
     bars = figure["data"][0]
     assert len(bars["y"]) == 85 and height >= 85 * 15  # every bar gets a readable row
     kaluga = figure["layout"]["yaxis"]["ticktext"][bars["y"].index("Kaluga Oblast")]
@@ -92,12 +98,12 @@ def test_ranking_names_kalugas_place_and_labels_every_bar(page):
 
 
 def test_monthly_ranking_ranks_85_regions_for_one_month(page):
-    figure, *_rest, notes = _render(page, "avg_wage", regions=(), start=2009, end=2015, view="ranking",
-                                    period="2015-12")
+    figure, *_rest, rank, _height, _title, _subtitle, notes = _render(page, "avg_wage", regions=(), start=2009,
+                                                                      end=2015, view="ranking", period="2015-12")
     bars = figure["data"][0]
     assert len(bars["y"]) == 85  # not 1,020 region-months
     assert {row[1] for row in bars["customdata"]} == {"December 2015"}
-    assert " of 85 (December 2015)" in figure["layout"]["title"]["text"]
+    assert " of 85 (December 2015)" in rank
     assert any("One month: December 2015" in n for n in notes)
 
 

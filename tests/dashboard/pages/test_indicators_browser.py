@@ -17,10 +17,46 @@ from tests.dashboard.conftest import (
 pytestmark = pytest.mark.browser
 
 GRAPH = "indicators-chart-graph"
+# The boxes of the ranking's line on Kaluga's place, of the top axis's tick labels and of plotly's modebar, in px of
+# the viewport, and the viewport's width.
+_RANK_BOXES_JS = """
+function box(el) { var r = el.getBoundingClientRect(); return {left: r.left, top: r.top, right: r.right,
+                                                               bottom: r.bottom, width: r.width}; }
+var rank = document.getElementById('indicators-rank');
+var graph = document.getElementById(arguments[0]);
+return {viewport: document.documentElement.clientWidth, rank: rank ? box(rank) : null,
+        rankOverflows: rank ? rank.scrollWidth > rank.clientWidth + 1 : null,
+        ticks: Array.from(graph.querySelectorAll('.xtick text')).map(box),
+        modebar: Array.from(graph.querySelectorAll('.modebar')).map(box)};
+"""
 
 
+def _overlap(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
 
 
+@pytest.mark.parametrize(("lang", "words"), [("ru", "-е место из 85"), ("en", "Kaluga Oblast: rank ")])
+def test_ranking_line_fits_a_phone_clear_of_the_axis_and_modebar(dash_duo, atlas_app, lang, words):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(375, 800)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/indicators?lang={lang}&indicator=grp_per_capita&view=ranking"
+                           "&year=2022")
+    wait_for_graph(dash_duo, GRAPH)
+    dash_duo.wait_for_contains_text("#indicators-rank", words)
+    until(lambda: dash_duo.driver.execute_script(_RANK_BOXES_JS, GRAPH)["ticks"], timeout=10)
+    dash_duo.driver.execute_script("document.getElementById('indicators-chart').scrollIntoView();")
+    boxes = dash_duo.driver.execute_script(_RANK_BOXES_JS, GRAPH)
+    rank, viewport = boxes["rank"], boxes["viewport"]
+    # Within the screen and wrapped there, not cut at its right edge.
+    assert rank["left"] >= 0 and rank["right"] <= viewport and not boxes["rankOverflows"], boxes
+    assert boxes["modebar"], "the chart has no modebar to check against"
+    others = boxes["ticks"] + boxes["modebar"]
+    assert not [b for b in others if _overlap(rank, b)], boxes
+    # Nor do the tick labels (rotated on a phone) run under the modebar.
+    assert not [(t, m) for t in boxes["ticks"] for m in boxes["modebar"] if _overlap(t, m)], boxes
+    assert not has_horizontal_scroll(dash_duo)
+    save_screenshot(dash_duo, f"indicators-ranking-375px-{lang}")
+    assert console_errors(dash_duo) == []
 
 
 def test_line_chart_then_ranking_and_url_reproduces_view(dash_duo, atlas_app):
