@@ -83,6 +83,9 @@ _CELL_OPENING = int.from_bytes(b'<c r="', "little")
 _THREE_LETTERS, _FOUR_DIGITS, _TWO_LETTERS_FOUR_DIGITS = 0x010100, 0x0202020200, 0x020202020100
 # How many cells the regex is tried at before it searches the rest of the sheet instead.
 _UNUSUAL_TRIES = 32
+# NOTE: numpy reads a sheet's XML this many bytes (an even number) at a time, so its arrays stay a few MB
+# whatever the sheet holds (positions take 8 bytes each: one per byte of a hostile "<c<c<c..." or "fff...").
+_SCAN_BYTES = 1024**2
 
 _CELL_TAG = re.compile(rb"<c(\s[^>]*)?/?>")
 # NOTE: longer than Excel allows (XFD1048576), so a hostile reference is measured, not missed.
@@ -377,10 +380,12 @@ def _formula_positions(data: bytes) -> list[int]:
     """Where the formula tags (<f>, <f .../>) of a sheet's XML start."""
     # NOTE: "<" is everywhere in XML and "f" is rare outside formulas, so the f's are found with one
     # numpy pass and kept where a "<" comes before and a tag end after (bytes.find of "<f" is 3x slower).
-    array = np.frombuffer(data, np.uint8)
-    fs = np.flatnonzero(array[1:-1] == ord("f")) + 1
-    fs = fs[array[fs - 1] == ord("<")]
-    return (fs[_TAG_END[array[fs + 1]]] - 1).tolist()
+    array, found = np.frombuffer(data, np.uint8), []
+    for low in range(1, len(data) - 1, _SCAN_BYTES):
+        fs = np.flatnonzero(array[low:min(low + _SCAN_BYTES, len(data) - 1)] == ord("f")) + low
+        fs = fs[array[fs - 1] == ord("<")]
+        found += (fs[_TAG_END[array[fs + 1]]] - 1).tolist()
+    return found
 
 
 def _unusual_cell(data: bytes) -> bool:
@@ -397,29 +402,33 @@ def _unusual_cell(data: bytes) -> bool:
     if tail < 2:
         return _UNUSUAL_CELL.search(data) is not None
     pair = int.from_bytes(b"<c", "little")
-    even = np.flatnonzero(np.frombuffer(data, "<u2", count=(tail + 1) // 2) == pair) * 2
-    odd = np.flatnonzero(np.frombuffer(data, "<u2", count=tail // 2, offset=1) == pair) * 2 + 1
-    starts = np.concatenate((even, odd))
     # Every 8 bytes from each offset, as one integer: a cell's first 8 bytes are one element.
     windows = np.ndarray((size - 7,), "<u8", data, 0, (1,))
-    opening = windows[starts]
-    addressed = (opening & 0xFFFF_FFFF_FFFF) == _CELL_OPENING
-    candidates = []
-    if not addressed.all():
-        others = ~addressed
-        candidates.append(starts[others][_TAG_END[(opening[others] >> 16) & 0xFF]])
-        starts = starts[addressed]
-    classes = np.take(_REF_CLASS, windows[starts + 6].view(np.uint8)).view("<u8")
-    maybe = (classes & 1) == 0
-    maybe |= (classes & _THREE_LETTERS) == _THREE_LETTERS
-    maybe |= (classes & _FOUR_DIGITS) == _FOUR_DIGITS
-    maybe |= (classes & _TWO_LETTERS_FOUR_DIGITS) == _TWO_LETTERS_FOUR_DIGITS
-    candidates.append(starts[maybe])
-    for tried, position in enumerate(np.sort(np.concatenate(candidates)).tolist()):
-        if tried == _UNUSUAL_TRIES:
-            return _UNUSUAL_CELL.search(data, position) is not None
-        if _UNUSUAL_CELL.match(data, position):
-            return True
+    tried = 0
+    for low in range(0, tail, _SCAN_BYTES):
+        high = min(low + _SCAN_BYTES, tail)
+        even = np.frombuffer(data, "<u2", count=(high - low + 1) // 2, offset=low)
+        odd = np.frombuffer(data, "<u2", count=(high - low) // 2, offset=low + 1)
+        starts = np.concatenate((np.flatnonzero(even == pair) * 2 + low, np.flatnonzero(odd == pair) * 2 + low + 1))
+        opening = windows[starts]
+        addressed = (opening & 0xFFFF_FFFF_FFFF) == _CELL_OPENING
+        candidates = []
+        if not addressed.all():
+            others = ~addressed
+            candidates.append(starts[others][_TAG_END[(opening[others] >> 16) & 0xFF]])
+            starts = starts[addressed]
+        classes = np.take(_REF_CLASS, windows[starts + 6].view(np.uint8)).view("<u8")
+        maybe = (classes & 1) == 0
+        maybe |= (classes & _THREE_LETTERS) == _THREE_LETTERS
+        maybe |= (classes & _FOUR_DIGITS) == _FOUR_DIGITS
+        maybe |= (classes & _TWO_LETTERS_FOUR_DIGITS) == _TWO_LETTERS_FOUR_DIGITS
+        candidates.append(starts[maybe])
+        for position in np.sort(np.concatenate(candidates)).tolist():
+            if tried == _UNUSUAL_TRIES:
+                return _UNUSUAL_CELL.search(data, position) is not None
+            if _UNUSUAL_CELL.match(data, position):
+                return True
+            tried += 1
     return _UNUSUAL_CELL.search(data, tail) is not None
 
 
@@ -446,9 +455,12 @@ def _error_cells(data: bytes) -> tuple[tuple[str, str], ...]:
 def _quoted_e(data: bytes) -> bool:
     """Whether an "e" stands between two quotes (of either kind) anywhere in the bytes."""
     array = np.frombuffer(data, dtype=np.uint8)
-    es = np.flatnonzero(array[1:-1] == ord("e")) + 1
-    before, after = array[es - 1], array[es + 1]
-    return bool((((before == ord('"')) | (before == ord("'"))) & ((after == ord('"')) | (after == ord("'")))).any())
+    for low in range(1, len(data) - 1, _SCAN_BYTES):
+        es = np.flatnonzero(array[low:min(low + _SCAN_BYTES, len(data) - 1)] == ord("e")) + low
+        before, after = array[es - 1], array[es + 1]
+        if (((before == ord('"')) | (before == ord("'"))) & ((after == ord('"')) | (after == ord("'")))).any():
+            return True
+    return False
 
 
 def _extent(data: bytes) -> tuple[int, int]:

@@ -164,9 +164,12 @@ def test_an_unusual_cell_after_many_ordinary_ones_is_measured(tmp_path: Path, ce
     assert (facts.rows, facts.columns) == extent
 
 
-def test_unusual_cell_decides_as_its_regex_does() -> None:
+@pytest.mark.parametrize("scan_bytes", [4, 64, guard._SCAN_BYTES])
+def test_unusual_cell_decides_as_its_regex_does(monkeypatch: pytest.MonkeyPatch, scan_bytes: int) -> None:
     """SYNTHETIC XML fragments, seeded: the numpy pre-check decides exactly as _UNUSUAL_CELL.search, with
-    cells right at the end of the bytes and more near-misses than the regex is tried at one by one."""
+    cells right at the end of the bytes or across two scan blocks, and more near-misses than the regex is
+    tried at one by one."""
+    monkeypatch.setattr(guard, "_SCAN_BYTES", scan_bytes)
     import random
 
     pieces = ['<c r="B7" s="1"><v>1</v></c>', '<c r="AB999"><v>1</v></c>', '<c r="XFD7" s="1"/>',
@@ -184,6 +187,21 @@ def test_unusual_cell_decides_as_its_regex_does() -> None:
     assert not guard._unusual_cell(near_misses + b'<c r="B7"><v>1</v></c>')
     assert guard._unusual_cell(near_misses + b'<c r="C1"><v>1</v></c><c r="B7"><v>1</v></c>' * 9 + b"<c>")
     assert decided == {True, False}
+
+
+@pytest.mark.parametrize("data", [b"<c" * 4_000_000, b'<c r="A1">' * 800_000, b"f" * 8_000_000, b'"e"' * 2_700_000],
+                         ids=["cell-openings", "cells", "f", "quoted-e"])
+def test_the_numpy_scans_of_a_hostile_sheet_stay_small(data: bytes) -> None:
+    """SYNTHETIC 8 MB sheets of one repeated token: the scans read the XML a block at a time, so their
+    arrays (8 bytes a position) stay bounded by the block, not by the sheet."""
+    tracemalloc.start()
+    try:
+        facts = (guard._unusual_cell(data), guard._formula_positions(data), guard._quoted_e(data))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < MEMORY_LIMIT / 2
+    assert facts == (False, [], data.startswith(b'"e"'))
 
 
 # --- cell size and zip limits ------------------------------------------------------------------------
@@ -384,12 +402,23 @@ def test_formula_cells_without_saved_values(tmp_path: Path) -> None:
     assert read_sheet(path, open_workbook(path), "S")[4][1:4] == ["", "", 2.0]
 
 
-def test_formula_positions() -> None:
-    """SYNTHETIC XML: formula tags start "<f" and a tag end; "<fo", "f" alone and a last "<f" are none."""
+@pytest.mark.parametrize("scan_bytes", [2, 6, guard._SCAN_BYTES])
+def test_formula_positions(monkeypatch: pytest.MonkeyPatch, scan_bytes: int) -> None:
+    """SYNTHETIC XML: formula tags start "<f" and a tag end; "<fo", "f" alone and a last "<f" are none,
+    wherever the scan blocks end."""
+    monkeypatch.setattr(guard, "_SCAN_BYTES", scan_bytes)
     data = b'<f>1</f><font/><f t="shared" si="0"/>f<f\n/><f\t>2</f><c><f/></c>of<f'
     expected = [i for i in range(len(data) - 2) if data[i:i + 2] == b"<f" and data[i + 2] in b" \t\n\r\f\v>/"]
     assert guard._formula_positions(data) == expected == [0, 15, 38, 43, 55]
     assert guard._formula_positions(b"") == guard._formula_positions(b"<f") == []
+
+
+@pytest.mark.parametrize("scan_bytes", [2, 6, guard._SCAN_BYTES])
+def test_a_quoted_e_is_seen_wherever_the_scan_blocks_end(monkeypatch: pytest.MonkeyPatch, scan_bytes: int) -> None:
+    """SYNTHETIC XML: an error cell's t="e" (either quote) is what lets the error-cell search run."""
+    monkeypatch.setattr(guard, "_SCAN_BYTES", scan_bytes)
+    assert guard._quoted_e(b"<c t='x'/><c t=\"e\"") and guard._quoted_e(b"<c t='e'") and guard._quoted_e(b"'e\"")
+    assert not guard._quoted_e(b"<c t='x'/><c t=\"e") and not guard._quoted_e(b"e'") and not guard._quoted_e(b"")
 
 
 def test_error_cells(tmp_path: Path) -> None:
