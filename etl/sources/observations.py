@@ -6,6 +6,9 @@ extracts agree on them.
 
 from __future__ import annotations
 
+from itertools import chain
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -21,8 +24,23 @@ OBSERVATION_COLUMNS = [
 # The columns add() collects, in the order of its tuples (edition and source_file are the same for all).
 _COLLECTED = ["indicator_code", "region_code", "period", "period_kind", "year", "month", "value", "status",
               "value_text", "source_sheet", "source_cell", "source_header"]
-# The text columns of a block (object arrays); a block's "month" is (values, missing mask).
+# The text columns of a block (object arrays or Coded); a block's "month" is (values, missing mask).
 _TEXT = [c for c in _COLLECTED if c not in ("year", "month", "value")]
+
+
+class Coded(NamedTuple):
+    """A block's text column as its texts and, for each figure, the position of its text among them
+    (-1 for None): a table's few indicator codes, periods or sheet name, given once rather than per figure."""
+
+    texts: list[str]
+    codes: np.ndarray  # integers
+
+
+def _as_objects(column: object) -> np.ndarray:
+    """A block's text column as an object array (None where a Coded column's code is -1)."""
+    if not isinstance(column, Coded):
+        return column  # type: ignore[return-value]
+    return _objects([*column.texts, None])[column.codes]
 
 
 class ObservationBuilder:
@@ -54,9 +72,9 @@ class ObservationBuilder:
         self._places.append((row_number, column_number))
 
     def add_block(self, block: dict[str, object]) -> None:
-        """Figures given column by column, in _COLLECTED's names: object arrays for the text columns,
-        float64 "value", int64 "year", and "month" as (int64 values, bool missing mask), all of one length;
-        optionally "_row" and "_column", the 1-based position source_cell names (int64)."""
+        """Figures given column by column, in _COLLECTED's names: object arrays or Coded for the text
+        columns, float64 "value", int64 "year", and "month" as (int64 values, bool missing mask), all of one
+        length; optionally "_row" and "_column", the 1-based position source_cell names (int64)."""
         self._flush()
         self._blocks.append(block)
         self._in_blocks += len(block["value"])  # type: ignore[arg-type]
@@ -93,16 +111,21 @@ class ObservationBuilder:
         size = self._in_blocks
         data: dict[str, object] = {}
         for name in _TEXT:
-            column = _joined([b[name] for b in blocks], object)
+            parts = [b[name] for b in blocks]
+            if not infer and all(isinstance(part, Coded) for part in parts):
+                data[name] = _coded_text_column(parts)
+                continue
+            column = _joined([_as_objects(part) for part in parts], object)
             data[name] = column if infer else _text_column(column)
         data["value"] = _joined([b["value"] for b in blocks], "float64")
         data["year"] = _joined([b["year"] for b in blocks], "int64")
         months = [b["month"] for b in blocks]
         data["month"] = pd.arrays.IntegerArray(_joined([m[0] for m in months], "int64"),  # type: ignore[index]
                                                _joined([m[1] for m in months], bool))  # type: ignore[index]
-        data["edition"] = filled(size, self.edition) if infer else _text_column(filled(size, self.edition))
-        data["source_file"] = (filled(size, self.source_file) if infer
-                               else _text_column(filled(size, self.source_file)))
+        data["edition"] = filled(size, self.edition) if infer else _coded_text_column(
+            [Coded([self.edition], np.zeros(size, dtype=np.intp))])
+        data["source_file"] = filled(size, self.source_file) if infer else _coded_text_column(
+            [Coded([self.source_file], np.zeros(size, dtype=np.intp))])
         # NOTE: copy=False: the arrays were made for this frame (a dict's arrays are copied by default).
         frame = pd.DataFrame(data, columns=OBSERVATION_COLUMNS, copy=False)
         if all("_row" in b for b in blocks):
@@ -147,6 +170,22 @@ def _text_column(values: np.ndarray) -> object:
     if not (len(values) and type(values[0]) is str) and np.equal(values, None).all():
         return values
     return pd.array(values, dtype=_STR)
+
+
+def _coded_text_column(parts: list[Coded]) -> object:
+    """What _text_column makes of the texts of the Coded columns `parts` joined, from their codes: each
+    part's texts are checked once, not once per figure."""
+    codes = _joined([part.codes for part in parts], np.intp)
+    if not (codes >= 0).any():
+        return filled(len(codes), None)  # no text at all: left an object array, as _text_column leaves it
+    # NOTE: every part's texts after a None, in one array: a figure's text is at its part's start + 1 + its
+    # code (code -1 is the None).
+    widths = np.array([len(part.texts) + 1 for part in parts], dtype=np.intp)
+    starts = np.cumsum(widths) - widths
+    texts = _text_column(_objects(chain.from_iterable([None, *part.texts] for part in parts)))
+    at = codes + np.repeat(starts + 1, [len(part.codes) for part in parts])
+    # NOTE: take() of an array of checked texts makes an array of the same dtype, checking nothing again.
+    return texts.take(at)  # type: ignore[attr-defined]
 
 
 def _joined(arrays: list, dtype: object) -> np.ndarray:

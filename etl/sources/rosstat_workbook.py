@@ -28,7 +28,7 @@ from etl.regions import HEADING, OWN_UNIT, REGION, UNALLOCATED, RegionResolver
 from etl.sources.base import Parsed
 from etl.sources.cells import CellValue, column_letter, open_workbook, parse_value, read_sheet
 from etl.sources.layout import Column, Table, find_stub, find_tables, text_of
-from etl.sources.observations import OBSERVATION_COLUMNS, ObservationBuilder, filled
+from etl.sources.observations import OBSERVATION_COLUMNS, Coded, ObservationBuilder
 from etl.text import normalise_name
 
 ADAPTER = "rosstat_workbook"
@@ -303,8 +303,11 @@ def _add_rows(observations: ObservationBuilder, problems: list[tuple[int, int, s
     # NOTE: NaN and infinities are floats too; parse_value says what they are.
     others = np.flatnonzero(~numbers | ~np.isfinite(values)).tolist()
     keep = np.ones(size, dtype=bool)
-    status = filled(size, "")
-    texts = filled(size, None)
+    # Status flags and value texts as Coded columns: most figures have none.
+    statuses: dict[str, int] = {"": 0}
+    status = np.zeros(size, dtype=np.intp)
+    value_texts: dict[str, int] = {}
+    texts = np.full(size, -1, dtype=np.intp)
     letters = [letter for _, _, _, letter, _ in targets]
     for i in others:
         cell = flat[i]
@@ -320,33 +323,39 @@ def _add_rows(observations: ObservationBuilder, problems: list[tuple[int, int, s
             keep[i] = False
             continue
         values[i] = np.nan if result.value is None else result.value
-        status[i] = result.status
-        texts[i] = result.text
+        status[i] = statuses.setdefault(result.status, len(statuses))
+        if result.text is not None:
+            texts[i] = value_texts.setdefault(result.text, len(value_texts))
     rows = len(kept)
     periods = [period for _, _, period, _, _ in targets]
     # Each figure's cell: its column's letter and its row's number, joined by numpy's object add (row by row,
     # as the figures are laid out).
     refs = (np.array(letters, dtype=object)[None, :]
             + np.array([str(r + 1) for r in kept], dtype=object)[:, None]).ravel()
+    # The text columns a table repeats (its columns' indicators, periods and headers, its rows' regions,
+    # its sheet) as Coded: each text once, and where each figure takes it from.
+    by_column = np.tile(np.arange(width, dtype=np.intp), rows)
     block = {
-        "indicator_code": np.array(codes, dtype=object)[np.array(row_variants)].ravel(),
-        "region_code": np.repeat(np.array(regions, dtype=object), width),
-        "period": np.tile(np.array([p.code for p in periods], dtype=object), rows),
-        "period_kind": np.tile(np.array([p.kind for p in periods], dtype=object), rows),
+        "indicator_code": Coded(list(chain.from_iterable(codes)),
+                                np.repeat(np.array(row_variants, dtype=np.intp) * width, width) + by_column),
+        "region_code": Coded(regions, np.repeat(np.arange(rows, dtype=np.intp), width)),
+        "period": Coded([p.code for p in periods], by_column),
+        "period_kind": Coded([p.kind for p in periods], by_column),
         "year": np.tile(np.array([p.year for p in periods], dtype="int64"), rows),
         "month": (np.tile(np.array([p.stored_month or 0 for p in periods], dtype="int64"), rows),
                   np.tile(np.array([p.stored_month is None for p in periods], dtype=bool), rows)),
         "value": values,
-        "status": status,
-        "value_text": texts,
-        "source_sheet": filled(size, sheet),
+        "status": Coded(list(statuses), status),
+        "value_text": Coded(list(value_texts), texts),
+        "source_sheet": Coded([sheet], np.zeros(size, dtype=np.intp)),
         "source_cell": refs,
-        "source_header": np.tile(np.array([header for *_, header in targets], dtype=object), rows),
+        "source_header": Coded([header for *_, header in targets], by_column),
         "_row": np.repeat(np.array(kept, dtype="int64") + 1, width),
         "_column": np.tile(np.array([index for index, *_ in targets], dtype="int64") + 1, rows),
     }
     if not keep.all():
-        block = {name: (column[0][keep], column[1][keep]) if isinstance(column, tuple) else column[keep]
+        block = {name: Coded(column.texts, column.codes[keep]) if isinstance(column, Coded)
+                 else (column[0][keep], column[1][keep]) if isinstance(column, tuple) else column[keep]
                  for name, column in block.items()}
     observations.add_block(block)
 
