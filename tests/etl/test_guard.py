@@ -337,6 +337,66 @@ def test_a_part_that_inflates_beyond_its_stated_size_is_refused(tmp_path: Path) 
     assert "damaged zip" in refused(path).rejection.reason
 
 
+def _patch_central_and_local(path: Path, member: str, offset_local: int, offset_central: int, value: int) -> None:
+    """Overwrite a 4-byte field of `member`'s local header and central directory entry."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(member)
+    struct.pack_into("<I", data, info.header_offset + offset_local, value)
+    position = data.find(b"PK\x01\x02")
+    while position >= 0:
+        name_length = struct.unpack_from("<H", data, position + 28)[0]
+        if data[position + 46:position + 46 + name_length] == member.encode():
+            struct.pack_into("<I", data, position + offset_central, value)
+        position = data.find(b"PK\x01\x02", position + 4)
+    path.write_bytes(bytes(data))
+
+
+SHEET_CELLS = '<row r="1"><c r="A1"><v>1</v></c></row>' * 50
+
+
+def test_a_sheet_that_inflates_beyond_its_stated_size_is_refused(tmp_path: Path) -> None:
+    """SYNTHETIC: the sheet states 100 bytes in both zip headers (its CRC is of the whole part)."""
+    path = write_xlsx(tmp_path / "lies.xlsx", _sheet_xml(SHEET_CELLS))
+    _patch_central_and_local(path, "xl/worksheets/sheet1.xml", 22, 24, 100)
+    assert "damaged zip" in refused(path).rejection.reason
+
+
+def test_a_sheet_whose_crc_is_wrong_is_refused(tmp_path: Path) -> None:
+    """SYNTHETIC: the sheet's stated CRC-32 is not its content's."""
+    path = write_xlsx(tmp_path / "crc.xlsx", _sheet_xml(SHEET_CELLS))
+    _patch_central_and_local(path, "xl/worksheets/sheet1.xml", 14, 16, 12345)
+    assert refused(path).rejection.reason == (
+        "cannot be read as a workbook: damaged zip: Bad CRC-32 for file 'xl/worksheets/sheet1.xml'")
+
+
+def test_a_stored_sheet_is_read_as_a_deflated_one(tmp_path: Path) -> None:
+    """SYNTHETIC: the same workbook with its parts stored (no compression) has the same facts."""
+    formula = '<row r="51"><c r="B51"><f>1+</f></c></row>'
+    deflated = write_xlsx(tmp_path / "deflated.xlsx", _sheet_xml(SHEET_CELLS + formula))
+    stored = tmp_path / "stored.xlsx"
+    with zipfile.ZipFile(deflated) as source, zipfile.ZipFile(stored, "w", zipfile.ZIP_STORED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info))
+    guard._inspect_cached.cache_clear()
+    facts = guard.inspect(deflated).sheets["S"]
+    assert facts.formulas_without_values == frozenset({"B51"})
+    assert guard.inspect(stored).sheets["S"] == facts
+
+
+def test_every_corpus_sheet_inflates_to_what_zipfile_reads() -> None:
+    """Real files: the guard's inflater gives each sheet part byte for byte what zipfile gives."""
+    corpus = shared_data_dir() / "corpus" / "regions_of_russia_2024"
+    files = sorted(corpus.glob("*.xlsx"))[:4]
+    if not files:
+        pytest.skip(f"no corpus workbooks under {corpus}")
+    for path in files:
+        with zipfile.ZipFile(path) as archive, path.open("rb") as handle:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    assert guard._inflated(archive, handle, name) == archive.read(name), (path.name, name)
+
+
 def test_entity_declarations_are_refused(tmp_path: Path) -> None:
     """SYNTHETIC: a billion-laughs prolog in workbook.xml."""
     laughs = '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
