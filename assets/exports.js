@@ -2,7 +2,8 @@
 // - the export menu (a <details> disclosure): Escape closes it and gives the focus back, choosing an item or
 //   clicking elsewhere closes it;
 // - PNG and SVG: a copy of the chart as plotted (Plotly.toImage on {data, layout}: the page's chart is left as it
-//   is), framed by its title and unit above and its source line below, drawn into the image;
+//   is), framed by its title and unit and the card's note lines (.card-note: components.card_note) above and its
+//   source line below, drawn into the image;
 // - atlasExports.request(card): what a card shows around its chart (title, unit, source line and its links, the
 //   view's address and language) for the XLSX and the page pack, read from the page as the user sees it.
 (function () {
@@ -10,6 +11,19 @@
 
     function text(el) {
         return el ? (el.textContent || "").replace(/\s+/g, " ").trim() : "";
+    }
+
+    // The card's note lines as shown: their text and colour; an empty or hidden one (the ranking's line in the line
+    // view) is left out, so the image holds nothing extra.
+    function notes(section) {
+        var found = [];
+        section.querySelectorAll(".card-note").forEach(function (el) {
+            var line = text(el);
+            if (line && el.getClientRects().length) {
+                found.push({text: line, color: window.getComputedStyle(el).color || "#1f2933"});
+            }
+        });
+        return found;
     }
 
     function context(section) {
@@ -72,14 +86,22 @@
 
     var FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 
-    // The chart as plotly draws it (an SVG of its own size), inside a taller SVG with the title and unit above it
-    // and the source line below it: nothing of the chart is moved, so no legend or label can overlap the text.
+    // The chart as plotly draws it (an SVG of its own size), inside a taller SVG with the title and unit and the note
+    // lines above it and the source line below it: nothing of the chart is moved, so no legend or label can overlap
+    // the text.
     function composeSvg(chartSvg, width, height, info) {
-        var pad = 16, titleSize = 17, sourceSize = 12;
+        var pad = 16, titleSize = 17, noteSize = 14, sourceSize = 12;
         var title = info.title + (info.unit ? ", " + info.unit : "");
         var titleLines = wrap(title, width - 2 * pad, "600 " + titleSize + "px " + FONT);
+        var noteLines = [];
+        (info.notes || []).forEach(function (note) {
+            wrap(note.text, width - 2 * pad, noteSize + "px " + FONT).forEach(function (line) {
+                noteLines.push({text: line, color: note.color || "#1f2933"});
+            });
+        });
         var sourceLines = wrap(info.source || "", width - 2 * pad, sourceSize + "px " + FONT);
-        var top = pad + titleLines.length * (titleSize + 5) + 6;
+        var notesTop = pad + titleLines.length * (titleSize + 5);
+        var top = notesTop + (noteLines.length ? 4 + noteLines.length * (noteSize + 4) : 0) + 6;
         var total = top + height + 8 + sourceLines.length * (sourceSize + 4) + pad;
         var parts = ['<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="' +
                      width + '" height="' + total + '" viewBox="0 0 ' + width + " " + total + '">',
@@ -88,6 +110,11 @@
             parts.push('<text x="' + pad + '" y="' + (pad + (i + 1) * (titleSize + 5) - 5) + '" font-family="' +
                        FONT + '" font-size="' + titleSize + '" font-weight="600" fill="#1f2933">' +
                        escapeXml(line) + "</text>");
+        });
+        noteLines.forEach(function (line, i) {
+            parts.push('<text x="' + pad + '" y="' + (notesTop + 4 + (i + 1) * (noteSize + 4) - 4) + '" font-family="' +
+                       FONT + '" font-size="' + noteSize + '" fill="' + escapeXml(line.color) + '">' +
+                       escapeXml(line.text) + "</text>");
         });
         parts.push(chartSvg.replace(/^\s*(<\?xml[^>]*>)?\s*<svg /, '<svg x="0" y="' + top + '" '));
         sourceLines.forEach(function (line, i) {
@@ -133,6 +160,7 @@
         var gd = section && section.querySelector(".js-plotly-plot");
         if (!gd || !gd.data || !window.Plotly) { return; }
         var info = context(section);
+        info.notes = notes(section);
         var full = gd._fullLayout || {};
         var width = Math.round(full.width || gd.clientWidth || 900);
         var height = Math.round(full.height || gd.clientHeight || 450);

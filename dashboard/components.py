@@ -32,9 +32,22 @@ GRAPH_CONFIG = {"displaylogo": False, "responsive": True, "topojsonURL": "/asset
                 "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
+# The class of a card's note line: a line of text about the chart shown above it (a ranking's place, say). The image
+# export (assets/exports.js) draws every non-empty one under the title and unit, as the page shows it.
+NOTE_CLASS = "card-note"
+
+
+def card_note(note_id: str, class_name: str = "") -> html.P:
+    """A note line of a chart card (put among its controls, filled by a callback; empty when there is nothing to
+    say): the card's PNG and SVG exports carry its text under the title and unit."""
+    return html.P(id=note_id, className=f"{class_name} {NOTE_CLASS}".strip())
+
+
 def chart_card(card_id: str, title: str, lang: str, height: int = 360, description: str | None = None,
                controls: Sequence | None = None, api: bool = False) -> html.Section:
     """A chart with its title, unit, loading state, source line and its export menu (CSV, XLSX, PNG, SVG).
+
+    `controls` may hold note lines (card_note), which the image exports draw under the title and unit.
 
     With `api`, the CSV is a link to the API's CSV for the view and a second link opens the API call (filled by
     api_outputs); the rows shown travel in a store (chart_result) for the other exports (dashboard.exports).
@@ -75,7 +88,8 @@ def export_menu(card_id: str, lang: str, api: bool = False) -> html.Details:
     assets/exports.js), so it works from the keyboard and with a screen reader without a script of its own.
 
     CSV is the rows shown (or, with `api`, the API's CSV of the view); XLSX is built on the server from the same rows
-    with an "About" sheet; PNG and SVG are drawn in the browser from the chart with its title, unit and source line.
+    with an "About" sheet; PNG and SVG are drawn in the browser from the chart with its title, unit, note lines
+    (card_note) and source line.
     """
     item = "export-menu-item"
     csv_item = (html.A(t("card.export_csv", lang), id=f"{card_id}-csv", href="", download="", rel="nofollow",

@@ -23,6 +23,7 @@ from dashboard.cache import cache
 from dashboard.components import (
     api_links,
     api_outputs,
+    card_note,
     chart_card,
     chart_outputs,
     chart_result,
@@ -433,8 +434,9 @@ def layout(indicator: str | None = None, regions: str | None = None, years: str 
         html.P(id=f"{PAGE}-subtitle", className="indicators-subtitle"),
         # The ranking's line on Kaluga's place is HTML above the chart, not the figure's title: a plotly title is
         # one line of SVG that a phone cuts at its edge and the top axis's tick labels and the modebar overprint.
+        # As the card's note line, the PNG and SVG exports still carry it.
         chart_card(CARD, pick(lang, meta["name_ru"], meta["name_en"]), lang, height=HEIGHT, api=True,
-                   controls=[html.P(id=f"{PAGE}-rank", className="indicators-rank")]),
+                   controls=[card_note(f"{PAGE}-rank", "indicators-rank")]),
         html.Div(className="controls indicators-below", children=[
             html.Div([dmc.Text(tx("view", lang), size="sm", fw=500),
                       dmc.SegmentedControl(id=f"{PAGE}-view", value=view,

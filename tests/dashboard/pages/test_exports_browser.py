@@ -11,8 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import sqlite3
+import struct
 import time
 import urllib.request
 from pathlib import Path
@@ -24,7 +26,7 @@ from selenium.webdriver.common.keys import Keys
 
 from dashboard.model.export import BOM
 from etl.db import make_engine
-from tests.dashboard.browser import traces
+from tests.dashboard.browser import click_segment, traces
 from tests.dashboard.conftest import ARTIFACTS, console_errors, has_horizontal_scroll, save_screenshot, wait_for_graph
 
 pytestmark = pytest.mark.browser
@@ -355,4 +357,57 @@ def test_maps_export_as_png_and_svg_with_their_source(dash_duo, export_app, path
     assert "<path" in svg
     words = [w for w in source.replace(";", " ").replace(":", " ").split() if w.isalpha()]
     assert words and all(word in svg for word in words)
+    assert RANK_WORDS["ru"] not in svg  # (the ranking's line on Kaluga's place is not the map's)
+    assert console_errors(dash_duo) == []
+
+
+# The start of the ranking's line on Kaluga's place (the card's note line) in each language, and the line view's label.
+RANK_WORDS = {"ru": "-е место из 85", "en": "Kaluga Oblast: rank "}
+LINE_VIEW = {"ru": "Динамика", "en": "Line"}
+
+
+def _svg_size(svg: str) -> tuple[int, int]:
+    width, height = re.match(r'\s*<svg [^>]*?width="(\d+)" height="(\d+)"', svg).groups()
+    return int(width), int(height)
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_ranking_image_carries_kalugas_place_and_the_line_views_does_not(dash_duo, export_app, lang):
+    card = "indicators-chart"
+    dash_duo.start_server(export_app)
+    dash_duo.driver.set_window_size(1440, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/indicators?lang={lang}&indicator=grp_per_capita&view=ranking"
+                           "&year=2022")
+    wait_for_graph(dash_duo, f"{card}-graph")
+    dash_duo.wait_for_contains_text("#indicators-rank", RANK_WORDS[lang], timeout=20)
+    until(lambda: traces(dash_duo, f"{card}-graph") and traces(dash_duo, f"{card}-graph")[0]["type"] == "bar", 20)
+    rank = dash_duo.find_element("#indicators-rank").text.strip()
+    title = dash_duo.find_element(f"#{card}-title").text.strip()
+    choose(dash_duo, card, f"#{card}-svg")
+    svg_path = downloaded(dash_duo, ".svg")
+    svg = svg_path.read_text(encoding="utf-8")
+    shutil.copy(svg_path, ARTIFACTS / f"exports-ranking-{lang}.svg")  # kept to look at
+    # The line as the page shows it, in its language, whole on one line of the image: under the title (and unit),
+    # above the chart (plotly's own <svg>, nested in the image's).
+    assert f">{rank}</text>" in svg
+    chart_starts = svg.index("<svg", 1)
+    assert svg.index(title) < svg.index(f">{rank}</text>") < chart_starts
+    # The PNG is the same picture at twice the size: as tall as the SVG with the line.
+    choose(dash_duo, card, f"#{card}-png")
+    png_path = downloaded(dash_duo, ".png")
+    shutil.copy(png_path, ARTIFACTS / f"exports-ranking-{lang}.png")  # kept to look at
+    png = png_path.read_bytes()
+    assert png.startswith(PNG_SIGNATURE)
+    width, height = _svg_size(svg)
+    assert struct.unpack(">II", png[16:24]) == (2 * width, 2 * height)
+
+    # The line view has no such line (the page's is empty and hidden), and its image holds none.
+    svg_path.unlink()  # (a second download of the same name replaces the file: wait for the new one)
+    click_segment(dash_duo, "indicators-view", LINE_VIEW[lang])
+    until(lambda: (t := traces(dash_duo, f"{card}-graph")) and t[0]["type"] == "scatter", timeout=20)
+    until(lambda: not dash_duo.find_element("#indicators-rank").text.strip(), timeout=10)
+    choose(dash_duo, card, f"#{card}-svg")
+    line_svg = downloaded(dash_duo, ".svg").read_text(encoding="utf-8")
+    assert dash_duo.find_element(f"#{card}-title").text.strip() in line_svg
+    assert rank not in line_svg and RANK_WORDS[lang] not in line_svg
     assert console_errors(dash_duo) == []
