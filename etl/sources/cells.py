@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -130,6 +131,9 @@ def _open(path: Path, version: tuple[str, int, int]) -> _Opened:
 def _opened(resolved: str, size: int, mtime_ns: int) -> _Opened:
     # NOTE: keyed on size and mtime as well (as guard.inspect is), so a file rewritten in place is
     # read again; two entries: a load reads one file at a time.
+    checked = guard.checked_copy((resolved, size, mtime_ns))
+    if checked is not None:
+        return _Opened(CalamineWorkbook.from_filelike(io.BytesIO(checked)), {})
     return _Opened(CalamineWorkbook.from_path(resolved), {})
 
 

@@ -7,12 +7,14 @@ declarations, formulas saved without values, merged ranges. Memory is asserted, 
 
 from __future__ import annotations
 
+import io
 import struct
 import tracemalloc
 import zipfile
 from pathlib import Path
 
 import pytest
+from python_calamine import CalamineWorkbook
 
 from etl.errors import InputError
 from etl.paths import shared_data_dir
@@ -395,6 +397,72 @@ def test_every_corpus_sheet_inflates_to_what_zipfile_reads() -> None:
             for name in archive.namelist():
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                     assert guard._inflated(archive, handle, name) == archive.read(name), (path.name, name)
+
+
+def test_calamine_reads_the_sheets_the_guard_checked(tmp_path: Path) -> None:
+    """SYNTHETIC: the guard hands its checked copy over once; calamine reads from it what it reads from
+    the file (values, shared strings, a formula's saved value)."""
+    cells = ('<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><v>12.5</v></c></row>'
+             '<row r="2"><c r="A2" t="s"><v>1</v></c><c r="C2"><f>B1*2</f><v>25</v></c></row>')
+    path = write_xlsx(tmp_path / "book.xlsx", _sheet_xml(cells), ["Калужская область", "x"])
+    version = guard.file_version(path)
+    guard._inspect_cached.cache_clear()
+    guard.inspect(path, version)
+    copy = guard.checked_copy(version)
+    assert copy is not None and guard.checked_copy(version) is None  # handed over once
+    with zipfile.ZipFile(io.BytesIO(copy)) as archive:
+        assert archive.getinfo("xl/worksheets/sheet1.xml").compress_type == zipfile.ZIP_STORED
+        assert archive.testzip() is None  # every part's CRC holds
+    from_copy = CalamineWorkbook.from_filelike(io.BytesIO(copy)).get_sheet_by_name("S").to_python()
+    from_file = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("S").to_python()
+    assert from_copy == from_file == [["Калужская область", 12.5, ""], ["x", "", 25.0]]
+
+
+def test_no_copy_is_kept_of_a_large_or_misnamed_workbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SYNTHETIC: beyond HANDOVER_BYTES of sheets, or a zip named .xls, calamine reads the file itself."""
+    sheet = _sheet_xml(SHEET_CELLS)
+    large = write_xlsx(tmp_path / "large.xlsx", sheet)
+    monkeypatch.setattr(guard, "HANDOVER_BYTES", len(sheet.encode()) - 1)
+    guard._inspect_cached.cache_clear()
+    guard.inspect(large)
+    assert guard.checked_copy(guard.file_version(large)) is None
+    misnamed = write_xlsx(tmp_path / "misnamed.xls", sheet)
+    monkeypatch.setattr(guard, "HANDOVER_BYTES", 64 * 1024**2)
+    guard.inspect(misnamed)
+    assert guard.checked_copy(guard.file_version(misnamed)) is None
+
+
+def test_a_damaged_part_the_guard_does_not_read_leaves_calamine_the_file(tmp_path: Path) -> None:
+    """SYNTHETIC: a binary part whose local header is broken: the guard keeps no copy and does not refuse."""
+    path = write_xlsx(tmp_path / "book.xlsx", _sheet_xml(SHEET_CELLS))
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("xl/printerSettings/printerSettings1.bin", b"\x00" * 100)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        offset = archive.getinfo("xl/printerSettings/printerSettings1.bin").header_offset
+    data[offset:offset + 4] = b"XXXX"
+    path.write_bytes(bytes(data))
+    guard._inspect_cached.cache_clear()
+    facts = guard.inspect(path)
+    assert facts.sheets["S"].rows >= 1
+    assert guard.checked_copy(guard.file_version(path)) is None
+
+
+def test_every_corpus_workbook_reads_the_same_from_the_checked_copy() -> None:
+    """Real files: every sheet of four yearbook sections reads from the guard's copy as from the file."""
+    files = sorted((shared_data_dir() / "corpus" / "regions_of_russia_2024").glob("*.xlsx"))[:4]
+    if not files:
+        pytest.skip("no corpus workbooks")
+    for path in files:
+        version = guard.file_version(path)
+        guard._inspect_cached.cache_clear()
+        guard.inspect(path, version)
+        copy = CalamineWorkbook.from_filelike(io.BytesIO(guard.checked_copy(version)))
+        original = CalamineWorkbook.from_path(str(path))
+        assert copy.sheet_names == original.sheet_names
+        for sheet in original.sheet_names:
+            assert (copy.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+                    == original.get_sheet_by_name(sheet).to_python(skip_empty_area=False)), (path.name, sheet)
 
 
 def test_entity_declarations_are_refused(tmp_path: Path) -> None:
