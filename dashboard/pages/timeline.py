@@ -275,7 +275,7 @@ def _source_items(shown: list[dict], lang: str) -> list:
 def render_chart(types: tuple, year_from: int | None, year_to: int | None, status: str, company: str,
                  area: str | None, lang: str) -> tuple:
     """Figure (as a plain dict, cheap to cache), source line, unit and the rows shown for one selection."""
-    _, shown = _shown(types, year_from, year_to, status, company, area)
+    events, shown = _shown(types, year_from, year_to, status, company, area)
     csv = pd.DataFrame([[r[c] for c in CSV_COLUMNS] for r in shown], columns=CSV_COLUMNS)
     dated = [r for r in shown if r["mid"] is not None]
     if not dated:
@@ -283,7 +283,8 @@ def render_chart(types: tuple, year_from: int | None, year_to: int | None, statu
         return chart_result(figure, csv, [], tx("unit", lang), "timeline.csv")
     order, y = plot_rows(dated)
     texts = _texts(lang)
-    hovers = {r["record_key"]: _hover(r, lang, texts) for r in dated}  # only the events shown
+    listings = _conflict_listings(events, texts)
+    hovers = {r["record_key"]: _hover(r, lang, texts, listings) for r in dated}  # only the events shown
     columns = {c: [r[c] for r in dated] for c in ("family", "precision", "x", "x0", "x1", "conflict", "planned",
                                                  "record_key")}
     columns["y"] = y
@@ -337,14 +338,27 @@ def render_chart(types: tuple, year_from: int | None, year_to: int | None, statu
     return chart_result(figure, csv, _source_items(shown, lang), tx("unit", lang), "timeline.csv")
 
 
-def _hover(r: dict, lang: str, texts: RecordedText) -> str:
+def _conflict_listings(events: list[dict], texts: RecordedText) -> dict[str, str]:
+    """Each conflict group's dates as each source words them, in the page's language (the project's translation
+    of a date recorded in English with a remark, such as '2014-04-10 (as dated on page; ...)'), in the order
+    timeline_data.mark_conflicts lists them."""
+    groups: dict[str, list[dict]] = {}
+    for r in events:
+        if r["conflict"]:
+            groups.setdefault(r["conflict"], []).append(r)
+    return {group: "; ".join(f"{texts.text(r['date_raw'])} ({r['source']})"
+                             for r in sorted(part, key=lambda r: (r["start"], r["record_key"])))
+            for group, part in groups.items()}
+
+
+def _hover(r: dict, lang: str, texts: RecordedText, listings: dict[str, str]) -> str:
     lines = [f"<b>{_wrap(r['company_label'] or '', 50)}</b>", _wrap(texts.text(r["description"])),
-             f"{tx('date_as_written', lang)}: {_wrap(r['date_raw'], 50)}",
+             f"{tx('date_as_written', lang)}: {_wrap(texts.text(r['date_raw']), 50)}",
              f"{tx('type', lang)}: {type_label(r['event_type'], lang)}"
              + f" · {tx('planned_label' if r['planned'] else 'happened_label', lang)}",
              f"{tx('source', lang)}: {tx('interview', lang) if is_bundled(r['source_url']) else r['source']}"]
     if r["conflict"]:
-        lines.append(_wrap(tx("conflict_hover", lang, dates=r["conflict_dates"]), 60))
+        lines.append(_wrap(tx("conflict_hover", lang, dates=listings.get(r["conflict"], r["conflict_dates"])), 60))
     return "<br>".join(lines)
 
 
@@ -381,9 +395,8 @@ def _date_shown(date: object, date_raw: object, lang: str) -> str:
     return str(date_raw or "")
 
 
-def _grid_rows(shown: list[dict], lang: str) -> list[dict]:
+def _grid_rows(shown: list[dict], lang: str, texts: RecordedText, listings: dict[str, str]) -> list[dict]:
     rows = []
-    texts = _texts(lang)
     for r in shown:
         label = tx("interview", lang) if is_bundled(r["source_url"]) else r["source"]
         rows.append({
@@ -395,7 +408,8 @@ def _grid_rows(shown: list[dict], lang: str) -> list[dict]:
             "description_as_recorded": not texts.translated(r["description"]),
             "location": translate_value("place", r["location"] or "", lang),
             "source": markdown_link(label, r["source_url"]),
-            "note": tx("conflict_hover", lang, dates=r["conflict_dates"]) if r["conflict"] else "",
+            "note": tx("conflict_hover", lang, dates=listings.get(r["conflict"], r["conflict_dates"]))
+            if r["conflict"] else "",
         })
     return rows
 
@@ -421,8 +435,9 @@ def update_list(types, years, status, company, area, lang):
         area = next((row for row in queries.therapy_area_rows() if row["code"] == selection[-1]), None)
         if area is not None:
             count += tx("area_note", lang, area=pick(lang, area["name_ru"], area["name_en"]))
-    conflicts = _conflicts(shown, lang)
-    return _grid_rows(shown, lang), count, conflicts, not conflicts
+    texts = _texts(lang)
+    conflicts = _conflicts(shown, lang, texts)
+    return _grid_rows(shown, lang, texts, _conflict_listings(events, texts)), count, conflicts, not conflicts
 
 
 def _source_link(url: str, label: str, lang: str) -> object:
@@ -431,7 +446,7 @@ def _source_link(url: str, label: str, lang: str) -> object:
     return html.A(label, href=url, target="_blank", rel="noopener")
 
 
-def _conflicts(shown: list[dict], lang: str) -> list:
+def _conflicts(shown: list[dict], lang: str, texts: RecordedText) -> list:
     groups: dict[str, list[dict]] = {}
     for r in shown:
         if r["conflict"]:
@@ -445,8 +460,9 @@ def _conflicts(shown: list[dict], lang: str) -> list:
         for n, r in enumerate(part):
             if n:
                 dates.append("; ")
-            # the dates as each source words them (recorded in English), marked as such
-            dates += [html.Strong(r["date_raw"], className="original-text", lang="en"), " (",
+            # the dates as each source words them: the project's translation on a Russian page, else as recorded
+            # (in English), marked as such
+            dates += [html.Strong(texts.node(r["date_raw"])), " (",
                       _source_link(r["source_url"], r["source"], lang), ")"]
         items.append(html.Li([html.Span(f"{first['company_label']} — {type_label(first['event_type'], lang)}: ",
                                         className="conflict-what"), *dates]))

@@ -189,3 +189,36 @@ def test_every_chart_state_is_a_valid_plotly_figure(client, values):
     figure = json.loads(response.data)["response"]["timeline-chart-graph"]["figure"]
     validated = go.Figure(figure)
     assert validated.layout.height == 620
+
+
+def _text_of(node) -> str:
+    """Every text of a Dash component tree, joined."""
+    if isinstance(node, str):
+        return node
+    if isinstance(node, (list, tuple)):
+        return "".join(_text_of(child) for child in node)
+    return _text_of(getattr(node, "children", None) or "")
+
+
+def test_conflicting_dates_are_in_the_pages_language(atlas_app):
+    from dashboard.i18n import has_latin_words
+    from dashboard.pages import timeline
+
+    with atlas_app.server.app_context():
+        written = {}
+        for lang in ("ru", "en"):
+            rows, _, conflicts, hidden = timeline.update_list([], None, "all", "novo", None, lang)
+            assert not hidden
+            notes = {row["note"] for row in rows if row["note"]}
+            written[lang] = _text_of(conflicts[2]), notes  # the list of the panel; the grid's note column
+        # A Russian page shows the project's translation of the date recorded with an English remark (the
+        # sources' names are domains, Latin in either language), in the panel, the grid's notes and the hover.
+        panel, notes = written["ru"]
+        assert "2014-04-10 (по дате на странице; другие источники называют апрель 2015)" in panel
+        assert "as dated" not in panel and not any("as dated" in note for note in notes)
+        assert all(not has_latin_words(note.split("(")[1].split(")")[0]) for note in notes)
+        assert "2014-04-10 (as dated on page; other sources give April 2015)" in written["en"][0]
+        figure = timeline.render_chart((), None, None, "all", "novo", None, "ru")[0]
+        hovers = [h for trace in figure["data"] for h in trace.get("hovertext") or trace.get("text") or []
+                  if isinstance(h, str) and "2014-04-10" in h]
+        assert hovers and not any("as dated" in h for h in hovers)
