@@ -135,4 +135,15 @@ def test_narrow_viewport(dash_duo, atlas_app):
         until(lambda graph=graph: marker_counts(dash_duo, graph), timeout=15)
         assert not has_horizontal_scroll(dash_duo), path
     save_screenshot(dash_duo, "company-profile-375px")
+    # The profile's tables scroll in their cards; a header wraps between its words, never inside one
+    # ("Назван|ие"): no more lines than words.
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/companies/novo_nordisk?lang=ru")
+    dash_duo.wait_for_element(".company-page table.plain th")
+    headers = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('.company-page table.plain th')).map(function (th) {"
+        "  var range = document.createRange(); range.selectNodeContents(th);"
+        "  var lines = new Set(Array.from(range.getClientRects()).map(function (r) { return Math.round(r.top); }));"
+        "  return [th.textContent, lines.size]; });")
+    assert len(headers) > 10
+    assert [(text, lines) for text, lines in headers if lines > len(text.split())] == []
     assert console_errors(dash_duo) == []
