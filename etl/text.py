@@ -9,6 +9,8 @@ import re
 _LATIN_LOOKALIKES = str.maketrans("aceopxyAEKMHOPCTXBk", "асеорхуАЕКМНОРСТХВк")
 _CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
 _DASHES = re.compile(r"\s*[-‐‑‒–—―]\s*")
+_DASH_CHARACTERS = frozenset("-‐‑‒–—―")
+_CITY = re.compile(r"^г\.\s*")
 # Footnote markers glued to a name: "Российская Федерация1)", "ЧИСЛО КОЕК1);2)", "г.Москва 2",
 # "Российская Федерация 1 ", superscript digits.
 _FOOTNOTE_TAIL = re.compile(r"(\s*\d{1,2}\)\s*;?)+$|\s+\d{1,2}$|[¹²³⁴⁵⁶⁷⁸⁹⁰]+$")
@@ -25,6 +27,9 @@ _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?!\d)")
 _LATIN = "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch - y - e yu ya".split()
 _TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", _LATIN, strict=True))
 _TRANSLIT["ъ"] = _TRANSLIT["ь"] = ""
+_TRANSLIT_TABLE = str.maketrans(_TRANSLIT)
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_UNDERSCORES = re.compile(r"_+")
 
 
 def clean_spaces(text: str) -> str:
@@ -72,13 +77,18 @@ def _may_end_in_marks(text: str) -> bool:
 _MARK_ENDS = frozenset(");,*⁾⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+def _has_dash(text: str) -> bool:
+    return not _DASH_CHARACTERS.isdisjoint(text)
+
+
 def normalise_name(text: str) -> str:
     """The key a region or indicator label is matched on: case, spacing, dashes, footnotes folded."""
     text = fix_lookalikes(clean_spaces(str(text)))
     text = strip_footnotes(text)
     text = _LEADING_PHRASES.sub("", text)
-    text = _DASHES.sub("-", text)
-    text = re.sub(r"^г\.\s*", "г. ", text)
+    # NOTE: _DASHES opens with \s*, so it is tried at every position: run only where a dash is.
+    text = _DASHES.sub("-", text) if _has_dash(text) else text
+    text = _CITY.sub("г. ", text) if text.startswith("г.") else text
     text = text.rstrip(" :;,.").lower().replace("ё", "е")
     return text
 
@@ -88,7 +98,7 @@ def normalise_region_name(text: str) -> str:
     removed (a date inside it kept), "авт.округ" spaced as "авт. округ", "Саха(Якутия)" as "Саха (Якутия)"."""
     text = fix_lookalikes(clean_spaces(str(text).replace("\xad", "")))  # soft hyphens: "Ханты-Ман\xadсийский"
     text = _LEADING_PHRASES.sub("", strip_name_footnotes(text))
-    text = _DASHES.sub("-", text)
+    text = _DASHES.sub("-", text) if _has_dash(text) else text
     text = _POINT_BEFORE_WORD.sub(". ", text)
     text = _PAREN_AFTER_WORD.sub(" (", text)
     return text.rstrip(" :;,.").lower().replace("ё", "е")
@@ -117,7 +127,6 @@ def find_year(value: object) -> int | None:
 
 def slugify(text: str, max_length: int = 80) -> str:
     """An ASCII identifier made from Russian or English text (transliterated)."""
-    text = text.lower().replace("ё", "е")
-    out = "".join(_TRANSLIT.get(ch, ch) for ch in text)
-    out = re.sub(r"[^a-z0-9]+", "_", out).strip("_")
-    return re.sub(r"_+", "_", out)[:max_length].rstrip("_")
+    out = text.lower().replace("ё", "е").translate(_TRANSLIT_TABLE)
+    out = _NOT_SLUG.sub("_", out).strip("_")
+    return _UNDERSCORES.sub("_", out)[:max_length].rstrip("_")
