@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
@@ -18,6 +20,14 @@ from tests.dashboard.conftest import (
 pytestmark = pytest.mark.browser
 
 GRAPH = "sources-chart-graph"
+# [text, number of line boxes] of each element matching a selector
+_LINES_JS = """
+return Array.from(document.querySelectorAll(arguments[0])).map(function (el) {
+  var range = document.createRange(); range.selectNodeContents(el);
+  var tops = new Set(Array.from(range.getClientRects()).map(function (r) { return Math.round(r.top); }));
+  return [el.textContent, tops.size];
+});
+"""
 
 
 
@@ -92,6 +102,12 @@ def test_language_switch_and_narrow_viewport(dash_duo, atlas_app):
     until(lambda: "События" in {t["name"] for t in traces(dash_duo, GRAPH)}, timeout=10)
     assert not has_horizontal_scroll(dash_duo)
     save_screenshot(dash_duo, "sources-375px")
+    # The editions and extracts tables scroll in their cards; their headers and the rows-per-table cells wrap
+    # between words (or after a hyphen), never inside one (they were squeezed to a letter or two a line).
+    cells = dash_duo.driver.execute_script(_LINES_JS, ".editions-table th, .extracts-table th, "
+                                                       ".extracts-table td:nth-child(7)")
+    assert len(cells) > 10
+    assert [(text, lines) for text, lines in cells if lines > len(re.split(r"[\s-]+", text.strip()))] == []
 
     dash_duo.find_element("#lang-en").click()
     dash_duo.wait_for_text_to_equal("#sources-chart-title", "Data rows by publisher")
