@@ -91,6 +91,13 @@ def test_language_switch_and_narrow_viewport(dash_duo, atlas_app):
     until(lambda: len(symbols(dash_duo)) == 80, timeout=10)
     assert not has_horizontal_scroll(dash_duo)
     save_screenshot(dash_duo, "timeline-375px")
+    # The years slider's marks (2004, 2027) end above the Status control stacked under it, not on its label.
+    marks_bottom, status_top = dash_duo.driver.execute_script(
+        "var marks = Array.from(document.querySelectorAll('.timeline-years [class*=markLabel]'));"
+        "var status = document.getElementById('timeline-status').parentElement;"
+        "return [Math.max.apply(null, marks.map(function (m) { return m.getBoundingClientRect().bottom; })),"
+        "        status.getBoundingClientRect().top];")
+    assert marks_bottom is not None and marks_bottom <= status_top
 
     dash_duo.find_element("#lang-en").click()
     dash_duo.wait_for_text_to_equal("#timeline-chart-title", "Events over time")
