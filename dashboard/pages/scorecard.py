@@ -275,8 +275,9 @@ def column_defs(regions: list[str], names: dict[str, str], lang: str) -> list[di
             {"field": f"v{index}", "headerName": tx("col_value", lang), "type": "numericColumn", "minWidth": 105,
              "maxWidth": 160, "valueFormatter": {"function": f"params.data.s{index} ? params.data.s{index} : {value}"},
              "cellClass": kaluga},
-            {"field": f"r{index}", "headerName": tx("col_rank", lang), "type": "numericColumn", "minWidth": 80,
-             "maxWidth": 105,
+            # NOTE: wide enough for a shared place ("66–69 из 85"), which 105 px cut to "66–69 из…"
+            {"field": f"r{index}", "headerName": tx("col_rank", lang), "type": "numericColumn", "minWidth": 118,
+             "maxWidth": 128,
              # a shared place reads as the span of places it holds: 66–69 of 85
              "valueFormatter": {"function": f"params.value == null ? '' : params.value + (params.data.t{index} > 1 "
                                             f"? '–' + (params.value + params.data.t{index} - 1) : '') + "

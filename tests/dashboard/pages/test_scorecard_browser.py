@@ -113,6 +113,24 @@ def test_peers_change_and_url_reproduces_the_view(dash_duo, atlas_app):
 
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
+def test_shared_places_are_shown_whole(dash_duo, atlas_app, lang):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(1440, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/scorecard?lang={lang}&year=2021")
+    unemployment = "Уровень безработицы (МОТ)" if lang == "ru" else "Unemployment rate (LFS)"
+    until(lambda: cell(dash_duo, unemployment, "r0") == ("66–69 из 85" if lang == "ru" else "66–69 of 85"),
+          timeout=20)
+    # every rank cell's text fits its column: none is cut to "66–69 из…"
+    cut = dash_duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0] + ' .ag-cell[col-id^=\"r\"]'))"
+        ".filter(function (c) { return [c].concat(Array.from(c.querySelectorAll('*')))"
+        "  .some(function (e) { return e.scrollWidth > e.clientWidth; }); })"
+        ".map(function (c) { return c.innerText; });",
+        GRID)
+    assert cut == []
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
 def test_narrow_viewport(dash_duo, atlas_app, lang):
     dash_duo.start_server(atlas_app)
     dash_duo.driver.set_window_size(375, 800)
