@@ -7,9 +7,10 @@ import re
 # NOTE: Rosstat files sometimes type Latin letters that look Cyrillic ("Калинингpадская" with a
 # Latin "p"); inside a Cyrillic word they are mapped back before matching.
 _LATIN_LOOKALIKES = str.maketrans("aceopxyAEKMHOPCTXBk", "асеорхуАЕКМНОРСТХВк")
+_LOOKALIKE = re.compile("[aceopxyAEKMHOPCTXBk]").search
 _CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
 _DASHES = re.compile(r"\s*[-‐‑‒–—―]\s*")
-_DASH_CHARACTERS = frozenset("-‐‑‒–—―")
+_DASH = re.compile("[-‐‑‒–—―]").search
 _CITY = re.compile(r"^г\.\s*")
 # Footnote markers glued to a name: "Российская Федерация1)", "ЧИСЛО КОЕК1);2)", "г.Москва 2",
 # "Российская Федерация 1 ", superscript digits.
@@ -41,7 +42,7 @@ def clean_spaces(text: str) -> str:
 
 def fix_lookalikes(text: str) -> str:
     """Map Latin look-alike letters to Cyrillic in words that are otherwise Cyrillic."""
-    if text.translate(_LATIN_LOOKALIKES) == text:
+    if _LOOKALIKE(text) is None:
         return text  # no look-alike letter at all (most labels): nothing to map, word by word
     return " ".join(
         word.translate(_LATIN_LOOKALIKES) if _CYRILLIC.search(word) else word
@@ -78,7 +79,7 @@ _MARK_ENDS = frozenset(");,*⁾⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
 def _has_dash(text: str) -> bool:
-    return not _DASH_CHARACTERS.isdisjoint(text)
+    return _DASH(text) is not None
 
 
 def normalise_name(text: str) -> str:
