@@ -566,7 +566,8 @@ def _by_company(rows, currency, lang, labels, names) -> tuple:
                               + f"{tx('col_period', lang)}: " + "%{customdata[1]}<br>"
                               + f"{t('card.source', lang)}: " + "%{customdata[2]}<extra></extra>")})
     height = max(320, 40 * len(order) + 120)
-    layout = base_layout(lang, height, barmode="group", margin={"l": 8, "r": 44, "t": 36, "b": 100},
+    # NOTE: room on the right for the longest bar's text (">20 млрд" drawn outside it): 44 px cut it to ">20 мл"
+    layout = base_layout(lang, height, barmode="group", margin={"l": 8, "r": 72, "t": 36, "b": 100},
                          yaxis={"categoryorder": "array", "categoryarray": order[::-1], "automargin": True,
                                 "tickfont": {"size": 11}},
                          xaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee", "rangemode": "tozero"},

@@ -18,6 +18,13 @@ pytestmark = pytest.mark.browser
 
 CURVE = "investments-curve-graph"
 COMPANY = "investments-company-graph"
+# [text, right edge] of each bar's text and the chart's right edge
+_BAR_TEXTS_JS = """
+var svg = document.querySelector('#' + arguments[0] + ' .main-svg');
+var edge = svg.getBoundingClientRect().right;
+return Array.from(document.querySelectorAll('#' + arguments[0] + ' .bartext')).map(function (t) {
+  return [t.textContent, t.getBoundingClientRect().right, edge]; });
+"""
 
 
 
@@ -106,4 +113,9 @@ def test_narrow_viewport(dash_duo, atlas_app):
     dash_duo.wait_for_element("#investments-table-rows", timeout=10)
     assert not has_horizontal_scroll(dash_duo)
     save_screenshot(dash_duo, "investments-375px")
+    # The by-company bars' amounts, drawn outside the bars, end inside the chart (">20 млрд", not ">20 мл").
+    wait_for_graph(dash_duo, COMPANY)
+    until(lambda: dash_duo.driver.execute_script(_BAR_TEXTS_JS, COMPANY), timeout=15)
+    texts = dash_duo.driver.execute_script(_BAR_TEXTS_JS, COMPANY)
+    assert [text for text, right, edge in texts if right > edge + 0.5] == []
     assert console_errors(dash_duo) == []
