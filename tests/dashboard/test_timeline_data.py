@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -202,8 +203,10 @@ def _text_of(node) -> str:
 
 def test_conflicting_dates_are_in_the_pages_language(atlas_app):
     from dashboard.i18n import has_latin_words
-    from dashboard.pages import timeline
 
+    # NOTE: the page module as the app imported it: importing dashboard.pages.timeline by that name would
+    # register the page a second time (and every app made after it in this process would fail to start).
+    timeline = next(m for name, m in sys.modules.items() if name.endswith("timeline") and hasattr(m, "update_list"))
     with atlas_app.server.app_context():
         written = {}
         for lang in ("ru", "en"):
