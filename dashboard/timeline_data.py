@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 import pandas as pd
@@ -115,7 +115,8 @@ _NO_DATE = datetime.min
 
 
 def mark_conflicts(rows: list[dict]) -> list[dict]:
-    """Set `conflict` (a group id or '') and `conflict_dates` on one-off events whose dates disagree.
+    """Set `conflict` (a group id or ''), `conflict_parts` (each member's date as written and its source, in
+    date order) and `conflict_dates` (conflict_listing of them) on one-off events whose dates disagree.
 
     A group is one company's one-off event type (happened and planned kept apart); it conflicts when
     two of its dates do not cover one another. Every member is marked, none is dropped.
@@ -123,6 +124,7 @@ def mark_conflicts(rows: list[dict]) -> list[dict]:
     groups: dict[tuple, list[dict]] = {}
     for row in rows:
         row["conflict"] = ""
+        row["conflict_parts"] = ()
         row["conflict_dates"] = ""
         if row["event_type"] in ONE_OFF_TYPES and isinstance(row["date"], str) and row["company_key"] is not None:
             groups.setdefault((row["company_key"], row["event_type"], row["planned"]), []).append(row)
@@ -132,11 +134,19 @@ def mark_conflicts(rows: list[dict]) -> list[dict]:
             continue
         group = f"{company}|{event_type}|{'planned' if planned else 'happened'}"
         ordered = sorted(part, key=lambda row: (row["start"], row["record_key"]))
-        listing = "; ".join(f"{row['date_raw']} ({row['source']})" for row in ordered)
+        parts = tuple((row["date_raw"], row["source"]) for row in ordered)
+        listing = conflict_listing(parts)
         for row in part:
             row["conflict"] = group
+            row["conflict_parts"] = parts
             row["conflict_dates"] = listing
     return rows
+
+
+def conflict_listing(parts: tuple[tuple[str, str], ...], word: Callable[[str], str] = str) -> str:
+    """A conflict group's dates as each source words them ('2014-04-10 (tass.ru); 2015-04 (...)'); `word`
+    renders a date as written (a page's translation of it, say)."""
+    return "; ".join(f"{word(date)} ({source})" for date, source in parts)
 
 
 def year_bounds(rows: list[dict]) -> tuple[int, int]:

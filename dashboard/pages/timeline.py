@@ -41,6 +41,7 @@ from dashboard.sources_data import is_bundled, markdown_link
 from dashboard.timeline_data import (
     FAMILY_ORDER,
     STATUSES,
+    conflict_listing,
     filter_events,
     plot_rows,
     shape_events,
@@ -275,7 +276,7 @@ def _source_items(shown: list[dict], lang: str) -> list:
 def render_chart(types: tuple, year_from: int | None, year_to: int | None, status: str, company: str,
                  area: str | None, lang: str) -> tuple:
     """Figure (as a plain dict, cheap to cache), source line, unit and the rows shown for one selection."""
-    events, shown = _shown(types, year_from, year_to, status, company, area)
+    _, shown = _shown(types, year_from, year_to, status, company, area)
     csv = pd.DataFrame([[r[c] for c in CSV_COLUMNS] for r in shown], columns=CSV_COLUMNS)
     dated = [r for r in shown if r["mid"] is not None]
     if not dated:
@@ -283,8 +284,7 @@ def render_chart(types: tuple, year_from: int | None, year_to: int | None, statu
         return chart_result(figure, csv, [], tx("unit", lang), "timeline.csv")
     order, y = plot_rows(dated)
     texts = _texts(lang)
-    listings = _conflict_listings(events, texts)
-    hovers = {r["record_key"]: _hover(r, lang, texts, listings) for r in dated}  # only the events shown
+    hovers = {r["record_key"]: _hover(r, lang, texts) for r in dated}  # only the events shown
     columns = {c: [r[c] for r in dated] for c in ("family", "precision", "x", "x0", "x1", "conflict", "planned",
                                                  "record_key")}
     columns["y"] = y
@@ -338,27 +338,14 @@ def render_chart(types: tuple, year_from: int | None, year_to: int | None, statu
     return chart_result(figure, csv, _source_items(shown, lang), tx("unit", lang), "timeline.csv")
 
 
-def _conflict_listings(events: list[dict], texts: RecordedText) -> dict[str, str]:
-    """Each conflict group's dates as each source words them, in the page's language (the project's translation
-    of a date recorded in English with a remark, such as '2014-04-10 (as dated on page; ...)'), in the order
-    timeline_data.mark_conflicts lists them."""
-    groups: dict[str, list[dict]] = {}
-    for r in events:
-        if r["conflict"]:
-            groups.setdefault(r["conflict"], []).append(r)
-    return {group: "; ".join(f"{texts.text(r['date_raw'])} ({r['source']})"
-                             for r in sorted(part, key=lambda r: (r["start"], r["record_key"])))
-            for group, part in groups.items()}
-
-
-def _hover(r: dict, lang: str, texts: RecordedText, listings: dict[str, str]) -> str:
+def _hover(r: dict, lang: str, texts: RecordedText) -> str:
     lines = [f"<b>{_wrap(r['company_label'] or '', 50)}</b>", _wrap(texts.text(r["description"])),
              f"{tx('date_as_written', lang)}: {_wrap(texts.text(r['date_raw']), 50)}",
              f"{tx('type', lang)}: {type_label(r['event_type'], lang)}"
              + f" · {tx('planned_label' if r['planned'] else 'happened_label', lang)}",
              f"{tx('source', lang)}: {tx('interview', lang) if is_bundled(r['source_url']) else r['source']}"]
     if r["conflict"]:
-        lines.append(_wrap(tx("conflict_hover", lang, dates=listings.get(r["conflict"], r["conflict_dates"])), 60))
+        lines.append(_wrap(tx("conflict_hover", lang, dates=conflict_listing(r["conflict_parts"], texts.text)), 60))
     return "<br>".join(lines)
 
 
@@ -395,7 +382,7 @@ def _date_shown(date: object, date_raw: object, lang: str) -> str:
     return str(date_raw or "")
 
 
-def _grid_rows(shown: list[dict], lang: str, texts: RecordedText, listings: dict[str, str]) -> list[dict]:
+def _grid_rows(shown: list[dict], lang: str, texts: RecordedText) -> list[dict]:
     rows = []
     for r in shown:
         label = tx("interview", lang) if is_bundled(r["source_url"]) else r["source"]
@@ -408,7 +395,7 @@ def _grid_rows(shown: list[dict], lang: str, texts: RecordedText, listings: dict
             "description_as_recorded": not texts.translated(r["description"]),
             "location": translate_value("place", r["location"] or "", lang),
             "source": markdown_link(label, r["source_url"]),
-            "note": tx("conflict_hover", lang, dates=listings.get(r["conflict"], r["conflict_dates"]))
+            "note": tx("conflict_hover", lang, dates=conflict_listing(r["conflict_parts"], texts.text))
             if r["conflict"] else "",
         })
     return rows
@@ -437,7 +424,7 @@ def update_list(types, years, status, company, area, lang):
             count += tx("area_note", lang, area=pick(lang, area["name_ru"], area["name_en"]))
     texts = _texts(lang)
     conflicts = _conflicts(shown, lang, texts)
-    return _grid_rows(shown, lang, texts, _conflict_listings(events, texts)), count, conflicts, not conflicts
+    return _grid_rows(shown, lang, texts), count, conflicts, not conflicts
 
 
 def _source_link(url: str, label: str, lang: str) -> object:
