@@ -348,19 +348,17 @@ def _reject_misread_cells(path: Path, parsed: Parsed) -> None:
 def _repeats(rows: list[list], r1: int, c1: int, r2: int, c2: int) -> bool:
     """Whether the 1-based range (r1, c1)-(r2, c2) of a sheet's rows shows a value (neither blank nor
     None) in its first cell and that same value in every other cell (a cell beyond a row's end is blank)."""
-    def cell(row: int, column: int) -> object:
-        return rows[row - 1][column - 1] if row <= len(rows) and column <= len(rows[row - 1]) else ""
-
-    shown = cell(r1, c1)
+    # NOTE: a blank (a row beyond the sheet's end, a cell beyond its row's end) never equals a value, and no
+    # range starts before A1: either makes the range one that does not repeat its value.
+    if not (1 <= r1 <= r2 <= len(rows) and 1 <= c1 <= c2):
+        return False
+    head, below = rows[r1 - 1], rows[r1:r2]
+    if len(head) < c2 or (below and min(map(len, below)) < c2):
+        return False
+    shown = head[c1 - 1]
     if shown in ("", None):
         return False
-    if not (1 <= r1 <= r2 and 1 <= c1 <= c2):  # no A1 range: cell by cell, as the rows' negative indices read
-        return all(cell(r, c) == shown for r in range(r1, r2 + 1) for c in range(c1, c2 + 1) if (r, c) != (r1, c1))
-    # NOTE: a blank (a row beyond the sheet's end, a cell beyond its row's end) never equals `shown`;
-    # the other cells are compared in one C-level pass.
-    head, below = rows[r1 - 1], rows[r1:r2]
-    if r2 > len(rows) or (c2 > c1 and len(head) < c2) or (below and min(map(len, below)) < c2):
-        return False
+    # The other cells, compared in one C-level pass.
     cells = chain(head[c1:c2], chain.from_iterable(map(operator.itemgetter(slice(c1 - 1, c2)), below)))
     return all(map(operator.eq, cells, repeat(shown)))
 
