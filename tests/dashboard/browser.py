@@ -63,3 +63,36 @@ def follow_nav_keeping_area(dash_duo, page: str, path: str, area: str, area_labe
     until(lambda: dash_duo.driver.execute_script("return window.location.pathname;") == path, timeout=10)
     until(lambda: f"area={area}" in dash_duo.driver.execute_script("return window.location.search;"), timeout=10)
     until(lambda: dash_duo.find_element("#global-area").get_attribute("value") == area_label, timeout=10)
+
+
+# The boxes (px of the viewport) of the parts of a drawn chart: the whole chart (its first svg), the plot area, the
+# legend, the x axis's title and tick labels, the y axis's tick labels and the annotations, each with its text.
+_CHART_BOXES_JS = """
+function box(el) { var r = el.getBoundingClientRect();
+                   return {left: r.left, top: r.top, right: r.right, bottom: r.bottom, text: el.textContent}; }
+function all(selector) { return Array.from(graph.querySelectorAll(selector)).map(box); }
+var graph = document.getElementById(arguments[0]);
+var svg = graph && graph.querySelector('.main-svg');
+if (!svg) { return null; }
+return {chart: box(svg), plots: all('.draglayer .nsewdrag'), legend: all('.legend .bg'), xtitle: all('.g-xtitle'),
+        xticks: all('.xtick text'), yticks: all('.ytick text'), annotations: all('.annotation-text'),
+        narrow: !!((((graph.querySelector('.js-plotly-plot') || {}).layout || {}).meta || {}).narrow || {}).applied};
+"""
+
+
+def chart_boxes(dash_duo, graph: str) -> dict | None:
+    """Where the parts of the chart in the dcc.Graph `graph` are drawn (px of the viewport), and whether it took
+    its narrow layout (assets/narrow_charts.js); None before it is drawn."""
+    return dash_duo.driver.execute_script(_CHART_BOXES_JS, graph)
+
+
+def overlap(a: dict, b: dict) -> bool:
+    """Whether two boxes of chart_boxes overlap (by more than a pixel's rounding)."""
+    return (a["left"] < b["right"] - 1 and b["left"] < a["right"] - 1
+            and a["top"] < b["bottom"] - 1 and b["top"] < a["bottom"] - 1)
+
+
+def inside(a: dict, b: dict) -> bool:
+    """Whether box `a` lies within box `b` (to a pixel's rounding)."""
+    return (a["left"] >= b["left"] - 1 and a["right"] <= b["right"] + 1
+            and a["top"] >= b["top"] - 1 and a["bottom"] <= b["bottom"] + 1)

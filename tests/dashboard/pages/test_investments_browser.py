@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from dash.testing.wait import until
 
-from tests.dashboard.browser import click_segment, follow_nav_keeping_area, xy_traces
+from tests.dashboard.browser import chart_boxes, click_segment, follow_nav_keeping_area, inside, overlap, xy_traces
 from tests.dashboard.conftest import (
     console_errors,
     current_query,
@@ -118,4 +118,23 @@ def test_narrow_viewport(dash_duo, atlas_app):
     until(lambda: dash_duo.driver.execute_script(_BAR_TEXTS_JS, COMPANY), timeout=15)
     texts = dash_duo.driver.execute_script(_BAR_TEXTS_JS, COMPANY)
     assert [text for text, right, edge in texts if right > edge + 0.5] == []
+    assert console_errors(dash_duo) == []
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_legends_sit_under_the_charts_on_a_phone(dash_duo, atlas_app, lang):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(375, 800)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/investments?lang={lang}")
+    for graph in (CURVE, COMPANY):
+        wait_for_graph(dash_duo, graph)
+        until(lambda graph=graph: (chart_boxes(dash_duo, graph) or {}).get("narrow"), timeout=10)
+        until(lambda graph=graph: chart_boxes(dash_duo, graph)["legend"], timeout=10)
+        boxes = chart_boxes(dash_duo, graph)
+        legend = boxes["legend"][0]
+        # Before: the curve's legend ran past the chart's right edge ("... нижняя грани"); the company chart's stood
+        # apart at the bottom right of a margin of its own.
+        assert inside(legend, boxes["chart"]), (graph, boxes)
+        assert not [b for b in boxes["plots"] + boxes["xtitle"] + boxes["xticks"] if overlap(legend, b)], boxes
+    save_screenshot(dash_duo, f"investments-legends-375px-{lang}")
     assert console_errors(dash_duo) == []

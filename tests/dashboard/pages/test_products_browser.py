@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from dash.testing.wait import until
 
-from tests.dashboard.browser import follow_nav_keeping_area, pick_option, traces
+from tests.dashboard.browser import chart_boxes, follow_nav_keeping_area, inside, overlap, pick_option, traces
 from tests.dashboard.conftest import (
     console_errors,
     current_query,
@@ -129,4 +129,29 @@ def test_full_page_and_narrow_viewport(dash_duo, atlas_app):
         ".map(function (svg) { return svg.getBoundingClientRect().right; });")
     assert all(right <= 375 + 1 for right in widths), widths
     save_screenshot(dash_duo, "products-375px")
+    assert console_errors(dash_duo) == []
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_registrations_legend_goes_under_the_chart_on_a_phone_and_back_when_wide(dash_duo, atlas_app, lang):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(375, 800)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/products?lang={lang}")
+    wait_for_graph(dash_duo, REGISTRATIONS)
+    until(lambda: (chart_boxes(dash_duo, REGISTRATIONS) or {}).get("narrow"), timeout=10)
+    until(lambda: chart_boxes(dash_duo, REGISTRATIONS)["legend"], timeout=10)
+    boxes = chart_boxes(dash_duo, REGISTRATIONS)
+    legend = boxes["legend"][0]
+    # Before: at a fixed fraction under the plot, the legend overprinted the x axis's title on a phone.
+    assert inside(legend, boxes["chart"]), boxes
+    assert not [b for b in boxes["plots"] + boxes["xtitle"] + boxes["xticks"] if overlap(legend, b)], boxes
+    assert legend["top"] >= boxes["xtitle"][0]["bottom"] - 1, boxes
+    save_screenshot(dash_duo, f"products-registrations-375px-{lang}")
+
+    # Widened, the chart is drawn as the figure came (the legend where the desktop had it).
+    dash_duo.driver.set_window_size(1280, 1000)
+    until(lambda: chart_boxes(dash_duo, REGISTRATIONS)["narrow"] is False, timeout=10)
+    legend = dash_duo.driver.execute_script(
+        f"return document.querySelector('#{REGISTRATIONS} .js-plotly-plot').layout.legend;")
+    assert (legend["orientation"], legend["y"], legend.get("yref"), legend.get("font")) == ("h", -0.18, None, {})
     assert console_errors(dash_duo) == []
