@@ -35,7 +35,7 @@ from dashboard.components import (
     year_range,
 )
 from dashboard.editions import edition_label, edition_short
-from dashboard.figures import KALUGA_COLOUR, MUTED, base_layout
+from dashboard.figures import KALUGA_COLOUR, MUTED, base_layout, narrow
 from dashboard.geo import russia_regions_url
 from dashboard.i18n import (
     axis_number_format,
@@ -1180,10 +1180,19 @@ def _add_footer(figure: dict, rows: list[dict], lang: str) -> None:
               + (f" +{len(editions) - 3}" if len(editions) > 3 else ""),
               updated=format_date(max(dates), lang) if dates else "—")
     layout = figure["layout"]
+    margin = {"l": 56, "r": 16, "t": 16, "b": 48, **layout.get("margin", {})}
+    index = len(layout.get("annotations", []))
     layout["annotations"] = [*layout.get("annotations", []),
                              {"text": text, "xref": "paper", "yref": "paper", "x": 0, "y": 0, "yanchor": "top",
-                              "xanchor": "left", "yshift": -(layout.get("margin", {}).get("b", 48) - 16),
+                              "xanchor": "left", "yshift": -(margin["b"] - 16),
                               "showarrow": False, "font": {"size": 11, "color": "#5c6773"}}]
+    # On a phone the line, which starts at the plot's left edge, ran past the chart's right edge (the line view keeps
+    # 150 px on the right for its labels, and its axis's labels push the plot further right): in two lines (the
+    # editions, then the update) ending by the chart's right edge, which no automatic margin moves, with the bottom
+    # margin grown by a line to hold the second.
+    narrow(layout, {f"annotations[{index}].text": text.replace(" · ", "<br>"), f"annotations[{index}].x": 1,
+                    f"annotations[{index}].xanchor": "right", f"annotations[{index}].align": "right",
+                    f"annotations[{index}].xshift": margin["r"] - 16, "margin.b": margin["b"] + 16})
 
 
 def _table_words(source_table: object, lang: str) -> str:
