@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, case, func, select, text
+from sqlalchemy import Column, Engine, Float, Integer, MetaData, String, Table, Text, case, func, select, text
 
 from etl import load
 from etl.errors import EtlError
@@ -391,3 +391,157 @@ def test_dry_run_and_failed_loads_leave_coverage_alone(loaded_engine: Engine, tm
     report = load_path(loaded_engine, grp_workbook(tmp_path), dry_run=True)
     assert report.status == "dry_run"
     assert coverage_rows(loaded_engine) == before
+
+
+# --- column types: what a load writes is what it reads back ----------------------------------------
+
+# SYNTHETIC values for every column type a load writes (integer, double precision, varchar, text): texts that
+# text COPY had to escape (tab, newline, backslash, its NULL marker \N), Cyrillic and beyond, the empty text;
+# floats whose decimal form is not exact, tiny, large, negative and whole ones (within checks.MAX_MAGNITUDE).
+AWKWARD_TEXTS = ["Калужская область", "tab\there", "line\nbreak\r\n", "back\\slash\\", "\\N", "", "quote ' \" ; , |",
+                 "📈 рост €"]
+EXACT_FLOATS = [0.1 + 0.2, -123.456, 999_999_999_999_999.9, 1e-300, 5e-324, 2.0**49 + 0.5, 42.0, None]
+OBSERVATION_COLUMNS = ["indicator_code", "region_code", "period", "period_kind", "year", "month", "value",
+                       "value_text", "status", "edition", "source_file", "source_sheet", "source_cell",
+                       "source_header"]
+
+
+def typed_parsed(texts: list[str], floats: list[float | None], extra_period: bool = False) -> Parsed:
+    """A SYNTHETIC load of two regions, one indicator and an observation per text, built directly."""
+    regions = pd.DataFrame([
+        {"code": "XX-A", "name_ru": texts[0], "name_en": texts[1], "kind": "region", "parent_code": None,
+         "sort_order": 1},
+        {"code": "XX-B", "name_ru": texts[2], "name_en": texts[3], "kind": "region_part", "parent_code": "XX-A",
+         "sort_order": -5},
+    ])
+    indicators = pd.DataFrame([
+        {"code": "synthetic_types", "name_ru": texts[4] + texts[0], "name_en": None, "unit_ru": "млн руб.\\всего",
+         "unit_en": texts[5], "topic": "synthetic", "frequency": "year", "period_kind": "year", "additive": None,
+         "section": texts[1], "table_number": None, "identity": "\n".join(texts)},
+        {"code": "synthetic_types_2", "name_ru": texts[3], "name_en": texts[2], "unit_ru": None, "unit_en": None,
+         "topic": "synthetic", "frequency": "month", "period_kind": None, "additive": 1, "section": None,
+         "table_number": "1.2", "identity": None},
+    ])
+    rows = []
+    for index, (text_value, number) in enumerate(zip(texts, floats, strict=True)):
+        rows.append({
+            "indicator_code": "synthetic_types", "region_code": "XX-A" if index % 2 else "XX-B",
+            "period": str(2001 + index), "period_kind": "year", "year": 2001 + index,
+            "month": None if index % 3 else index + 1, "value": number,
+            "value_text": None if index == 1 else text_value,
+            "status": "not_available" if number is None else "", "edition": "SYNTHETIC",
+            "source_file": "synthetic.xlsx", "source_sheet": text_value, "source_cell": None if index % 2 else "B2",
+            "source_header": texts[-1 - index] or None,
+        })
+    if extra_period:
+        rows.append({**rows[0], "period": "2020", "year": 2020, "month": 12, "value": -0.5, "value_text": None})
+    return Parsed(adapter="synthetic", tables={"regions": regions, "indicators": indicators,
+                                               "observations": pd.DataFrame(rows)}, edition="SYNTHETIC")
+
+
+def as_stored(frame: pd.DataFrame, table: str, columns: list[str], key: str) -> list[tuple]:
+    """The frame's rows as the database should hand them back: None for missing, each value as its column's type
+    (pandas holds an integer column with a missing value as floats)."""
+    python_types = [load.Base.metadata.tables[table].c[c].type.python_type for c in columns]
+    rows = frame.sort_values(key)[columns].astype(object).to_numpy().tolist()
+    return [tuple(None if v is None or (isinstance(v, float) and pd.isna(v)) else kind(v)
+                  for kind, v in zip(python_types, row, strict=True)) for row in rows]
+
+
+def stored(engine: Engine, table: str, columns: list[str], key: str) -> list[tuple]:
+    target = load.Base.metadata.tables[table]
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(*[target.c[c] for c in columns]).order_by(target.c[key]))]
+
+
+def assert_round_trip(engine: Engine, parsed: Parsed) -> None:
+    for table, key in (("regions", "code"), ("indicators", "code"), ("observations", "period")):
+        frame = parsed.tables[table]
+        columns = OBSERVATION_COLUMNS if table == "observations" else list(frame.columns)
+        expected = as_stored(frame, table, columns, key)
+        got = stored(engine, table, columns, key)
+        assert got == expected, table
+        # Exact, not merely equal as Python compares 2 == 2.0: the integer columns come back as int.
+        assert [type(v) for row in got for v in row] == [type(v) for row in expected for v in row], table
+
+
+def test_every_column_type_round_trips_exactly_through_both_write_paths(engine: Engine) -> None:
+    first = typed_parsed(AWKWARD_TEXTS, EXACT_FLOATS)
+    report = load.apply(engine, first, file_name="synthetic.xlsx", sha256="one")
+    assert report.status == "applied", report.error
+    # A new indicator's observations go straight into the table; regions and indicators through staging.
+    assert next(t for t in report.tables if t.table == "observations").written_alone is not None
+    assert_round_trip(engine, first)
+
+    # The same keys with every value moved (a text to another, a number to missing and back), one row more:
+    # a staged upsert into tables that already hold rows.
+    texts = AWKWARD_TEXTS[1:] + AWKWARD_TEXTS[:1]
+    floats = [None, *[-v for v in EXACT_FLOATS[1:-1]], 1e15]
+    second = typed_parsed(texts, floats, extra_period=True)
+    report = load.apply(engine, second, file_name="synthetic.xlsx", sha256="two")
+    assert report.status == "applied", report.error
+    observations = next(t for t in report.tables if t.table == "observations")
+    assert observations.written_alone is None
+    assert (observations.added, observations.changed, observations.unchanged) == (1, 8, 0)
+    assert_round_trip(engine, second)
+
+
+def test_extreme_floats_and_integers_round_trip_exactly(engine: Engine) -> None:
+    """Beyond what the checks let a load through: the writer itself keeps every double and int4 exactly."""
+    table = Table("synthetic_extremes", MetaData(), Column("whole", Integer), Column("number", Float),
+                  Column("label", String(20)), Column("note", Text), prefixes=["TEMPORARY"])
+    frame = pd.DataFrame({  # SYNTHETIC
+        "whole": [2**31 - 1, -(2**31), 0, None],
+        "number": [1.7976931348623157e308, -2.2250738585072014e-308, -5e-324, None],
+        "label": ["\\.", "\t\\t", "\r", None],
+        "note": ["a\x7fb", "ё" * 5000, None, "end\\"],
+    })
+    with engine.connect() as conn, conn.begin():
+        table.create(conn)
+        load._copy_rows(conn, table, frame)
+        got = [tuple(r) for r in conn.execute(select(table)).all()]
+        conn.rollback()
+    assert got == [(2**31 - 1, 1.7976931348623157e308, "\\.", "a\x7fb"),
+                   (-(2**31), -2.2250738585072014e-308, "\t\\t", "ё" * 5000),
+                   (0, -5e-324, "\r", None),
+                   (None, None, None, "end\\")]
+
+
+def test_postgresql_copies_in_binary_with_each_columns_own_type(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with engine.connect() as conn:
+        observations = Observation.__table__
+        columns = [c.name for c in observations.c if c.name != "id"]
+        assert load._binary_types(conn, observations, columns) == [
+            "varchar", "varchar", "varchar", "varchar", "int4", "int4", "float8", "varchar", "varchar", "varchar",
+            "varchar", "varchar", "varchar", "varchar", "int4"]
+        # A type without a binary mapping makes the table's COPY a text COPY, which PostgreSQL casts.
+        assert load._binary_types(conn, load.Base.metadata.tables["loads"], ["id", "report"]) is None
+
+
+@pytest.mark.parametrize(("column", "value", "message"), [
+    ("year", 2017.5, "observations.year: 2017.5 is not a whole number"),
+    ("month", float("inf"), "observations.month: inf is not a whole number"),
+])
+def test_a_value_its_column_cannot_hold_fails_the_load_with_a_clear_error(
+        loaded_engine: Engine, column: str, value: float, message: str) -> None:
+    before = table_rows(loaded_engine)
+    parsed = observations_parsed([{"indicator_code": "grp", "region_code": "RU-KLU", "value": 1.0},
+                                  {"indicator_code": "grp", "region_code": "RU-TUL", "value": 2.0, column: value}])
+    report = load.apply(loaded_engine, parsed, file_name="synthetic.xlsx", sha256="x")
+    assert report.status == "failed"
+    assert report.error.startswith("DataError: ") and message in report.error, report.error
+    assert table_rows(loaded_engine) == before
+
+
+def test_postgresql_refuses_an_integer_beyond_its_column(loaded_engine: Engine) -> None:
+    """psycopg's binary dumpers do not check the range (2**40 as int4 was written as 0): the load does."""
+    if loaded_engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's integers are 64-bit")
+    before = table_rows(loaded_engine)
+    parsed = observations_parsed([{"indicator_code": "grp", "region_code": "RU-KLU", "value": 1.0, "year": 2**40}])
+    report = load.apply(loaded_engine, parsed, file_name="synthetic.xlsx", sha256="x")
+    assert report.status == "failed"
+    assert "observations.year: 1099511627776 is out of range for int4" in report.error, report.error
+    assert table_rows(loaded_engine) == before
