@@ -25,7 +25,7 @@ from dashboard.components import (
     url_state,
     year_range,
 )
-from dashboard.figures import PALETTE, base_layout
+from dashboard.figures import PALETTE, base_layout, narrow, wrapped
 from dashboard.i18n import (
     RecordedText,
     format_number,
@@ -326,11 +326,17 @@ def render_chart(types: tuple, year_from: int | None, year_to: int | None, statu
     )
     if year_from is not None and year_to is not None:
         layout["xaxis"]["range"] = [f"{year_from - 1}-10-01", f"{year_to + 1}-03-31"]
+    # On a phone the event types' labels took half the width and plotly turned the years on end under the plot:
+    # the labels in lines of at most 16 characters in a smaller font, and fewer years, upright.
+    narrow(layout, {"yaxis.ticktext": [wrapped(type_label(v, lang), 16) for v in order], "yaxis.tickfont.size": 10,
+                    "xaxis.nticks": 6, "xaxis.tickangle": 0})
     undated = len(shown) - len(dated)
     if undated:
         layout["annotations"] = [{"text": tx("undated_note", lang, n=undated), "showarrow": False,
                                   "xref": "paper", "yref": "paper", "x": 1, "y": 0, "xanchor": "right",
                                   "yanchor": "bottom", "font": {"size": 11, "color": "#5c6773"}}]
+        # Narrow, the note covered the bottom row's events: under the years, in a margin grown to hold it.
+        narrow(layout, {"annotations[0].yanchor": "top", "annotations[0].yshift": -22, "margin.b": 56})
     # NOTE: the figure is the plain dict a plotly.graph_objects.Figure serialises to. Building the
     # Figure object (validation, deep copies) cost more than the rest of the callback; the tests
     # validate these dicts in full with go.Figure(figure).

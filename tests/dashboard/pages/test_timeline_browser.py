@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from dash.testing.wait import until
 
-from tests.dashboard.browser import click_segment, traces
+from tests.dashboard.browser import chart_boxes, click_segment, overlap, traces
 from tests.dashboard.conftest import (
     console_errors,
     current_query,
@@ -120,4 +122,27 @@ def test_russian_page_shows_the_translated_descriptions(dash_duo, atlas_app):
     assert "Commissioning ceremony" not in dash_duo.find_element("#timeline-grid").text
     assert not dash_duo.driver.find_elements("css selector", "#timeline-grid [col-id='description'] .original-text")
     dash_duo.wait_for_contains_text(".timeline-page", "в переводе проекта")
+    assert console_errors(dash_duo) == []
+
+
+@pytest.mark.parametrize(("lang", "undated"), [("ru", "Без даты"), ("en", "No date")])
+def test_chart_keeps_room_for_the_events_on_a_phone(dash_duo, atlas_app, lang, undated):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(375, 800)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/timeline?lang={lang}")
+    wait_for_graph(dash_duo, GRAPH)
+    until(lambda: (chart_boxes(dash_duo, GRAPH) or {}).get("narrow"), timeout=15)
+    boxes = chart_boxes(dash_duo, GRAPH)
+    chart, plot = boxes["chart"], boxes["plots"][0]
+    # Before: the event types' labels took more than half the width, leaving the events 130 of 320 px.
+    assert plot["right"] - plot["left"] > 0.55 * (chart["right"] - chart["left"]), boxes
+    # The years upright (plotly had turned them on end) and apart.
+    years = boxes["xticks"]
+    assert years and all(y["bottom"] - y["top"] < 20 for y in years), years
+    assert not [(a, b) for a, b in itertools.pairwise(years) if overlap(a, b)], years
+    # The note on undated events under the plot, not over its bottom row.
+    note = next(b for b in boxes["annotations"] if b["text"].startswith(undated))
+    assert not overlap(note, plot) and not [y for y in years if overlap(note, y)], boxes
+    assert note["bottom"] <= chart["bottom"] + 1, boxes
+    save_screenshot(dash_duo, f"timeline-chart-375px-{lang}")
     assert console_errors(dash_duo) == []
