@@ -3,6 +3,7 @@ and the product list."""
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import dash
@@ -25,7 +26,7 @@ from dashboard.components import (
     sync_url,
     url_state,
 )
-from dashboard.figures import MUTED, PALETTE, base_layout
+from dashboard.figures import MUTED, PALETTE, base_layout, narrow, wrapped
 from dashboard.i18n import RecordedText, format_number, grid_locale_text, normalise_language, page_text, t
 from dashboard.model.labels import markdown_link
 from dashboard.model.safety import grid_export_params
@@ -315,7 +316,14 @@ def tree_figure(nodes: list[dict], kind: str, lang: str) -> dict:
         trace = {"type": "treemap", **common, "tiling": {"packing": "squarify", "pad": 2},
                  "pathbar": {"visible": True}, "texttemplate": "<b>%{label}</b><br>%{customdata[4]}",
                  "textposition": "top left"}
-    return plain.figure([trace], base_layout(lang, 520, margin={"l": 4, "r": 4, "t": 36, "b": 4}))
+    layout = base_layout(lang, 520, margin={"l": 4, "r": 4, "t": 36, "b": 4})
+    if kind == "treemap":
+        # On a phone all four levels at once left every box too small to read, and plotly shrinks a label to its
+        # box's width: the level below the one shown (the ATC groups; clicking a box opens it, the path bar leads
+        # back), each label in lines of at most 16 characters.
+        narrow(layout, {}, traces={0: {"maxdepth": 2, "text": [wrapped(node["label"], 16) for node in nodes],
+                                       "texttemplate": "<b>%{text}</b><br>%{customdata[4]}"}})
+    return plain.figure([trace], layout)
 
 
 @callback(
@@ -353,9 +361,16 @@ def render_by_company(chosen: tuple, area: str | None, lang: str) -> tuple:
            "hovertemplate": ("<b>%{y}</b><br>" + _hover(lang)
                              + "<br>%{customdata[4]}<br><i>%{customdata[5]}</i><extra></extra>")}
     height = max(380, 30 * len(ordered) + 80)
-    figure = plain.figure([bar], base_layout(lang, height, margin={"l": 8, "r": 24, "t": 36, "b": 40},
-                                             xaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee", "dtick": 1},
-                                             yaxis={"automargin": True}, showlegend=False))
+    layout = base_layout(lang, height, margin={"l": 8, "r": 24, "t": 36, "b": 40},
+                         xaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee", "dtick": 1},
+                         yaxis={"automargin": True}, showlegend=False)
+    # On a phone the companies' names took the width (plotly cut the longest at the chart's left edge) and the counts'
+    # ticks ran into each other: the names in lines of at most 18 characters in 10 px, about four ticks.
+    companies = [row["company"] for row in ordered]
+    narrow(layout, {"yaxis.tickmode": "array", "yaxis.tickvals": companies,
+                    "yaxis.ticktext": [wrapped(name, 18) for name in companies], "yaxis.tickfont.size": 10,
+                    "xaxis.dtick": max(1, math.ceil(max(products_count) / 4))})
+    figure = plain.figure([bar], layout)
     return chart_result(figure, table, _sources_of(products, sources, lang), unit, "products_by_company.csv")
 
 

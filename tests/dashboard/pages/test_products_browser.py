@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from dash.testing.wait import until
 
@@ -18,6 +20,7 @@ pytestmark = pytest.mark.browser
 
 TREE = "products-tree-graph"
 REGISTRATIONS = "products-registrations-graph"
+BY_COMPANY = "products-by-company-graph"
 ALL_PRODUCTS = 25  # distinct products in the bundled data (27 cited rows)
 
 
@@ -154,4 +157,28 @@ def test_registrations_legend_goes_under_the_chart_on_a_phone_and_back_when_wide
     legend = dash_duo.driver.execute_script(
         f"return document.querySelector('#{REGISTRATIONS} .js-plotly-plot').layout.legend;")
     assert (legend["orientation"], legend["y"], legend.get("yref"), legend.get("font")) == ("h", -0.18, None, {})
+    assert console_errors(dash_duo) == []
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_company_bars_and_treemap_are_readable_on_a_phone(dash_duo, atlas_app, lang):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(375, 800)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/products?lang={lang}")
+    wait_for_graph(dash_duo, BY_COMPANY)
+    until(lambda: (chart_boxes(dash_duo, BY_COMPANY) or {}).get("narrow"), timeout=15)
+    boxes = chart_boxes(dash_duo, BY_COMPANY)
+    # Before: the longest company names were cut at the chart's left edge and the counts' ticks ran together.
+    assert boxes["yticks"] and all(b["left"] >= boxes["chart"]["left"] - 1 for b in boxes["yticks"]), boxes
+    ticks = boxes["xticks"]
+    assert not [(a, b) for a, b in itertools.pairwise(ticks) if overlap(a, b)], ticks
+
+    # The treemap shows the ATC groups under the root, not all four levels at once in boxes too small to read.
+    wait_for_graph(dash_duo, TREE)
+    until(lambda: (chart_boxes(dash_duo, TREE) or {}).get("narrow"), timeout=15)
+    tree = traces(dash_duo, TREE)[0]
+    assert tree["maxdepth"] == 2, tree.get("maxdepth")
+    # Each label in lines of at most 16 characters where it has spaces to break at.
+    assert all(len(line) <= 16 or " " not in line for text in tree["text"] for line in text.split("<br>"))
+    save_screenshot(dash_duo, f"products-narrow-375px-{lang}")
     assert console_errors(dash_duo) == []
