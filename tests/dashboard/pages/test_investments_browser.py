@@ -136,5 +136,10 @@ def test_legends_sit_under_the_charts_on_a_phone(dash_duo, atlas_app, lang):
         # apart at the bottom right of a margin of its own.
         assert inside(legend, boxes["chart"]), (graph, boxes)
         assert not [b for b in boxes["plots"] + boxes["xtitle"] + boxes["xticks"] if overlap(legend, b)], boxes
+    # The company names, in shorter lines, leave the bars more room (before: under a quarter of the width).
+    boxes = chart_boxes(dash_duo, COMPANY)
+    chart, plot = boxes["chart"], boxes["plots"][0]
+    assert plot["right"] - plot["left"] > 0.3 * (chart["right"] - chart["left"]), boxes
+    assert all(b["left"] >= chart["left"] - 1 for b in boxes["yticks"]), boxes
     save_screenshot(dash_duo, f"investments-legends-375px-{lang}")
     assert console_errors(dash_duo) == []
