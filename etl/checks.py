@@ -80,18 +80,30 @@ def duplicate_keys(parsed: Parsed, file_name: str) -> list[Rejection]:
     return rejections
 
 
+# Where a parser says a figure stood: "column:line" for a CSV cell ("grp:124"), A1 for a sheet's cell, and
+# "... row N" in a record's source_ref.
+_CSV_CELL = re.compile(r"(.+):([0-9]{1,9})")
+_SHEET_CELL = re.compile(r"([A-Za-z]{1,3})([0-9]{1,9})")
+_REF_ROW = re.compile(r"row ([0-9]{1,9})$")
+
+
 def _location(row: pd.Series) -> tuple[str | None, int | None, str | None]:
+    """(sheet, line, column) a rejected row names; a missing (NaN) or unusual cell names what it can, never
+    raises (a rejection must reach the user as a message)."""
     cell = row.get("source_cell") if "source_cell" in row else None
-    # NOTE: "column:line" (a CSV cell, e.g. "grp:124") is tested first: it also starts with a letter.
-    if cell and ":" in cell:
-        column, line = cell.rsplit(":", 1)
-        return None, int(line), column
-    if cell and cell[0].isalpha():
-        letters = "".join(ch for ch in cell if ch.isalpha())
-        return row.get("source_sheet"), int(cell[len(letters):]), letters
+    cell = cell.strip() if isinstance(cell, str) else ""
+    # NOTE: "column:line" is tried first: it also starts with a letter.
+    if found := _CSV_CELL.fullmatch(cell):
+        return None, int(found[2]), found[1]
+    sheet = row.get("source_sheet")
+    sheet = sheet if isinstance(sheet, str) else None
+    if found := _SHEET_CELL.fullmatch(cell):
+        return sheet, int(found[2]), found[1]
+    if cell:
+        return sheet, None, cell
     ref = row.get("source_ref") if "source_ref" in row else None
-    if ref and "row " in str(ref):
-        return None, int(str(ref).rsplit("row ", 1)[1]), None
+    if isinstance(ref, str) and (found := _REF_ROW.search(ref)):
+        return None, int(found[1]), None
     return None, None, None
 
 

@@ -107,6 +107,20 @@ def test_impossible_values_are_rejected_with_the_reason_and_dropped() -> None:
     assert list(parsed.tables["observations"]["value"]) == [1.5, -3.0]
 
 
+def test_a_rejected_row_without_a_readable_cell_is_named_as_far_as_it_can_be() -> None:
+    """SYNTHETIC: the cell of a refused figure missing (NaN, as pandas holds a missing text) or unusual; the
+    rejection still says why, naming what is known, and no exception escapes."""
+    frame = _observations([2e300, 3e300, 4e300, 5e300])
+    frame["source_cell"] = [float("nan"), "grp:x7", "grp:124", None]
+    frame.loc[3, "source_sheet"] = float("nan")
+    parsed = Parsed(adapter="rosstat_workbook", tables={"observations": frame})
+    rejections = implausible_values(parsed, "grp_2019.xlsx")
+    assert sorted(((r.sheet, r.row, r.column) for r in rejections), key=str) == sorted(
+        [(None, None, "value"), ("9.1.", None, "grp:x7"), (None, 124, "grp"), (None, None, "value")], key=str)
+    assert all(r.reason.startswith("value is beyond") for r in rejections)
+    assert parsed.tables["observations"].empty
+
+
 def test_negative_counts_are_refused_but_changes_and_amounts_pass() -> None:
     """SYNTHETIC: people cannot be negative; a migration gain in people, or a profit balance, can."""
     indicators = pd.DataFrame({"code": ["pop", "migration", "profit"],
