@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dash.testing.wait import until
 
+from tests.dashboard.conftest import wait_for_graph
+
 # Every key of every trace as plotted; typed arrays (numbers sent as binary) become plain lists.
 _TRACES_JS = """
 var el = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');
@@ -84,6 +86,17 @@ def chart_boxes(dash_duo, graph: str) -> dict | None:
     """Where the parts of the chart in the dcc.Graph `graph` are drawn (px of the viewport), and whether it took
     its narrow layout (assets/narrow_charts.js); None before it is drawn."""
     return dash_duo.driver.execute_script(_CHART_BOXES_JS, graph)
+
+
+def narrow_chart_boxes(dash_duo, app, path: str, graph: str, timeout: int = 15) -> dict:
+    """Start `app` in a phone-sized window (375 x 800), open `path` ("/products?lang=ru") and return chart_boxes
+    of `graph` once it is drawn in its narrow layout."""
+    dash_duo.start_server(app)
+    dash_duo.driver.set_window_size(375, 800)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}{path}")
+    wait_for_graph(dash_duo, graph)
+    until(lambda: (chart_boxes(dash_duo, graph) or {}).get("narrow"), timeout=timeout)
+    return chart_boxes(dash_duo, graph)
 
 
 def overlap(a: dict, b: dict) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from dash.testing.wait import until
 
-from tests.dashboard.browser import chart_boxes, click_segment, inside, overlap, traces
+from tests.dashboard.browser import click_segment, inside, narrow_chart_boxes, overlap, traces
 from tests.dashboard.conftest import (
     console_errors,
     current_query,
@@ -120,12 +120,7 @@ def test_map_of_regions_draws_offline(dash_duo, atlas_app):
 
 @pytest.mark.parametrize(("lang", "words"), [("ru", "Источник: "), ("en", "Source: ")])
 def test_line_view_footer_fits_a_phone(dash_duo, atlas_app, lang, words):
-    dash_duo.start_server(atlas_app)
-    dash_duo.driver.set_window_size(375, 800)
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/indicators?lang={lang}&indicator=grp_per_capita")
-    wait_for_graph(dash_duo, GRAPH)
-    until(lambda: (chart_boxes(dash_duo, GRAPH) or {}).get("narrow"), timeout=15)
-    boxes = chart_boxes(dash_duo, GRAPH)
+    boxes = narrow_chart_boxes(dash_duo, atlas_app, f"/indicators?lang={lang}&indicator=grp_per_capita", GRAPH)
     footer = next(b for b in boxes["annotations"] if b["text"].startswith(words))
     # Before: one line from the plot's left edge, cut at the chart's right edge ("обновлено 1 дек").
     assert inside(footer, boxes["chart"]), boxes

@@ -91,8 +91,9 @@ def test_per_capita_not_offered_for_a_non_additive_indicator(dash_duo, atlas_app
 
     until(lambda: per_capita_disabled() is True, timeout=10)
     assert "transform=per_capita" not in current_query(dash_duo)  # the URL's per capita was not applied
-    notes = dash_duo.find_element("#indicators-notes").text
-    assert "offered for totals only" in notes
+    # NOTE: the notes come from another output of the page's callbacks than the control: waited for, not read
+    # at once (on a loaded machine the control was disabled before the notes were drawn).
+    until(lambda: "offered for totals only" in dash_duo.find_element("#indicators-notes").text, timeout=10)
     _choose_indicator(dash_duo, "Gross regional product", "Gross regional product")
     until(lambda: per_capita_disabled() is False, timeout=10)
     click_segment(dash_duo, "indicators-transform", "Per 1,000 people")

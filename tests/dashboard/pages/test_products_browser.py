@@ -7,7 +7,15 @@ import itertools
 import pytest
 from dash.testing.wait import until
 
-from tests.dashboard.browser import chart_boxes, follow_nav_keeping_area, inside, overlap, pick_option, traces
+from tests.dashboard.browser import (
+    chart_boxes,
+    follow_nav_keeping_area,
+    inside,
+    narrow_chart_boxes,
+    overlap,
+    pick_option,
+    traces,
+)
 from tests.dashboard.conftest import (
     console_errors,
     current_query,
@@ -137,11 +145,7 @@ def test_full_page_and_narrow_viewport(dash_duo, atlas_app):
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_registrations_legend_goes_under_the_chart_on_a_phone_and_back_when_wide(dash_duo, atlas_app, lang):
-    dash_duo.start_server(atlas_app)
-    dash_duo.driver.set_window_size(375, 800)
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/products?lang={lang}")
-    wait_for_graph(dash_duo, REGISTRATIONS)
-    until(lambda: (chart_boxes(dash_duo, REGISTRATIONS) or {}).get("narrow"), timeout=10)
+    narrow_chart_boxes(dash_duo, atlas_app, f"/products?lang={lang}", REGISTRATIONS)
     until(lambda: chart_boxes(dash_duo, REGISTRATIONS)["legend"], timeout=10)
     boxes = chart_boxes(dash_duo, REGISTRATIONS)
     legend = boxes["legend"][0]
@@ -162,12 +166,7 @@ def test_registrations_legend_goes_under_the_chart_on_a_phone_and_back_when_wide
 
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_company_bars_and_treemap_are_readable_on_a_phone(dash_duo, atlas_app, lang):
-    dash_duo.start_server(atlas_app)
-    dash_duo.driver.set_window_size(375, 800)
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/products?lang={lang}")
-    wait_for_graph(dash_duo, BY_COMPANY)
-    until(lambda: (chart_boxes(dash_duo, BY_COMPANY) or {}).get("narrow"), timeout=15)
-    boxes = chart_boxes(dash_duo, BY_COMPANY)
+    boxes = narrow_chart_boxes(dash_duo, atlas_app, f"/products?lang={lang}", BY_COMPANY)
     # Before: the longest company names were cut at the chart's left edge and the counts' ticks ran together.
     assert boxes["yticks"] and all(b["left"] >= boxes["chart"]["left"] - 1 for b in boxes["yticks"]), boxes
     ticks = boxes["xticks"]

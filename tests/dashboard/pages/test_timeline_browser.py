@@ -7,7 +7,7 @@ import itertools
 import pytest
 from dash.testing.wait import until
 
-from tests.dashboard.browser import chart_boxes, click_segment, overlap, traces
+from tests.dashboard.browser import click_segment, narrow_chart_boxes, overlap, traces
 from tests.dashboard.conftest import (
     console_errors,
     current_query,
@@ -127,12 +127,7 @@ def test_russian_page_shows_the_translated_descriptions(dash_duo, atlas_app):
 
 @pytest.mark.parametrize(("lang", "undated"), [("ru", "Без даты"), ("en", "No date")])
 def test_chart_keeps_room_for_the_events_on_a_phone(dash_duo, atlas_app, lang, undated):
-    dash_duo.start_server(atlas_app)
-    dash_duo.driver.set_window_size(375, 800)
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/timeline?lang={lang}")
-    wait_for_graph(dash_duo, GRAPH)
-    until(lambda: (chart_boxes(dash_duo, GRAPH) or {}).get("narrow"), timeout=15)
-    boxes = chart_boxes(dash_duo, GRAPH)
+    boxes = narrow_chart_boxes(dash_duo, atlas_app, f"/timeline?lang={lang}", GRAPH)
     chart, plot = boxes["chart"], boxes["plots"][0]
     # Before: the event types' labels took more than half the width, leaving the events 130 of 320 px.
     assert plot["right"] - plot["left"] > 0.55 * (chart["right"] - chart["left"]), boxes
