@@ -47,6 +47,13 @@ def wrapped(text: str, width: int) -> str:
     return "<br>".join(textwrap.wrap(text, width, break_long_words=False)) or text
 
 
+def wrapped_ticks(axis: str, values: list, labels: list[str], width: int) -> dict[str, object]:
+    """Relayout updates for a narrow chart's category axis ("yaxis"): `values` labelled `labels` in lines of at most
+    `width` characters, in 10 px (long names otherwise take the width from the plot, or are cut at its edge)."""
+    return {f"{axis}.tickmode": "array", f"{axis}.tickvals": list(values),
+            f"{axis}.ticktext": [wrapped(label, width) for label in labels], f"{axis}.tickfont.size": 10}
+
+
 def base_layout(lang: str, height: int = 360, **overrides) -> dict:
     layout = {
         "height": height,

@@ -508,6 +508,8 @@ _BINARY_TYPES: dict[str, tuple[str, type]] = {
     "REAL": ("float4", float), "FLOAT": ("float8", float), "DOUBLE PRECISION": ("float8", float),
     "VARCHAR": ("varchar", str), "TEXT": ("text", str),
 }
+# The Python type each binary dumper takes, by PostgreSQL's type name.
+_PYTHON_TYPES: dict[str, type] = dict(_BINARY_TYPES.values())
 # The largest magnitude each integer type holds. NOTE: psycopg's binary dumpers do not check it: 2**40
 # sent as int4 was written as 0 (text COPY refused it as out of range).
 _INTEGER_BITS = {"int2": 15, "int4": 31, "int8": 63}
@@ -532,11 +534,10 @@ def _binary_values(conn: Connection, table: Table, frame: pd.DataFrame, types: l
     text COPY had PostgreSQL read them (an object column of numpy scalars or numeric text, a number given to
     a text column), so no numpy scalar reaches psycopg and what text COPY took still loads the same.
     """
-    python_types = dict(_BINARY_TYPES.values())
     converted = {}
     for (column, values), pg_type in zip(frame.items(), types, strict=True):
         where = f"{table.name}.{column}"
-        wanted = python_types[pg_type]
+        wanted = _PYTHON_TYPES[pg_type]
         inferred = pd.api.types.infer_dtype(values, skipna=True)
         if inferred == "empty":
             continue

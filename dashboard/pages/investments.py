@@ -26,7 +26,7 @@ from dashboard.components import (
     sync_url,
     url_state,
 )
-from dashboard.figures import PALETTE, base_layout, narrow, wrapped
+from dashboard.figures import PALETTE, base_layout, narrow, wrapped_ticks
 from dashboard.i18n import (
     RecordedText,
     format_count,
@@ -575,9 +575,8 @@ def _by_company(rows, currency, lang, labels, names) -> tuple:
                          legend={"orientation": "h", "yanchor": "top", "x": 0, "y": -62 / (height - 108)})
     # On a phone the companies' names (in lines of 26 characters) left the bars a quarter of the width: lines of at
     # most 16 characters in 10 px; the legend goes under the chart (base_layout), so the margin kept for it goes.
-    narrow(layout, {"yaxis.tickmode": "array", "yaxis.tickvals": order,
-                    "yaxis.ticktext": [wrapped(label.replace("<br>", " "), 16) for label in order],
-                    "yaxis.tickfont.size": 10, "margin.b": 48})
+    narrow(layout, {**wrapped_ticks("yaxis", order, [label.replace("<br>", " ") for label in order], 16),
+                    "margin.b": 48})
     shown = pd.DataFrame({column: [bar[column] for bar in bars] for column in BY_COMPANY_COLUMNS})
     shown["year"] = shown["year"].astype("Int64")
     return chart_result(plain.figure(traces, layout), shown,

@@ -26,7 +26,7 @@ from dashboard.components import (
     sync_url,
     url_state,
 )
-from dashboard.figures import MUTED, PALETTE, base_layout, narrow, wrapped
+from dashboard.figures import MUTED, PALETTE, base_layout, narrow, wrapped, wrapped_ticks
 from dashboard.i18n import RecordedText, format_number, grid_locale_text, normalise_language, page_text, t
 from dashboard.model.labels import markdown_link
 from dashboard.model.safety import grid_export_params
@@ -367,8 +367,7 @@ def render_by_company(chosen: tuple, area: str | None, lang: str) -> tuple:
     # On a phone the companies' names took the width (plotly cut the longest at the chart's left edge) and the counts'
     # ticks ran into each other: the names in lines of at most 18 characters in 10 px, about four ticks.
     companies = [row["company"] for row in ordered]
-    narrow(layout, {"yaxis.tickmode": "array", "yaxis.tickvals": companies,
-                    "yaxis.ticktext": [wrapped(name, 18) for name in companies], "yaxis.tickfont.size": 10,
+    narrow(layout, {**wrapped_ticks("yaxis", companies, companies, 18),
                     "xaxis.dtick": max(1, math.ceil(max(products_count) / 4))})
     figure = plain.figure([bar], layout)
     return chart_result(figure, table, _sources_of(products, sources, lang), unit, "products_by_company.csv")

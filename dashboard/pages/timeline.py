@@ -25,7 +25,7 @@ from dashboard.components import (
     url_state,
     year_range,
 )
-from dashboard.figures import PALETTE, base_layout, narrow, wrapped
+from dashboard.figures import PALETTE, base_layout, narrow, wrapped_ticks
 from dashboard.i18n import (
     RecordedText,
     format_number,
@@ -328,7 +328,7 @@ def render_chart(types: tuple, year_from: int | None, year_to: int | None, statu
         layout["xaxis"]["range"] = [f"{year_from - 1}-10-01", f"{year_to + 1}-03-31"]
     # On a phone the event types' labels took half the width and plotly turned the years on end under the plot:
     # the labels in lines of at most 16 characters in a smaller font, and fewer years, upright.
-    narrow(layout, {"yaxis.ticktext": [wrapped(type_label(v, lang), 16) for v in order], "yaxis.tickfont.size": 10,
+    narrow(layout, {**wrapped_ticks("yaxis", range(len(order)), [type_label(v, lang) for v in order], 16),
                     "xaxis.nticks": 6, "xaxis.tickangle": 0})
     undated = len(shown) - len(dated)
     if undated:
