@@ -139,6 +139,7 @@ TEXT = {
     "no_common": {"ru": "Нет регионов с обоими показателями за {period}",
                   "en": "No region has both indicators for {period}"},
     "right_axis": {"ru": "{names} — правая ось", "en": "{names}: right axis"},
+    "legend_right": {"ru": "{name} (правая ось)", "en": "{name} (right axis)"},
     "footer": {"ru": "Источник: {editions} · обновлено {updated}", "en": "Source: {editions} · last updated {updated}"},
     "and_more": {"ru": "{first} и ещё {n}", "en": "{first} and {n} more"},
     "subtitle": {"ru": "{regions}; {years}; {transform}", "en": "{regions}; {years}; {transform}"},
@@ -712,7 +713,7 @@ def render_view(indicator: str, regions: tuple[str, ...], start: int | None, end
     if "yaxis2" in figure["layout"]:
         notes.append(tx("note_aggregates", lang))
     if figure.get("data") and view != "table":
-        _add_footer(figure, rows, lang)
+        _add_footer(figure, rows, lang, under_axis=view == "line")
     figure, source, unit_label, _rows = chart_result(figure, pd.DataFrame(), _sources(rows, transform, lang),
                                                      unit_label, "")
     return (figure, source, unit_label, *api_links(endpoint, filename, **view_params), rank, height, title, subtitle,
@@ -961,7 +962,29 @@ def _line_figure(rows: list[dict], unit: str, lang: str, kind: str, regions: tup
             label.update({"yref": "y2", "xshift": 70})
             annotations.append(label)
     layout["annotations"] = annotations
+    _narrow_line(layout, traces, present, len(annotations), lang)
     return plain.figure(traces, layout)
+
+
+def _narrow_line(layout: dict, traces: list[dict], codes: list[str], labels: int, lang: str) -> None:
+    """The line chart's phone layout: the series named in a legend under the chart instead of at the line ends."""
+    # NOTE: on a phone the 150 px (210 with a right axis) kept for the labels at the line ends left the lines 64 px
+    # (43 px) of a 317 px chart. Narrow, the labels go and the legend under the chart names every series: Kaluga's
+    # entry first, in bold, with its thick line; a right-axis series dashed and called so. The axes lose their titles
+    # (the card's head shows the unit; the legend says which lines are on the right axis: a title left empty still
+    # takes its room, a null one does not) and their tick labels are 11 px.
+    updates: dict[str, object] = {f"annotations[{i}].visible": False for i in range(labels)}
+    axes = ("yaxis", "yaxis2") if "yaxis2" in layout else ("yaxis",)
+    for axis in axes:
+        updates.update({f"{axis}.title.text": None, f"{axis}.automargin": True, f"{axis}.tickfont.size": 11})
+    updates.update({"showlegend": True, "margin.l": 8, "margin.r": 8})
+    changes: dict[int, dict[str, object]] = {}
+    for n, (code, trace) in enumerate(zip(codes, traces, strict=True)):
+        if trace.get("yaxis") == "y2":
+            changes[n] = {"name": tx("legend_right", lang, name=trace["name"])}
+        elif code == KALUGA_CODE:
+            changes[n] = {"name": f"<b>{trace['name']}</b>", "legendrank": 1}
+    narrow(layout, updates, traces=changes)
 
 
 def _rank_line(rows: list[dict], lang: str, period: str) -> str:
@@ -1171,8 +1194,9 @@ def _table_figure(rows: list[dict], lang: str, every_edition: bool) -> dict:
     return plain.figure([figure], base_layout(lang, height, margin={"l": 0, "r": 0, "t": 0, "b": 0}))
 
 
-def _add_footer(figure: dict, rows: list[dict], lang: str) -> None:
-    """'Source: <editions> · last updated <date>' inside the chart, so an exported image carries it."""
+def _add_footer(figure: dict, rows: list[dict], lang: str, under_axis: bool = False) -> None:
+    """'Source: <editions> · last updated <date>' inside the chart, so an exported image carries it; with
+    `under_axis`, on a phone it is the x axis's title (between the axis and a legend under the chart)."""
     editions = sorted({r["edition"] for r in rows}, key=edition_age)
     finished = queries.load_finished()
     dates = [finished[r["load_id"]] for r in rows if r["load_id"] in finished]
@@ -1190,7 +1214,14 @@ def _add_footer(figure: dict, rows: list[dict], lang: str) -> None:
     # 150 px on the right for its labels, and its axis's labels push the plot further right): in two lines (the
     # editions, then the update) ending by the chart's right edge, which no automatic margin moves, with the bottom
     # margin grown by a line to hold the second.
-    narrow(layout, {f"annotations[{index}].text": text.replace(" · ", "<br>"), f"annotations[{index}].x": 1,
+    lines = text.replace(" · ", "<br>")
+    if under_axis:
+        # An annotation is placed from the plot's edge, and a legend under the chart (yref container) takes the room
+        # below the axis that it was given: the axis's title is stacked between them by plotly itself.
+        narrow(layout, {f"annotations[{index}].visible": False, "xaxis.title.text": lines,
+                        "xaxis.title.font.size": 11, "xaxis.title.font.color": "#5c6773", "xaxis.automargin": True})
+        return
+    narrow(layout, {f"annotations[{index}].text": lines, f"annotations[{index}].x": 1,
                     f"annotations[{index}].xanchor": "right", f"annotations[{index}].align": "right",
                     f"annotations[{index}].xshift": margin["r"] - 16, "margin.b": margin["b"] + 16})
 

@@ -71,6 +71,33 @@ def test_default_chart_compares_like_with_like_on_readable_ticks(page):
     assert total["layout"]["yaxis"]["exponentformat"] == "none"
 
 
+def test_line_chart_on_a_phone_names_the_series_in_a_legend_instead_of_at_the_line_ends(page):
+    figure, *_ = _render(page, page.DEFAULT_INDICATOR, lang="ru")
+    layout = figure["layout"]
+    spec = layout["meta"]["narrow"]
+    changes = spec["layout"]
+    ends = [i for i, a in enumerate(layout["annotations"]) if a.get("xref") == "paper" and a.get("x") == 1.0]
+    assert len(ends) == 7 and all(changes[f"annotations[{i}].visible"] is False for i in ends)
+    # The right margin kept for them goes; the legend (under the chart: figures.NARROW_LEGEND) names the series.
+    assert layout["margin"]["r"] == 150 and changes["margin.r"] <= 16 and changes["showlegend"] is True
+    assert changes["legend.yref"] == "container" and changes["yaxis.title.text"] is None  # (the unit: card's head)
+    renamed = dict(spec["traces"])
+    kaluga = next(n for n, trace in enumerate(figure["data"]) if trace["name"] == "Калужская область")
+    assert renamed == {kaluga: {"name": "<b>Калужская область</b>", "legendrank": 1}}
+    # The source line goes from an annotation under the plot to the x axis's title, in two lines.
+    footer = len(layout["annotations"]) - 1
+    assert layout["annotations"][footer]["text"].startswith("Источник: ")
+    assert changes[f"annotations[{footer}].visible"] is False
+    assert changes["xaxis.title.text"].startswith("Источник: ") and changes["xaxis.title.text"].count("<br>") == 1
+    # With Russia's total on its own axis, its legend entry says so (the axis loses its title).
+    total, *_ = _render(page, "grp", lang="en")
+    russia = next(n for n, trace in enumerate(total["data"]) if trace["name"] == "Russian Federation")
+    assert dict(total["layout"]["meta"]["narrow"]["traces"])[russia] == {"name": "Russian Federation (right axis)"}
+    assert total["layout"]["meta"]["narrow"]["layout"]["yaxis2.title.text"] is None
+    # Wide, nothing of it shows.
+    assert layout["showlegend"] is False and "title" not in layout["xaxis"]
+
+
 def test_russia_goes_on_its_own_axis_for_a_total(page):
     figure, *_rest, notes = _render(page, regions=("RU-KLU", "RU-TUL", "RU"))
     russia = next(trace for trace in figure["data"] if trace["name"] == "Russian Federation")

@@ -118,13 +118,52 @@ def test_map_of_regions_draws_offline(dash_duo, atlas_app):
     assert console_errors(dash_duo) == []
 
 
-@pytest.mark.parametrize(("lang", "words"), [("ru", "Источник: "), ("en", "Source: ")])
-def test_line_view_footer_fits_a_phone(dash_duo, atlas_app, lang, words):
+# The legend's entries as drawn: text, whether bold, and the box of each.
+_LEGEND_JS = """
+return Array.from(document.querySelectorAll('#' + arguments[0] + ' .legend .traces')).map(function (el) {
+  var text = el.querySelector('.legendtext'), r = el.getBoundingClientRect();
+  return {text: text.textContent, bold: !!text.querySelector('[style*="bold"]') || /<b>/.test(text.innerHTML),
+          left: r.left, top: r.top, right: r.right, bottom: r.bottom};
+});
+"""
+
+
+@pytest.mark.parametrize(("lang", "words", "kaluga"), [("ru", "Источник: ", "Калужская область"),
+                                                       ("en", "Source: ", "Kaluga Oblast")])
+def test_line_view_gives_the_lines_the_width_of_a_phone(dash_duo, atlas_app, lang, words, kaluga):
     boxes = narrow_chart_boxes(dash_duo, atlas_app, f"/indicators?lang={lang}&indicator=grp_per_capita", GRAPH)
-    footer = next(b for b in boxes["annotations"] if b["text"].startswith(words))
-    # Before: one line from the plot's left edge, cut at the chart's right edge ("обновлено 1 дек").
-    assert inside(footer, boxes["chart"]), boxes
-    assert not [b for b in boxes["xticks"] + boxes["plots"] if overlap(footer, b)], boxes
+    chart, [plot] = boxes["chart"], boxes["plots"]
+    # Before: 150 px kept on the right for the labels at the line ends left the lines 64 of 317 px.
+    assert plot["right"] - plot["left"] >= 0.7 * (chart["right"] - chart["left"]), boxes
+    assert inside(plot, chart), boxes
+    # The series are named in the legend under the chart instead, every one of them, Kaluga first and in bold.
+    assert not boxes["annotations"], boxes  # (no label at a line end is drawn)
+    [legend] = boxes["legend"]
+    entries = dash_duo.driver.execute_script(_LEGEND_JS, GRAPH)
+    names = [trace["name"].replace("<b>", "").replace("</b>", "") for trace in traces(dash_duo, GRAPH)]
+    assert sorted(e["text"] for e in entries) == sorted(names) and len(names) == 7, (entries, names)
+    assert entries[0]["text"] == kaluga and entries[0]["bold"] and not any(e["bold"] for e in entries[1:]), entries
+    assert inside(legend, chart) and not overlap(legend, plot), boxes
+    # The source line (editions, then the update) is between the axis and the legend, clear of both.
+    [footer] = boxes["xtitle"]
+    assert footer["text"].startswith(words) and inside(footer, chart), boxes
+    assert not [b for b in boxes["xticks"] + boxes["plots"] + [legend] if overlap(footer, b)], boxes
+    assert not [b for b in boxes["xticks"] if overlap(legend, b)], boxes
     assert not has_horizontal_scroll(dash_duo)
     save_screenshot(dash_duo, f"indicators-line-375px-{lang}")
+    assert console_errors(dash_duo) == []
+
+
+@pytest.mark.parametrize(("lang", "right"), [("ru", "Российская Федерация (правая ось)"),
+                                             ("en", "Russian Federation (right axis)")])
+def test_line_view_with_a_right_axis_names_it_in_the_legend_on_a_phone(dash_duo, atlas_app, lang, right):
+    # GRP itself: Russia's total on its own (right) axis.
+    boxes = narrow_chart_boxes(dash_duo, atlas_app, f"/indicators?lang={lang}&indicator=grp", GRAPH)
+    chart, [plot] = boxes["chart"], boxes["plots"]
+    # Before: 43 of 317 px (210 px kept on the right for the labels and the right axis's title).
+    assert plot["right"] - plot["left"] >= 0.5 * (chart["right"] - chart["left"]), boxes
+    entries = dash_duo.driver.execute_script(_LEGEND_JS, GRAPH)
+    assert right in [e["text"] for e in entries] and len(entries) == 7, entries
+    assert not boxes["annotations"] and not has_horizontal_scroll(dash_duo), boxes
+    save_screenshot(dash_duo, f"indicators-line-right-axis-375px-{lang}")
     assert console_errors(dash_duo) == []
