@@ -1058,7 +1058,8 @@ def _map_figure(rows: list[dict], unit: str, lang: str, name: str, period: str) 
     scale = []
     for i, colour in enumerate(colours):
         scale += [[i / k, colour], [(i + 1) / k, colour]]
-    ticks = [f"{format_number(edges[i], lang)} – {format_number(edges[i + 1], lang)}" for i in range(k)]
+    bounds = [(format_number(edges[i], lang), format_number(edges[i + 1], lang)) for i in range(k)]
+    ticks = [f"{low} – {high}" for low, high in bounds]
     choropleth = {
         "type": "choropleth", "geojson": geojson, "featureidkey": "properties.code",
         "locations": [r["region_code"] for r in shown], "z": [_bin_of(r["value"], edges) + 0.5 for r in shown],
@@ -1095,6 +1096,14 @@ def _map_figure(rows: list[dict], unit: str, lang: str, name: str, period: str) 
                                              "rotation": {"lon": 100}},
                               "center": {"lon": 100, "lat": 62}, "lonaxis": {"range": [26, 182]},
                               "lataxis": {"range": [41, 79]}})
+    # NOTE: on a phone the five ranges, one line each, do not fit under the bar: plotly tilted them into the source
+    # line and hid the two that ran past the chart's right edge. Narrow, each range is upright in two lines of 10 px
+    # (its bin is about 60 px of a 317 px bar) and the bar stands a little higher, in the room the map leaves at
+    # that width (its frame keeps its shape), clear of the source line under it. The title, cut at the chart's edge
+    # under the modebar, keeps the period: the card's head above it names the indicator.
+    narrow(layout, {"title.text": f"<b>{period}</b>"},
+           traces={0: {"colorbar.ticktext": [f"{low} –<br>{high}" for low, high in bounds], "colorbar.tickangle": 0,
+                       "colorbar.tickfont.size": 10, "colorbar.y": 0.03}})
     return plain.figure([choropleth, outline], layout)
 
 

@@ -150,6 +150,18 @@ def test_map_bins_colours_by_quantile_names_the_year_and_labels_kaluga(page):
     assert all(row[0] for row in choropleth["customdata"])  # region names on hover
 
 
+def test_map_on_a_phone_writes_each_range_upright_in_two_lines(page):
+    figure, *_ = _render(page, regions=(), view="map", period="2019", edition="RR-2021", lang="ru")
+    spec = figure["layout"]["meta"]["narrow"]
+    [[index, change]] = spec["traces"]
+    ranges = figure["data"][index]["colorbar"]["ticktext"]
+    # The same ranges (the same numbers, written the page's way), each split after its dash.
+    assert [text.replace("<br>", " ") for text in change["colorbar.ticktext"]] == ranges and len(ranges) == 5
+    assert all(text.count("<br>") == 1 and " – " in text.replace("<br>", " ") for text in change["colorbar.ticktext"])
+    assert change["colorbar.tickangle"] == 0 and change["colorbar.tickfont.size"] >= 10
+    assert spec["layout"]["title.text"] == "<b>2019</b>" and "2019" in figure["layout"]["title"]["text"]
+
+
 def test_per_capita_only_for_totals_and_population_stated(page):
     for code in ("avg_wage", "grp_per_capita", "population", "unemployment_rate"):
         assert not page.additive(code), code

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from dash.testing.wait import until
 
@@ -166,4 +168,26 @@ def test_line_view_with_a_right_axis_names_it_in_the_legend_on_a_phone(dash_duo,
     assert right in [e["text"] for e in entries] and len(entries) == 7, entries
     assert not boxes["annotations"] and not has_horizontal_scroll(dash_duo), boxes
     save_screenshot(dash_duo, f"indicators-line-right-axis-375px-{lang}")
+    assert console_errors(dash_duo) == []
+
+
+@pytest.mark.parametrize(("lang", "words"), [("ru", "Источник: "), ("en", "Source: ")])
+def test_map_ranges_and_source_line_are_clear_of_each_other_on_a_phone(dash_duo, atlas_app, lang, words):
+    path = f"/indicators?lang={lang}&indicator=grp_per_capita&view=map&year=2022"
+    boxes = narrow_chart_boxes(dash_duo, atlas_app, path, GRAPH)
+    chart, ranges = boxes["chart"], boxes["cbticks"]
+    footer = next(b for b in boxes["annotations"] if b["text"].startswith(words))
+    # Before: the ranges, tilted, ran into the source line, and plotly hid the two past the chart's right edge.
+    assert len(ranges) == 5 and all(b["right"] - b["left"] > 0 for b in ranges), ranges
+    assert all(inside(b, chart) for b in [*ranges, footer]), boxes
+    assert not [b for b in ranges if overlap(footer, b)], boxes
+    assert not [(a, b) for a, b in itertools.pairwise(ranges) if overlap(a, b)], ranges
+    assert all(b["bottom"] - b["top"] < 40 for b in ranges), ranges  # upright (two lines), not tilted
+    # The title keeps the period only (the card's head names the indicator): nothing of it is cut at the edge.
+    title = dash_duo.driver.execute_script(
+        f"var t = document.querySelector('#{GRAPH} .g-gtitle text'); var r = t.getBoundingClientRect();"
+        "return {left: r.left, top: r.top, right: r.right, bottom: r.bottom, text: t.textContent};")
+    assert title["text"] == "2022" and inside(title, chart), title
+    assert not has_horizontal_scroll(dash_duo)
+    save_screenshot(dash_duo, f"indicators-map-375px-{lang}")
     assert console_errors(dash_duo) == []
