@@ -509,6 +509,20 @@ def _curve(rows, currency, lang, lines, names) -> tuple:
                         f"investments_curve_{currency}.csv")
 
 
+# Widths (characters) tried in turn for the lines of the by-company chart's names.
+NAME_WIDTHS = (24, 30, 36)
+
+
+def _name_lines(names: list[str]) -> list[str]:
+    """Each name whole (44 characters cut the longest two: "Obninsk Institute for Nuclear Power Enginee…"), in lines
+    of the narrowest of NAME_WIDTHS at which none takes more than three: the names' column as narrow as they allow."""
+    for width in NAME_WIDTHS:
+        lines = [_wrap(name, width) for name in names]
+        if all(label.count("<br>") < 3 for label in lines):
+            break
+    return lines
+
+
 def _short(text: str, width: int = 28) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -543,16 +557,17 @@ def _by_company(rows, currency, lang, labels, names) -> tuple:
         figure = plain.empty(tx("no_figures", lang, cur=currency), lang, 420)
         return chart_result(figure, pd.DataFrame(), [], unit, f"investments_by_company_{currency}.csv")
     bars = [{**bar, "name": labels.get(bar["company_key"], bar["company_key"])} for bar in bars]
-    for bar in bars:
-        bar["label"] = _wrap(_short(bar["name"], 44), 24)
-    order = list(dict.fromkeys(bar["label"] for bar in bars))
+    # The bars' categories are the names, labelled whole in lines (_name_lines), in rows tall enough for them.
+    order = list(dict.fromkeys(bar["name"] for bar in bars))
+    lines = _name_lines(order)
+    row = max(40, 15 * max(label.count("<br>") + 1 for label in lines) + 6)
     traces = []
     for group, colour in (("made", MADE_COLOUR), ("planned", PLANNED_COLOUR)):
         part = [bar for bar in bars if bar["status_group"] == group]
         if not part:
             continue
         traces.append({
-            "type": "bar", "y": [bar["label"] for bar in part], "x": [bar["amount_low_mn"] / scale for bar in part],
+            "type": "bar", "y": [bar["name"] for bar in part], "x": [bar["amount_low_mn"] / scale for bar in part],
             "orientation": "h", "name": tx(group, lang), "marker": {"color": colour},
             "text": [_bar_text(bar["amount_raw"], bar["currency_raw"], lang) for bar in part],
             "textposition": "outside",
@@ -565,18 +580,18 @@ def _by_company(rows, currency, lang, labels, names) -> tuple:
             "hovertemplate": ("<b>%{customdata[4]}</b><br>%{customdata[3]}: %{customdata[0]}<br>"
                               + f"{tx('col_period', lang)}: " + "%{customdata[1]}<br>"
                               + f"{t('card.source', lang)}: " + "%{customdata[2]}<extra></extra>")})
-    height = max(320, 40 * len(order) + 120)
+    height = max(320, row * len(order) + 120)
     # NOTE: room on the right for the longest bar's text (">20 млрд" drawn outside it): 44 px cut it to ">20 мл"
     layout = base_layout(lang, height, barmode="group", margin={"l": 8, "r": 72, "t": 36, "b": 100},
                          yaxis={"categoryorder": "array", "categoryarray": order[::-1], "automargin": True,
-                                "tickfont": {"size": 11}},
+                                "tickmode": "array", "tickvals": order, "ticktext": lines, "tickfont": {"size": 11}},
                          xaxis={"title": {"text": unit}, "gridcolor": "#e6e9ee", "rangemode": "tozero"},
                          # Below the axis title, clear of the mode bar.
                          legend={"orientation": "h", "yanchor": "top", "x": 0, "y": -62 / (height - 108)})
     # On a phone the companies' names (in lines of 26 characters) left the bars a quarter of the width: lines of at
-    # most 16 characters in 10 px; the legend goes under the chart (base_layout), so the margin kept for it goes.
-    narrow(layout, {**wrapped_ticks("yaxis", order, [label.replace("<br>", " ") for label in order], 16),
-                    "margin.b": 48})
+    # most 16 characters in 10 px, the longest names cut at 44 (whole on hover); the legend goes under the chart
+    # (base_layout), so the margin kept for it goes.
+    narrow(layout, {**wrapped_ticks("yaxis", order, [_short(name, 44) for name in order], 16), "margin.b": 48})
     shown = pd.DataFrame({column: [bar[column] for bar in bars] for column in BY_COMPANY_COLUMNS})
     shown["year"] = shown["year"].astype("Int64")
     return chart_result(plain.figure(traces, layout), shown,

@@ -171,6 +171,29 @@ def test_every_chart_state_is_a_valid_plotly_figure(client, currency, area, lang
         assert figure.data or figure.layout.annotations  # a chart, or an empty state that says why
 
 
+@pytest.mark.parametrize("currency", ["RUB", "EUR"])
+def test_company_names_are_labelled_whole_in_rows_tall_enough(client, currency):
+    response = call(client, "investments-curve-graph.figure", {
+        "investments-currency": currency, "global-area": None, "investments-lang": "en"})
+    figure = valid_figures(response)["investments-company-graph"]
+    axis = figure.layout.yaxis
+    names = list(axis.tickvals)
+    hover = {point[4] for trace in figure.data for point in trace.customdata}
+    # The categories are the names as the hover gives them; each is labelled whole, in at most three lines.
+    assert set(names) == hover and set(axis.categoryarray) == hover
+    whole = [label.replace("<br>", "").replace(" ", "") for label in axis.ticktext]
+    assert whole == [name.replace(" ", "") for name in names]
+    assert max(label.count("<br>") for label in axis.ticktext) <= 2 and not any("…" in n for n in axis.ticktext)
+    if currency == "RUB":  # (the 44 characters cut before: "Obninsk Institute for Nuclear Power Enginee…")
+        assert any(n.startswith("Obninsk Institute for Nuclear Power Engineering") and len(n) > 44 for n in names)
+    lines = max(label.count("<br>") + 1 for label in axis.ticktext)
+    assert figure.layout.height >= len(names) * 15 * lines
+    # On a phone, lines of 16 characters: the longest names are cut at 44 there (whole on hover).
+    narrow = figure.layout.meta["narrow"]["layout"]
+    assert narrow["yaxis.tickvals"] == names
+    assert max(len(label.replace("<br>", " ")) for label in narrow["yaxis.ticktext"]) <= 44
+
+
 def test_plotted_curve_is_the_one_figure_rule(client, rows):
     response = call(client, "investments-curve-graph.figure", {
         "investments-currency": "RUB", "global-area": None, "investments-lang": "en"})

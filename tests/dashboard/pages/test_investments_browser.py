@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from dash.testing.wait import until
 
-from tests.dashboard.browser import chart_boxes, click_segment, follow_nav_keeping_area, inside, overlap, xy_traces
+from tests.dashboard.browser import (
+    chart_boxes,
+    click_segment,
+    follow_nav_keeping_area,
+    inside,
+    overlap,
+    traces,
+    xy_traces,
+)
 from tests.dashboard.conftest import (
     console_errors,
     current_query,
@@ -142,4 +152,24 @@ def test_legends_sit_under_the_charts_on_a_phone(dash_duo, atlas_app, lang):
     assert plot["right"] - plot["left"] > 0.3 * (chart["right"] - chart["left"]), boxes
     assert all(b["left"] >= chart["left"] - 1 for b in boxes["yticks"]), boxes
     save_screenshot(dash_duo, f"investments-legends-375px-{lang}")
+    assert console_errors(dash_duo) == []
+
+
+@pytest.mark.parametrize(("lang", "currency"), [("ru", "RUB"), ("en", "RUB"), ("en", "EUR")])
+def test_company_names_are_whole_at_desktop_width(dash_duo, atlas_app, lang, currency):
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(1440, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/investments?lang={lang}&currency={currency}")
+    wait_for_graph(dash_duo, COMPANY)
+    until(lambda: traces(dash_duo, COMPANY) and (chart_boxes(dash_duo, COMPANY) or {}).get("yticks"), timeout=15)
+    boxes = chart_boxes(dash_duo, COMPANY)
+    # Every company's name as the hover gives it, whole: before, the two longest in English were cut at 44
+    # characters ("Obninsk Institute for Nuclear Power Enginee…"). (A label in lines reads as its lines run together.)
+    names = {row[4] for trace in traces(dash_duo, COMPANY) for row in trace["customdata"]}
+    assert sorted("".join(b["text"].split()) for b in boxes["yticks"]) == sorted("".join(n.split()) for n in names)
+    assert not [b for b in boxes["yticks"] if "…" in b["text"] or not inside(b, boxes["chart"])], boxes["yticks"]
+    ticks = sorted(boxes["yticks"], key=lambda b: b["top"])
+    assert not [(a, b) for a, b in itertools.pairwise(ticks) if overlap(a, b)], ticks
+    assert not [b for b in boxes["yticks"] for plot in boxes["plots"] if overlap(b, plot)], boxes
+    save_screenshot(dash_duo, f"investments-by-company-1440px-{lang}-{currency}")
     assert console_errors(dash_duo) == []
