@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import html
+import os
 import re
 import stat
 import struct
@@ -214,7 +215,16 @@ def file_version(path: Path) -> tuple[str, int, int]:
         stat = path.stat()
     except OSError as exc:
         raise _refuse(path, f"cannot be read: {exc.strerror or exc}") from exc
-    return str(path.resolve()), stat.st_size, stat.st_mtime_ns
+    where = str(path) if path.is_absolute() else os.path.join(os.getcwd(), path)
+    return _resolved(where, stat.st_dev, stat.st_ino), stat.st_size, stat.st_mtime_ns
+
+
+@lru_cache(maxsize=64)
+def _resolved(path: str, device: int, inode: int) -> str:
+    # NOTE: resolving costs a system call per folder of the path, and a load asks for the version of its
+    # file hundreds of times (once per sheet read); keyed on the file the path reaches (device, inode),
+    # so a link pointed elsewhere is resolved again.
+    return str(Path(path).resolve())
 
 
 def formula_cells_without_values(path: Path) -> dict[str, set[str]]:

@@ -675,3 +675,23 @@ def test_a_real_xls_with_a_value_moved_to_iv65536_is_refused(tmp_path: Path) -> 
     error = refused(path)
     assert (error.rejection.row, error.rejection.column) == (65536, "IV")
     assert error.rejection.reason == "cells with values span A1:IV65536 (16,777,216 cells); the limit is 5,000,000"
+
+
+def test_file_version_follows_a_link_pointed_elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SYNTHETIC files: the resolved path is remembered per file reached, so a link moved to another file (or
+    a relative path read from another folder) names the file it reaches now."""
+    first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
+    first.write_bytes(b"one")
+    second.write_bytes(b"two!")
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(first)
+    assert guard.file_version(link)[:2] == (str(first.resolve()), 3)
+    link.unlink()
+    link.symlink_to(second)
+    assert guard.file_version(link)[:2] == (str(second.resolve()), 4)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "link.xlsx").symlink_to(first)
+    monkeypatch.chdir(tmp_path)
+    assert guard.file_version(Path("link.xlsx"))[0] == str(second.resolve())
+    monkeypatch.chdir(tmp_path / "other")
+    assert guard.file_version(Path("link.xlsx"))[0] == str(first.resolve())
