@@ -6,7 +6,9 @@ extracts agree on them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import chain
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -14,6 +16,7 @@ import pandas as pd
 
 from etl.periods import Period
 from etl.sources.base import CellPositions
+from etl.sources.cells import CellValue, parse_value
 
 OBSERVATION_COLUMNS = [
     "indicator_code", "region_code", "period", "period_kind", "year", "month", "value", "status",
@@ -26,6 +29,7 @@ _COLLECTED = ["indicator_code", "region_code", "period", "period_kind", "year", 
               "value_text", "source_sheet", "source_cell", "source_header"]
 # The text columns of a block (object arrays or Coded); a block's "month" is (values, missing mask).
 _TEXT = [c for c in _COLLECTED if c not in ("year", "month", "value")]
+_FLOAT = float
 
 
 class Coded(NamedTuple):
@@ -190,3 +194,104 @@ def _coded_text_column(parts: list[Coded]) -> object:
 
 def _joined(arrays: list, dtype: object) -> np.ndarray:
     return arrays[0] if len(arrays) == 1 else np.concatenate(arrays).astype(dtype, copy=False)
+
+
+def picker(indices: list[int]) -> Callable[[list], tuple]:
+    """A function giving a row's cells at `indices` as a tuple (None beyond the row's end)."""
+    if not indices:
+        return lambda row: ()
+    last = max(indices)
+    get = itemgetter(*indices)
+    whole = get if len(indices) > 1 else (lambda row: (get(row),))
+
+    def pick(row: list) -> tuple:
+        if len(row) > last:
+            return whole(row)
+        width = len(row)
+        return tuple(row[i] if i < width else None for i in indices)
+
+    return pick
+
+
+def figures_block(problems: list[tuple[int, int, str, str, str]], targets: list[tuple], kept: list[int],
+                  regions: list[str], row_variants: list[int], codes: list[list[str]], percents: list[bool],
+                  blocks: list[tuple], sheet: str, marks: frozenset[str], times_refused: str) -> dict[str, object]:
+    """The figures of a table's data rows `kept` (0-based) as a block for ObservationBuilder.add_block, a
+    block of columns at once: a finite number is its own value; every other cell is read by parse_value.
+
+    `targets` are (column index, indicator code, period, letter, header) of the value columns; `blocks`
+    each kept row's cells in those columns (picker); `regions` each kept row's region; `codes` the
+    indicator codes of each row variant (a row in its own unit takes other indicators) and `percents`
+    whether its unit is a percentage, `row_variants` each row's. What is not a value goes to `problems`
+    as (row, target position, reason, letter, cell text), "в N раз" in a unit that is no percentage with
+    the reason `times_refused`.
+    """
+    width = len(targets)
+    flat = list(chain.from_iterable(blocks))
+    size = len(flat)
+    cells = np.empty(size, dtype=object)
+    cells[:] = flat
+    # NOTE: the cells' types compared in one numpy call: a Python loop over a million cells costs more.
+    numbers = np.fromiter(map(type, flat), dtype=object, count=size) == _FLOAT
+    values = np.full(size, np.nan)
+    values[numbers] = cells[numbers].astype("float64")
+    # NOTE: NaN and infinities are floats too; parse_value says what they are.
+    others = np.flatnonzero(~numbers | ~np.isfinite(values)).tolist()
+    keep = np.ones(size, dtype=bool)
+    # Status flags and value texts as Coded columns: most figures have none.
+    statuses: dict[str, int] = {"": 0}
+    status = np.zeros(size, dtype=np.intp)
+    value_texts: dict[str, int] = {}
+    texts = np.full(size, -1, dtype=np.intp)
+    letters = [letter for _, _, _, letter, _ in targets]
+    for i in others:
+        cell = flat[i]
+        result = parse_value(cell, marks)
+        n, j = divmod(i, width)
+        if not isinstance(result, CellValue):
+            problems.append((kept[n], j, result, letters[j], str(cell)[:100]))
+            keep[i] = False
+            continue
+        if result.times and not percents[row_variants[n]]:
+            problems.append((kept[n], j, times_refused, letters[j], str(cell)[:100]))
+            keep[i] = False
+            continue
+        values[i] = np.nan if result.value is None else result.value
+        status[i] = statuses.setdefault(result.status, len(statuses))
+        if result.text is not None:
+            texts[i] = value_texts.setdefault(result.text, len(value_texts))
+    rows = len(kept)
+    periods = [period for _, _, period, _, _ in targets]
+    # Each figure's cell: its column's letter and its row's number, joined by numpy's object add (row by row,
+    # as the figures are laid out).
+    refs = (np.array(letters, dtype=object)[None, :]
+            + np.array([str(r + 1) for r in kept], dtype=object)[:, None]).ravel()
+    # The text columns a table repeats (its columns' indicators, periods and headers, its rows' regions,
+    # its sheet) as Coded: each text once, and where each figure takes it from.
+    by_column = np.tile(np.arange(width, dtype=np.intp), rows)
+    block = {
+        "indicator_code": Coded(list(chain.from_iterable(codes)),
+                                np.repeat(np.array(row_variants, dtype=np.intp) * width, width) + by_column),
+        "region_code": Coded(regions, np.repeat(np.arange(rows, dtype=np.intp), width)),
+        "period": Coded([p.code for p in periods], by_column),
+        "period_kind": Coded([p.kind for p in periods], by_column),
+        "year": np.tile(np.array([p.year for p in periods], dtype="int64"), rows),
+        "month": (np.tile(np.array([p.stored_month or 0 for p in periods], dtype="int64"), rows),
+                  np.tile(np.array([p.stored_month is None for p in periods], dtype=bool), rows)),
+        "value": values,
+        "status": Coded(list(statuses), status),
+        "value_text": Coded(list(value_texts), texts),
+        "source_sheet": Coded([sheet], np.zeros(size, dtype=np.intp)),
+        "source_cell": refs,
+        "source_header": Coded([header for *_, header in targets], by_column),
+        "_row": np.repeat(np.array(kept, dtype="int64") + 1, width),
+        "_column": np.tile(np.array([index for index, *_ in targets], dtype="int64") + 1, rows),
+    }
+    return block if keep.all() else taken(block, keep)
+
+
+def taken(block: dict[str, object], keep: np.ndarray) -> dict[str, object]:
+    """The figures of a block where `keep` (a bool per figure) is True."""
+    return {name: Coded(column.texts, column.codes[keep]) if isinstance(column, Coded)
+            else (column[0][keep], column[1][keep]) if isinstance(column, tuple) else column[keep]
+            for name, column in block.items()}

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from etl.errors import InputError, Rejection
@@ -23,8 +24,8 @@ from etl.indicators import IndicatorRegistry, identity_code, topic_for
 from etl.periods import Period, read_label
 from etl.regions import REGION, UNALLOCATED, UNKNOWN, RegionResolver
 from etl.sources.base import Parsed
-from etl.sources.cells import CellValue, cell_ref, column_letter, open_workbook, parse_value, read_sheet
-from etl.sources.observations import ObservationBuilder
+from etl.sources.cells import cell_ref, column_letter, open_workbook, read_sheet
+from etl.sources.observations import Coded, ObservationBuilder, figures_block, picker, taken
 from etl.text import clean_spaces, normalise_name, strip_footnotes
 
 ADAPTER = "rosstat_monthly"
@@ -115,7 +116,7 @@ def parse(
     parsed = Parsed(adapter=ADAPTER, edition=edition)
     builder = ObservationBuilder(edition, path.name)
     indicators: dict[str, dict] = {}
-    seen: dict[tuple[str, str, str], str] = {}
+    seen = _FirstSeen()
     title: str | None = None
     title_sheet: str | None = None
     footnotes: frozenset[str] = frozenset()
@@ -286,14 +287,18 @@ def _indicator(registry: IndicatorRegistry, indicators: dict[str, dict], title: 
 
 def _read_rows(parsed: Parsed, builder: ObservationBuilder, resolver: RegionResolver, file_name: str, sheet: str,
                rows: list[list], header: _Header, codes: dict[str, str], footnotes: frozenset[str],
-               seen: dict[tuple[str, str, str], str], percent: bool) -> None:
-    columns = header.columns
-    # What each figure takes from its column, worked out once per sheet: index, letter, indicator
-    # code, period code, and the period fields of the figure's tuple (see ObservationBuilder.add).
-    per_column = [(c.index, column_letter(c.index), codes[c.period.kind], c.period.code,
-                   (c.period.code, c.period.kind, c.period.year, c.period.stored_month), c.header)
-                  for c in columns]
+               seen: _FirstSeen, percent: bool) -> None:
+    """The sheet's region rows under its header, read a block of columns at once (figures_block)."""
+    # What each figure takes from its column, worked out once per sheet: index, indicator code, period,
+    # letter and header cells.
+    targets = [(c.index, codes[c.period.kind], c.period, column_letter(c.index), c.header) for c in header.columns]
+    pick = picker([c.index for c in header.columns])
     unread_with_data: dict[int, int] = Counter()
+    # (0-based row, target position or -1 for the row, reason, column letter, found), in reading order once sorted.
+    problems: list[tuple[int, int, str, str, str | None]] = []
+    kept: list[int] = []
+    regions: list[str] = []
+    blocks: list[tuple] = []
     for r in range(header.sub_row + 1, len(rows)):
         row = rows[r]
         first = row[0] if row else None
@@ -301,51 +306,93 @@ def _read_rows(parsed: Parsed, builder: ObservationBuilder, resolver: RegionReso
         has_data = any(c not in ("", None) for c in row[1:])
         if not label:
             if has_data:
-                parsed.rejections.append(Rejection(file_name, sheet, r + 1, "A",
-                                                   "figures in a row with no region name"))
+                problems.append((r, -1, "figures in a row with no region name", "A", None))
             continue
         if _SEPARATOR.match(label) or (_FOOTNOTE_LINE.match(label) and not has_data):
             break  # the footnotes under the table
         region, why = _region(resolver, label, footnotes)
         if region is None:
             if why and has_data:
-                parsed.rejections.append(Rejection(file_name, sheet, r + 1, "A", why, label[:100]))
+                problems.append((r, -1, why, "A", label[:100]))
             continue
         for col, _ref, _why in header.unread:
             if col < len(row) and row[col] not in ("", None):
                 unread_with_data[col] += 1
-        width = len(row)
-        number = str(r + 1)
-        for index, letter, code, period_code, period_fields, column_header in per_column:
-            cell = row[index] if index < width else None
-            if type(cell) is float and cell - cell == 0.0:
-                value, status, text = cell, "", None  # a finite number: what parse_value gives it
-            else:
-                result = parse_value(cell, footnotes)
-                if not isinstance(result, CellValue):
-                    parsed.rejections.append(Rejection(file_name, sheet, r + 1, letter, result, str(cell)[:100]))
-                    continue
-                if result.times and not percent:
-                    parsed.rejections.append(Rejection(file_name, sheet, r + 1, letter,
-                                                       "'в N раз' in a table whose unit is not a percentage",
-                                                       str(cell)[:100]))
-                    continue
-                value, status, text = result.value, result.status, result.text
-            ref = letter + number
-            key = (code, region, period_code)
-            if key in seen:
-                parsed.rejections.append(Rejection(
-                    file_name, sheet, r + 1, letter,
-                    f"second figure for {region} {period_code} (first at {seen[key]})", str(cell)[:100]))
-                continue
-            seen[key] = f"{sheet}!{ref}"
-            builder.add_row((code, region, *period_fields, value, status, text, sheet, ref, column_header),
-                            r + 1, index + 1)
+        kept.append(r)
+        regions.append(region)
+        blocks.append(pick(row))
+    if kept:
+        block = figures_block(problems, targets, kept, regions, [0] * len(kept), [[t[1] for t in targets]],
+                              [percent], blocks, sheet, footnotes,
+                              "'в N раз' in a table whose unit is not a percentage")
+        order = {index + 1: j for j, (index, *_) in enumerate(targets)}
+        builder.add_block(seen.first_only(block, rows, problems, order))
+    for row_index, _, reason, letter, found in sorted(problems, key=lambda p: (p[0], p[1])):
+        parsed.rejections.append(Rejection(file_name, sheet, row_index + 1, letter, reason, found))
     for col, ref, why in header.unread:
         if unread_with_data[col]:
             parsed.rejections.append(Rejection(file_name, sheet, header.sub_row + 1, column_letter(col),
                                                f"{why} (at {ref}); the column's {unread_with_data[col]} "
                                                "figures are not read"))
+
+
+class _FirstSeen:
+    """Where each (indicator, region, period) of a workbook was first read: a second figure is refused."""
+
+    # Each figure's key is one integer: indicator * _SPAN² + region * _SPAN + period, by their ids in the workbook.
+    _SPAN = 1 << 20
+
+    def __init__(self) -> None:
+        self._ids: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
+        self._keys = np.empty(0, dtype=np.int64)  # sorted
+        self._read: list[tuple[np.ndarray, str, np.ndarray]] = []  # (keys, sheet, cells) of each block kept
+
+    def first_only(self, block: dict[str, object], rows: list[list], problems: list[tuple],
+                   order: dict[int, int]) -> dict[str, object]:
+        """The block without the figures whose key was read before (in an earlier block or earlier in this
+        one, in reading order); each of those goes to `problems` (as figures_block puts them: `order` is the
+        target position of each 1-based column), naming where the first was read."""
+        keys = self._key(block)
+        # NOTE: by sorting, not np.unique (a hash table per block, several times slower here): a stable sort
+        # leaves equal keys in reading order, and every one after the first is read again.
+        by_key = np.argsort(keys, kind="stable")
+        ordered = keys[by_key]
+        again = np.zeros(len(keys), dtype=bool)
+        again[by_key[1:][ordered[1:] == ordered[:-1]]] = True
+        if len(self._keys):
+            at = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
+            again |= self._keys[at] == keys
+        sheet = block["source_sheet"].texts[0]  # type: ignore[union-attr]
+        cells = block["source_cell"]
+        if again.any():
+            places = [*self._read, (keys, sheet, cells)]
+            region_codes, period_codes = block["region_code"], block["period"]
+            for i in np.flatnonzero(again).tolist():
+                row, column = int(block["_row"][i]), int(block["_column"][i])  # type: ignore[index]
+                where = next(f"{s}!{c[n]}" for k, s, c in places for n in np.flatnonzero(k == keys[i])[:1].tolist()
+                             if s != sheet or n != i)
+                region = region_codes.texts[region_codes.codes[i]]  # type: ignore[union-attr]
+                period = period_codes.texts[period_codes.codes[i]]  # type: ignore[union-attr]
+                row_cells = rows[row - 1]
+                cell = row_cells[column - 1] if column <= len(row_cells) else None
+                problems.append((row - 1, order[column], f"second figure for {region} {period} (first at {where})",
+                                 cells[i].rstrip("0123456789"), str(cell)[:100]))
+            keep = ~again
+            block, keys, cells = taken(block, keep), keys[keep], cells[keep]
+        self._read.append((keys, sheet, cells))
+        self._keys = np.sort(np.concatenate((self._keys, keys)))
+        return block
+
+    def _key(self, block: dict[str, object]) -> np.ndarray:
+        parts = []
+        for ids, name in zip(self._ids, ("indicator_code", "region_code", "period"), strict=True):
+            column: Coded = block[name]  # type: ignore[assignment]
+            known = np.array([ids.setdefault(text, len(ids)) for text in column.texts], dtype=np.int64)
+            if len(ids) >= self._SPAN:
+                raise InputError(Rejection(block["source_sheet"].texts[0], None, None, None,  # type: ignore[union-attr]
+                                           f"more than {self._SPAN:,} distinct {name} values in one workbook"))
+            parts.append(known[column.codes])
+        return (parts[0] * self._SPAN + parts[1]) * self._SPAN + parts[2]
 
 
 def _region(resolver: RegionResolver, label: str, footnotes: frozenset[str]) -> tuple[str | None, str | None]:

@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import chain
-from operator import itemgetter
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from etl import indicator_meta
@@ -26,9 +22,9 @@ from etl.errors import InputError, Rejection
 from etl.indicators import IndicatorMeta, IndicatorRegistry, normalise_unit, topic_for
 from etl.regions import HEADING, OWN_UNIT, REGION, UNALLOCATED, RegionResolver
 from etl.sources.base import Parsed
-from etl.sources.cells import CellValue, column_letter, open_workbook, parse_value, read_sheet
+from etl.sources.cells import column_letter, open_workbook, read_sheet
 from etl.sources.layout import Column, Table, find_stub, find_tables, text_of
-from etl.sources.observations import OBSERVATION_COLUMNS, Coded, ObservationBuilder
+from etl.sources.observations import OBSERVATION_COLUMNS, ObservationBuilder, figures_block, picker
 from etl.text import normalise_name
 
 ADAPTER = "rosstat_workbook"
@@ -37,7 +33,6 @@ THEMATIC_PREFIX = "ROSSTAT-TT"
 _PERCENT = re.compile(r"процент|%")
 _SHOWN = 5  # cells named in a summarised refusal
 _NO_REGION = "a table whose rows name no region"
-_FLOAT = float
 
 __all__ = ["ADAPTER", "OBSERVATION_COLUMNS", "default_edition", "describe_indicator", "parse"]
 
@@ -223,7 +218,7 @@ def _read_table(path: Path, rows: list[list], table: Table, registry: IndicatorR
     # (row, target position or -1 for the row, reason, column letter, found): sorted before they are
     # summarised, so they are named in the order the table reads.
     problems: list[tuple[int, int, str, str, str]] = []
-    pick = _picker([index for index, *_ in targets])
+    pick = picker([index for index, *_ in targets])
     stub_letter = column_letter(table.stub)
     for r in range(table.first_data_row, table.end_row):
         row = rows[r]
@@ -260,104 +255,13 @@ def _read_table(path: Path, rows: list[list], table: Table, registry: IndicatorR
         row_variants.append(variant)
         blocks.append(cells)
     if kept:
-        _add_rows(observations, problems, targets, kept, regions, row_variants, codes, percents, blocks,
-                  sheet, table.marks)
+        observations.add_block(figures_block(
+            problems, targets, kept, regions, row_variants, codes, percents, blocks, sheet, table.marks,
+            "'в N раз' in a column whose unit is not a percentage"))
     summary = _Problems()
     for r, _, reason, letter, found_text in sorted(problems, key=lambda p: (p[0], p[1])):
         summary.add(reason, r, letter, found_text)
     parsed.rejections += summary.rejections(file_name, sheet)
-
-
-def _picker(indices: list[int]) -> Callable[[list], tuple]:
-    """A function giving a row's cells at `indices` as a tuple (None beyond the row's end)."""
-    if not indices:
-        return lambda row: ()
-    last = max(indices)
-    get = itemgetter(*indices)
-    whole = get if len(indices) > 1 else (lambda row: (get(row),))
-
-    def pick(row: list) -> tuple:
-        if len(row) > last:
-            return whole(row)
-        width = len(row)
-        return tuple(row[i] if i < width else None for i in indices)
-
-    return pick
-
-
-def _add_rows(observations: ObservationBuilder, problems: list[tuple[int, int, str, str, str]], targets: list[tuple],
-              kept: list[int], regions: list[str], row_variants: list[int], codes: list[list[str]],
-              percents: list[bool], blocks: list[tuple], sheet: str, marks: frozenset[str]) -> None:
-    """The observations of a table's data rows `kept` (0-based), a block of columns at once: a finite
-    number is its own value; every other cell is read by parse_value, and what is not a value goes to
-    `problems`."""
-    width = len(targets)
-    flat = list(chain.from_iterable(blocks))
-    size = len(flat)
-    cells = np.empty(size, dtype=object)
-    cells[:] = flat
-    # NOTE: the cells' types compared in one numpy call: a Python loop over a million cells costs more.
-    numbers = np.fromiter(map(type, flat), dtype=object, count=size) == _FLOAT
-    values = np.full(size, np.nan)
-    values[numbers] = cells[numbers].astype("float64")
-    # NOTE: NaN and infinities are floats too; parse_value says what they are.
-    others = np.flatnonzero(~numbers | ~np.isfinite(values)).tolist()
-    keep = np.ones(size, dtype=bool)
-    # Status flags and value texts as Coded columns: most figures have none.
-    statuses: dict[str, int] = {"": 0}
-    status = np.zeros(size, dtype=np.intp)
-    value_texts: dict[str, int] = {}
-    texts = np.full(size, -1, dtype=np.intp)
-    letters = [letter for _, _, _, letter, _ in targets]
-    for i in others:
-        cell = flat[i]
-        result = parse_value(cell, marks)
-        n, j = divmod(i, width)
-        if not isinstance(result, CellValue):
-            problems.append((kept[n], j, result, letters[j], str(cell)[:100]))
-            keep[i] = False
-            continue
-        if result.times and not percents[row_variants[n]]:
-            problems.append((kept[n], j, "'в N раз' in a column whose unit is not a percentage", letters[j],
-                             str(cell)[:100]))
-            keep[i] = False
-            continue
-        values[i] = np.nan if result.value is None else result.value
-        status[i] = statuses.setdefault(result.status, len(statuses))
-        if result.text is not None:
-            texts[i] = value_texts.setdefault(result.text, len(value_texts))
-    rows = len(kept)
-    periods = [period for _, _, period, _, _ in targets]
-    # Each figure's cell: its column's letter and its row's number, joined by numpy's object add (row by row,
-    # as the figures are laid out).
-    refs = (np.array(letters, dtype=object)[None, :]
-            + np.array([str(r + 1) for r in kept], dtype=object)[:, None]).ravel()
-    # The text columns a table repeats (its columns' indicators, periods and headers, its rows' regions,
-    # its sheet) as Coded: each text once, and where each figure takes it from.
-    by_column = np.tile(np.arange(width, dtype=np.intp), rows)
-    block = {
-        "indicator_code": Coded(list(chain.from_iterable(codes)),
-                                np.repeat(np.array(row_variants, dtype=np.intp) * width, width) + by_column),
-        "region_code": Coded(regions, np.repeat(np.arange(rows, dtype=np.intp), width)),
-        "period": Coded([p.code for p in periods], by_column),
-        "period_kind": Coded([p.kind for p in periods], by_column),
-        "year": np.tile(np.array([p.year for p in periods], dtype="int64"), rows),
-        "month": (np.tile(np.array([p.stored_month or 0 for p in periods], dtype="int64"), rows),
-                  np.tile(np.array([p.stored_month is None for p in periods], dtype=bool), rows)),
-        "value": values,
-        "status": Coded(list(statuses), status),
-        "value_text": Coded(list(value_texts), texts),
-        "source_sheet": Coded([sheet], np.zeros(size, dtype=np.intp)),
-        "source_cell": refs,
-        "source_header": Coded([header for *_, header in targets], by_column),
-        "_row": np.repeat(np.array(kept, dtype="int64") + 1, width),
-        "_column": np.tile(np.array([index for index, *_ in targets], dtype="int64") + 1, rows),
-    }
-    if not keep.all():
-        block = {name: Coded(column.texts, column.codes[keep]) if isinstance(column, Coded)
-                 else (column[0][keep], column[1][keep]) if isinstance(column, tuple) else column[keep]
-                 for name, column in block.items()}
-    observations.add_block(block)
 
 
 def _targets(path: Path, table: Table, registry: IndicatorRegistry, indicators: dict[str, dict],

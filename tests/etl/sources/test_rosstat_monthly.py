@@ -336,6 +336,24 @@ def test_duplicate_figures_are_refused(tmp_path: Path) -> None:
         "second figure for RU-KLU 2015-01 (first at a!B5)", "second figure for RU-KLU 2015-02 (first at a!C5)"]
 
 
+def test_a_region_twice_on_one_sheet_keeps_its_first_row(tmp_path: Path) -> None:
+    """SYNTHETIC: Kaluga's row twice on a sheet, the second one shorter: its January is refused, naming the
+    first row's cell, in reading order among the sheet's other refusals; Tula's row is read. A figure refused
+    in the first row ("ё") was never read, so the second row's blank February is the region's only one."""
+    sheet = [["Заголовок SYNTHETIC"], ["Рублей"], [None, "2015 год", None], [None, "январь", "февраль"],
+             ["Калужская область", 1, "ё"], ["Тульская область", 3, 4], ["Калужская область", 5]]
+    parsed = parse(bulletin(tmp_path / "m806_2016-01_twice.xlsx", {"a": sheet}))
+    frame = parsed.tables["observations"]
+    values = frame["value"].astype(object).where(frame["value"].notna(), None)
+    assert list(zip(frame["region_code"], frame["period"], values, frame["source_cell"], strict=True)) == [
+        ("RU-KLU", "2015-01", 1.0, "B5"), ("RU-TUL", "2015-01", 3.0, "B6"), ("RU-TUL", "2015-02", 4.0, "C6"),
+        ("RU-KLU", "2015-02", None, "C7")]
+    assert [(r.row, r.column, r.reason.split(" (found")[0], r.found) for r in parsed.rejections] == [
+        (5, "C", "text where a number was expected", "ё"),
+        (7, "B", "second figure for RU-KLU 2015-01 (first at a!B5)", "5.0"),
+    ]
+
+
 # --- the corpus: every 806 table group, two Kaluga cells each ---------------------------------------
 
 CORPUS_806 = "corpus/monthly_806_2016-01"
