@@ -244,7 +244,27 @@ def figures_block(problems: list[tuple[int, int, str, str, str]], targets: list[
     value_texts: dict[str, int] = {}
     texts = np.full(size, -1, dtype=np.intp)
     letters = [letter for _, _, _, letter, _ in targets]
-    for i in others:
+    # NOTE: the same few texts ("…", "-", "x", "") fill most cells that are no number: each text is read once,
+    # and its cells take what it says together (a bulletin sheet has a thousand such cells, a yearbook table
+    # a hundred). A text that is refused or says "в N раз" is left to the cell by cell reading below.
+    by_text: dict[str, list[int]] = {}
+    alone: list[int] = []
+    for i, cell in zip(others, cells[others].tolist(), strict=True):
+        if type(cell) is str:
+            by_text.setdefault(cell, []).append(i)
+        else:
+            alone.append(i)
+    for text, at in by_text.items():
+        result = parse_value(text, marks)
+        if not isinstance(result, CellValue) or result.times:
+            alone += at
+            continue
+        where = np.array(at, dtype=np.intp) if len(at) > 1 else at[0]
+        values[where] = np.nan if result.value is None else result.value
+        status[where] = statuses.setdefault(result.status, len(statuses))
+        if result.text is not None:
+            texts[where] = value_texts.setdefault(result.text, len(value_texts))
+    for i in alone:
         cell = flat[i]
         result = parse_value(cell, marks)
         n, j = divmod(i, width)
