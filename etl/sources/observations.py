@@ -29,7 +29,7 @@ _COLLECTED = ["indicator_code", "region_code", "period", "period_kind", "year", 
               "value_text", "source_sheet", "source_cell", "source_header"]
 # The text columns of a block (object arrays or Coded); a block's "month" is (values, missing mask).
 _TEXT = [c for c in _COLLECTED if c not in ("year", "month", "value")]
-_FLOAT = float
+_FLOAT, _STR_TYPE = float, str
 
 
 class Coded(NamedTuple):
@@ -232,11 +232,12 @@ def figures_block(problems: list[tuple[int, int, str, str, str]], targets: list[
     cells = np.empty(size, dtype=object)
     cells[:] = flat
     # NOTE: the cells' types compared in one numpy call: a Python loop over a million cells costs more.
-    numbers = np.fromiter(map(type, flat), dtype=object, count=size) == _FLOAT
+    types = np.fromiter(map(type, flat), dtype=object, count=size)
+    numbers = types == _FLOAT
     values = np.full(size, np.nan)
     values[numbers] = cells[numbers].astype("float64")
     # NOTE: NaN and infinities are floats too; parse_value says what they are.
-    others = np.flatnonzero(~numbers | ~np.isfinite(values)).tolist()
+    others = np.flatnonzero(~numbers | ~np.isfinite(values))
     keep = np.ones(size, dtype=bool)
     # Status flags and value texts as Coded columns: most figures have none.
     statuses: dict[str, int] = {"": 0}
@@ -247,23 +248,35 @@ def figures_block(problems: list[tuple[int, int, str, str, str]], targets: list[
     # NOTE: the same few texts ("…", "-", "x", "") fill most cells that are no number: each text is read once,
     # and its cells take what it says together (a bulletin sheet has a thousand such cells, a yearbook table
     # a hundred). A text that is refused or says "в N раз" is left to the cell by cell reading below.
-    by_text: dict[str, list[int]] = {}
-    alone: list[int] = []
-    for i, cell in zip(others, cells[others].tolist(), strict=True):
-        if type(cell) is str:
-            by_text.setdefault(cell, []).append(i)
-        else:
-            alone.append(i)
-    for text, at in by_text.items():
-        result = parse_value(text, marks)
-        if not isinstance(result, CellValue) or result.times:
-            alone += at
-            continue
-        where = np.array(at, dtype=np.intp) if len(at) > 1 else at[0]
-        values[where] = np.nan if result.value is None else result.value
-        status[where] = statuses.setdefault(result.status, len(statuses))
-        if result.text is not None:
-            texts[where] = value_texts.setdefault(result.text, len(value_texts))
+    is_text = types[others] == _STR_TYPE
+    alone: list[int] = others[~is_text].tolist()
+    if is_text.any():
+        at_text = others[is_text]
+        # NOTE: each text numbered by a dict in C (dict.fromkeys, then map of its look-up): pandas' factorize
+        # costs ~0.1 ms a call, more than a block's texts take. Texts are equal only to texts here (the
+        # 1 == 1.0 == True of numbers and booleans cannot merge cells of different kinds).
+        texts_of_cells = cells[at_text].tolist()
+        number_of = {text: n for n, text in enumerate(dict.fromkeys(texts_of_cells))}
+        text_codes = np.fromiter(map(number_of.__getitem__, texts_of_cells), dtype=np.intp, count=len(texts_of_cells))
+        distinct = list(number_of)
+        read = np.zeros(len(distinct), dtype=bool)
+        distinct_values = np.full(len(distinct), np.nan)
+        distinct_status = np.zeros(len(distinct), dtype=np.intp)
+        distinct_texts = np.full(len(distinct), -1, dtype=np.intp)
+        for u, text in enumerate(distinct):
+            result = parse_value(text, marks)
+            if not isinstance(result, CellValue) or result.times:
+                continue
+            read[u] = True
+            if result.value is not None:
+                distinct_values[u] = result.value
+            distinct_status[u] = statuses.setdefault(result.status, len(statuses))
+            if result.text is not None:
+                distinct_texts[u] = value_texts.setdefault(result.text, len(value_texts))
+        taken_here = read[text_codes]
+        where, of = at_text[taken_here], text_codes[taken_here]
+        values[where], status[where], texts[where] = distinct_values[of], distinct_status[of], distinct_texts[of]
+        alone += at_text[~taken_here].tolist()
     for i in alone:
         cell = flat[i]
         result = parse_value(cell, marks)
