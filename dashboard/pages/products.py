@@ -320,9 +320,12 @@ def tree_figure(nodes: list[dict], kind: str, lang: str) -> dict:
     if kind == "treemap":
         # On a phone all four levels at once left every box too small to read, and plotly shrinks a label to its
         # box's width: the level below the one shown (the ATC groups; clicking a box opens it, the path bar leads
-        # back), each label in lines of at most 16 characters.
-        narrow(layout, {}, traces={0: {"maxdepth": 2, "text": [wrapped(node["label"], 16) for node in nodes],
-                                       "texttemplate": "<b>%{text}</b><br>%{customdata[4]}"}})
+        # back), each label in lines of at most 16 characters. Even so the smallest groups' labels came out at 4-9
+        # px (L, H, C, R at 375 px): a label that would be under 10 px is not drawn (its box names it on hover, and
+        # in the path bar once opened), and the labels drawn share one size, the smallest of theirs.
+        narrow(layout, {"uniformtext.mode": "hide", "uniformtext.minsize": 10},
+               traces={0: {"maxdepth": 2, "text": [wrapped(node["label"], 16) for node in nodes],
+                           "texttemplate": "<b>%{text}</b><br>%{customdata[4]}"}})
     return plain.figure([trace], layout)
 
 

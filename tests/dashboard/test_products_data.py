@@ -186,6 +186,18 @@ def test_plotted_tree_is_the_shaped_tree(client, frames):
     assert one == other
 
 
+def test_treemap_on_a_phone_hides_a_label_it_would_draw_under_10_px(client):
+    response = call(client, "products-tree-graph.figure", {"products-company": [], "products-chart": "treemap",
+                                                            "global-area": None, "products-lang": "ru"})
+    figure = valid_figures(response)["products-tree-graph"]
+    spec = figure.layout.meta["narrow"]
+    assert spec["layout"]["uniformtext.mode"] == "hide" and spec["layout"]["uniformtext.minsize"] >= 10
+    assert figure.layout.uniformtext.mode is None  # wide, plotly fits every label as before
+    # The name of a box whose label is hidden is on its hover.
+    assert figure.data[0].hovertemplate.startswith("<b>%{label}</b>")
+    assert "L · Противоопухолевые препараты и иммуномодуляторы" in figure.data[0].labels
+
+
 def test_lookups_give_the_same_labels(frames):
     labels = pdata.SourceLabels(frames["sources"])
     for url in [*frames["products"]["source_url"], "https://www.example.org/page", "file:other.txt"]:

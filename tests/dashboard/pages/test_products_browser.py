@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 from dash.testing.wait import until
+from selenium.webdriver.common.action_chains import ActionChains
 
 from tests.dashboard.browser import (
     chart_boxes,
@@ -180,4 +181,54 @@ def test_company_bars_and_treemap_are_readable_on_a_phone(dash_duo, atlas_app, l
     # Each label in lines of at most 16 characters where it has spaces to break at.
     assert all(len(line) <= 16 or " " not in line for text in tree["text"] for line in text.split("<br>"))
     save_screenshot(dash_duo, f"products-narrow-375px-{lang}")
+    assert console_errors(dash_duo) == []
+
+
+# Each treemap box's label as drawn (not the path bar's): its text and its size in px on screen (plotly shrinks a
+# label to its box by scaling the text element).
+_TREE_LABELS_JS = """
+return Array.from(document.querySelectorAll('#' + arguments[0] + ' .slice')).filter(function (s) {
+  return !s.closest('.pathbar') && s.querySelector('text.slicetext');
+}).map(function (s, i) {
+  var t = s.querySelector('text.slicetext'), m = /scale\\(([\\d.e-]+)/.exec(t.getAttribute('transform') || '');
+  var r = s.querySelector('path').getBoundingClientRect();
+  return {index: i, text: t.textContent, px: parseFloat(getComputedStyle(t).fontSize) * (m ? parseFloat(m[1]) : 1),
+          box: {left: r.left, top: r.top, right: r.right, bottom: r.bottom}};
+});
+"""
+
+
+def hover_text(dash_duo) -> str:
+    """The tree's hover label as shown ("" when none is)."""
+    return dash_duo.driver.execute_script(
+        f"var h = document.querySelector('#{TREE} .hoverlayer .hovertext'); return h ? h.textContent : '';")
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_treemap_labels_are_legible_or_left_to_the_hover_on_a_phone(dash_duo, atlas_app, lang):
+    narrow_chart_boxes(dash_duo, atlas_app, f"/products?lang={lang}", TREE)
+    dash_duo.driver.execute_script(f"document.getElementById('{TREE}').scrollIntoView();")
+    until(lambda: dash_duo.driver.execute_script(_TREE_LABELS_JS, TREE), timeout=10)
+    labels = dash_duo.driver.execute_script(_TREE_LABELS_JS, TREE)
+    drawn = [label for label in labels if label["text"].strip() and label["px"] > 0]  # (hidden: scaled to 0)
+    # Before: the smallest groups' labels were drawn at 4-9 px (L 4.6 px, H 7.0 px in English).
+    assert drawn and all(label["px"] >= 10 for label in drawn), labels
+    assert len(drawn) >= 3, labels  # the boxes with room keep their names
+    # A box whose label is not drawn names itself on hover (on a phone: a tap opens it, the path bar names it).
+    names = set(traces(dash_duo, TREE)[0]["labels"])
+    hidden = [label for label in labels if label not in drawn and label["box"]["right"] > label["box"]["left"]]
+    assert hidden, labels  # (L and H at 375 px)
+    for label in hidden:
+        box = label["box"]
+        target = dash_duo.driver.execute_script(
+            "return document.elementFromPoint(arguments[0], arguments[1]);",
+            (box["left"] + box["right"]) / 2, (box["top"] + box["bottom"]) / 2)
+        assert target is not None, box
+        ActionChains(dash_duo.driver).move_to_element(target).perform()
+        # (the label's own text, scaled to nothing, where plotly kept it; its lines run together in textContent)
+        own = "".join(label["text"].split())
+        until(lambda own=own: "".join(hover_text(dash_duo).split()).startswith(own), timeout=5)
+        hover = hover_text(dash_duo)
+        assert any(hover.startswith(name) for name in names if " · " in name), hover
+    save_screenshot(dash_duo, f"products-treemap-375px-{lang}")
     assert console_errors(dash_duo) == []
