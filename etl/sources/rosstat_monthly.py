@@ -116,7 +116,7 @@ def parse(
     parsed = Parsed(adapter=ADAPTER, edition=edition)
     builder = ObservationBuilder(edition, path.name)
     indicators: dict[str, dict] = {}
-    seen = _FirstSeen()
+    seen = _FirstSeen(path.name)
     title: str | None = None
     title_sheet: str | None = None
     footnotes: frozenset[str] = frozenset()
@@ -342,7 +342,8 @@ class _FirstSeen:
     # Each figure's key is one integer: indicator * _SPAN² + region * _SPAN + period, by their ids in the workbook.
     _SPAN = 1 << 20
 
-    def __init__(self) -> None:
+    def __init__(self, file_name: str) -> None:
+        self._file_name = file_name
         self._ids: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
         self._keys = np.empty(0, dtype=np.int64)  # sorted
         self._read: list[tuple[np.ndarray, str, np.ndarray]] = []  # (keys, sheet, cells) of each block kept
@@ -389,8 +390,9 @@ class _FirstSeen:
             column: Coded = block[name]  # type: ignore[assignment]
             known = np.array([ids.setdefault(text, len(ids)) for text in column.texts], dtype=np.int64)
             if len(ids) >= self._SPAN:
-                raise InputError(Rejection(block["source_sheet"].texts[0], None, None, None,  # type: ignore[union-attr]
-                                           f"more than {self._SPAN:,} distinct {name} values in one workbook"))
+                raise InputError(Rejection(self._file_name, block["source_sheet"].texts[0],  # type: ignore[union-attr]
+                                           None, None, f"more than {self._SPAN:,} distinct {name} values in one "
+                                           "workbook"))
             parts.append(known[column.codes])
         return (parts[0] * self._SPAN + parts[1]) * self._SPAN + parts[2]
 
