@@ -35,7 +35,7 @@ from dashboard.components import (
     year_range,
 )
 from dashboard.editions import edition_label, edition_short
-from dashboard.figures import KALUGA_COLOUR, MUTED, base_layout, narrow
+from dashboard.figures import KALUGA_COLOUR, MUTED, base_layout, narrow, spread, text_width
 from dashboard.geo import russia_regions_url
 from dashboard.i18n import (
     axis_number_format,
@@ -69,6 +69,16 @@ PEERS = ("RU-YAR", "RU-SPE", "RU-MOS", "RU-TOM", "RU-NVS")
 VIEWS = ("line", "ranking", "map", "scatter", "table")
 CROSS_VIEWS = ("ranking", "map", "scatter")
 HEIGHT = 460
+# The line chart's plot stands PLOT_TOP px under the chart's top and PLOT_BOTTOM px over its bottom; the labels at its
+# line ends are 12 px bold (14 px tall), their centres LABEL_GAP px apart at least.
+PLOT_TOP, PLOT_BOTTOM = 36, 72
+PLOT_HEIGHT = HEIGHT - PLOT_TOP - PLOT_BOTTOM
+LABEL_SIZE, LABEL_GAP = 12, 16
+# Right of a right axis's tick labels plotly leaves 10 px, draws its title (a 13 px line, 19 px across), and the labels
+# start 6 px further.
+RIGHT_AXIS_TITLE = 35
+# A legend entry's line sample and the room around its text, px.
+LEGEND_SYMBOL = 50
 BAR_HEIGHT = 17
 MAP_BINS = 5
 # Viridis in five steps: ordered in lightness, readable with the common colour blindnesses and in greyscale.
@@ -884,22 +894,53 @@ def _short(name: str, width: int = 18) -> str:
     return name if len(name) <= width else name[: width - 1].rstrip() + "…"
 
 
-def _end_labels(ends: list[tuple[float, str, str]], log: bool, span: tuple[float, float]) -> list[dict]:
-    """Labels at the end of the lines, nudged apart so that two lines ending close do not overprint."""
-    scale = (lambda v: math.log10(v)) if log else (lambda v: v)
-    points = sorted(((scale(v), text, colour) for v, text, colour in ends if not (log and v <= 0)),
-                    key=lambda p: p[0])
-    if not points:
-        return []
-    low, high = (scale(v) for v in span) if not log or span[0] > 0 else (points[0][0], points[-1][0])
-    gap = (high - low) * 0.05 or 1.0  # about 16 px of a 330 px plot: one line of 12 px text apart
-    placed: list[float] = []
-    for y, _text, _colour in points:
-        placed.append(max(y, placed[-1] + gap) if placed else y)
-    # On a log axis an annotation's y is the log10 of the value, which is what `placed` holds.
-    return [{"xref": "paper", "x": 1.0, "xanchor": "left", "xshift": 6, "yref": "y", "y": y,
-             "text": f"<b>{text}</b>", "showarrow": False, "font": {"color": colour, "size": 12}, "align": "left"}
-            for y, (_s, text, colour) in zip(placed, points, strict=True)]
+def _axis_range(values: list[float], log: bool) -> list[float] | None:
+    """The range plotly's autorange gives a line chart's axis over `values` (in log10 on a log axis), set on the axis
+    so that the labels at the line ends can be placed in px; None when no value can be drawn on it."""
+    scaled = [math.log10(v) if log else v for v in values if not (log and v <= 0)]
+    if not scaled:
+        return None
+    low, high = min(scaled), max(scaled)
+    if high == low:
+        half = 1.0 if log or low == 0 else abs(low) / 2
+        low, high = low - half, high + half
+    # NOTE: plotly pads an automatic range by 5 % of the axis's length and about 3 px for the markers.
+    pad = (0.05 * PLOT_HEIGHT + 3) / (PLOT_HEIGHT - 2 * (0.05 * PLOT_HEIGHT + 3)) * (high - low)
+    return [low - pad, high + pad]
+
+
+def _tick_width(axis_range: list[float], log: bool) -> float:
+    """The widest a tick label of an axis over `axis_range` can be drawn (px, in the layout's 13 px font)."""
+    low, high = (10 ** r for r in axis_range) if log else axis_range
+    # Decimals down to a two-thousandth of the span (plotly's synced right-axis ticks are written to about a
+    # hundredth of their step, "5,700,000" on a 153 million span); on a log axis, those of the lowest power of ten.
+    decimals = max(0, -math.floor(axis_range[0])) if log else max(0, math.ceil(math.log10(2000 / (high - low))))
+    return max(text_width(f"{v:,.{decimals}f}".replace("-", "\u2212"), 13) for v in (low, high))
+
+
+def _end_labels(ends: list[tuple[float, str, str, str]], ranges: dict[str, list[float]], log: bool,
+                xshift: float) -> list[dict] | None:
+    """Labels at the line ends (value, text, colour, axis "y" or "y2") in one column `xshift` px right of the plot:
+    each at its line's end, or as near as the others let it (LABEL_GAP px apart, within the plot's height); None
+    when they cannot all fit."""
+    points = [(value, text, colour, axis) for value, text, colour, axis in ends
+              if axis in ranges and not (log and value <= 0)]
+
+    def px(value: float, axis: str) -> float:
+        low, high = ranges[axis]
+        return ((math.log10(value) if log else value) - low) / (high - low) * PLOT_HEIGHT
+
+    # (all of each label within the plot's height: above it plotly's modebar stands over the column)
+    half = LABEL_GAP / 2
+    placed = spread([px(value, axis) for value, _text, _colour, axis in points], LABEL_GAP, half, PLOT_HEIGHT - half)
+    if placed is None:
+        return None
+    # (On a log axis an annotation's y is the log10 of the value, as the axis's range is.)
+    return [{"xref": "paper", "x": 1.0, "xanchor": "left", "xshift": xshift, "yref": axis,
+             "y": ranges[axis][0] + p / PLOT_HEIGHT * (ranges[axis][1] - ranges[axis][0]),
+             "text": f"<b>{text}</b>", "showarrow": False, "font": {"color": colour, "size": LABEL_SIZE},
+             "align": "left"}
+            for p, (_value, text, colour, axis) in zip(placed, points, strict=True)]
 
 
 LINE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#000000", "#882255", "#44AA99")
@@ -926,7 +967,8 @@ def _line_figure(rows: list[dict], unit: str, lang: str, kind: str, regions: tup
     aggregates = {c for c in present if kinds.get(c, ("region", None))[0] in AGGREGATE_KINDS}
     # A total of Russia or a district dwarfs a region's: on its own (right) axis when regions are shown too.
     split = transform == "published" and is_total and bool(aggregates) and len(aggregates) < len(present)
-    traces, ends_left, ends_right = [], [], []
+    traces: list[dict] = []
+    ends: list[tuple[float, str, str, str]] = []
     for n, code in enumerate(present):
         points = sorted(series[code], key=lambda r: r["period"])
         colour = _line_colour(code, n)
@@ -945,24 +987,43 @@ def _line_figure(rows: list[dict], unit: str, lang: str, kind: str, regions: tup
         traces.append(trace)
         last = next((p["value"] for p in reversed(points) if p["value"] is not None), None)
         if last is not None:
-            (ends_right if right else ends_left).append((last, _short(names.get(code, code)), colour))
+            ends.append((last, _short(names.get(code, code)), colour, "y2" if right else "y"))
     left = [v for tr in traces if "yaxis" not in tr for v in tr["y"] if v is not None]
     right = [v for tr in traces if "yaxis" in tr for v in tr["y"] if v is not None]
-    annotations = _end_labels(ends_left, log, (min([*left, 0.0]), max([*left, 1.0])))
+    ranges = {axis: r for axis, r in (("y", _axis_range(left, log)), ("y2", _axis_range(right, log))) if r}
     axis_type = "log" if log else "linear"
-    yaxis = {"title": {"text": unit}, "gridcolor": "#e6e9ee", **axis_number_format(lang), "type": axis_type}
+    yaxis = {"title": {"text": unit}, "gridcolor": "#e6e9ee", **axis_number_format(lang), "type": axis_type,
+             **({"range": ranges["y"]} if "y" in ranges else {})}
     xaxis = {"gridcolor": "#e6e9ee", **({"tickformat": "d"} if kind == "year" else {})}
     layout = base_layout(lang, HEIGHT, yaxis=yaxis, xaxis=xaxis, showlegend=False,
-                         margin={"l": 64, "r": 210 if split else 150, "t": 36, "b": 72})
+                         margin={"l": 64, "r": 150, "t": PLOT_TOP, "b": PLOT_BOTTOM})
+    # The labels stand right of the plot, or with a right axis right of its tick labels and title (they were drawn
+    # over both, and a label on one axis over one on the other, when each axis's labels kept apart only among
+    # themselves).
+    xshift = 6.0
     if split:
         names_right = ", ".join(_short(names.get(c, c), 14) for c in present if c in aggregates)
         layout["yaxis2"] = {"title": {"text": tx("right_axis", lang, names=names_right)}, "overlaying": "y",
-                            "side": "right", "showgrid": False, **axis_number_format(lang), "type": axis_type}
-        for label in _end_labels(ends_right, log, (min([*right, 0.0]), max([*right, 1.0]))):
-            label.update({"yref": "y2", "xshift": 70})
-            annotations.append(label)
-    layout["annotations"] = annotations
-    _narrow_line(layout, traces, present, len(annotations), lang)
+                            "side": "right", "showgrid": False, **axis_number_format(lang), "type": axis_type,
+                            **({"range": ranges["y2"]} if "y2" in ranges else {})}
+        xshift = math.ceil((_tick_width(ranges["y2"], log) if "y2" in ranges else 0) + RIGHT_AXIS_TITLE)
+    labels = _end_labels(ends, ranges, log, xshift)
+    if labels is None:
+        # Too many lines to label apart in the plot's height: a legend right of the plot (or of the right axis)
+        # names them, Kaluga first.
+        layout["showlegend"] = True
+        layout["legend"] = {"orientation": "v", "xref": "container", "x": 1, "xanchor": "right", "yref": "paper",
+                            "y": 1, "yanchor": "top"}
+        widest = max(text_width(trace["name"], 13, bold=True) for trace in traces) + LEGEND_SYMBOL
+    else:
+        widest = max((text_width(text, LABEL_SIZE, bold=True) for _v, text, _c, _a in ends), default=0)
+    layout["margin"]["r"] = math.ceil(xshift + widest + 8)
+    layout["annotations"] = labels or []
+    _narrow_line(layout, traces, present, len(layout["annotations"]), lang)
+    if labels is None:  # (after the phone layout has read the plain names)
+        for code, trace in zip(present, traces, strict=True):
+            if code == KALUGA_CODE:
+                trace.update(name=f"<b>{trace['name']}</b>", legendrank=1)
     return plain.figure(traces, layout)
 
 
@@ -972,11 +1033,14 @@ def _narrow_line(layout: dict, traces: list[dict], codes: list[str], labels: int
     # (43 px) of a 317 px chart. Narrow, the labels go and the legend under the chart names every series: Kaluga's
     # entry first, in bold, with its thick line; a right-axis series dashed and called so. The axes lose their titles
     # (the card's head shows the unit; the legend says which lines are on the right axis: a title left empty still
-    # takes its room, a null one does not) and their tick labels are 11 px.
+    # takes its room, a null one does not) and their tick labels are 11 px. With no labels to place, plotly ranges
+    # the axes itself again (wide, the range is set so that the labels can be placed at the line ends).
     updates: dict[str, object] = {f"annotations[{i}].visible": False for i in range(labels)}
     axes = ("yaxis", "yaxis2") if "yaxis2" in layout else ("yaxis",)
     for axis in axes:
         updates.update({f"{axis}.title.text": None, f"{axis}.automargin": True, f"{axis}.tickfont.size": 11})
+        if "range" in layout[axis]:
+            updates.update({f"{axis}.range": None, f"{axis}.autorange": True})
     updates.update({"showlegend": True, "margin.l": 8, "margin.r": 8})
     changes: dict[int, dict[str, object]] = {}
     for n, (code, trace) in enumerate(zip(codes, traces, strict=True)):

@@ -68,8 +68,9 @@ def follow_nav_keeping_area(dash_duo, page: str, path: str, area: str, area_labe
 
 
 # The boxes (px of the viewport) of the parts of a drawn chart: the whole chart (its first svg), the plot area, the
-# legend, the x axis's title and tick labels, the y axis's tick labels, the annotations and a colour bar's tick labels,
-# each with its text (a label plotly hides is a box of zero size).
+# legend, the x axis's title and tick labels, the y axis's tick labels, a right axis's (y2) tick labels and title, the
+# annotations, a colour bar's tick labels and the modebar, each with its text (a label plotly hides is a box of zero
+# size).
 _CHART_BOXES_JS = """
 function box(el) { var r = el.getBoundingClientRect();
                    return {left: r.left, top: r.top, right: r.right, bottom: r.bottom, text: el.textContent}; }
@@ -78,8 +79,9 @@ var graph = document.getElementById(arguments[0]);
 var svg = graph && graph.querySelector('.main-svg');
 if (!svg) { return null; }
 return {chart: box(svg), plots: all('.draglayer .nsewdrag'), legend: all('.legend .bg'), xtitle: all('.g-xtitle'),
-        xticks: all('.xtick text'), yticks: all('.ytick text'), annotations: all('.annotation-text'),
-        cbticks: all('.colorbar .cbaxis text'),
+        xticks: all('.xtick text'), yticks: all('.ytick text'), y2ticks: all('.y2tick text'),
+        y2title: all('.g-y2title text'), annotations: all('.annotation-text'), cbticks: all('.colorbar .cbaxis text'),
+        modebar: all('.modebar'),
         narrow: !!((((graph.querySelector('.js-plotly-plot') || {}).layout || {}).meta || {}).narrow || {}).applied};
 """
 

@@ -7,7 +7,7 @@ import itertools
 import pytest
 from dash.testing.wait import until
 
-from tests.dashboard.browser import click_segment, inside, narrow_chart_boxes, overlap, traces
+from tests.dashboard.browser import chart_boxes, click_segment, inside, narrow_chart_boxes, overlap, traces
 from tests.dashboard.conftest import (
     console_errors,
     current_query,
@@ -117,6 +117,49 @@ def test_map_of_regions_draws_offline(dash_duo, atlas_app):
     until(lambda: dash_duo.driver.execute_script(
         f"return document.querySelectorAll('#{GRAPH} path.choroplethlocation').length") >= 80, timeout=10)
     save_screenshot(dash_duo, "indicators-map")
+    assert console_errors(dash_duo) == []
+
+
+# Where each line ends on screen (px of the viewport): the centre of its last marker, by trace.
+_LINE_ENDS_JS = """
+return Array.from(document.querySelectorAll('#' + arguments[0] + ' .scatterlayer .trace')).map(function (trace) {
+  var points = trace.querySelectorAll('.point'), r = points[points.length - 1].getBoundingClientRect();
+  return (r.top + r.bottom) / 2;
+});
+"""
+
+
+@pytest.mark.parametrize(("lang", "words"), [("ru", "Источник: "), ("en", "Source: ")])
+def test_line_end_labels_clear_the_right_axis_and_each_other_at_desktop_width(dash_duo, atlas_app, lang, words):
+    # GRP itself: Russia's total on its own (right) axis, the default regions.
+    dash_duo.start_server(atlas_app)
+    dash_duo.driver.set_window_size(1440, 1000)
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/indicators?lang={lang}&indicator=grp")
+    wait_for_graph(dash_duo, GRAPH)
+    until(lambda: len((chart_boxes(dash_duo, GRAPH) or {}).get("annotations", [])) == 8, timeout=15)
+    dash_duo.driver.execute_script("document.getElementById('indicators-chart').scrollIntoView();")
+    boxes = chart_boxes(dash_duo, GRAPH)
+    chart, ticks, title = boxes["chart"], boxes["y2ticks"], boxes["y2title"]
+    labels = [b for b in boxes["annotations"] if not b["text"].startswith(words)]
+    assert len(labels) == 7 and len(ticks) >= 5 and len(title) == 1, boxes
+    # Before: the left axis's labels ran over the right axis's tick labels and title, and "Russian Federation" over
+    # "Moscow Oblast" (their boxes 1121-1223 and 1185-1315 px on one line at 1440 px).
+    assert not [(a, b) for a, b in itertools.combinations(labels, 2) if overlap(a, b)], labels
+    assert not [(a, b) for a in labels for b in ticks + title if overlap(a, b)], boxes
+    assert all(a["left"] >= max(b["right"] for b in ticks + title) for a in labels), boxes
+    # Whole within the chart (not cut at its right edge) and clear of the modebar standing over the column.
+    assert all(inside(a, chart) for a in labels), boxes
+    assert not [(a, m) for a in labels for m in boxes["modebar"] if overlap(a, m)], boxes
+    # Each at its line's end, or a few lines' height from it where the lines end close together, in their order.
+    names = [trace["name"] for trace in traces(dash_duo, GRAPH)]
+    ends = dash_duo.driver.execute_script(_LINE_ENDS_JS, GRAPH)
+    by_name = {a["text"].rstrip("…"): (a["top"] + a["bottom"]) / 2 for a in labels}
+    centres = [next(y for text, y in by_name.items() if name.startswith(text)) for name in names]
+    assert all(abs(c - e) <= 48 for c, e in zip(centres, ends, strict=True)), (names, centres, ends)
+    # (Moscow Oblast's and Russia's ends are within a pixel of each other: either may be drawn above)
+    assert not [(i, j) for i, j in itertools.permutations(range(7), 2)
+                if ends[i] < ends[j] - 2 and centres[i] > centres[j]], (names, centres, ends)
+    save_screenshot(dash_duo, f"indicators-line-right-axis-1440px-{lang}")
     assert console_errors(dash_duo) == []
 
 
