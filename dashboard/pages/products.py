@@ -40,8 +40,6 @@ TREE, BY_COMPANY, BY_YEAR, REGISTRATIONS = (f"{PAGE}-tree", f"{PAGE}-by-company"
                                             f"{PAGE}-registrations")
 GRID = f"{PAGE}-grid"
 CHARTS = ("treemap", "sunburst")
-# The smallest label the treemap draws, px: plotly hides one it would have to shrink further.
-MIN_TEXT = 10
 TEXT = {
     "title": {"ru": "Продукция и терапевтические области", "en": "Products and therapy areas"},
     "lead": {"ru": "Препараты компаний кластера, как их называют источники и интервью ассоциации; у каждой "
@@ -320,17 +318,14 @@ def tree_figure(nodes: list[dict], kind: str, lang: str) -> dict:
                  "textposition": "top left"}
     layout = base_layout(lang, 520, margin={"l": 4, "r": 4, "t": 36, "b": 4})
     if kind == "treemap":
-        # plotly shrinks a label to fit its box: the smallest boxes' labels came out at 3-9 px, on a phone (L 4.6,
-        # H 7.0 px at 375 px) and at 1440 px too (in English G03 3.1, L 3.9, H 4.4, L01 6.1 px: 25 of 49 labels under
-        # 10 px; 27 in Russian, whose longer names put A, C and G at 8.5-9.2 px). A label that would be under 10 px
-        # is not drawn (its box names it on hover, and in the path bar once opened), and the labels drawn share one
-        # size, the smallest of theirs (at 1440 px 10.1 px, where the roomiest were 13).
-        layout["uniformtext"] = {"mode": "hide", "minsize": MIN_TEXT}
-        # On a phone all four levels at once left every box too small to read: the level below the one shown (the
-        # ATC groups; clicking a box opens it, the path bar leads back), each label in lines of at most 16
-        # characters.
-        narrow(layout, {}, traces={0: {"maxdepth": 2, "text": [wrapped(node["label"], 16) for node in nodes],
-                                       "texttemplate": "<b>%{text}</b><br>%{customdata[4]}"}})
+        # On a phone all four levels at once left every box too small to read, and plotly shrinks a label to its
+        # box's width: the level below the one shown (the ATC groups; clicking a box opens it, the path bar leads
+        # back), each label in lines of at most 16 characters. Even so the smallest groups' labels came out at 4-9
+        # px (L, H, C, R at 375 px): a label that would be under 10 px is not drawn (its box names it on hover, and
+        # in the path bar once opened), and the labels drawn share one size, the smallest of theirs.
+        narrow(layout, {"uniformtext.mode": "hide", "uniformtext.minsize": 10},
+               traces={0: {"maxdepth": 2, "text": [wrapped(node["label"], 16) for node in nodes],
+                           "texttemplate": "<b>%{text}</b><br>%{customdata[4]}"}})
     return plain.figure([trace], layout)
 
 

@@ -186,13 +186,13 @@ def test_plotted_tree_is_the_shaped_tree(client, frames):
     assert one == other
 
 
-def test_treemap_hides_a_label_it_would_draw_under_10_px_at_any_width(client):
+def test_treemap_on_a_phone_hides_a_label_it_would_draw_under_10_px(client):
     response = call(client, "products-tree-graph.figure", {"products-company": [], "products-chart": "treemap",
                                                             "global-area": None, "products-lang": "ru"})
     figure = valid_figures(response)["products-tree-graph"]
-    # Wide as on a phone (before, only the phone's layout hid them; at 1440 px labels were drawn at 3-9 px).
-    assert figure.layout.uniformtext.mode == "hide" and figure.layout.uniformtext.minsize >= 10
-    assert "uniformtext.mode" not in figure.layout.meta["narrow"]["layout"]
+    spec = figure.layout.meta["narrow"]
+    assert spec["layout"]["uniformtext.mode"] == "hide" and spec["layout"]["uniformtext.minsize"] >= 10
+    assert figure.layout.uniformtext.mode is None  # wide, plotly fits every label as before
     # The name of a box whose label is hidden is on its hover.
     assert figure.data[0].hovertemplate.startswith("<b>%{label}</b>")
     assert "L · Противоопухолевые препараты и иммуномодуляторы" in figure.data[0].labels
