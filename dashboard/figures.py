@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import textwrap
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
-from dashboard.i18n import plotly_separators
+from dashboard.i18n import format_number, plotly_separators
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
 KALUGA_COLOUR = "#D55E00"
@@ -102,6 +105,45 @@ def spread(wanted: Sequence[float], gap: float, low: float, high: float) -> list
     for i, index in enumerate(order):
         placed[index] = float(shifted[i] + i * gap)
     return placed
+
+
+def log_ticks(axis_range: Sequence[float], length: float, lang: str, gap: float) -> dict[str, object]:
+    """Ticks for a log axis over `axis_range` (log10 of its ends) drawn `length` px long: the most round values that
+    stand at least `gap` px apart, each written in full in `lang` (as axis keys: tickmode, tickvals, ticktext).
+
+    NOTE: plotly's own log ticks label the digits between two powers of ten as bare "2", "3", "5", drawn over each
+    other where a decade is short, and an axis overlaying another (a right axis) takes the other's tick positions by
+    default (tickmode "sync"), labelled at odd values ("110,957,500" over "122,572,900").
+    """
+    low, high = sorted(axis_range)
+    if high - low <= 0:
+        return {"tickmode": "auto"}
+    first, last = math.floor(low), math.ceil(high)
+    in_range = Decimal(10) ** first, Decimal(10) ** last
+
+    def decades(mantissas: Sequence[int], every: int = 1) -> list[Decimal]:
+        return [Decimal(m).scaleb(k) for k in range(first, last + 1) if k % every == 0 for m in mantissas]
+
+    def steps(step: Decimal) -> list[Decimal]:
+        return [n * step for n in range(max(1, int(in_range[0] / step)), int(in_range[1] / step) + 1)]
+
+    # From the coarsest to the finest: powers of ten (every few decades), 1-3, 1-2-5 and every digit in each decade,
+    # then even steps for a range of less than a decade (no more than a thousand of them to the range's top: finer
+    # ones cannot stand `gap` apart there). The one with the most ticks `gap` apart wins, the coarser on a tie.
+    candidates = [decades([1], every) for every in range(max(1, last - first), 1, -1)]
+    candidates += [decades([1]), decades([1, 3]), decades([1, 2, 5]), decades(range(1, 10))]
+    candidates += [steps(step) for k in range(last, first - 4, -1) for m in (5, 2, 1)
+                   if Decimal(10 ** high) / (step := Decimal(m).scaleb(k)) <= 1000]
+    best: list[Decimal] = []
+    for values in candidates:
+        kept = sorted({v for v in values if low - 1e-9 <= math.log10(v) <= high + 1e-9})
+        px = [(math.log10(v) - low) / (high - low) * length for v in kept]
+        if len(kept) > len(best) and all(b - a >= gap for a, b in itertools.pairwise(px)):
+            best = kept
+    if not best:  # (a range too narrow for any; the line chart's never is)
+        return {"tickmode": "auto"}
+    return {"tickmode": "array", "tickvals": [float(v) for v in best],
+            "ticktext": [format_number(float(v), lang, max(0, -v.normalize().as_tuple().exponent)) for v in best]}
 
 
 def base_layout(lang: str, height: int = 360, **overrides) -> dict:

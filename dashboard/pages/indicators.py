@@ -35,7 +35,7 @@ from dashboard.components import (
     year_range,
 )
 from dashboard.editions import edition_label, edition_short
-from dashboard.figures import KALUGA_COLOUR, MUTED, base_layout, narrow, spread, text_width
+from dashboard.figures import KALUGA_COLOUR, MUTED, base_layout, log_ticks, narrow, spread, text_width
 from dashboard.geo import russia_regions_url
 from dashboard.i18n import (
     axis_number_format,
@@ -77,6 +77,10 @@ LABEL_SIZE, LABEL_GAP = 12, 16
 # Right of a right axis's tick labels plotly leaves 10 px, draws its title (a 13 px line, 19 px across), and the labels
 # start 6 px further.
 RIGHT_AXIS_TITLE = 35
+# On a log scale a tick label (13 px) stands LOG_TICK_GAP px from the next at least; on a phone (11 px) the legend under
+# the chart leaves the plot about 220 px of its height with seven series, and ticks are chosen NARROW_LOG_TICK_GAP px
+# apart on NARROW_PLOT_HEIGHT px, so that more series (a taller legend) still leave them apart.
+LOG_TICK_GAP, NARROW_LOG_TICK_GAP, NARROW_PLOT_HEIGHT = 30, 24, 180
 # A legend entry's line sample and the room around its text, px.
 LEGEND_SYMBOL = 50
 BAR_HEIGHT = 17
@@ -909,12 +913,15 @@ def _axis_range(values: list[float], log: bool) -> list[float] | None:
     return [low - pad, high + pad]
 
 
-def _tick_width(axis_range: list[float], log: bool) -> float:
-    """The widest a tick label of an axis over `axis_range` can be drawn (px, in the layout's 13 px font)."""
-    low, high = (10 ** r for r in axis_range) if log else axis_range
+def _tick_width(axis: dict) -> float:
+    """The widest a tick label of `axis` (a layout's axis, its range set) can be drawn (px, in the layout's 13 px
+    font): its own labels where it sets them (a log axis), else the most a linear axis over its range writes."""
+    if "ticktext" in axis:
+        return max((text_width(text, 13) for text in axis["ticktext"]), default=0.0)
+    low, high = axis["range"]
     # Decimals down to a two-thousandth of the span (plotly's synced right-axis ticks are written to about a
-    # hundredth of their step, "5,700,000" on a 153 million span); on a log axis, those of the lowest power of ten.
-    decimals = max(0, -math.floor(axis_range[0])) if log else max(0, math.ceil(math.log10(2000 / (high - low))))
+    # hundredth of their step, "5,700,000" on a 153 million span).
+    decimals = max(0, math.ceil(math.log10(2000 / (high - low))))
     return max(text_width(f"{v:,.{decimals}f}".replace("-", "\u2212"), 13) for v in (low, high))
 
 
@@ -992,8 +999,11 @@ def _line_figure(rows: list[dict], unit: str, lang: str, kind: str, regions: tup
     right = [v for tr in traces if "yaxis" in tr for v in tr["y"] if v is not None]
     ranges = {axis: r for axis, r in (("y", _axis_range(left, log)), ("y2", _axis_range(right, log))) if r}
     axis_type = "log" if log else "linear"
+    # On a log scale each axis has its own ticks at round values, written in full (see figures.log_ticks: plotly's
+    # labelled every digit of a decade, drawn over each other, and the right axis took the left's at odd values).
+    ticks = {axis: log_ticks(r, PLOT_HEIGHT, lang, LOG_TICK_GAP) if log else {} for axis, r in ranges.items()}
     yaxis = {"title": {"text": unit}, "gridcolor": "#e6e9ee", **axis_number_format(lang), "type": axis_type,
-             **({"range": ranges["y"]} if "y" in ranges else {})}
+             **({"range": ranges["y"], **ticks["y"]} if "y" in ranges else {})}
     xaxis = {"gridcolor": "#e6e9ee", **({"tickformat": "d"} if kind == "year" else {})}
     layout = base_layout(lang, HEIGHT, yaxis=yaxis, xaxis=xaxis, showlegend=False,
                          margin={"l": 64, "r": 150, "t": PLOT_TOP, "b": PLOT_BOTTOM})
@@ -1005,8 +1015,8 @@ def _line_figure(rows: list[dict], unit: str, lang: str, kind: str, regions: tup
         names_right = ", ".join(_short(names.get(c, c), 14) for c in present if c in aggregates)
         layout["yaxis2"] = {"title": {"text": tx("right_axis", lang, names=names_right)}, "overlaying": "y",
                             "side": "right", "showgrid": False, **axis_number_format(lang), "type": axis_type,
-                            **({"range": ranges["y2"]} if "y2" in ranges else {})}
-        xshift = math.ceil((_tick_width(ranges["y2"], log) if "y2" in ranges else 0) + RIGHT_AXIS_TITLE)
+                            **({"range": ranges["y2"], **ticks["y2"]} if "y2" in ranges else {})}
+        xshift = math.ceil((_tick_width(layout["yaxis2"]) if "y2" in ranges else 0) + RIGHT_AXIS_TITLE)
     labels = _end_labels(ends, ranges, log, xshift)
     if labels is None:
         # Too many lines to label apart in the plot's height: a legend right of the plot (or of the right axis)
@@ -1019,7 +1029,7 @@ def _line_figure(rows: list[dict], unit: str, lang: str, kind: str, regions: tup
         widest = max((text_width(text, LABEL_SIZE, bold=True) for _v, text, _c, _a in ends), default=0)
     layout["margin"]["r"] = math.ceil(xshift + widest + 8)
     layout["annotations"] = labels or []
-    _narrow_line(layout, traces, present, len(layout["annotations"]), lang)
+    _narrow_line(layout, traces, present, len(layout["annotations"]), lang, log)
     if labels is None:  # (after the phone layout has read the plain names)
         for code, trace in zip(present, traces, strict=True):
             if code == KALUGA_CODE:
@@ -1027,20 +1037,25 @@ def _line_figure(rows: list[dict], unit: str, lang: str, kind: str, regions: tup
     return plain.figure(traces, layout)
 
 
-def _narrow_line(layout: dict, traces: list[dict], codes: list[str], labels: int, lang: str) -> None:
+def _narrow_line(layout: dict, traces: list[dict], codes: list[str], labels: int, lang: str, log: bool = False
+                 ) -> None:
     """The line chart's phone layout: the series named in a legend under the chart instead of at the line ends."""
     # NOTE: on a phone the 150 px (210 with a right axis) kept for the labels at the line ends left the lines 64 px
     # (43 px) of a 317 px chart. Narrow, the labels go and the legend under the chart names every series: Kaluga's
     # entry first, in bold, with its thick line; a right-axis series dashed and called so. The axes lose their titles
     # (the card's head shows the unit; the legend says which lines are on the right axis: a title left empty still
     # takes its room, a null one does not) and their tick labels are 11 px. With no labels to place, plotly ranges
-    # the axes itself again (wide, the range is set so that the labels can be placed at the line ends).
+    # the axes itself again (wide, the range is set so that the labels can be placed at the line ends); a log axis's
+    # ticks are chosen again for the shorter plot.
     updates: dict[str, object] = {f"annotations[{i}].visible": False for i in range(labels)}
     axes = ("yaxis", "yaxis2") if "yaxis2" in layout else ("yaxis",)
     for axis in axes:
         updates.update({f"{axis}.title.text": None, f"{axis}.automargin": True, f"{axis}.tickfont.size": 11})
         if "range" in layout[axis]:
             updates.update({f"{axis}.range": None, f"{axis}.autorange": True})
+            if log:
+                ticks = log_ticks(layout[axis]["range"], NARROW_PLOT_HEIGHT, lang, NARROW_LOG_TICK_GAP)
+                updates.update({f"{axis}.{key}": value for key, value in ticks.items()})
     updates.update({"showlegend": True, "margin.l": 8, "margin.r": 8})
     changes: dict[int, dict[str, object]] = {}
     for n, (code, trace) in enumerate(zip(codes, traces, strict=True)):

@@ -2,12 +2,14 @@
 
 import itertools
 import json
+import math
 import sys
 
 import plotly.graph_objects as go
 import pytest
 
 from dashboard import queries
+from dashboard.i18n import format_number
 from dashboard.model.indicators import yoy_partner, yoy_partners
 from tests.dashboard.dash_callbacks import call
 
@@ -127,7 +129,7 @@ def test_line_end_labels_stand_right_of_the_right_axis_and_apart(page, lang):
     # Before: the left axis's labels 6 px right of the plot, over the right axis's tick labels ("145,600,000" is 83
     # px wide) and title; Russia's 70 px right, over Moscow Oblast's. Now one column, right of both.
     [xshift] = {a["xshift"] for a in ends}
-    widest_tick = page._tick_width(layout["yaxis2"]["range"], False)
+    widest_tick = page._tick_width(layout["yaxis2"])
     assert widest_tick >= page.text_width("149,613,201", 13) and xshift >= widest_tick + page.RIGHT_AXIS_TITLE
     assert layout["margin"]["r"] >= xshift + max(page.text_width(a["text"][3:-4], 12, bold=True) for a in ends)
     # Every two labels a line apart, all within the plot's height, each at its line's end or as near as it can be.
@@ -145,6 +147,40 @@ def test_line_end_labels_stand_right_of_the_right_axis_and_apart(page, lang):
     changes = layout["meta"]["narrow"]["layout"]
     assert changes["yaxis.autorange"] is True and changes["yaxis.range"] is None
     assert changes["yaxis2.autorange"] is True and changes["yaxis2.range"] is None
+    # (On a linear scale plotly ticks the axes itself: the right axis's lined up with the left's grid.)
+    assert "tickmode" not in layout["yaxis"] and "tickmode" not in layout["yaxis2"]
+    assert "yaxis2.tickvals" not in changes
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+def test_log_scale_gives_each_axis_its_own_round_ticks_clear_of_the_labels(page, lang):
+    figure, *_ = _render(page, "grp", start=2000, lang=lang, log=True)
+    layout = figure["layout"]
+    go.Figure(figure)
+    # Before: the right axis took the left's tick positions (tickmode "sync"), labelled at odd values ("110,957,500"
+    # over "122,572,900") and with bare digits, as was the left axis between its powers of ten (2, 3, ... 9).
+    for axis in ("yaxis", "yaxis2"):
+        ticks = layout[axis]
+        low, high = ticks["range"]
+        assert ticks["type"] == "log" and ticks["tickmode"] == "array" and len(ticks["tickvals"]) >= 4, axis
+        assert all(low <= math.log10(v) <= high and f"{v:.0e}"[0] in "125" for v in ticks["tickvals"]), ticks
+        assert ticks["ticktext"] == [format_number(v, lang, 0) for v in ticks["tickvals"]]
+        px = [(math.log10(v) - low) / (high - low) * page.PLOT_HEIGHT for v in ticks["tickvals"]]
+        assert min(b - a for a, b in itertools.pairwise(px)) >= page.LOG_TICK_GAP, axis
+    assert layout["yaxis2"]["tickvals"] == [5e6, 1e7, 2e7, 5e7, 1e8]
+    # The line-end labels right of the widest of the right axis's labels ("100,000,000") and its title.
+    ends = [a for a in layout["annotations"] if a.get("xref") == "paper" and a.get("x") == 1.0]
+    [xshift] = {a["xshift"] for a in ends}
+    widest = max(page.text_width(text, 13) for text in layout["yaxis2"]["ticktext"])
+    assert len(ends) == 7 and xshift >= widest + page.RIGHT_AXIS_TITLE
+    # On a phone the axes range themselves again, with ticks chosen for the shorter plot, as far apart at 11 px.
+    changes = layout["meta"]["narrow"]["layout"]
+    for axis in ("yaxis", "yaxis2"):
+        low, high = layout[axis]["range"]
+        assert changes[f"{axis}.autorange"] is True and changes[f"{axis}.tickmode"] == "array"
+        px = [(math.log10(v) - low) / (high - low) * page.NARROW_PLOT_HEIGHT for v in changes[f"{axis}.tickvals"]]
+        assert min(b - a for a, b in itertools.pairwise(px)) >= page.NARROW_LOG_TICK_GAP, axis
+        assert changes[f"{axis}.ticktext"] == [format_number(v, lang, 0) for v in changes[f"{axis}.tickvals"]]
 
 
 def test_line_end_labels_without_a_right_axis_stand_by_the_plot(page):
@@ -183,9 +219,12 @@ def test_axis_range_pads_as_plotly_does(page):
     assert _axis_range([7.0], False) == pytest.approx([3.5 - pad * 7 / 100, 10.5 + pad * 7 / 100])
     assert _axis_range([], False) is None and _axis_range([0.0, -1.0], True) is None
     # A tick label: the digits of the range's ends, decimals where the span is small, a minus where it is negative.
-    assert _tick_width([0.0, 150_000_000.0], False) >= _tick_width([0.0, 15_000_000.0], False)
-    assert _tick_width([0.0, 5.0], False) > _tick_width([0.0, 5000.0], False) - 3 * 0.64 * 13
-    assert _tick_width([-50_000.0, 10.0], False) > _tick_width([0.0, 50_000.0], False)
+    assert _tick_width({"range": [0.0, 150_000_000.0]}) >= _tick_width({"range": [0.0, 15_000_000.0]})
+    assert _tick_width({"range": [0.0, 5.0]}) > _tick_width({"range": [0.0, 5000.0]}) - 3 * 0.64 * 13
+    assert _tick_width({"range": [-50_000.0, 10.0]}) > _tick_width({"range": [0.0, 50_000.0]})
+    # An axis with labels of its own (a log axis): the widest of them.
+    ticks = {"range": [6.5, 8.2], "ticktext": ["5,000,000", "100,000,000", "10,000,000"]}
+    assert _tick_width(ticks) == page.text_width("100,000,000", 13)
 
 
 def test_ranking_names_kalugas_place_and_labels_every_bar(page):

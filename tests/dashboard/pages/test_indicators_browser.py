@@ -129,12 +129,13 @@ return Array.from(document.querySelectorAll('#' + arguments[0] + ' .scatterlayer
 """
 
 
+@pytest.mark.parametrize("log", [False, True])
 @pytest.mark.parametrize(("lang", "words"), [("ru", "Источник: "), ("en", "Source: ")])
-def test_line_end_labels_clear_the_right_axis_and_each_other_at_desktop_width(dash_duo, atlas_app, lang, words):
-    # GRP itself: Russia's total on its own (right) axis, the default regions.
+def test_line_end_labels_clear_the_right_axis_and_each_other_at_desktop_width(dash_duo, atlas_app, lang, words, log):
+    # GRP itself: Russia's total on its own (right) axis, the default regions; on a linear and on a log scale.
     dash_duo.start_server(atlas_app)
     dash_duo.driver.set_window_size(1440, 1000)
-    dash_duo.wait_for_page(f"{dash_duo.server_url}/indicators?lang={lang}&indicator=grp")
+    dash_duo.wait_for_page(f"{dash_duo.server_url}/indicators?lang={lang}&indicator=grp{'&log=1' if log else ''}")
     wait_for_graph(dash_duo, GRAPH)
     until(lambda: len((chart_boxes(dash_duo, GRAPH) or {}).get("annotations", [])) == 8, timeout=15)
     dash_duo.driver.execute_script("document.getElementById('indicators-chart').scrollIntoView();")
@@ -142,6 +143,13 @@ def test_line_end_labels_clear_the_right_axis_and_each_other_at_desktop_width(da
     chart, ticks, title = boxes["chart"], boxes["y2ticks"], boxes["y2title"]
     labels = [b for b in boxes["annotations"] if not b["text"].startswith(words)]
     assert len(labels) == 7 and len(ticks) >= 5 and len(title) == 1, boxes
+    # Each axis's tick labels apart. Before, on a log scale the right axis's overprinted each other ("122 572 900"
+    # over "110 957 500", bare digits 2, 3, 4 over one another: 18 pairs), and the left axis's digits 5-9 of each
+    # decade (15 pairs).
+    for axis in ("yticks", "y2ticks"):
+        drawn = [b for b in boxes[axis] if b["right"] > b["left"]]
+        assert not [(a, b) for a, b in itertools.combinations(drawn, 2) if overlap(a, b)], (axis, drawn)
+        assert not log or all(len(b["text"]) > 1 for b in drawn), (axis, drawn)  # (no bare digit)
     # Before: the left axis's labels ran over the right axis's tick labels and title, and "Russian Federation" over
     # "Moscow Oblast" (their boxes 1121-1223 and 1185-1315 px on one line at 1440 px).
     assert not [(a, b) for a, b in itertools.combinations(labels, 2) if overlap(a, b)], labels
@@ -159,7 +167,7 @@ def test_line_end_labels_clear_the_right_axis_and_each_other_at_desktop_width(da
     # (Moscow Oblast's and Russia's ends are within a pixel of each other: either may be drawn above)
     assert not [(i, j) for i, j in itertools.permutations(range(7), 2)
                 if ends[i] < ends[j] - 2 and centres[i] > centres[j]], (names, centres, ends)
-    save_screenshot(dash_duo, f"indicators-line-right-axis-1440px-{lang}")
+    save_screenshot(dash_duo, f"indicators-line-right-axis-{'log-' if log else ''}1440px-{lang}")
     assert console_errors(dash_duo) == []
 
 
@@ -199,18 +207,28 @@ def test_line_view_gives_the_lines_the_width_of_a_phone(dash_duo, atlas_app, lan
     assert console_errors(dash_duo) == []
 
 
+@pytest.mark.parametrize("log", [False, True])
 @pytest.mark.parametrize(("lang", "right"), [("ru", "Российская Федерация (правая ось)"),
                                              ("en", "Russian Federation (right axis)")])
-def test_line_view_with_a_right_axis_names_it_in_the_legend_on_a_phone(dash_duo, atlas_app, lang, right):
-    # GRP itself: Russia's total on its own (right) axis.
-    boxes = narrow_chart_boxes(dash_duo, atlas_app, f"/indicators?lang={lang}&indicator=grp", GRAPH)
+def test_line_view_with_a_right_axis_names_it_in_the_legend_on_a_phone(dash_duo, atlas_app, lang, right, log):
+    # GRP itself: Russia's total on its own (right) axis; on a linear and on a log scale.
+    path = f"/indicators?lang={lang}&indicator=grp{'&log=1' if log else ''}"
+    boxes = narrow_chart_boxes(dash_duo, atlas_app, path, GRAPH)
     chart, [plot] = boxes["chart"], boxes["plots"]
     # Before: 43 of 317 px (210 px kept on the right for the labels and the right axis's title).
     assert plot["right"] - plot["left"] >= 0.5 * (chart["right"] - chart["left"]), boxes
     entries = dash_duo.driver.execute_script(_LEGEND_JS, GRAPH)
     assert right in [e["text"] for e in entries] and len(entries) == 7, entries
     assert not boxes["annotations"] and not has_horizontal_scroll(dash_duo), boxes
-    save_screenshot(dash_duo, f"indicators-line-right-axis-375px-{lang}")
+    # Each axis's tick labels apart and inside the chart; on a log scale at round values written in full (before, the
+    # right axis's read 5, 9, 1, 2, 3, 5, 7, "110,948,100", 2: the left axis's positions).
+    for axis in ("yticks", "y2ticks"):
+        drawn = [b for b in boxes[axis] if b["right"] > b["left"]]
+        assert len(drawn) >= 3 and all(inside(b, chart) for b in drawn), (axis, drawn)
+        assert not [(a, b) for a, b in itertools.combinations(drawn, 2) if overlap(a, b)], (axis, drawn)
+        assert not log or all(len(b["text"]) > 1 for b in drawn), (axis, drawn)
+    dash_duo.driver.execute_script("document.getElementById('indicators-chart').scrollIntoView();")
+    save_screenshot(dash_duo, f"indicators-line-right-axis-{'log-' if log else ''}375px-{lang}")
     assert console_errors(dash_duo) == []
 
 
