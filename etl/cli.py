@@ -132,14 +132,16 @@ def cmd_refresh(engine: Engine, args) -> int:
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=True) as progress:
         task = progress.add_task("loading bundled data", total=len(items))
-        for path, adapter in items:
-            name = _display_name(path)
+        named = [(path, adapter, _display_name(path)) for path, adapter in items]
+        if args.if_stale:
+            # Loading one bundled file never changes whether another is loaded unchanged: asked once, up front.
+            named = [(path, adapter, name) for path, adapter, name in named
+                     if not _already_loaded(engine, name, load.sha256_of(path))]
+            progress.advance(task, len(items) - len(named))
+        def starting(name: str) -> None:
             progress.update(task, description=f"loading {escape(name)}")
-            sha = load.sha256_of(path)
-            if args.if_stale and _already_loaded(engine, name, sha):
-                progress.advance(task)
-                continue
-            report = pipeline.load_path(engine, path, adapter, dry_run=args.dry_run, file_name=name)
+
+        for report in pipeline.load_paths(engine, named, dry_run=args.dry_run, on_start=starting):
             reports.append(report)
             _print_problems(report)
             progress.advance(task)

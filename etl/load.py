@@ -133,8 +133,11 @@ def apply(
     source_path: str | Path | None = None,
     on_begin: TransactionHook | None = None,
     before_end: TransactionHook | None = None,
+    rejections: list[Rejection] | None = None,
 ) -> LoadReport:
     """Check and write `parsed` in one transaction; on any failure the database is unchanged.
+
+    `rejections` are run_checks' findings on `parsed` when the caller has already run it.
 
     `source_path` is where the file was read from, kept so `etl verify` can re-read it. `on_begin`
     runs in the transaction once the load is recorded (the admin's check that the data did not change
@@ -144,7 +147,7 @@ def apply(
     source_path = _absolute(source_path)
     report = LoadReport(file_name, sha256, parsed.adapter, parsed.edition, notes=list(parsed.notes),
                         provenance=parsed.provenance)
-    report.rejections = run_checks(parsed, file_name)
+    report.rejections = run_checks(parsed, file_name) if rejections is None else rejections
     report.sheets = sheet_summary(read_counts(parsed), report.rejections)
     if report.rejections and not allow_rejections:
         report.status = "rejected"

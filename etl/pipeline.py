@@ -8,7 +8,9 @@ import json
 import operator
 import re
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,6 +23,7 @@ import pandas as pd
 from sqlalchemy import Engine, update
 
 from etl import load
+from etl.checks import run_checks
 from etl.errors import InputError, Rejection, sheet_summary
 from etl.paths import shared_data_dir
 from etl.schema import Load
@@ -458,6 +461,56 @@ def _record_crash(engine: Engine, report: load.LoadReport, trace: str, path: Pat
                      .values(report={**report.as_json(), "traceback": trace}))
 
 
+@dataclass
+class Prepared:
+    """What a load does before it needs the database: the file's hash, its parse and the checks' findings.
+
+    Exactly one of `parsed` (with `rejections`), `refusal` (the file refused as input) and `crash` (with
+    `trace`, a parser's or a check's failure) is set.
+    """
+
+    path: Path
+    name: str
+    sha: str
+    adapter: str | None
+    parsed: Parsed | None = None
+    rejections: list[Rejection] = field(default_factory=list)
+    refusal: InputError | None = None
+    crash: BaseException | None = None
+    trace: str = ""
+
+
+def prepare(path: Path, adapter: str | None = None, options: Options | None = None,
+            file_name: str | None = None) -> Prepared:
+    """Hash, parse and check one file; what failed is kept in the result, never raised.
+
+    `file_name` is the name the load history shows (default: the file's name)."""
+    path = Path(path)
+    name = file_name or path.name
+    try:
+        # NOTE: a device or a pipe is refused before it is hashed (hashing /dev/zero never ends).
+        guard.check_input(path)
+        sha = load.sha256_of(path)
+    except (InputError, OSError):
+        sha = ""
+    prepared = Prepared(path, name, sha, adapter)
+    try:
+        prepared.parsed = parse_path(path, adapter, options)
+    except InputError as exc:
+        prepared.refusal = exc
+        return prepared
+    except BaseException as exc:  # NOTE: a parser that crashes (or a Rust panic) must still leave a record
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
+        prepared.crash, prepared.trace = exc, traceback.format_exc()
+        return prepared
+    try:
+        prepared.rejections = run_checks(prepared.parsed, name)
+    except Exception as exc:
+        prepared.crash, prepared.trace = exc, traceback.format_exc()
+    return prepared
+
+
 def load_path(
     engine: Engine,
     path: Path,
@@ -472,39 +525,71 @@ def load_path(
     any other failure (a parser's crash included) as "failed" with its message; never raised.
 
     `file_name` is the name the load history shows (default: the file's name)."""
-    path = Path(path)
-    name = file_name or path.name
-    try:
-        # NOTE: a device or a pipe is refused before it is hashed (hashing /dev/zero never ends).
-        guard.check_input(path)
-        sha = load.sha256_of(path)
-    except (InputError, OSError):
-        sha = ""
-    try:
-        parsed = parse_path(path, adapter, options)
-    except InputError as exc:
-        report = load.LoadReport(name, sha, adapter or "unknown", None, status="rejected",
-                                 rejections=[exc.rejection], error=str(exc))
+    return load_prepared(engine, prepare(path, adapter, options, file_name), dry_run=dry_run,
+                         allow_rejections=allow_rejections, on_table_done=on_table_done)
+
+
+def load_prepared(engine: Engine, prepared: Prepared, dry_run: bool = False, allow_rejections: bool = False,
+                  on_table_done: load.ProgressCallback | None = None) -> load.LoadReport:
+    """Apply a prepared file, or record why it cannot be; never raised."""
+    path, name, sha, parsed = prepared.path, prepared.name, prepared.sha, prepared.parsed
+    if prepared.refusal is not None:
+        report = load.LoadReport(name, sha, prepared.adapter or "unknown", None, status="rejected",
+                                 rejections=[prepared.refusal.rejection], error=str(prepared.refusal))
         report.sheets = sheet_summary({}, report.rejections)
         if not dry_run:
             load.record_failure(engine, report, source_path=path)
         return report
-    except BaseException as exc:  # NOTE: a parser that crashes (or a Rust panic) must still leave a record
-        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
-            raise
-        return _failed(engine, path, name, sha, adapter or "unknown", None, exc, dry_run)
+    if prepared.crash is not None or parsed is None:
+        adapter = parsed.adapter if parsed else prepared.adapter or "unknown"
+        return _failed(engine, path, name, sha, adapter, parsed.edition if parsed else None,
+                       prepared.crash or RuntimeError("nothing was parsed"), dry_run, prepared.trace)
     try:
         return load.apply(engine, parsed, file_name=name, sha256=sha, dry_run=dry_run,
-                          allow_rejections=allow_rejections, on_table_done=on_table_done, source_path=path)
+                          allow_rejections=allow_rejections, on_table_done=on_table_done, source_path=path,
+                          rejections=prepared.rejections)
     except Exception as exc:
         return _failed(engine, path, name, sha, parsed.adapter, parsed.edition, exc, dry_run)
 
 
+# How many files a load of several prepares ahead of the one being written, by database.
+# NOTE: PostgreSQL writes in its own process: while it stores one file's rows (a full build: ~half the time,
+# the client waiting), a thread here parses and checks the next ones; a full build took ~8% less (2 cores).
+# SQLite writes in this process, under the same lock as the parsing thread, which only made the build slower.
+PREPARE_AHEAD = {"postgresql": 3}
+
+
+def load_paths(engine: Engine, items: list[tuple[Path, str | None, str]], dry_run: bool = False,
+               on_start: Callable[[str], None] | None = None) -> Iterator[load.LoadReport]:
+    """Load each (path, adapter, file name) in turn, as load_path does, preparing the next ones meanwhile."""
+    ahead = PREPARE_AHEAD.get(engine.dialect.name, 0)
+    if not ahead:
+        for path, adapter, name in items:
+            if on_start:
+                on_start(name)
+            yield load_path(engine, path, adapter, dry_run=dry_run, file_name=name)
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare") as pool:
+        pending = deque(pool.submit(prepare, path, adapter, None, name) for path, adapter, name in items[:ahead])
+        try:
+            for n, (_, _, name) in enumerate(items):
+                if on_start:
+                    on_start(name)
+                prepared = pending.popleft().result()
+                if n + ahead < len(items):
+                    path, adapter, later = items[n + ahead]
+                    pending.append(pool.submit(prepare, path, adapter, None, later))
+                yield load_prepared(engine, prepared, dry_run=dry_run)
+        finally:
+            for future in pending:
+                future.cancel()
+
+
 def _failed(engine: Engine, path: Path, name: str, sha: str, adapter: str, edition: str | None,
-            exc: BaseException, dry_run: bool) -> load.LoadReport:
+            exc: BaseException, dry_run: bool, trace: str = "") -> load.LoadReport:
     message = (str(exc).strip().splitlines() or [""])[0]
     report = load.LoadReport(name, sha, adapter, edition, status="failed",
                              error=f"{name}: could not be loaded ({type(exc).__name__}: {message})")
     if not dry_run:
-        _record_crash(engine, report, traceback.format_exc(), path)
+        _record_crash(engine, report, trace or traceback.format_exc(), path)
     return report

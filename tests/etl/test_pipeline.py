@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -311,3 +312,72 @@ def test_a_parser_crash_is_a_recorded_failed_load(engine: Engine, tmp_path: Path
     # A dry run records nothing, and still returns instead of raising.
     assert load_path(engine, path, "rosstat_workbook", dry_run=True).status == "failed"
     assert len(loads_rows(engine)) == 1
+
+
+# --- several files in turn, the next ones prepared meanwhile (SYNTHETIC fixtures) --------------------------
+
+
+def _four_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, str | None, str]]:
+    """Two good workbooks around a corrupt one and one whose parser crashes."""
+    reader = pipeline.ADAPTERS["rosstat_workbook"]
+
+    def crash_on_one(path: Path, options: Options):
+        if path.name == "crash_2019.xlsx":
+            raise KeyError("SYNTHETIC")
+        return reader(path, options)
+
+    monkeypatch.setitem(pipeline.ADAPTERS, "rosstat_workbook", crash_on_one)
+    first = write_rr_workbook(tmp_path / "first_2019.xlsx", grp_table(GRP_ROWS))
+    broken, _ = corrupt(tmp_path)
+    crashing = write_rr_workbook(tmp_path / "crash_2019.xlsx", grp_table(GRP_ROWS))
+    changed = [[region, *(v + 1 if isinstance(v, float) else v for v in values)] for region, *values in GRP_ROWS]
+    second = write_rr_workbook(tmp_path / "second_2019.xlsx", grp_table(changed))
+    return [(p, None, f"bundled/{p.name}") for p in (first, broken, crashing, second)]
+
+
+@pytest.mark.parametrize("ahead", [0, 2])
+def test_load_paths_loads_each_file_as_load_path_would(loaded_engine: Engine, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch, ahead: int) -> None:
+    items = _four_files(tmp_path, monkeypatch)
+    monkeypatch.setattr(pipeline, "PREPARE_AHEAD", {loaded_engine.dialect.name: ahead})
+    started: list[str] = []
+    reports = list(pipeline.load_paths(loaded_engine, items, on_start=started.append))
+
+    assert started == [name for *_, name in items]
+    assert [(r.file_name, r.status) for r in reports] == [
+        ("bundled/first_2019.xlsx", "applied"), ("bundled/corrupt.xlsx", "rejected"),
+        ("bundled/crash_2019.xlsx", "failed"), ("bundled/second_2019.xlsx", "applied")]
+    assert reports[2].error == "bundled/crash_2019.xlsx: could not be loaded (KeyError: 'SYNTHETIC')"
+    # The second workbook changes every number of the first (and every figure's source file): written after it.
+    assert [(t.added, t.changed) for t in reports[3].tables if t.table == "observations"] == [(0, 8)]
+    history = [(r.file_name, r.status) for r in loads_rows(loaded_engine)[1:]]
+    assert history == [(r.file_name, r.status) for r in reports]
+    crash_record = loads_rows(loaded_engine)[3]
+    assert "KeyError" in crash_record.report["traceback"] and "crash_on_one" in crash_record.report["traceback"]
+
+
+def test_load_paths_prepares_the_next_files_while_one_is_written(loaded_engine: Engine, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    items = _four_files(tmp_path, monkeypatch)
+    monkeypatch.setattr(pipeline, "PREPARE_AHEAD", {loaded_engine.dialect.name: 2})
+    prepared = {name: threading.Event() for *_, name in items}
+    prepare, load_prepared = pipeline.prepare, pipeline.load_prepared
+    seen_while_writing: dict[str, bool] = {}
+
+    def preparing(path: Path, adapter: str | None, options: Options | None, name: str) -> pipeline.Prepared:
+        result = prepare(path, adapter, options, name)
+        prepared[name].set()
+        return result
+
+    def writing(engine: Engine, ready: pipeline.Prepared, **kwargs) -> object:
+        position = [name for *_, name in items].index(ready.name)
+        if position + 1 < len(items):
+            # The next file is prepared on the other thread while this one is being written.
+            seen_while_writing[ready.name] = prepared[items[position + 1][2]].wait(timeout=30)
+        return load_prepared(engine, ready, **kwargs)
+
+    monkeypatch.setattr(pipeline, "prepare", preparing)
+    monkeypatch.setattr(pipeline, "load_prepared", writing)
+    reports = list(pipeline.load_paths(loaded_engine, items))
+    assert seen_while_writing == {name: True for *_, name in items[:-1]}
+    assert [r.status for r in reports] == ["applied", "rejected", "failed", "applied"]
