@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import gc
 import json
+import multiprocessing
 import operator
 import re
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -465,8 +467,9 @@ def _record_crash(engine: Engine, report: load.LoadReport, trace: str, path: Pat
 class Prepared:
     """What a load does before it needs the database: the file's hash, its parse and the checks' findings.
 
-    Exactly one of `parsed` (with `rejections`), `refusal` (the file refused as input) and `crash` (with
-    `trace`, a parser's or a check's failure) is set.
+    Exactly one of `parsed` (with `rejections`), `refusal` (why the file was refused as input) and `crash`
+    (a parser's or a check's failure as "Type: message", with `trace`) is set. Plain data only, so a file
+    prepared in another process comes back whole.
     """
 
     path: Path
@@ -475,9 +478,14 @@ class Prepared:
     adapter: str | None
     parsed: Parsed | None = None
     rejections: list[Rejection] = field(default_factory=list)
-    refusal: InputError | None = None
-    crash: BaseException | None = None
+    refusal: Rejection | None = None
+    crash: str = ""
     trace: str = ""
+
+
+def _cause(exc: BaseException) -> str:
+    """An exception as the load history words it: its type and the first line of its message."""
+    return f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"
 
 
 def prepare(path: Path, adapter: str | None = None, options: Options | None = None,
@@ -497,17 +505,17 @@ def prepare(path: Path, adapter: str | None = None, options: Options | None = No
     try:
         prepared.parsed = parse_path(path, adapter, options)
     except InputError as exc:
-        prepared.refusal = exc
+        prepared.refusal = exc.rejection
         return prepared
     except BaseException as exc:  # NOTE: a parser that crashes (or a Rust panic) must still leave a record
         if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
             raise
-        prepared.crash, prepared.trace = exc, traceback.format_exc()
+        prepared.crash, prepared.trace = _cause(exc), traceback.format_exc()
         return prepared
     try:
         prepared.rejections = run_checks(prepared.parsed, name)
     except Exception as exc:
-        prepared.crash, prepared.trace = exc, traceback.format_exc()
+        prepared.crash, prepared.trace = _cause(exc), traceback.format_exc()
     return prepared
 
 
@@ -535,61 +543,86 @@ def load_prepared(engine: Engine, prepared: Prepared, dry_run: bool = False, all
     path, name, sha, parsed = prepared.path, prepared.name, prepared.sha, prepared.parsed
     if prepared.refusal is not None:
         report = load.LoadReport(name, sha, prepared.adapter or "unknown", None, status="rejected",
-                                 rejections=[prepared.refusal.rejection], error=str(prepared.refusal))
+                                 rejections=[prepared.refusal], error=str(prepared.refusal))
         report.sheets = sheet_summary({}, report.rejections)
         if not dry_run:
             load.record_failure(engine, report, source_path=path)
         return report
-    if prepared.crash is not None or parsed is None:
-        adapter = parsed.adapter if parsed else prepared.adapter or "unknown"
-        return _failed(engine, path, name, sha, adapter, parsed.edition if parsed else None,
-                       prepared.crash or RuntimeError("nothing was parsed"), dry_run, prepared.trace)
+    if prepared.crash or parsed is None:
+        return _failed(engine, path, name, sha, parsed.adapter if parsed else prepared.adapter or "unknown",
+                       parsed.edition if parsed else None, prepared.crash or "nothing was parsed", dry_run,
+                       prepared.trace)
     try:
         return load.apply(engine, parsed, file_name=name, sha256=sha, dry_run=dry_run,
                           allow_rejections=allow_rejections, on_table_done=on_table_done, source_path=path,
                           rejections=prepared.rejections)
     except Exception as exc:
-        return _failed(engine, path, name, sha, parsed.adapter, parsed.edition, exc, dry_run)
+        return _failed(engine, path, name, sha, parsed.adapter, parsed.edition, _cause(exc), dry_run)
 
 
-# How many files a load of several prepares ahead of the one being written, by database.
-# NOTE: PostgreSQL writes in its own process: while it stores one file's rows (a full build: ~half the time,
-# the client waiting), a thread here parses and checks the next ones; a full build took ~8% less (2 cores).
-# SQLite writes in this process, under the same lock as the parsing thread, which only made the build slower.
+# How many files a load of several prepares ahead of the one being written, in another process, by database.
+# NOTE: PostgreSQL stores rows in its own process, and a full build spent about half its time with the client
+# waiting for it (client 28 s of CPU, server 29 s, wall 55 s on a slow evening: one core busy at a time). A
+# process here prepares the next files on the free core meanwhile. A thread did the same under the
+# interpreter's lock and hid only part of it. SQLite stores rows in this process, so there the files are
+# prepared in turn.
 PREPARE_AHEAD = {"postgresql": 3}
 
 
 def load_paths(engine: Engine, items: list[tuple[Path, str | None, str]], dry_run: bool = False,
                on_start: Callable[[str], None] | None = None) -> Iterator[load.LoadReport]:
-    """Load each (path, adapter, file name) in turn, as load_path does, preparing the next ones meanwhile."""
+    """Load each (path, adapter, file name) in turn, as load_path does, preparing the next ones meanwhile.
+
+    The preparing process (see PREPARE_AHEAD) starts in this call, before the caller starts any thread of
+    its own (a progress display): a process forked from one running other threads may inherit a lock one of
+    them holds."""
     ahead = PREPARE_AHEAD.get(engine.dialect.name, 0)
-    if not ahead:
-        for path, adapter, name in items:
+    if not ahead or len(items) < 2:
+        return _in_turn(engine, items, dry_run, on_start)
+    # NOTE: fork, so the preparing process starts with every module imported. It never uses the engine's
+    # connections it inherits, and it ends by os._exit, which closes none of them.
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    pending = deque(pool.submit(prepare, path, adapter, None, name) for path, adapter, name in items[1:ahead + 1])
+    return _ahead(engine, items, dry_run, on_start, pool, pending, ahead)
+
+
+def _in_turn(engine: Engine, items: list[tuple[Path, str | None, str]], dry_run: bool,
+             on_start: Callable[[str], None] | None) -> Iterator[load.LoadReport]:
+    for path, adapter, name in items:
+        if on_start:
+            on_start(name)
+        yield load_path(engine, path, adapter, dry_run=dry_run, file_name=name)
+
+
+def _ahead(engine: Engine, items: list[tuple[Path, str | None, str]], dry_run: bool,
+           on_start: Callable[[str], None] | None, pool: ProcessPoolExecutor, pending: deque, ahead: int,
+           ) -> Iterator[load.LoadReport]:
+    """Items 1.. come prepared from `pool` (`pending` holds the next ones); item 0 is prepared here."""
+    try:
+        for n, (path, adapter, name) in enumerate(items):
             if on_start:
                 on_start(name)
-            yield load_path(engine, path, adapter, dry_run=dry_run, file_name=name)
-        return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare") as pool:
-        pending = deque(pool.submit(prepare, path, adapter, None, name) for path, adapter, name in items[:ahead])
-        try:
-            for n, (_, _, name) in enumerate(items):
-                if on_start:
-                    on_start(name)
-                prepared = pending.popleft().result()
-                if n + ahead < len(items):
-                    path, adapter, later = items[n + ahead]
-                    pending.append(pool.submit(prepare, path, adapter, None, later))
-                yield load_prepared(engine, prepared, dry_run=dry_run)
-        finally:
-            for future in pending:
-                future.cancel()
+            prepared = None
+            if n and pending:
+                try:
+                    prepared = pending.popleft().result()
+                except BrokenProcessPool:
+                    # The preparing process died (killed, out of memory): the rest are prepared here, in turn.
+                    pending.clear()
+            if prepared is None:
+                prepared = prepare(path, adapter, None, name)
+            elif n + ahead < len(items):
+                later, adapter_later, name_later = items[n + ahead]
+                pending.append(pool.submit(prepare, later, adapter_later, None, name_later))
+            yield load_prepared(engine, prepared, dry_run=dry_run)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _failed(engine: Engine, path: Path, name: str, sha: str, adapter: str, edition: str | None,
-            exc: BaseException, dry_run: bool, trace: str = "") -> load.LoadReport:
-    message = (str(exc).strip().splitlines() or [""])[0]
+            cause: str, dry_run: bool, trace: str = "") -> load.LoadReport:
     report = load.LoadReport(name, sha, adapter, edition, status="failed",
-                             error=f"{name}: could not be loaded ({type(exc).__name__}: {message})")
+                             error=f"{name}: could not be loaded ({cause})")
     if not dry_run:
         _record_crash(engine, report, trace or traceback.format_exc(), path)
     return report

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import threading
+import multiprocessing
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -356,28 +357,39 @@ def test_load_paths_loads_each_file_as_load_path_would(loaded_engine: Engine, tm
     assert "KeyError" in crash_record.report["traceback"] and "crash_on_one" in crash_record.report["traceback"]
 
 
-def test_load_paths_prepares_the_next_files_while_one_is_written(loaded_engine: Engine, tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_load_paths_prepares_the_next_files_in_another_process_while_one_is_written(
+        loaded_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     items = _four_files(tmp_path, monkeypatch)
     monkeypatch.setattr(pipeline, "PREPARE_AHEAD", {loaded_engine.dialect.name: 2})
-    prepared = {name: threading.Event() for *_, name in items}
-    prepare, load_prepared = pipeline.prepare, pipeline.load_prepared
-    seen_while_writing: dict[str, bool] = {}
+    # Set by the reader as it starts on a file, in whichever process reads it (a forked one inherits them).
+    parsing = {path.name: multiprocessing.get_context("fork").Event() for path, *_ in items}
+    readers = multiprocessing.get_context("fork").SimpleQueue()
+    reader = pipeline.ADAPTERS["rosstat_workbook"]
 
-    def preparing(path: Path, adapter: str | None, options: Options | None, name: str) -> pipeline.Prepared:
-        result = prepare(path, adapter, options, name)
-        prepared[name].set()
-        return result
+    def reading(path: Path, options: Options):
+        readers.put((path.name, os.getpid()))
+        parsing[path.name].set()
+        return reader(path, options)
+
+    monkeypatch.setitem(pipeline.ADAPTERS, "rosstat_workbook", reading)
+    load_prepared = pipeline.load_prepared
+    next_parsed_while_writing: dict[str, bool] = {}
 
     def writing(engine: Engine, ready: pipeline.Prepared, **kwargs) -> object:
         position = [name for *_, name in items].index(ready.name)
-        if position + 1 < len(items):
-            # The next file is prepared on the other thread while this one is being written.
-            seen_while_writing[ready.name] = prepared[items[position + 1][2]].wait(timeout=30)
+        # The corrupt file is refused before any reader opens it.
+        if position + 1 < len(items) and items[position + 1][0].name in ("crash_2019.xlsx", "second_2019.xlsx"):
+            next_parsed_while_writing[ready.name] = parsing[items[position + 1][0].name].wait(timeout=60)
         return load_prepared(engine, ready, **kwargs)
 
-    monkeypatch.setattr(pipeline, "prepare", preparing)
     monkeypatch.setattr(pipeline, "load_prepared", writing)
     reports = list(pipeline.load_paths(loaded_engine, items))
-    assert seen_while_writing == {name: True for *_, name in items[:-1]}
     assert [r.status for r in reports] == ["applied", "rejected", "failed", "applied"]
+    # The corrupt file never reaches a reader; the crashing one is read, and fails, in the other process.
+    assert next_parsed_while_writing == {"bundled/corrupt.xlsx": True, "bundled/crash_2019.xlsx": True}
+    pids = {}
+    while not readers.empty():
+        name, pid = readers.get()
+        pids[name] = pid
+    assert pids["first_2019.xlsx"] == os.getpid()
+    assert pids["crash_2019.xlsx"] == pids["second_2019.xlsx"] != os.getpid()
