@@ -134,10 +134,12 @@ def apply(
     on_begin: TransactionHook | None = None,
     before_end: TransactionHook | None = None,
     rejections: list[Rejection] | None = None,
+    ready: ReadyToWrite | None = None,
 ) -> LoadReport:
     """Check and write `parsed` in one transaction; on any failure the database is unchanged.
 
-    `rejections` are run_checks' findings on `parsed` when the caller has already run it.
+    `rejections` are run_checks' findings on `parsed` and `ready` ready_to_write's, when the caller has
+    already run them (etl.pipeline.prepare, on the checked `parsed`).
 
     `source_path` is where the file was read from, kept so `etl verify` can re-read it. `on_begin`
     runs in the transaction once the load is recorded (the admin's check that the data did not change
@@ -166,7 +168,8 @@ def apply(
                     on_begin(conn, report)
                 tables = [t for t in LOAD_ORDER if t in parsed.tables and not parsed.tables[t].empty]
                 for done, table in enumerate(tables, start=1):
-                    change = _upsert(conn, table, parsed.tables[table], report, collect_added=dry_run)
+                    change = _upsert(conn, table, parsed.tables[table], report, collect_added=dry_run,
+                                     in_key_order=ready is not None and table in ready.in_key_order)
                     if references_checked_here or change.references_unchecked:
                         # After the write: a row may name a parent written with it (a region's parent region).
                         _check_references(conn, Base.metadata.tables[table], parsed.tables[table])
@@ -177,7 +180,7 @@ def apply(
                 if observations is not None and not observations.empty:
                     written = next((c.written_alone for c in report.tables if c.table == "observations"), None)
                     if written is not None:
-                        insert_coverage(conn, written, report.load_id)
+                        insert_coverage(conn, written, report.load_id, ready.coverage if ready else None)
                     else:
                         refresh_coverage(conn, observations["indicator_code"].dropna().unique().tolist(),
                                          observations["edition"].dropna().unique().tolist(), report.load_id)
@@ -689,7 +692,7 @@ def _analyse_if_stale(conn: Connection, target: Table) -> None:
 
 
 def _upsert(conn: Connection, table: str, frame: pd.DataFrame, report: LoadReport,
-            collect_added: bool) -> TableChange:
+            collect_added: bool, in_key_order: bool = False) -> TableChange:
     target = Base.metadata.tables[table]
     keys = list(NATURAL_KEYS[table])
     columns = [c for c in frame.columns if c in target.c and c not in ("load_id", "id")]
@@ -707,7 +710,7 @@ def _upsert(conn: Connection, table: str, frame: pd.DataFrame, report: LoadRepor
                                                                                  None).to_dict("records")
         # Rows in the order of the natural key's index: SQLite appends to its B-tree instead of
         # splitting pages all over it (about twice as fast for a large table).
-        ordered = frame.sort_values(keys, kind="stable") if len(frame) > 1 else frame
+        ordered = frame if in_key_order or len(frame) < 2 else frame.sort_values(keys, kind="stable")
         written = _with_defaults(target, ordered, report.load_id)
         with _without_row_checks(conn, target) as change.references_unchecked:
             _copy_rows(conn, target, written)
@@ -808,13 +811,50 @@ def refresh_coverage(conn: Connection, indicators: list[str], editions: list[str
 _COVERAGE_KEYS = ["indicator_code", "edition", "period_kind"]
 
 
-def insert_coverage(conn: Connection, written: pd.DataFrame, load_id: int | None) -> None:
+@dataclass
+class ReadyToWrite:
+    """What apply would work out from a checked Parsed before writing it, worked out ahead (ready_to_write)."""
+
+    # Tables whose frame is already in the order of its natural key.
+    in_key_order: frozenset[str]
+    # insert_coverage's rows for the observations, if they turn out to be all of their indicators and editions.
+    coverage: list[dict] | None
+
+
+# Tables a load writes in the order of their natural key (_upsert), sorted ahead by ready_to_write.
+_SORTED_AHEAD = ("observations",)
+
+
+def ready_to_write(parsed: Parsed) -> ReadyToWrite:
+    """Sort the checked frames into key order and count the observations' coverage, without the database.
+
+    NOTE: a refresh on PostgreSQL does this in the process that prepares the next files (etl.pipeline), so the
+    client's share of a full build's critical path is smaller (sorting 2.7 million figures and counting their
+    coverage took ~6.6 s of CPU on a slow evening)."""
+    ordered = set()
+    for table in _SORTED_AHEAD:
+        frame = parsed.tables.get(table)
+        if frame is None or frame.empty:
+            continue
+        parsed.tables[table] = frame.sort_values(list(NATURAL_KEYS[table]), kind="stable")
+        ordered.add(table)
+    observations = parsed.tables.get("observations")
+    coverage = None
+    if observations is not None and not observations.empty:
+        target = Base.metadata.tables["observations"]
+        columns = [c for c in observations.columns if c in target.c and c not in ("load_id", "id")]
+        coverage = coverage_rows(_with_defaults(target, observations[columns], None))
+    return ReadyToWrite(frozenset(ordered), coverage)
+
+
+def insert_coverage(conn: Connection, written: pd.DataFrame, load_id: int | None,
+                    rows: list[dict] | None = None) -> None:
     """indicator_coverage for a load whose observations are every row of their indicators and editions.
 
     NOTE: when _only_adds proved that no row of these indicators and editions was stored before, the
     rows just written are all there is, so the facts refresh_coverage would aggregate in SQL (a GROUP BY
-    over the table, ~10% of a full build) are counted from the frame instead: the same counts, first and
-    last periods and years of the rows with a value (a missing value is written as NULL).
+    over the table, ~10% of a full build) are counted from the frame instead (coverage_rows; `rows` when the
+    caller counted them ahead).
     """
     coverage = IndicatorCoverage.__table__
     # NOTE: unique() rather than set(): a column of pandas' text dtype is iterated item by item (2.7 million
@@ -824,6 +864,14 @@ def insert_coverage(conn: Connection, written: pd.DataFrame, load_id: int | None
     for start in range(0, len(indicators), _PROBE_CHUNK):
         chunk = indicators[start:start + _PROBE_CHUNK]
         conn.execute(delete(coverage).where(coverage.c.indicator_code.in_(chunk), coverage.c.edition.in_(editions)))
+    rows = coverage_rows(written) if rows is None else rows
+    if rows:
+        conn.execute(insert(coverage), [{**row, "updated_by_load_id": load_id} for row in rows])
+
+
+def coverage_rows(written: pd.DataFrame) -> list[dict]:
+    """The indicator_coverage rows of observations that are all of their indicators and editions (no load id):
+    the same counts, first and last periods and years of the rows with a value (a missing value is NULL)."""
     groups = written.groupby(_COVERAGE_KEYS, sort=True)
     facts = pd.DataFrame({"regions": groups["region_code"].nunique(), "observations": groups.size(),
                           "published": groups["value"].count()})
@@ -845,10 +893,8 @@ def insert_coverage(conn: Connection, written: pd.DataFrame, load_id: int | None
             "last_period": None if pd.isna(fact.last_period) else str(fact.last_period),
             "first_year": None if pd.isna(fact.first_year) else int(fact.first_year),
             "last_year": None if pd.isna(fact.last_year) else int(fact.last_year),
-            "updated_by_load_id": load_id,
         })
-    if rows:
-        conn.execute(insert(coverage), rows)
+    return rows
 
 
 def _touched_by(conn: Connection, load_id: int, history: list) -> tuple[set[str], set[str]]:
@@ -916,5 +962,5 @@ def _delete_unowned_dependents(conn: Connection, target: Table, load_id: int) ->
                 conn.execute(table.delete().where(fk.parent.in_(removed)))
 
 
-__all__ = ["LoadReport", "TableChange", "apply", "insert_coverage", "lock_loads", "refresh_coverage", "rollback_load",
-           "sha256_of"]
+__all__ = ["LoadReport", "ReadyToWrite", "TableChange", "apply", "coverage_rows", "insert_coverage", "lock_loads",
+           "ready_to_write", "refresh_coverage", "rollback_load", "sha256_of"]

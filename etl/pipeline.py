@@ -467,9 +467,9 @@ def _record_crash(engine: Engine, report: load.LoadReport, trace: str, path: Pat
 class Prepared:
     """What a load does before it needs the database: the file's hash, its parse and the checks' findings.
 
-    Exactly one of `parsed` (with `rejections`), `refusal` (why the file was refused as input) and `crash`
-    (a parser's or a check's failure as "Type: message", with `trace`) is set. Plain data only, so a file
-    prepared in another process comes back whole.
+    Exactly one of `parsed` (with `rejections`, and `ready`: sorted and counted for writing), `refusal` (why
+    the file was refused as input) and `crash` (a parser's or a check's failure as "Type: message", with
+    `trace`) is set. Plain data only, so a file prepared in another process comes back whole.
     """
 
     path: Path
@@ -478,6 +478,7 @@ class Prepared:
     adapter: str | None
     parsed: Parsed | None = None
     rejections: list[Rejection] = field(default_factory=list)
+    ready: load.ReadyToWrite | None = None
     refusal: Rejection | None = None
     crash: str = ""
     trace: str = ""
@@ -490,7 +491,8 @@ def _cause(exc: BaseException) -> str:
 
 def prepare(path: Path, adapter: str | None = None, options: Options | None = None,
             file_name: str | None = None) -> Prepared:
-    """Hash, parse and check one file; what failed is kept in the result, never raised.
+    """Hash, parse and check one file, and sort and count it for writing (load.ready_to_write); what failed is
+    kept in the result, never raised.
 
     `file_name` is the name the load history shows (default: the file's name)."""
     path = Path(path)
@@ -514,6 +516,7 @@ def prepare(path: Path, adapter: str | None = None, options: Options | None = No
         return prepared
     try:
         prepared.rejections = run_checks(prepared.parsed, name)
+        prepared.ready = load.ready_to_write(prepared.parsed)
     except Exception as exc:
         prepared.crash, prepared.trace = _cause(exc), traceback.format_exc()
     return prepared
@@ -555,7 +558,7 @@ def load_prepared(engine: Engine, prepared: Prepared, dry_run: bool = False, all
     try:
         return load.apply(engine, parsed, file_name=name, sha256=sha, dry_run=dry_run,
                           allow_rejections=allow_rejections, on_table_done=on_table_done, source_path=path,
-                          rejections=prepared.rejections)
+                          rejections=prepared.rejections, ready=prepared.ready)
     except Exception as exc:
         return _failed(engine, path, name, sha, parsed.adapter, parsed.edition, _cause(exc), dry_run)
 

@@ -386,6 +386,24 @@ def test_coverage_follows_loads_changes_and_rollbacks(loaded_engine: Engine, tmp
     assert not [r for r in coverage_rows(loaded_engine) if r[0] == "grp"]
 
 
+def test_ready_to_write_sorts_and_counts_what_apply_would(loaded_engine: Engine, tmp_path: Path) -> None:
+    """SYNTHETIC: the observations sorted into key order and their coverage counted ahead, as apply writes them."""
+    parsed = parse_path(grp_workbook(tmp_path))
+    shuffled = parsed.tables["observations"].iloc[::-1]
+    parsed.tables["observations"] = shuffled
+    ready = load.ready_to_write(parsed)
+    keys = list(load.NATURAL_KEYS["observations"])
+    ordered = parsed.tables["observations"]
+    assert ready.in_key_order == frozenset({"observations"})
+    assert list(ordered[keys].itertuples(index=False)) == sorted(shuffled[keys].itertuples(index=False))
+    report = load.apply(loaded_engine, parsed, file_name="grp_2019.xlsx", sha256="s", ready=ready)
+    assert report.status == "applied", report.error
+    assert coverage_rows(loaded_engine) == recomputed_coverage(loaded_engine)
+    [grp] = [r for r in ready.coverage if r["indicator_code"] == "grp"]
+    assert (grp["regions"], grp["first_period"], grp["last_period"], grp["observations"], grp["published"]) == (
+        4, "2016", "2017", 8, 7)
+
+
 def test_dry_run_and_failed_loads_leave_coverage_alone(loaded_engine: Engine, tmp_path: Path) -> None:
     before = coverage_rows(loaded_engine)
     report = load_path(loaded_engine, grp_workbook(tmp_path), dry_run=True)
