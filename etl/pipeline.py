@@ -601,22 +601,32 @@ def _ahead(engine: Engine, items: list[tuple[Path, str | None, str]], dry_run: b
            on_start: Callable[[str], None] | None, pool: ProcessPoolExecutor, pending: deque, ahead: int,
            ) -> Iterator[load.LoadReport]:
     """Items 1.. come prepared from `pool` (`pending` holds the next ones); item 0 is prepared here."""
+    broken = False
     try:
         for n, (path, adapter, name) in enumerate(items):
             if on_start:
                 on_start(name)
             prepared = None
-            if n and pending:
+            if n and not broken:
                 try:
                     prepared = pending.popleft().result()
                 except BrokenProcessPool:
                     # The preparing process died (killed, out of memory): the rest are prepared here, in turn.
+                    broken = True
                     pending.clear()
+                except Exception:
+                    # NOTE: prepare never raises: this is its result failing to come back (a value that cannot be
+                    # pickled). The file is prepared again here, where whatever fails is recorded as usual.
+                    prepared = None
+                if not broken and n + ahead < len(items):
+                    later, adapter_later, name_later = items[n + ahead]
+                    try:
+                        pending.append(pool.submit(prepare, later, adapter_later, None, name_later))
+                    except BrokenProcessPool:
+                        broken = True
+                        pending.clear()
             if prepared is None:
                 prepared = prepare(path, adapter, None, name)
-            elif n + ahead < len(items):
-                later, adapter_later, name_later = items[n + ahead]
-                pending.append(pool.submit(prepare, later, adapter_later, None, name_later))
             yield load_prepared(engine, prepared, dry_run=dry_run)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -393,3 +393,23 @@ def test_load_paths_prepares_the_next_files_in_another_process_while_one_is_writ
         pids[name] = pid
     assert pids["first_2019.xlsx"] == os.getpid()
     assert pids["crash_2019.xlsx"] == pids["second_2019.xlsx"] != os.getpid()
+
+
+def test_load_paths_goes_on_when_the_preparing_process_dies(loaded_engine: Engine, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """SYNTHETIC: the preparing process ends abruptly on the third file; it and the rest are prepared here."""
+    reader, here = pipeline.ADAPTERS["rosstat_workbook"], os.getpid()
+    items = _four_files(tmp_path, monkeypatch)
+    monkeypatch.setattr(pipeline, "PREPARE_AHEAD", {loaded_engine.dialect.name: 2})
+
+    def dying(path: Path, options: Options):
+        if path.name == "crash_2019.xlsx" and os.getpid() != here:
+            os._exit(9)
+        return reader(path, options)
+
+    monkeypatch.setitem(pipeline.ADAPTERS, "rosstat_workbook", dying)
+    reports = list(pipeline.load_paths(loaded_engine, items))
+    assert [(r.file_name, r.status) for r in reports] == [
+        ("bundled/first_2019.xlsx", "applied"), ("bundled/corrupt.xlsx", "rejected"),
+        ("bundled/crash_2019.xlsx", "applied"), ("bundled/second_2019.xlsx", "applied")]
+    assert [(t.added, t.changed) for t in reports[3].tables if t.table == "observations"] == [(0, 8)]
