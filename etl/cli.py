@@ -12,7 +12,6 @@ import argparse
 import csv
 import getpass
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console
@@ -134,15 +133,14 @@ def cmd_refresh(engine: Engine, args) -> int:
         # Loading one bundled file never changes whether another is loaded unchanged: asked once, up front.
         named = [(path, adapter, name) for path, adapter, name in named
                  if not _already_loaded(engine, name, load.sha256_of(path))]
-    shown: list[Callable[[str], None]] = []
-    # Before the progress display starts its thread (load_paths may start a process).
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                        TimeElapsedColumn(), console=console, transient=True)
+    task = progress.add_task("loading bundled data", total=len(items), completed=len(items) - len(named))
+    # Before the progress display starts its thread (`with progress`): load_paths may start a process.
     loads = pipeline.load_paths(engine, named, dry_run=args.dry_run,
-                                on_start=lambda name: shown[0](name) if shown else None)
+                                on_start=lambda name: progress.update(task, description=f"loading {escape(name)}"))
     reports = []
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TimeElapsedColumn(), console=console, transient=True) as progress:
-        task = progress.add_task("loading bundled data", total=len(items), completed=len(items) - len(named))
-        shown.append(lambda name: progress.update(task, description=f"loading {escape(name)}"))
+    with progress:
         for report in loads:
             reports.append(report)
             _print_problems(report)

@@ -604,6 +604,11 @@ _DISJOINT_PROBES: dict[str, tuple[str, ...]] = {"observations": ("indicator_code
 _PROBE_CHUNK = 500
 
 
+def _columns_written(target: Table, frame: pd.DataFrame) -> list[str]:
+    """The frame's columns a load writes to `target` (its own id and load id are the load's to set)."""
+    return [c for c in frame.columns if c in target.c and c not in ("load_id", "id")]
+
+
 def _with_defaults(target: Table, frame: pd.DataFrame, load_id: int | None) -> pd.DataFrame:
     """The frame with the load's id and the schema's scalar defaults, as an INSERT ... SELECT gets them."""
     extra = {c.name: c.default.arg for c in target.c
@@ -695,7 +700,7 @@ def _upsert(conn: Connection, table: str, frame: pd.DataFrame, report: LoadRepor
             collect_added: bool, in_key_order: bool = False) -> TableChange:
     target = Base.metadata.tables[table]
     keys = list(NATURAL_KEYS[table])
-    columns = [c for c in frame.columns if c in target.c and c not in ("load_id", "id")]
+    columns = _columns_written(target, frame)
     frame = frame[columns]
     value_columns = [c for c in columns if c not in keys]
     insert_only = report.adapter in INSERT_ONLY.get(table, set())
@@ -842,8 +847,7 @@ def ready_to_write(parsed: Parsed) -> ReadyToWrite:
     coverage = None
     if observations is not None and not observations.empty:
         target = Base.metadata.tables["observations"]
-        columns = [c for c in observations.columns if c in target.c and c not in ("load_id", "id")]
-        coverage = coverage_rows(_with_defaults(target, observations[columns], None))
+        coverage = coverage_rows(_with_defaults(target, observations[_columns_written(target, observations)], None))
     return ReadyToWrite(frozenset(ordered), coverage)
 
 

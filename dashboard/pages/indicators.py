@@ -1029,7 +1029,7 @@ def _line_figure(rows: list[dict], unit: str, lang: str, kind: str, regions: tup
         widest = max((text_width(text, LABEL_SIZE, bold=True) for _v, text, _c, _a in ends), default=0)
     layout["margin"]["r"] = math.ceil(xshift + widest + 8)
     layout["annotations"] = labels or []
-    _narrow_line(layout, traces, present, len(layout["annotations"]), lang, log)
+    _narrow_line(layout, traces, present, len(layout["annotations"]), lang)
     if labels is None:  # (after the phone layout has read the plain names)
         for code, trace in zip(present, traces, strict=True):
             if code == KALUGA_CODE:
@@ -1037,8 +1037,7 @@ def _line_figure(rows: list[dict], unit: str, lang: str, kind: str, regions: tup
     return plain.figure(traces, layout)
 
 
-def _narrow_line(layout: dict, traces: list[dict], codes: list[str], labels: int, lang: str, log: bool = False
-                 ) -> None:
+def _narrow_line(layout: dict, traces: list[dict], codes: list[str], labels: int, lang: str) -> None:
     """The line chart's phone layout: the series named in a legend under the chart instead of at the line ends."""
     # NOTE: on a phone the 150 px (210 with a right axis) kept for the labels at the line ends left the lines 64 px
     # (43 px) of a 317 px chart. Narrow, the labels go and the legend under the chart names every series: Kaluga's
@@ -1053,7 +1052,7 @@ def _narrow_line(layout: dict, traces: list[dict], codes: list[str], labels: int
         updates.update({f"{axis}.title.text": None, f"{axis}.automargin": True, f"{axis}.tickfont.size": 11})
         if "range" in layout[axis]:
             updates.update({f"{axis}.range": None, f"{axis}.autorange": True})
-            if log:
+            if layout[axis].get("type") == "log":
                 ticks = log_ticks(layout[axis]["range"], NARROW_PLOT_HEIGHT, lang, NARROW_LOG_TICK_GAP)
                 updates.update({f"{axis}.{key}": value for key, value in ticks.items()})
     updates.update({"showlegend": True, "margin.l": 8, "margin.r": 8})
