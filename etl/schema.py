@@ -10,7 +10,9 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -96,11 +98,16 @@ class Observation(Base):
     """One published figure: indicator x region x period x edition, with where it was read."""
 
     __tablename__ = "observations"
+    # NOTE: the natural key is the primary key, with no surrogate id: on PostgreSQL an id cost a sequence call
+    # and a third index entry for every figure, and a BRIN index on load_id (loads append their rows, so a
+    # load's rows lie in few block ranges) costs little to keep where a B-tree cost about a tenth of a full
+    # build. Copying the build's 2.7 million figures into such a table took the server 12.1-14.1 s of CPU
+    # against 17.9-19.6 s with the id, its index and a B-tree on load_id, in interleaved runs.
     __table_args__ = (
-        UniqueConstraint("indicator_code", "region_code", "period", "edition", name="uq_observation"),
+        PrimaryKeyConstraint("indicator_code", "region_code", "period", "edition", name="observations_pkey"),
+        Index("ix_observations_load_id", "load_id", postgresql_using="brin"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     indicator_code: Mapped[str] = mapped_column(ForeignKey("indicators.code"))
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
     # The period's code (etl.periods): "2017", "2017-Q3", "2017-H1", "2017-03", "2017-YTD09",
@@ -122,7 +129,7 @@ class Observation(Base):
     # The header cells (A1 references, space-separated, outermost first) that give the period and
     # column group, so `etl verify` can re-read them.
     source_header: Mapped[str | None] = mapped_column(String(200))
-    load_id: Mapped[int] = mapped_column(ForeignKey("loads.id"), index=True)
+    load_id: Mapped[int] = mapped_column(ForeignKey("loads.id"))
 
 
 class Edition(Base):

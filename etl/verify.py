@@ -67,7 +67,6 @@ class VerifyError(EtlError):
 class Difference:
     """One stored observation that its source cell or header does not confirm."""
 
-    observation_id: int
     indicator: str
     region: str
     period: str
@@ -79,7 +78,7 @@ class Difference:
 
     def __str__(self) -> str:
         where = f"{self.sheet}!{self.cell}" if self.sheet else (self.cell or "-")
-        return (f"observation {self.observation_id} {self.indicator} {self.region} {self.period} at {where}: "
+        return (f"{self.indicator} {self.region} {self.period} at {where}: "
                 f"{self.category}: stored {self.stored}, found {self.found}")
 
 
@@ -115,7 +114,6 @@ class VerifyReport:
 class _Row(NamedTuple):
     """One stored observation, as verify needs it (a tuple: cheap to make by the hundred thousand)."""
 
-    id: int
     indicator: str
     region: str
     period: str
@@ -148,12 +146,13 @@ def verify_load(engine: Engine, load_id: int, file: Path | None = None, force: b
         if load.status != "applied":
             raise VerifyError(f"load {load_id} ({load.file_name}) is {load.status}: only applied loads hold data")
         rows = [_Row._make(r) for r in conn.execute(
-            select(Observation.id, Observation.indicator_code, Observation.region_code, Observation.period,
+            select(Observation.indicator_code, Observation.region_code, Observation.period,
                    Observation.period_kind, Observation.year, Observation.month, Observation.value,
                    Observation.value_text, Observation.status, Observation.source_file,
                    Observation.source_sheet, Observation.source_cell, Observation.source_header)
             .where(Observation.load_id == load_id)
-            .order_by(Observation.source_file, Observation.source_sheet, Observation.id)).all()]
+            .order_by(Observation.source_file, Observation.source_sheet, Observation.indicator_code,
+                      Observation.region_code, Observation.period)).all()]
     report = VerifyReport(load_id, observations=len(rows))
     if not rows:
         report.notes.append(f"load {load_id} ({load.file_name}) owns no observations: rows a load leaves "
@@ -188,7 +187,7 @@ def verify_frame(path: Path, observations: pd.DataFrame) -> list[Difference]:
     texts = [[v if isinstance(v, str) else None for v in column(name)]
              for name in ("value_text", "source_sheet", "source_cell", "source_header")]
     rows = [_Row._make(fields) for fields in zip(
-        range(len(observations)), column("indicator_code"), column("region_code"), column("period"),
+        column("indicator_code"), column("region_code"), column("period"),
         column("period_kind"), column("year", int), column("month", int), column("value", float), *texts[:1],
         [s or "" for s in column("status")], column("source_file"), *texts[1:], strict=True)]
     return _verify_file(Path(path), rows)
@@ -442,7 +441,7 @@ def _verify_csv(path: Path, rows: list[_Row]) -> list[Difference]:
 
 
 def _difference(row: _Row, category: str, stored: str, found: str) -> Difference:
-    return Difference(row.id, row.indicator, row.region, row.period, row.sheet, row.cell, category, stored, found)
+    return Difference(row.indicator, row.region, row.period, row.sheet, row.cell, category, stored, found)
 
 
 def _check_row(row: _Row, cells: dict[tuple[int, int], object]) -> list[Difference]:

@@ -253,14 +253,16 @@ def test_two_tables_sharing_110_title_characters_across_two_loads(empty_engine: 
     assert report.status == "applied", report.error
     with empty_engine.connect() as conn:
         before = conn.execute(select(Observation.indicator_code, Observation.region_code, Observation.period,
-                                     Observation.value).order_by(Observation.id)).all()
+                                     Observation.value).order_by(Observation.load_id, Observation.indicator_code,
+                                                               Observation.region_code, Observation.period)).all()
     report = load.apply(empty_engine, second, file_name="long_2024.xlsx", sha256="two")
     assert report.status == "applied", report.error
     assert report.changed == 0
     assert [t.added for t in report.tables if t.table == "observations"] == [4]
     with empty_engine.connect() as conn:
         after = conn.execute(select(Observation.indicator_code, Observation.region_code, Observation.period,
-                                    Observation.value).order_by(Observation.id)).all()
+                                    Observation.value).order_by(Observation.load_id, Observation.indicator_code,
+                                                               Observation.region_code, Observation.period)).all()
         identities = conn.execute(select(Indicator.identity).where(Indicator.identity.is_not(None))).scalars().all()
     assert after[:len(before)] == before  # the first load's figures are untouched
     assert len(after) == 2 * len(before)
