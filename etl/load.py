@@ -150,7 +150,7 @@ def apply(
     report = LoadReport(file_name, sha256, parsed.adapter, parsed.edition, notes=list(parsed.notes),
                         provenance=parsed.provenance)
     report.rejections = run_checks(parsed, file_name) if rejections is None else rejections
-    report.sheets = sheet_summary(read_counts(parsed), report.rejections)
+    report.sheets = sheet_summary(ready.counts if ready else read_counts(parsed), report.rejections)
     if report.rejections and not allow_rejections:
         report.status = "rejected"
         report.error = str(RejectedInput(report.rejections))
@@ -168,11 +168,13 @@ def apply(
                     on_begin(conn, report)
                 tables = [t for t in LOAD_ORDER if t in parsed.tables and not parsed.tables[t].empty]
                 for done, table in enumerate(tables, start=1):
+                    distinct = ready.distinct.get(table) if ready else None
                     change = _upsert(conn, table, parsed.tables[table], report, collect_added=dry_run,
-                                     in_key_order=ready is not None and table in ready.in_key_order)
+                                     in_key_order=ready is not None and table in ready.in_key_order,
+                                     distinct=distinct)
                     if references_checked_here or change.references_unchecked:
                         # After the write: a row may name a parent written with it (a region's parent region).
-                        _check_references(conn, Base.metadata.tables[table], parsed.tables[table])
+                        _check_references(conn, Base.metadata.tables[table], parsed.tables[table], distinct)
                     report.tables.append(change)
                     if on_table_done:
                         on_table_done(table, done, len(tables))
@@ -294,18 +296,19 @@ def _integrity_error(conn: Connection, message: str) -> IntegrityError:
     return IntegrityError(message, None, dbapi_error(message))
 
 
-def _check_references(conn: Connection, target: Table, frame: pd.DataFrame) -> None:
+def _check_references(conn: Connection, target: Table, frame: pd.DataFrame,
+                      distinct: dict[str, list] | None = None) -> None:
     """Refuse what the target's foreign keys would refuse: a value that names no row of the parent table.
 
     Checked once per distinct value of the frame (every row the load wrote comes from it), after the write:
     on SQLite with its foreign keys suspended for the load, on PostgreSQL for rows written without their
-    triggers (_without_row_checks).
+    triggers (_without_row_checks). `distinct` holds columns' distinct values worked out ahead (ready_to_write).
     """
     for fk in sorted(target.foreign_keys, key=lambda k: k.parent.name):
         column = fk.parent.name
         if column not in frame.columns:
             continue
-        values = [v for v in pd.unique(frame[column].to_numpy()) if v is not None and not pd.isna(v)]
+        values = distinct[column] if distinct and column in distinct else distinct_values(frame, column)
         parent = fk.column
         if isinstance(parent.type, String):
             values = [str(v) for v in values]
@@ -618,14 +621,18 @@ def _with_defaults(target: Table, frame: pd.DataFrame, load_id: int | None) -> p
     return frame.assign(**extra) if extra else frame
 
 
-def _only_adds(conn: Connection, target: Table, frame: pd.DataFrame) -> bool:
-    """True when no row of `frame` can share its natural key with a row already in `target`."""
+def _only_adds(conn: Connection, target: Table, frame: pd.DataFrame, distinct: dict[str, list] | None = None) -> bool:
+    """True when no row of `frame` can share its natural key with a row already in `target` (`distinct`: columns'
+    distinct values worked out ahead)."""
     probe = _DISJOINT_PROBES.get(target.name)
     if not probe or not set(probe) <= set(frame.columns):
         return False
+    def values_of(column: str) -> list:
+        return distinct[column] if distinct and column in distinct else distinct_values(frame, column)
+
     first, *rest = probe
-    rest_values = {c: frame[c].dropna().unique().tolist() for c in rest}
-    codes = frame[first].dropna().unique().tolist()
+    rest_values = {c: values_of(c) for c in rest}
+    codes = values_of(first)
     for start in range(0, len(codes), _PROBE_CHUNK):
         query = select(literal(1)).select_from(target).where(target.c[first].in_(codes[start:start + _PROBE_CHUNK]))
         for column, values in rest_values.items():
@@ -697,7 +704,7 @@ def _analyse_if_stale(conn: Connection, target: Table) -> None:
 
 
 def _upsert(conn: Connection, table: str, frame: pd.DataFrame, report: LoadReport,
-            collect_added: bool, in_key_order: bool = False) -> TableChange:
+            collect_added: bool, in_key_order: bool = False, distinct: dict[str, list] | None = None) -> TableChange:
     target = Base.metadata.tables[table]
     keys = list(NATURAL_KEYS[table])
     columns = _columns_written(target, frame)
@@ -706,7 +713,7 @@ def _upsert(conn: Connection, table: str, frame: pd.DataFrame, report: LoadRepor
     insert_only = report.adapter in INSERT_ONLY.get(table, set())
     if table == "indicators":
         _check_units(conn, target, frame, report)
-    if _only_adds(conn, target, frame):
+    if _only_adds(conn, target, frame, distinct):
         # NOTE: a new edition or a new table (the bundled build is mostly these) goes straight into
         # the table: no staging copy, no key comparison, the same counts.
         change = TableChange(table, added=len(frame))
@@ -824,6 +831,10 @@ class ReadyToWrite:
     in_key_order: frozenset[str]
     # insert_coverage's rows for the observations, if they turn out to be all of their indicators and editions.
     coverage: list[dict] | None
+    # read_counts' figures per sheet.
+    counts: dict[str | None, int]
+    # Per table sorted ahead, the distinct values of the columns its load probes and checks references of.
+    distinct: dict[str, dict[str, list]]
 
 
 # Tables a load writes in the order of their natural key (_upsert), sorted ahead by ready_to_write.
@@ -835,20 +846,30 @@ def ready_to_write(parsed: Parsed) -> ReadyToWrite:
 
     NOTE: a refresh on PostgreSQL does this in the process that prepares the next files (etl.pipeline), so the
     client's share of a full build's critical path is smaller (sorting 2.7 million figures and counting their
-    coverage took ~6.6 s of CPU on a slow evening)."""
+    coverage took ~6.6 s of CPU on a slow evening; the distinct values of the columns _only_adds and
+    _check_references read, and the figures per sheet, ~2 s more of a build's critical path)."""
     ordered = set()
+    distinct: dict[str, dict[str, list]] = {}
     for table in _SORTED_AHEAD:
         frame = parsed.tables.get(table)
         if frame is None or frame.empty:
             continue
-        parsed.tables[table] = frame.sort_values(list(NATURAL_KEYS[table]), kind="stable")
+        parsed.tables[table] = frame = frame.sort_values(list(NATURAL_KEYS[table]), kind="stable")
         ordered.add(table)
+        target = Base.metadata.tables[table]
+        read = {*_DISJOINT_PROBES.get(table, ()), *(fk.parent.name for fk in target.foreign_keys)}
+        distinct[table] = {c: distinct_values(frame, c) for c in sorted(read) if c in frame.columns}
     observations = parsed.tables.get("observations")
     coverage = None
     if observations is not None and not observations.empty:
         target = Base.metadata.tables["observations"]
         coverage = coverage_rows(_with_defaults(target, observations[_columns_written(target, observations)], None))
-    return ReadyToWrite(frozenset(ordered), coverage)
+    return ReadyToWrite(frozenset(ordered), coverage, read_counts(parsed), distinct)
+
+
+def distinct_values(frame: pd.DataFrame, column: str) -> list:
+    """The column's distinct values other than missing ones, in the order they first appear."""
+    return [v for v in pd.unique(frame[column].to_numpy()) if v is not None and not pd.isna(v)]
 
 
 def insert_coverage(conn: Connection, written: pd.DataFrame, load_id: int | None,
@@ -863,12 +884,17 @@ def insert_coverage(conn: Connection, written: pd.DataFrame, load_id: int | None
     coverage = IndicatorCoverage.__table__
     # NOTE: unique() rather than set(): a column of pandas' text dtype is iterated item by item (2.7 million
     # items in a full build).
-    indicators = sorted(written["indicator_code"].unique())
-    editions = sorted(written["edition"].unique())
+    if rows is None:
+        indicators, editions = sorted(written["indicator_code"].unique()), sorted(written["edition"].unique())
+    else:
+        # NOTE: every indicator and edition written has coverage rows (counted over every row, blanks included).
+        indicators = sorted({row["indicator_code"] for row in rows})
+        editions = sorted({row["edition"] for row in rows})
     for start in range(0, len(indicators), _PROBE_CHUNK):
         chunk = indicators[start:start + _PROBE_CHUNK]
         conn.execute(delete(coverage).where(coverage.c.indicator_code.in_(chunk), coverage.c.edition.in_(editions)))
-    rows = coverage_rows(written) if rows is None else rows
+    if rows is None:
+        rows = coverage_rows(written)
     if rows:
         conn.execute(insert(coverage), [{**row, "updated_by_load_id": load_id} for row in rows])
 

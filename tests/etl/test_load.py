@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Column, Engine, Float, Integer, MetaData, String, Table, Text, case, func, select, text
 
 from etl import load
+from etl.checks import read_counts
 from etl.errors import EtlError
 from etl.extracts import read_extract
 from etl.paths import EXTRACTS_DIR
@@ -402,6 +403,13 @@ def test_ready_to_write_sorts_and_counts_what_apply_would(loaded_engine: Engine,
     [grp] = [r for r in ready.coverage if r["indicator_code"] == "grp"]
     assert (grp["regions"], grp["first_period"], grp["last_period"], grp["observations"], grp["published"]) == (
         4, "2016", "2017", 8, 7)
+    # The figures per sheet and the distinct values the load's probe and reference checks read, as apply reads them.
+    assert ready.counts == read_counts(parsed)
+    assert set(ready.distinct["observations"]) == {"edition", "indicator_code", "region_code"}
+    for column, values in ready.distinct["observations"].items():
+        assert values == list(dict.fromkeys(ordered[column].dropna())), column
+    assert report.sheets == load.apply(loaded_engine, parsed, file_name="grp_2019.xlsx", sha256="s",
+                                       dry_run=True).sheets
 
 
 def test_dry_run_and_failed_loads_leave_coverage_alone(loaded_engine: Engine, tmp_path: Path) -> None:
