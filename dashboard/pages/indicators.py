@@ -898,6 +898,19 @@ def _short(name: str, width: int = 18) -> str:
     return name if len(name) <= width else name[: width - 1].rstrip() + "…"
 
 
+# A right axis's title runs along the plot's height, in the charts' 13 px font (base_layout).
+AXIS_TITLE_SIZE = 13
+
+
+def _right_axis_title(names: list[str], lang: str) -> str:
+    """'Russian Federation: right axis': the series named in full where the title fits along the plot, else shortened
+    (it was cut to 14 characters a name, "Russian Feder…", with room to spare)."""
+    title = tx("right_axis", lang, names=", ".join(names))
+    if text_width(title, AXIS_TITLE_SIZE) <= PLOT_HEIGHT:
+        return title
+    return tx("right_axis", lang, names=", ".join(_short(name, 14) for name in names))
+
+
 def _axis_range(values: list[float], log: bool) -> list[float] | None:
     """The range plotly's autorange gives a line chart's axis over `values` (in log10 on a log axis), set on the axis
     so that the labels at the line ends can be placed in px; None when no value can be drawn on it."""
@@ -1012,8 +1025,8 @@ def _line_figure(rows: list[dict], unit: str, lang: str, kind: str, regions: tup
     # themselves).
     xshift = 6.0
     if split:
-        names_right = ", ".join(_short(names.get(c, c), 14) for c in present if c in aggregates)
-        layout["yaxis2"] = {"title": {"text": tx("right_axis", lang, names=names_right)}, "overlaying": "y",
+        layout["yaxis2"] = {"title": {"text": _right_axis_title([names.get(c, c) for c in present if c in aggregates],
+                                                                lang)}, "overlaying": "y",
                             "side": "right", "showgrid": False, **axis_number_format(lang), "type": axis_type,
                             **({"range": ranges["y2"], **ticks["y2"]} if "y2" in ranges else {})}
         xshift = math.ceil((_tick_width(layout["yaxis2"]) if "y2" in ranges else 0) + RIGHT_AXIS_TITLE)
