@@ -15,6 +15,8 @@ KALUGA_COLOUR = "#D55E00"
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
 MUTED = "#B8C2CC"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+# The charts' text size (base_layout), axis titles included.
+FONT_SIZE = 13
 
 
 def colour_for(region_code: str, index: int) -> str:
@@ -151,7 +153,7 @@ def base_layout(lang: str, height: int = 360, **overrides) -> dict:
         "height": height,
         "margin": {"l": 56, "r": 16, "t": 16, "b": 48},
         "separators": plotly_separators(lang),
-        "font": {"family": FONT, "size": 13},
+        "font": {"family": FONT, "size": FONT_SIZE},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
         "hovermode": "closest",

@@ -308,7 +308,7 @@ def _check_references(conn: Connection, target: Table, frame: pd.DataFrame,
         column = fk.parent.name
         if column not in frame.columns:
             continue
-        values = distinct[column] if distinct and column in distinct else distinct_values(frame, column)
+        values = distinct_values(frame, column, distinct)
         parent = fk.column
         if isinstance(parent.type, String):
             values = [str(v) for v in values]
@@ -608,8 +608,8 @@ _PROBE_CHUNK = 500
 
 
 def _columns_written(target: Table, frame: pd.DataFrame) -> list[str]:
-    """The frame's columns a load writes to `target` (its own id and load id are the load's to set)."""
-    return [c for c in frame.columns if c in target.c and c not in ("load_id", "id")]
+    """The frame's columns a load writes to `target` (its load id is the load's to set)."""
+    return [c for c in frame.columns if c in target.c and c != "load_id"]
 
 
 def _with_defaults(target: Table, frame: pd.DataFrame, load_id: int | None) -> pd.DataFrame:
@@ -627,12 +627,9 @@ def _only_adds(conn: Connection, target: Table, frame: pd.DataFrame, distinct: d
     probe = _DISJOINT_PROBES.get(target.name)
     if not probe or not set(probe) <= set(frame.columns):
         return False
-    def values_of(column: str) -> list:
-        return distinct[column] if distinct and column in distinct else distinct_values(frame, column)
-
     first, *rest = probe
-    rest_values = {c: values_of(c) for c in rest}
-    codes = values_of(first)
+    rest_values = {c: distinct_values(frame, c, distinct) for c in rest}
+    codes = distinct_values(frame, first, distinct)
     for start in range(0, len(codes), _PROBE_CHUNK):
         query = select(literal(1)).select_from(target).where(target.c[first].in_(codes[start:start + _PROBE_CHUNK]))
         for column, values in rest_values.items():
@@ -867,8 +864,11 @@ def ready_to_write(parsed: Parsed) -> ReadyToWrite:
     return ReadyToWrite(frozenset(ordered), coverage, read_counts(parsed), distinct)
 
 
-def distinct_values(frame: pd.DataFrame, column: str) -> list:
-    """The column's distinct values other than missing ones, in the order they first appear."""
+def distinct_values(frame: pd.DataFrame, column: str, known: dict[str, list] | None = None) -> list:
+    """The column's distinct values other than missing ones, in the order they first appear (`known[column]` when
+    ready_to_write worked them out ahead)."""
+    if known and column in known:
+        return known[column]
     return [v for v in pd.unique(frame[column].to_numpy()) if v is not None and not pd.isna(v)]
 
 
@@ -882,19 +882,15 @@ def insert_coverage(conn: Connection, written: pd.DataFrame, load_id: int | None
     caller counted them ahead).
     """
     coverage = IndicatorCoverage.__table__
-    # NOTE: unique() rather than set(): a column of pandas' text dtype is iterated item by item (2.7 million
-    # items in a full build).
     if rows is None:
-        indicators, editions = sorted(written["indicator_code"].unique()), sorted(written["edition"].unique())
-    else:
-        # NOTE: every indicator and edition written has coverage rows (counted over every row, blanks included).
-        indicators = sorted({row["indicator_code"] for row in rows})
-        editions = sorted({row["edition"] for row in rows})
+        rows = coverage_rows(written)
+    # NOTE: every indicator and edition written has coverage rows (counted over every row, blanks included): the
+    # rows name them, a few hundred, where the frame would be walked again (2.7 million items in a full build).
+    indicators = sorted({row["indicator_code"] for row in rows})
+    editions = sorted({row["edition"] for row in rows})
     for start in range(0, len(indicators), _PROBE_CHUNK):
         chunk = indicators[start:start + _PROBE_CHUNK]
         conn.execute(delete(coverage).where(coverage.c.indicator_code.in_(chunk), coverage.c.edition.in_(editions)))
-    if rows is None:
-        rows = coverage_rows(written)
     if rows:
         conn.execute(insert(coverage), [{**row, "updated_by_load_id": load_id} for row in rows])
 

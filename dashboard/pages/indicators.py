@@ -35,7 +35,7 @@ from dashboard.components import (
     year_range,
 )
 from dashboard.editions import edition_label, edition_short
-from dashboard.figures import KALUGA_COLOUR, MUTED, base_layout, log_ticks, narrow, spread, text_width
+from dashboard.figures import FONT_SIZE, KALUGA_COLOUR, MUTED, base_layout, log_ticks, narrow, spread, text_width
 from dashboard.geo import russia_regions_url
 from dashboard.i18n import (
     axis_number_format,
@@ -898,15 +898,11 @@ def _short(name: str, width: int = 18) -> str:
     return name if len(name) <= width else name[: width - 1].rstrip() + "…"
 
 
-# A right axis's title runs along the plot's height, in the charts' 13 px font (base_layout).
-AXIS_TITLE_SIZE = 13
-
-
 def _right_axis_title(names: list[str], lang: str) -> str:
     """'Russian Federation: right axis': the series named in full where the title fits along the plot, else shortened
     (it was cut to 14 characters a name, "Russian Feder…", with room to spare)."""
     title = tx("right_axis", lang, names=", ".join(names))
-    if text_width(title, AXIS_TITLE_SIZE) <= PLOT_HEIGHT:
+    if text_width(title, FONT_SIZE) <= PLOT_HEIGHT:
         return title
     return tx("right_axis", lang, names=", ".join(_short(name, 14) for name in names))
 

@@ -115,7 +115,7 @@ def test_russia_goes_on_its_own_axis_for_a_total(page):
 def test_the_right_axis_names_its_series_in_full_where_that_fits(page, lang, title):
     figure, *_ = _render(page, "grp", lang=lang)
     assert figure["layout"]["yaxis2"]["title"]["text"] == title  # (it was "Russian Feder…: right axis")
-    assert page.text_width(title, page.AXIS_TITLE_SIZE) <= page.PLOT_HEIGHT
+    assert page.text_width(title, page.FONT_SIZE) <= page.PLOT_HEIGHT
 
 
 def _end_label_px(page, layout: dict) -> list[tuple[float, str]]:
