@@ -7,6 +7,7 @@ extracts agree on them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from itertools import chain
 from operator import itemgetter
 from typing import NamedTuple
@@ -16,7 +17,7 @@ import pandas as pd
 
 from etl.periods import Period
 from etl.sources.base import CellPositions
-from etl.sources.cells import CellValue, parse_value
+from etl.sources.cells import CellValue, column_letter, parse_value
 
 OBSERVATION_COLUMNS = [
     "indicator_code", "region_code", "period", "period_kind", "year", "month", "value", "status",
@@ -295,32 +296,59 @@ def figures_block(problems: list[tuple[int, int, str, str, str]], targets: list[
             texts[i] = value_texts.setdefault(result.text, len(value_texts))
     rows = len(kept)
     periods = [period for _, _, period, _, _ in targets]
-    # Each figure's cell: its column's letter and its row's number, joined by numpy's object add (row by row,
-    # as the figures are laid out).
-    refs = (np.array(letters, dtype=object)[None, :]
-            + np.array([str(r + 1) for r in kept], dtype=object)[:, None]).ravel()
+    row_indices = np.array(kept, dtype=np.intp)
+    column_indices = np.array([index for index, *_ in targets], dtype=np.intp)
     # The text columns a table repeats (its columns' indicators, periods and headers, its rows' regions,
-    # its sheet) as Coded: each text once, and where each figure takes it from.
-    by_column = np.tile(np.arange(width, dtype=np.intp), rows)
+    # its sheet) as Coded: each text once, and where each figure takes it from; the figures are laid out
+    # row by row, so a figure's column is its position modulo the width.
+    by_column = np.arange(size, dtype=np.intp) % width if width else np.zeros(0, dtype=np.intp)
+    by_row = np.repeat(np.arange(rows, dtype=np.intp), width)
     block = {
         "indicator_code": Coded(list(chain.from_iterable(codes)),
-                                np.repeat(np.array(row_variants, dtype=np.intp) * width, width) + by_column),
-        "region_code": Coded(regions, np.repeat(np.arange(rows, dtype=np.intp), width)),
+                                np.array(row_variants, dtype=np.intp)[by_row] * width + by_column),
+        "region_code": Coded(regions, by_row),
         "period": Coded([p.code for p in periods], by_column),
         "period_kind": Coded([p.kind for p in periods], by_column),
-        "year": np.tile(np.array([p.year for p in periods], dtype="int64"), rows),
-        "month": (np.tile(np.array([p.stored_month or 0 for p in periods], dtype="int64"), rows),
-                  np.tile(np.array([p.stored_month is None for p in periods], dtype=bool), rows)),
+        "year": np.array([p.year for p in periods], dtype="int64")[by_column],
+        "month": (np.array([p.stored_month or 0 for p in periods], dtype="int64")[by_column],
+                  np.array([p.stored_month is None for p in periods], dtype=bool)[by_column]),
         "value": values,
         "status": Coded(list(statuses), status),
         "value_text": Coded(list(value_texts), texts),
         "source_sheet": Coded([sheet], np.zeros(size, dtype=np.intp)),
-        "source_cell": refs,
+        "source_cell": cell_names(row_indices, column_indices, letters),
         "source_header": Coded([header for *_, header in targets], by_column),
-        "_row": np.repeat(np.array(kept, dtype="int64") + 1, width),
-        "_column": np.tile(np.array([index for index, *_ in targets], dtype="int64") + 1, rows),
+        "_row": (row_indices + 1).astype("int64")[by_row],
+        "_column": (column_indices + 1).astype("int64")[by_column],
     }
     return block if keep.all() else taken(block, keep)
+
+
+# A1 names are looked up in a table of them at least this large (rows, columns); beyond MAX_NAMED cells a
+# block's names are joined one by one instead.
+_NAMED_ROWS, _NAMED_COLUMNS, _MAX_NAMED = 256, 64, 1 << 20
+
+
+def cell_names(rows: np.ndarray, columns: np.ndarray, letters: list[str]) -> np.ndarray:
+    """The A1 names ("B9") of the cells at 0-based `rows` x `columns` (row by row) as an object array;
+    `letters` are the columns' letters."""
+    if not len(rows) or not len(columns):
+        return np.empty(0, dtype=object)
+    # NOTE: a table's figures name the same few hundred cells as every other table's: taking the names
+    # from one table of them costs a tenth of joining a letter and a number for every figure.
+    height = max(_NAMED_ROWS, 1 << int(rows.max()).bit_length())
+    width = max(_NAMED_COLUMNS, 1 << int(columns.max()).bit_length())
+    if height * width <= _MAX_NAMED:
+        return _cell_name_table(height, width)[rows[:, None], columns[None, :]].ravel()
+    return (np.array(letters, dtype=object)[None, :]
+            + np.array([str(r + 1) for r in rows.tolist()], dtype=object)[:, None]).ravel()
+
+
+@lru_cache(maxsize=4)
+def _cell_name_table(height: int, width: int) -> np.ndarray:
+    """An object array whose [row, column] (0-based) is that cell's A1 name."""
+    return (np.array([column_letter(c) for c in range(width)], dtype=object)[None, :]
+            + np.array([str(r + 1) for r in range(height)], dtype=object)[:, None])
 
 
 def taken(block: dict[str, object], keep: np.ndarray) -> dict[str, object]:
