@@ -291,7 +291,7 @@ def _inspect_zip(path: Path, version: tuple[str, int, int] | None) -> WorkbookFa
                 # NOTE: sharedStrings.xml is streamed below, and refused as soon as one string is too long.
                 if info.filename.endswith((".xml", ".rels")) and info.filename not in members \
                         and info.filename != "xl/sharedStrings.xml":
-                    _check_part(path, archive, info)
+                    _check_part(path, archive, handle, info)
             facts = {}
             for name, member in sheets:
                 data = _read_sheet_xml(path, archive, handle, member)
@@ -387,8 +387,17 @@ def _check_prolog(path: Path, part: str, head: bytes) -> bytes:
     return root.group(1) if root else b""
 
 
-def _check_part(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """Check a part's prolog and inflate it to its end in bounded memory, so its CRC is checked."""
+# A part up to this size (inflated) is checked whole, and a larger one streamed in bounded memory.
+_WHOLE_PART_BYTES = 4 * 1024**2
+
+
+def _check_part(path: Path, archive: zipfile.ZipFile, handle: BinaryIO, info: zipfile.ZipInfo) -> None:
+    """Check a part's prolog and inflate it to its end, so its CRC is checked."""
+    if info.file_size <= _WHOLE_PART_BYTES:
+        # NOTE: a workbook has dozens of small parts (drawings, their relationships, the theme): inflating
+        # each whole costs a third of what opening a zipfile stream on it does.
+        _check_prolog(path, info.filename, _inflated(archive, handle, info.filename))
+        return
     with archive.open(info) as stream:
         _check_prolog(path, info.filename, stream.read(_PROLOG_BYTES))
         while stream.read(_CHUNK):

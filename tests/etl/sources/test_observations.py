@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from etl.sources.observations import Coded, ObservationBuilder, _as_objects
+from etl.sources.cells import cell_ref
+from etl.sources.observations import Coded, ObservationBuilder, _as_objects, cell_names
 
 
 def _block(rows: list[str], value_texts: Coded, coded: bool) -> dict[str, object]:
@@ -60,3 +61,12 @@ def test_a_coded_column_without_any_text_stays_an_object_column_of_none() -> Non
     frame = _frame([_block(["RU"], Coded(["unused"], np.full(2, -1)), coded=True)])
     assert frame["value_text"].dtype == object and frame["value_text"].tolist() == [None, None]
     _assert_same(frame, _frame([_block(["RU"], Coded([], np.full(2, -1)), coded=False)]))
+
+
+def test_cell_names_are_the_a1_names_of_every_row_and_column_in_both_ways_of_making_them() -> None:
+    """Rows and columns within the table of names, and a row far beyond it (named one by one)."""
+    for rows, columns in (([0, 4, 117], [1, 2, 27, 200]), ([3, 70_000], [0, 16_383])):
+        letters = [cell_ref(0, c).rstrip("0123456789") for c in columns]
+        names = cell_names(np.array(rows, dtype=np.intp), np.array(columns, dtype=np.intp), letters)
+        assert names.tolist() == [cell_ref(r, c) for r in rows for c in columns]
+    assert cell_names(np.array([], dtype=np.intp), np.array([1], dtype=np.intp), ["B"]).tolist() == []
