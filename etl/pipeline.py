@@ -42,7 +42,7 @@ from etl.sources import (
     rosstat_workbook,
 )
 from etl.sources.base import Parsed
-from etl.sources.cells import cell_ref, open_workbook, read_sheet
+from etl.sources.cells import cell_ref, forget_sheets, open_workbook, read_sheet
 
 _A1 = re.compile(r"([A-Z]{1,3})(\d{1,7})")
 _STR = str
@@ -174,7 +174,12 @@ def parse_path(path: Path, adapter: str | None = None, options: Options | None =
     """Parse a file with the named (or detected) adapter; cells a workbook reader cannot read right
     (formulas saved without a value, merged cells in a table's data area) become rejections."""
     with _without_cycle_collection():
-        return _parse_path(Path(path), adapter, options)
+        try:
+            return _parse_path(Path(path), adapter, options)
+        finally:
+            # NOTE: the sheets' cells are freed here, before the collector resumes: kept, its first pass
+            # would walk every one of them (a twentieth of a yearbook's parse) and find nothing to free.
+            forget_sheets()
 
 
 @contextmanager

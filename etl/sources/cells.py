@@ -112,6 +112,11 @@ def read_sheet(path: Path, workbook: CalamineWorkbook, sheet: str) -> list[list]
     return rows
 
 
+def forget_sheets() -> None:
+    """Forget the workbooks opened and the sheets read (a parse is done with them)."""
+    _opened.cache_clear()
+
+
 class _Opened(NamedTuple):
     workbook: CalamineWorkbook
     sheets: dict[str, list[list]]
