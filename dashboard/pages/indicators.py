@@ -74,6 +74,9 @@ HEIGHT = 460
 PLOT_TOP, PLOT_BOTTOM = 36, 72
 PLOT_HEIGHT = HEIGHT - PLOT_TOP - PLOT_BOTTOM
 LABEL_SIZE, LABEL_GAP = 12, 16
+# The widest a line-end label may be (px, as text_width reckons it): "Российская Федерация", "Central Federal District"
+# in full.
+END_LABEL_WIDTH = 185
 # Right of a right axis's tick labels plotly leaves 10 px, draws its title (a 13 px line, 19 px across), and the labels
 # start 6 px further.
 RIGHT_AXIS_TITLE = 35
@@ -898,6 +901,17 @@ def _short(name: str, width: int = 18) -> str:
     return name if len(name) <= width else name[: width - 1].rstrip() + "…"
 
 
+def _end_label(name: str) -> str:
+    """A series' name for the label at its line's end: in full up to END_LABEL_WIDTH px, else cut to fit with "…"
+    (names were cut at 18 characters: "Российская Федера…" for the two letters that did not fit)."""
+    if text_width(name, LABEL_SIZE, bold=True) <= END_LABEL_WIDTH:
+        return name
+    cut = name
+    while cut and text_width(cut.rstrip() + "…", LABEL_SIZE, bold=True) > END_LABEL_WIDTH:
+        cut = cut[:-1]
+    return cut.rstrip() + "…"
+
+
 def _right_axis_title(names: list[str], lang: str) -> str:
     """'Russian Federation: right axis': the series named in full where the title fits along the plot, else shortened
     (it was cut to 14 characters a name, "Russian Feder…", with room to spare)."""
@@ -1003,7 +1017,7 @@ def _line_figure(rows: list[dict], unit: str, lang: str, kind: str, regions: tup
         traces.append(trace)
         last = next((p["value"] for p in reversed(points) if p["value"] is not None), None)
         if last is not None:
-            ends.append((last, _short(names.get(code, code)), colour, "y2" if right else "y"))
+            ends.append((last, _end_label(names.get(code, code)), colour, "y2" if right else "y"))
     left = [v for tr in traces if "yaxis" not in tr for v in tr["y"] if v is not None]
     right = [v for tr in traces if "yaxis" in tr for v in tr["y"] if v is not None]
     ranges = {axis: r for axis, r in (("y", _axis_range(left, log)), ("y2", _axis_range(right, log))) if r}

@@ -148,7 +148,7 @@ def test_line_end_labels_stand_right_of_the_right_axis_and_apart(page, lang):
     for trace in figure["data"]:
         axis = layout["yaxis2" if trace.get("yaxis") == "y2" else "yaxis"]["range"]
         end = (trace["y"][-1] - axis[0]) / (axis[1] - axis[0]) * page.PLOT_HEIGHT
-        assert abs(placed[f"<b>{page._short(trace['name'])}</b>"] - end) <= 2 * page.LABEL_GAP, trace["name"]
+        assert abs(placed[f"<b>{page._end_label(trace['name'])}</b>"] - end) <= 2 * page.LABEL_GAP, trace["name"]
     # The ranges set are plotly's own autorange (measured in Chromium: -3,188,713 to 149,613,201 for Russia).
     assert layout["yaxis2"]["range"] == pytest.approx([-3188713.16, 149613201.26])
     # On a phone plotly ranges the axes itself again (the labels are hidden there).
@@ -198,8 +198,20 @@ def test_line_end_labels_without_a_right_axis_stand_by_the_plot(page):
     assert {a["xshift"] for a in ends} == {6} and {a["yref"] for a in ends} == {"y"}
     heights = sorted(px for px, _text in _end_label_px(page, layout))
     assert min(b - a for a, b in itertools.pairwise(heights)) >= page.LABEL_GAP - 1e-9
-    # The longest label ("Российская Федера…", 150 px in Chromium) within the margin: it was cut at 150 px.
-    assert layout["margin"]["r"] >= 6 + 150
+    # Russia named in full (it was cut to "Российская Федера…" at 18 characters), and within the margin.
+    texts = [a["text"] for a in ends]
+    assert "<b>Российская Федерация</b>" in texts and not [text for text in texts if "…" in text]
+    assert layout["margin"]["r"] >= 6 + max(page.text_width(text[3:-4], page.LABEL_SIZE, bold=True) for text in texts)
+
+
+def test_a_line_end_label_is_a_name_in_full_or_cut_to_fit_its_width(page):
+    for name in ("Российская Федерация", "Russian Federation", "Central Federal District", "Калужская область"):
+        assert page._end_label(name) == name
+    long = "Ханты-Мансийский автономный округ — Югра"
+    cut = page._end_label(long)
+    assert cut.endswith("…") and long.startswith(cut[:-1])
+    assert page.text_width(cut, page.LABEL_SIZE, bold=True) <= page.END_LABEL_WIDTH
+    assert page.text_width(cut[:-1] + long[len(cut) - 1] + "…", page.LABEL_SIZE, bold=True) > page.END_LABEL_WIDTH
 
 
 def test_too_many_lines_to_label_apart_are_named_in_a_legend(page):
