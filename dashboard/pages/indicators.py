@@ -1038,6 +1038,10 @@ def _line_figure(rows: list[dict], unit: str, lang: str, kind: str, regions: tup
         layout["yaxis2"] = {"title": {"text": _right_axis_title([names.get(c, c) for c in present if c in aggregates],
                                                                 lang)}, "overlaying": "y",
                             "side": "right", "showgrid": False, **axis_number_format(lang), "type": axis_type,
+                            # NOTE: an overlaying axis takes the other's tick positions by default (tickmode "sync"):
+                            # on a linear scale its labels stood at odd values ("5,400,000", "22,900,000"); it draws
+                            # no grid of its own, so it may tick its own round values.
+                            "tickmode": "auto",
                             **({"range": ranges["y2"], **ticks["y2"]} if "y2" in ranges else {})}
         xshift = math.ceil((_tick_width(layout["yaxis2"]) if "y2" in ranges else 0) + RIGHT_AXIS_TITLE)
     labels = _end_labels(ends, ranges, log, xshift)
