@@ -316,7 +316,7 @@ def figures_block(problems: list[tuple[int, int, str, str, str]], targets: list[
         "status": Coded(list(statuses), status),
         "value_text": Coded(list(value_texts), texts),
         "source_sheet": Coded([sheet], np.zeros(size, dtype=np.intp)),
-        "source_cell": cell_names(row_indices, column_indices, letters),
+        "source_cell": cell_names(row_indices, column_indices),
         "source_header": Coded([header for *_, header in targets], by_column),
         "_row": (row_indices + 1).astype("int64")[by_row],
         "_column": (column_indices + 1).astype("int64")[by_column],
@@ -324,14 +324,13 @@ def figures_block(problems: list[tuple[int, int, str, str, str]], targets: list[
     return block if keep.all() else taken(block, keep)
 
 
-# A1 names are looked up in a table of them at least this large (rows, columns); beyond MAX_NAMED cells a
-# block's names are joined one by one instead.
-_NAMED_ROWS, _NAMED_COLUMNS, _MAX_NAMED = 256, 64, 1 << 20
+# A1 names are looked up in a table of them at least this large (rows, columns); a block reaching beyond
+# MAX_NAMED names (a table low on a long sheet) joins its names one by one instead.
+_NAMED_ROWS, _NAMED_COLUMNS, _MAX_NAMED = 256, 64, 1 << 18
 
 
-def cell_names(rows: np.ndarray, columns: np.ndarray, letters: list[str]) -> np.ndarray:
-    """The A1 names ("B9") of the cells at 0-based `rows` x `columns` (row by row) as an object array;
-    `letters` are the columns' letters."""
+def cell_names(rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """The A1 names ("B9") of the cells at 0-based `rows` x `columns`, row by row, as an object array."""
     if not len(rows) or not len(columns):
         return np.empty(0, dtype=object)
     # NOTE: a table's figures name the same few hundred cells as every other table's: taking the names
@@ -340,7 +339,7 @@ def cell_names(rows: np.ndarray, columns: np.ndarray, letters: list[str]) -> np.
     width = max(_NAMED_COLUMNS, 1 << int(columns.max()).bit_length())
     if height * width <= _MAX_NAMED:
         return _cell_name_table(height, width)[rows[:, None], columns[None, :]].ravel()
-    return (np.array(letters, dtype=object)[None, :]
+    return (np.array([column_letter(c) for c in columns.tolist()], dtype=object)[None, :]
             + np.array([str(r + 1) for r in rows.tolist()], dtype=object)[:, None]).ravel()
 
 

@@ -66,7 +66,6 @@ def test_a_coded_column_without_any_text_stays_an_object_column_of_none() -> Non
 def test_cell_names_are_the_a1_names_of_every_row_and_column_in_both_ways_of_making_them() -> None:
     """Rows and columns within the table of names, and a row far beyond it (named one by one)."""
     for rows, columns in (([0, 4, 117], [1, 2, 27, 200]), ([3, 70_000], [0, 16_383])):
-        letters = [cell_ref(0, c).rstrip("0123456789") for c in columns]
-        names = cell_names(np.array(rows, dtype=np.intp), np.array(columns, dtype=np.intp), letters)
+        names = cell_names(np.array(rows, dtype=np.intp), np.array(columns, dtype=np.intp))
         assert names.tolist() == [cell_ref(r, c) for r in rows for c in columns]
-    assert cell_names(np.array([], dtype=np.intp), np.array([1], dtype=np.intp), ["B"]).tolist() == []
+    assert cell_names(np.array([], dtype=np.intp), np.array([1], dtype=np.intp)).tolist() == []
