@@ -66,22 +66,33 @@ _NARROW_CHARS = frozenset(" \u00a0\u202f.,:;'!|()[]-/ilIjJftr")
 _WIDE_CHARS = frozenset("mwMWшщжюфыЮФЖШЩМЫ…—−")
 
 
+def _em(char: str, bold: bool) -> float:
+    if char.isdigit():
+        return 0.70 if bold else 0.64
+    if char in _NARROW_CHARS:
+        return 0.50 if bold else 0.40
+    if char in _WIDE_CHARS:
+        return 1.10 if bold else 1.00
+    if char.isupper():
+        return 0.90 if bold else 0.80
+    return 0.72 if bold else 0.65
+
+
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """About the width in px of plain `text` (no markup) at `size` px in FONT, erring wide: what to keep clear for it
     where plotly does not (an annotation takes no room from the plot)."""
-    em = 0.0
-    for char in text:
-        if char.isdigit():
-            em += 0.70 if bold else 0.64
-        elif char in _NARROW_CHARS:
-            em += 0.50 if bold else 0.40
-        elif char in _WIDE_CHARS:
-            em += 1.10 if bold else 1.00
-        elif char.isupper():
-            em += 0.90 if bold else 0.80
-        else:
-            em += 0.72 if bold else 0.65
-    return em * size
+    return sum(_em(char, bold) for char in text) * size
+
+
+def fit_text(text: str, width: float, size: float, bold: bool = False) -> str:
+    """`text` in full where text_width gives it at most `width` px, else its longest start that fits followed by "…"."""
+    if text_width(text, size, bold) <= width:
+        return text
+    room, end = width / size - _em("…", bold), 0
+    while end < len(text) and _em(text[end], bold) <= room:
+        room -= _em(text[end], bold)
+        end += 1
+    return text[:end].rstrip() + "…"
 
 
 def spread(wanted: Sequence[float], gap: float, low: float, high: float) -> list[float] | None:

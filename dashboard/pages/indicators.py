@@ -35,7 +35,17 @@ from dashboard.components import (
     year_range,
 )
 from dashboard.editions import edition_label, edition_short
-from dashboard.figures import FONT_SIZE, KALUGA_COLOUR, MUTED, base_layout, log_ticks, narrow, spread, text_width
+from dashboard.figures import (
+    FONT_SIZE,
+    KALUGA_COLOUR,
+    MUTED,
+    base_layout,
+    fit_text,
+    log_ticks,
+    narrow,
+    spread,
+    text_width,
+)
 from dashboard.geo import russia_regions_url
 from dashboard.i18n import (
     axis_number_format,
@@ -904,21 +914,18 @@ def _short(name: str, width: int = 18) -> str:
 def _end_label(name: str) -> str:
     """A series' name for the label at its line's end: in full up to END_LABEL_WIDTH px, else cut to fit with "…"
     (names were cut at 18 characters: "Российская Федера…" for the two letters that did not fit)."""
-    if text_width(name, LABEL_SIZE, bold=True) <= END_LABEL_WIDTH:
-        return name
-    cut = name
-    while cut and text_width(cut.rstrip() + "…", LABEL_SIZE, bold=True) > END_LABEL_WIDTH:
-        cut = cut[:-1]
-    return cut.rstrip() + "…"
+    return fit_text(name, END_LABEL_WIDTH, LABEL_SIZE, bold=True)
 
 
 def _right_axis_title(names: list[str], lang: str) -> str:
-    """'Russian Federation: right axis': the series named in full where the title fits along the plot, else shortened
-    (it was cut to 14 characters a name, "Russian Feder…", with room to spare)."""
+    """'Russian Federation: right axis': the series named in full where the title fits along the plot, else each name
+    cut to an equal share of the room left (it was cut to 14 characters a name, "Russian Feder…", with room to spare,
+    and three names so cut still ran past the plot)."""
     title = tx("right_axis", lang, names=", ".join(names))
-    if text_width(title, FONT_SIZE) <= PLOT_HEIGHT:
+    if text_width(title, FONT_SIZE) <= PLOT_HEIGHT or not names:
         return title
-    return tx("right_axis", lang, names=", ".join(_short(name, 14) for name in names))
+    room = PLOT_HEIGHT - text_width(tx("right_axis", lang, names=", " * (len(names) - 1)), FONT_SIZE)
+    return tx("right_axis", lang, names=", ".join(fit_text(name, room / len(names), FONT_SIZE) for name in names))
 
 
 def _axis_range(values: list[float], log: bool) -> list[float] | None:

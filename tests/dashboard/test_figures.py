@@ -7,7 +7,7 @@ import math
 
 import plotly.graph_objects as go
 
-from dashboard.figures import NARROW_LEGEND, base_layout, log_ticks, narrow, spread, text_width, wrapped
+from dashboard.figures import NARROW_LEGEND, base_layout, fit_text, log_ticks, narrow, spread, text_width, wrapped
 
 
 def test_every_chart_puts_its_legend_under_itself_on_a_phone():
@@ -93,3 +93,12 @@ def test_log_ticks_within_a_decade_take_even_steps_and_their_own_decimals():
     # No room for two (a range a hair wide): plotly's own ticks.
     assert log_ticks((7.1, 7.1001), 352, "en", 30) == {"tickmode": "auto"}
     assert log_ticks((7.0, 7.0), 352, "en", 30) == {"tickmode": "auto"}
+
+
+def test_fit_text_keeps_a_text_that_fits_and_cuts_one_that_does_not_to_its_longest_start_that_fits():
+    assert fit_text("Калужская область", 200, 12, bold=True) == "Калужская область"
+    text = "Ханты-Мансийский автономный округ — Югра"
+    cut = fit_text(text, 150, 12, bold=True)
+    assert cut.endswith("…") and text.startswith(cut[:-1]) and text_width(cut, 12, bold=True) <= 150
+    assert text_width(text[:len(cut)] + "…", 12, bold=True) > 150  # one character more would not fit
+    assert fit_text("abc", 0, 12) == "…"

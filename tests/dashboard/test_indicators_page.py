@@ -118,6 +118,14 @@ def test_the_right_axis_names_its_series_in_full_where_that_fits(page, lang, tit
     assert page.text_width(title, page.FONT_SIZE) <= page.PLOT_HEIGHT
 
 
+def test_a_right_axis_title_naming_three_series_is_shortened_to_fit_along_the_plot(page):
+    names = ["Russian Federation", "Central Federal District", "Volga Federal District"]
+    title = page._right_axis_title(names, "en")
+    assert title.endswith(": right axis") and title.count("…") == 3 and title.startswith("Russian")
+    # (each name cut to 14 characters, it was 435 px by text_width along a 352 px plot)
+    assert page.text_width(title, page.FONT_SIZE) <= page.PLOT_HEIGHT
+
+
 def _end_label_px(page, layout: dict) -> list[tuple[float, str]]:
     """Each line-end label's height over the plot's bottom (px) and its text, from its axis's range."""
     out = []
