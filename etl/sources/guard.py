@@ -387,21 +387,14 @@ def _check_prolog(path: Path, part: str, head: bytes) -> bytes:
     return root.group(1) if root else b""
 
 
-# A part up to this size (inflated) is checked whole, and a larger one streamed in bounded memory.
-_WHOLE_PART_BYTES = 4 * 1024**2
-
-
 def _check_part(path: Path, archive: zipfile.ZipFile, handle: BinaryIO, info: zipfile.ZipInfo) -> None:
-    """Check a part's prolog and inflate it to its end, so its CRC is checked."""
-    if info.file_size <= _WHOLE_PART_BYTES:
-        # NOTE: a workbook has dozens of small parts (drawings, their relationships, the theme): inflating
-        # each whole costs a third of what opening a zipfile stream on it does.
-        _check_prolog(path, info.filename, _inflated(archive, handle, info.filename))
-        return
-    with archive.open(info) as stream:
-        _check_prolog(path, info.filename, stream.read(_PROLOG_BYTES))
-        while stream.read(_CHUNK):
-            pass
+    """Check a part's prolog and inflate it to its end, so its CRC is checked.
+
+    NOTE: inflated whole, as the sheets are (_check_members bounds every part at MAX_MEMBER_BYTES): a workbook has
+    dozens of small parts (drawings, their relationships, the theme), and a zipfile stream on each cost three times
+    as much.
+    """
+    _check_prolog(path, info.filename, _inflated(archive, handle, info.filename))
 
 
 def _read_sheet_xml(path: Path, archive: zipfile.ZipFile, handle: BinaryIO, member: str) -> bytes:

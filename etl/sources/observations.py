@@ -301,7 +301,7 @@ def figures_block(problems: list[tuple[int, int, str, str, str]], targets: list[
     # The text columns a table repeats (its columns' indicators, periods and headers, its rows' regions,
     # its sheet) as Coded: each text once, and where each figure takes it from; the figures are laid out
     # row by row, so a figure's column is its position modulo the width.
-    by_column = np.arange(size, dtype=np.intp) % width if width else np.zeros(0, dtype=np.intp)
+    by_column = np.arange(size, dtype=np.intp) % max(width, 1)
     by_row = np.repeat(np.arange(rows, dtype=np.intp), width)
     block = {
         "indicator_code": Coded(list(chain.from_iterable(codes)),
